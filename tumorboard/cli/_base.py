@@ -1,0 +1,71 @@
+"""The root click group and the error-to-exit-code mapping shared by every command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from tumorboard import __version__
+from tumorboard.errors import TumorBoardError
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def fail(exc: TumorBoardError) -> None:
+    """Print a library error as ``Error: ...`` (+ ``Hint: ...``) on stderr and exit 1."""
+    where = f"{exc.where}: " if exc.where else ""
+    click.echo(f"Error: {where}{exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"Hint: {exc.hint}", err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+class TumorBoardGroup(click.Group):
+    """A click group that maps tumorboard errors to exit codes, never to tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TumorBoardError as exc:
+            fail(exc)
+        except BrokenPipeError:
+            # Output piped into `head` and friends: stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("TUMORBOARD_DEBUG"):
+                raise
+            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(
+                "Hint: this is a bug in tumorboard; rerun with TUMORBOARD_DEBUG=1 for the "
+                "traceback and report it",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+        return None
+
+
+@click.group(cls=TumorBoardGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tumorboard")
+def main() -> None:
+    """tumorboard: molecular tumour board toolkit.
+
+    Stream tumour variants, match approved drugs on- and off-label, assign IMPRESS-style
+    cohorts and render tumour-board reports.
+
+    \b
+    Example:
+      tumorboard annotate tumour.vcf.gz --tumor-type LUAD --format json -o case.json
+    """

@@ -1,0 +1,213 @@
+"""Frozen pydantic models at tumorboard's boundaries (JSON output, reports, registry input).
+
+Built only for what is reported, never per VCF record. ``CaseResult`` is the whole case: the
+JSON sidecar, the report context and the registry's input are all this one object.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Jurisdiction = Literal["EMA", "FDA"]
+Label = Literal["on-label", "off-label", "investigational", "uncertain"]
+Effect = Literal["sensitive", "resistant"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """Where a claim comes from: a label, a guideline, a trial or a publication."""
+
+    kind: str = Field(description="EMA, FDA, guideline, trial, publication, CIViC, ...")
+    document: str = Field(description="e.g. 'Tafinlar SmPC (EPAR)', 'NCCN NSCLC v3.2024'")
+    url: str | None = None
+    date: str = Field(description="ISO date (YYYY-MM-DD or YYYY-MM) of the approval/version")
+    identifier: str | None = Field(default=None, description="PMID, NCT, EMEA/H/C number...")
+
+
+class Evidence(_Frozen):
+    """Evidence level of a match, on its primary scale, with equivalents where known."""
+
+    scale: str = Field(description="Primary scale, 'ESCAT'")
+    level: str = Field(description="Level on that scale, e.g. 'I-A', 'III-A'")
+    oncokb: str | None = Field(default=None, description="OncoKB-like level: 1, 2, 3A, 3B, 4, R1")
+    amp: str | None = Field(default=None, description="AMP/ASCO/CAP tier: I-A, I-B, II-C, II-D")
+    rank: int = Field(description="Sort key; lower is stronger evidence")
+
+
+class Variant(_Frozen):
+    """One reported alteration (small variant, CNV, fusion, splice variant)."""
+
+    id: str = Field(description="Stable key within the case, referenced by matches")
+    gene: str
+    kind: str
+    label: str = Field(description="Short human label, e.g. 'BRAF V600E'")
+    chrom: str = ""
+    pos: int = 0
+    ref: str = ""
+    alt: str = ""
+    protein: str = ""
+    protein_3: str = ""
+    hgvsc: str = ""
+    transcript: str = ""
+    transcript_rule: str = ""
+    consequences: list[str] = Field(default_factory=list)
+    impact: str = ""
+    exon: int | None = None
+    intron: int | None = None
+    vaf: float | None = None
+    vaf_source: str = ""
+    depth: int | None = None
+    filter: str = "PASS"
+    filtered: bool = False
+    copy_number: float | None = None
+    fold_change: float | None = None
+    gene3: str = ""
+    breakpoints: str = ""
+    supporting_reads: int | None = None
+    zygosity: str = ""
+    biallelic: bool | None = Field(default=None, description="True when a second hit/LOH is seen")
+    annotated: bool = True
+    source: str = ""
+    record: int = 0
+    actionable: bool = False
+    note: str = Field(default="", description="Why not actionable, or other remarks")
+
+
+class Biomarker(_Frozen):
+    """A genome-wide biomarker: TMB, MSI or HRD."""
+
+    name: Literal["TMB", "MSI", "HRD"]
+    value: float | None = None
+    unit: str = ""
+    status: str = Field(description="high / low / stable / positive / negative / unknown")
+    threshold: float | None = None
+    source: str = Field(description="Where the value came from, e.g. 'TSO500 [TMB] section'")
+    note: str = ""
+
+
+class Match(_Frozen):
+    """One catalog match for this patient: a drug option (or a resistance flag)."""
+
+    gene: str
+    biomarker: str = Field(description="e.g. 'BRAF V600E', 'ERBB2 amplification', 'MSI-high'")
+    drugs: list[str] = Field(description="Lower-case INNs; a combination lists all")
+    label: Label
+    effect: Effect
+    jurisdiction: Jurisdiction
+    evidence: Evidence
+    rule: str = Field(description="In words: which biomarker rule fired and why the label holds")
+    sources: list[Source]
+    variants: list[str] = Field(default_factory=list, description="Variant ids it came from")
+    indication_id: str | None = Field(default=None, description="Catalog record that fired")
+    approved_tumor_types: list[str] = Field(
+        default_factory=list, description="OncoTree codes of the approval (or 'SOLID')"
+    )
+    conditions: str = Field(default="", description="Line of therapy and other label conditions")
+    notes: list[str] = Field(default_factory=list)
+
+
+class CatalogInfo(_Frozen):
+    name: str
+    version: str
+    sha256: str
+
+
+class InputFile(_Frozen):
+    path: str
+    kind: str = Field(description="vcf, tso500, cnv, fusions, maf, ...")
+    sha256: str | None = None
+
+
+class SkippedRecord(_Frozen):
+    reason: str
+    count: int
+    example: str = ""
+
+
+class QC(_Frozen):
+    """What was read, kept, filtered and skipped, and what could not be assessed."""
+
+    records_read: int = 0
+    records_in_panel: int = 0
+    records_reported: int = 0
+    filtered: int = Field(default=0, description="Records failing FILTER (dropped or flagged)")
+    skipped: list[SkippedRecord] = Field(default_factory=list)
+    transcript_rules: dict[str, int] = Field(default_factory=dict)
+    panel: str = ""
+    panel_genes: int = 0
+    panel_footprint_bp: int | None = None
+    genome: str = ""
+    sample: str = ""
+    sample_rule: str = Field(default="", description="--sample, ##tumor_sample, only sample")
+    annotation: str = Field(default="", description="VEP CSQ, SnpEff ANN, none (hotspots only)")
+    used_index: bool = False
+    not_assessable: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Patient(_Frozen):
+    id: str
+    tumor_type: str = Field(description="OncoTree code")
+    tumor_type_name: str = ""
+    lineage: list[str] = Field(default_factory=list, description="Codes from TISSUE down")
+    sample: str = ""
+    sex: str | None = None
+    age: int | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class CohortStatus(_Frozen):
+    """Cohort availability for one match or the case (filled from the registry)."""
+
+    cohort_id: str
+    status: str = Field(description="enrolled / waitlisted / proposed / eligible / none ...")
+    stage: int | None = None
+    slots_left: int | None = None
+    stage_size: int | None = None
+    queue_position: int | None = None
+    text: str = Field(default="", description="In words, for the report")
+
+
+class CaseResult(_Frozen):
+    """The whole case: what the JSON sidecar holds and what the report renders."""
+
+    tumorboard_version: str
+    created: datetime
+    patient: Patient
+    genome: str = ""
+    panel: str = ""
+    jurisdiction: Jurisdiction = "EMA"
+    catalog: CatalogInfo
+    oncotree_version: str = ""
+    inputs: list[InputFile] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+    biomarkers: list[Biomarker] = Field(default_factory=list)
+    matches: list[Match] = Field(default_factory=list)
+    cohorts: list[CohortStatus] = Field(default_factory=list)
+    qc: QC = Field(default_factory=QC)
+    command: str = ""
+
+
+__all__ = [
+    "QC",
+    "Biomarker",
+    "CaseResult",
+    "CatalogInfo",
+    "CohortStatus",
+    "Effect",
+    "Evidence",
+    "InputFile",
+    "Jurisdiction",
+    "Label",
+    "Match",
+    "Patient",
+    "SkippedRecord",
+    "Source",
+    "Variant",
+]
