@@ -1,0 +1,36 @@
+"""Shared fixtures: where the public test data lives, CLI runners."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _shared_data_dir() -> Path:
+    env = os.environ.get("TUMORBOARD_SHARED_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The public data folder (``../shared/data`` or ``$TUMORBOARD_SHARED_DATA``).
+
+    Skips the test when it is absent, except under ``CI=true``, where that is a failure.
+    """
+    path = _shared_data_dir()
+    if not (path / "MANIFEST.tsv").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data not found at {path} (set TUMORBOARD_SHARED_DATA)")
+        pytest.skip(f"shared data not found at {path} (set TUMORBOARD_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tests_data() -> Path:
+    """Small fixtures written for these tests (``tests/data``)."""
+    return TESTS_DATA
