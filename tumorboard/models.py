@@ -194,6 +194,37 @@ class CaseResult(_Frozen):
     command: str = ""
 
 
+class RunOptions(_Frozen):
+    """Everything a run needs; built by the CLI and by library callers alike."""
+
+    tumor_type: str = Field(description="OncoTree code of the patient's tumour")
+    patient_id: str = "anonymous"
+    sample: str | None = Field(default=None, description="Tumour sample column (VCF)")
+    panel: str = Field(default="tso500", description="tso500, all, or a .bed / .txt path")
+    genome: Literal["GRCh37", "GRCh38"] | None = Field(
+        default=None, description="Expected genome build; checked against the input header"
+    )
+    include_filtered: bool = False
+    jurisdiction: Jurisdiction = "EMA"
+    catalog: list[str] = Field(
+        default_factory=list, description="Catalog paths replacing the bundled one"
+    )
+    catalog_extend: list[str] = Field(
+        default_factory=list, description="Catalog paths added to the bundled (or given) one"
+    )
+    cnv: list[str] = Field(default_factory=list, description="CNV files (TSV, VCF, segments)")
+    fusions: list[str] = Field(default_factory=list, description="Fusion files (TSV, VCF BND)")
+    tmb: float | None = Field(default=None, description="TMB (mut/Mb) given by the user")
+    msi: Literal["high", "stable"] | None = None
+    hrd: Literal["positive", "negative"] | None = None
+    tmb_high: float = Field(default=10.0, description="TMB-high threshold, mut/Mb")
+    msi_high: float = Field(default=20.0, description="MSI-high threshold, % unstable sites")
+    amp_copy_number: float = Field(default=6.0, description="Amplification: copy number >=")
+    amp_fold_change: float = Field(default=2.0, description="Amplification: fold change >=")
+    deep_deletion_copy_number: float = Field(default=0.5, description="Deep deletion: CN <")
+    command: str = Field(default="", description="Command line, recorded in provenance")
+
+
 __all__ = [
     "QC",
     "Biomarker",
@@ -207,6 +238,7 @@ __all__ = [
     "Label",
     "Match",
     "Patient",
+    "RunOptions",
     "SkippedRecord",
     "Source",
     "Variant",
