@@ -172,6 +172,10 @@ class CohortStatus(_Frozen):
     stage_size: int | None = None
     queue_position: int | None = None
     text: str = Field(default="", description="In words, for the report")
+    drugs: list[str] = Field(
+        default_factory=list, description="The cohort's drug(s); links it to a match's drugs"
+    )
+    biomarker: str = Field(default="", description="The cohort's molecular profile, if known")
 
 
 class CaseResult(_Frozen):
