@@ -68,8 +68,10 @@ PROTEIN_ALTERING_CONSEQUENCES = (
     )
 )
 SILENT_CONSEQUENCES = frozenset({"synonymous_variant", "stop_retained_variant"})
-CODING_CONSEQUENCES = PROTEIN_ALTERING_CONSEQUENCES | SILENT_CONSEQUENCES | frozenset(
-    {"coding_sequence_variant", "incomplete_terminal_codon_variant"}
+CODING_CONSEQUENCES = (
+    PROTEIN_ALTERING_CONSEQUENCES
+    | SILENT_CONSEQUENCES
+    | frozenset({"coding_sequence_variant", "incomplete_terminal_codon_variant"})
 )
 
 

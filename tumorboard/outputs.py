@@ -18,7 +18,9 @@ from tumorboard.errors import OutputError
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path | None, *, binary: bool = False) -> Iterator[IO[str] | IO[bytes]]:
+def atomic_output(
+    path: str | Path | None, *, binary: bool = False
+) -> Iterator[IO[str] | IO[bytes]]:
     """Open ``path`` for writing atomically; ``None`` or ``-`` writes to stdout.
 
     The data goes to a temporary file in the same folder, which is renamed over ``path`` only

@@ -1,0 +1,221 @@
+"""Entry points shared by the CLI and library users.
+
+``analyse(inputs, options) -> CaseResult`` reads every input of one patient, restricts it to the
+panel, matches the catalog and returns the whole case. ``iter_alterations`` streams alterations
+for callers that want constant memory (e.g. TSV output of a whole genome). Nothing here prints or
+exits the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tumorboard import __version__
+from tumorboard.alterations import Alteration
+from tumorboard.errors import GenomeBuildError, InputError
+from tumorboard.models import (
+    CaseResult,
+    CatalogInfo,
+    InputFile,
+    Patient,
+    RunOptions,
+    Variant,
+)
+from tumorboard.outputs import sha256_file
+from tumorboard.readers.base import QCCounter, ReadResult
+
+InputLike = str | Path
+
+
+@dataclass(slots=True)
+class CollectedInputs:
+    """Everything read for one patient, before matching."""
+
+    results: list[ReadResult] = field(default_factory=list)
+    genome: str | None = None
+    panel: Any = None
+
+    @property
+    def alterations(self) -> list[Alteration]:
+        return [a for r in self.results for a in r.alterations]
+
+
+def _panel_for(spec: str, genome: str | None) -> Any:
+    from tumorboard.panels import load_panel
+
+    if spec == "all":
+        return load_panel("all", genome or "GRCh38")
+    if genome is None:
+        return None
+    return load_panel(spec, genome)
+
+
+def _agree_genome(current: str | None, new: str | None, path: str) -> str | None:
+    if current and new and current != new:
+        raise GenomeBuildError(
+            f"this input is {new} but an earlier input is {current}",
+            where=path,
+            hint="all inputs of one patient must be on the same genome build",
+        )
+    return current or new
+
+
+def read_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> ReadResult:
+    """Read one VCF/BCF fully (panel-restricted) into a :class:`ReadResult`."""
+    with open_vcf(path, options, index=index) as reader:
+        alterations = list(reader)
+        return ReadResult(
+            kind="vcf",
+            path=str(path),
+            alterations=alterations,
+            qc=reader.qc,
+            sample=reader.sample,
+            sample_rule=reader.sample_rule,
+            genome=reader.genome,
+            annotation=reader.annotation_kind,
+            used_index=reader.used_index,
+        )
+
+
+def _gene_panel(spec: str) -> Any:
+    """A panel applied by gene symbol only (genome build unknown)."""
+    if spec == "all":
+        return None
+    from tumorboard.panels import load_panel
+
+    return load_panel(spec, "GRCh38")
+
+
+@contextlib.contextmanager
+def open_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> Iterator[Any]:
+    """Open a VCF restricted to the options' panel; yields the reader (iterate it once)."""
+    from tumorboard.readers.vcf import VcfReader
+
+    with VcfReader(
+        path,
+        sample=options.sample,
+        genome=options.genome,
+        include_filtered=options.include_filtered,
+        index=index,
+    ) as reader:
+        panel = _panel_for(options.panel, reader.genome)
+        reader.restrict(panel if panel is not None else _gene_panel(options.panel))
+        yield reader
+
+
+def collect(
+    inputs: Sequence[InputLike], options: RunOptions, *, index: str = "auto"
+) -> CollectedInputs:
+    """Read every input of one patient (variant files plus ``options.cnv``/``fusions``)."""
+    if not inputs and not options.cnv and not options.fusions:
+        raise InputError("no input files given", hint="name at least one VCF or TSO500 file")
+    out = CollectedInputs()
+    for path in inputs:
+        result = read_vcf(path, options, index=index)
+        out.genome = _agree_genome(out.genome, result.genome, str(path))
+        out.results.append(result)
+    out.panel = _panel_for(options.panel, out.genome or options.genome)
+    return out
+
+
+def _variant(a: Alteration, note: str = "", actionable: bool = False) -> Variant:
+    return Variant(
+        id=a.key,
+        gene=a.gene,
+        kind=a.kind,
+        label=a.label,
+        chrom=a.chrom,
+        pos=a.pos,
+        ref=a.ref,
+        alt=a.alt,
+        protein=a.protein,
+        protein_3=a.protein_3,
+        hgvsc=a.hgvsc,
+        transcript=a.transcript,
+        transcript_rule=a.transcript_rule,
+        consequences=list(a.consequences),
+        impact=a.impact,
+        exon=a.exon,
+        intron=a.intron,
+        vaf=round(a.vaf, 4) if a.vaf is not None else None,
+        vaf_source=a.vaf_source,
+        depth=a.depth,
+        filter=a.filter,
+        filtered=not a.is_passing,
+        copy_number=a.copy_number,
+        fold_change=a.fold_change,
+        gene3=a.gene3,
+        breakpoints=a.breakpoints,
+        supporting_reads=a.supporting_reads,
+        zygosity=a.zygosity,
+        annotated=a.annotated,
+        source=a.source,
+        record=a.record,
+        actionable=actionable,
+        note=note or "; ".join(a.notes),
+    )
+
+
+def _inputs(paths: Sequence[InputLike], kinds: Sequence[str]) -> list[InputFile]:
+    files = []
+    for path, kind in zip(paths, kinds, strict=True):
+        p = str(path)
+        digest = sha256_file(p) if p != "-" and Path(p).is_file() else None
+        files.append(InputFile(path=p, kind=kind, sha256=digest))
+    return files
+
+
+def analyse(inputs: Sequence[InputLike], options: RunOptions, *, index: str = "auto") -> CaseResult:
+    """Analyse one patient's inputs and return the whole case (never exits the process)."""
+    from tumorboard.oncotree import OncoTree
+
+    tree = OncoTree.load()
+    node = tree.resolve(options.tumor_type)
+    collected = collect(inputs, options, index=index)
+    qc = QCCounter()
+    for r in collected.results:
+        qc.merge(r.qc)
+    first = collected.results[0] if collected.results else None
+    variants = [_variant(a) for a in collected.alterations]
+    panel = collected.panel
+    patient = Patient(
+        id=options.patient_id,
+        tumor_type=node.code,
+        tumor_type_name=node.name,
+        lineage=[n.code for n in tree.lineage(node.code)],
+        sample=first.sample if first else "",
+    )
+    return CaseResult(
+        tumorboard_version=__version__,
+        created=datetime.now(timezone.utc),
+        patient=patient,
+        genome=collected.genome or options.genome or "",
+        panel=getattr(panel, "name", options.panel),
+        jurisdiction=options.jurisdiction,
+        catalog=CatalogInfo(name="none", version="", sha256=""),
+        oncotree_version=tree.version,
+        inputs=_inputs(list(inputs), [r.kind for r in collected.results]),
+        variants=variants,
+        biomarkers=[b for r in collected.results for b in r.biomarkers],
+        matches=[],
+        qc=qc.to_model(
+            records_reported=len(variants),
+            panel=getattr(panel, "name", options.panel),
+            panel_genes=len(getattr(panel, "genes", ())),
+            panel_footprint_bp=getattr(panel, "footprint_bp", None),
+            genome=collected.genome or "",
+            sample=first.sample if first else "",
+            sample_rule=first.sample_rule if first else "",
+            annotation=first.annotation if first else "",
+            used_index=any(r.used_index for r in collected.results),
+        ),
+        command=options.command,
+    )
+
+
+__all__ = ["CollectedInputs", "analyse", "collect", "open_vcf", "read_vcf"]
