@@ -55,6 +55,7 @@ from tumorboard.errors import (
     RecordError,
     SampleError,
     TruncatedInputError,
+    TumorBoardError,
 )
 from tumorboard.readers.base import QCCounter
 
@@ -355,7 +356,7 @@ class _SampleValues:
             firsts = [c[0] for c in counts if c and isinstance(c[0], int)]
             alt_count = _as_tuple(s.get(f"{alt}U"))
             if firsts and alt_count and isinstance(alt_count[0], int) and sum(firsts):
-                return alt_count[0] / sum(firsts), f"FORMAT/{alt}U (Strelka tier 1)"
+                return alt_count[0] / sum(firsts), "FORMAT/AU,CU,GU,TU (Strelka tier 1)"
         return None, ""
 
 
@@ -662,22 +663,26 @@ class VcfReader:
             self._check_pump()
         except (OSError, ValueError) as exc:
             self._check_pump()
-            after = f" after {where}" if where else ""
-            text = str(exc)
-            if "truncat" in text.lower() or "EOF" in text:
-                raise TruncatedInputError(
-                    f"the file ends early{after} ({text})",
-                    where=self.path,
-                    hint="copy the file again or re-run the caller",
-                ) from exc
-            number = self.qc.records_read + 1
-            problem = diagnose_record(self.path, number) if not self.used_index else None
-            raise RecordError(
-                f"malformed record{after}: {problem or text}",
-                where=f"{self.path}: record {number}",
-                hint="repair the record (missing values are written '.') or remove it; "
-                "`bcftools view` shows where htslib stops",
-            ) from exc
+            raise self._read_error(exc, where) from exc
+
+    def _read_error(self, exc: Exception, where: str) -> TumorBoardError:
+        """Turn an htslib read failure into a clear error naming the record."""
+        after = f" after {where}" if where else ""
+        number = self.qc.records_read + 1
+        text = str(exc)
+        problem = None if self.used_index else diagnose_record(self.path, number)
+        if problem is None and self.compression in ("bgzf", "gzip") and "truncat" in text.lower():
+            return TruncatedInputError(
+                f"the file ends early{after} ({text})",
+                where=self.path,
+                hint="copy the file again or re-run the caller",
+            )
+        return RecordError(
+            f"malformed record{after}: {problem or text}",
+            where=f"{self.path}: record {number}",
+            hint="repair the record (missing values are written '.') or remove it; "
+            "`bcftools view` shows where htslib stops",
+        )
 
     def _alterations(self, rec: Any) -> Iterator[Alteration]:
         qc = self.qc

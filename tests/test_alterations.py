@@ -1,0 +1,104 @@
+"""HGVS protein normalisation and the Alteration value object."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tumorboard.alterations import (
+    AA1_TO_3,
+    AMPLIFICATION,
+    FUSION,
+    Alteration,
+    parse_exon,
+    parse_protein_change,
+    to_one_letter,
+    to_three_letter,
+)
+
+
+@pytest.mark.parametrize(
+    ("hgvsp", "one", "three", "start", "end"),
+    [
+        ("ENSP00000493543.1:p.Val600Glu", "V600E", "p.Val600Glu", 600, 600),
+        ("p.(Gly12Cys)", "G12C", "p.Gly12Cys", 12, 12),
+        ("NP_004324.2:p.(Val600Glu)", "V600E", "p.Val600Glu", 600, 600),
+        ("p.Val600%3D", "V600=", "p.Val600=", 600, 600),
+        ("p.Leu802=", "L802=", "p.Leu802=", 802, 802),
+        ("p.Glu11Ter", "E11*", "p.Glu11Ter", 11, 11),
+        ("p.Arg213*", "R213*", "p.Arg213Ter", 213, 213),
+        ("p.Gly12AlafsTer3", "G12Afs*3", "p.Gly12AlafsTer3", 12, 12),
+        ("p.Glu746_Ala750del", "E746_A750del", "p.Glu746_Ala750del", 746, 750),
+        ("p.Leu747_Pro753delinsSer", "L747_P753delinsS", "p.Leu747_Pro753delinsSer", 747, 753),
+        ("p.Ala767_Val769dup", "A767_V769dup", "p.Ala767_Val769dup", 767, 769),
+        ("p.Asp770_Asn771insGlyLeu", "D770_N771insGL", "p.Asp770_Asn771insGlyLeu", 770, 771),
+        ("p.Ter1000GlnextTer5", "*1000Qext*5", "p.Ter1000GlnextTer5", 1000, 1000),
+        ("V600E", "V600E", "p.Val600Glu", 600, 600),
+        ("p.V600E", "V600E", "p.Val600Glu", 600, 600),
+    ],
+)
+def test_protein_changes_normalise(hgvsp: str, one: str, three: str, start: int, end: int) -> None:
+    change = parse_protein_change(hgvsp)
+    assert change is not None
+    assert (change.one, change.three, change.start, change.end) == (one, three, start, end)
+
+
+@pytest.mark.parametrize("text", ["", "p.?", "p.0", "ENSP1:p.?", "c.1799T>A", "p.Foo12Bar"])
+def test_unusable_protein_changes_give_none(text: str) -> None:
+    assert parse_protein_change(text) is None
+
+
+_AA = st.sampled_from([k for k in AA1_TO_3 if k not in ("X", "U", "O")])
+
+
+@st.composite
+def one_letter_changes(draw: st.DrawFn) -> str:
+    ref = draw(_AA)
+    pos = draw(st.integers(1, 5000))
+    kind = draw(st.sampled_from(["sub", "syn", "fs", "del", "dup", "delins", "ins"]))
+    if kind == "sub":
+        return f"{ref}{pos}{draw(_AA)}"
+    if kind == "syn":
+        return f"{ref}{pos}="
+    if kind == "fs":
+        return f"{ref}{pos}{draw(_AA)}fs*{draw(st.integers(1, 99))}"
+    end = pos + draw(st.integers(1, 20))
+    span = f"{ref}{pos}_{draw(_AA)}{end}"
+    if kind in ("del", "dup"):
+        return span + kind
+    inserted = "".join(draw(st.lists(_AA, min_size=1, max_size=5)))
+    return f"{span}{kind}{inserted}"
+
+
+@given(one_letter_changes())
+def test_one_three_one_round_trip(one: str) -> None:
+    three = to_three_letter(one)
+    assert three.startswith("p.")
+    assert to_one_letter(three) == one
+    assert to_one_letter(f"ENSP00000000001.1:p.({three[2:]})") == one
+    parsed = parse_protein_change(three)
+    assert parsed is not None
+    assert parsed.one == one
+
+
+@given(st.text(max_size=40))
+def test_parser_never_raises(text: str) -> None:
+    parse_protein_change(text)
+
+
+def test_exon_numbers() -> None:
+    assert parse_exon("15/18") == 15
+    assert parse_exon("19-20/28") == 19
+    assert parse_exon("") is None
+    assert parse_exon("x/3") is None
+
+
+def test_alteration_labels_and_keys() -> None:
+    braf = Alteration(gene="BRAF", chrom="chr7", pos=140753336, ref="A", alt="T", protein="V600E")
+    assert braf.label == "BRAF V600E"
+    assert braf.key == "BRAF:chr7:140753336:A>T"
+    assert Alteration(gene="ERBB2", kind=AMPLIFICATION).label == "ERBB2 amplification"
+    assert Alteration(gene="EML4", kind=FUSION, gene3="ALK").label == "EML4::ALK fusion"
+    assert Alteration(gene="TP53", filter="LowQual").is_passing is False
+    assert Alteration(gene="TP53", filter=".").is_passing is True

@@ -1,0 +1,276 @@
+"""The streaming VCF reader on real caller outputs and small hand-written fixtures."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pysam
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tumorboard.errors import (
+    AnnotationError,
+    FormatError,
+    GenomeBuildError,
+    IndexRequiredError,
+    InputNotFoundError,
+    RecordError,
+    SampleError,
+    TruncatedInputError,
+    TumorBoardError,
+)
+from tumorboard.readers.vcf import VcfReader, _vep_alleles, choose_sample
+
+SOMATIC = "somatic_vcf"
+
+
+def read_all(path: Path | str, **kwargs: object) -> list:
+    with VcfReader(path, **kwargs) as reader:  # type: ignore[arg-type]
+        return list(reader)
+
+
+def by_label(alterations: list) -> dict:
+    return {a.label: a for a in alterations}
+
+
+# --- real files ---------------------------------------------------------------------------------
+def test_pvactools_hcc1395_known_drivers(shared_data: Path) -> None:
+    path = shared_data / SOMATIC / "pvactools_HCC1395.annotated.expression.grch38.vep.vcf.gz"
+    with VcfReader(path) as reader:
+        alts = by_label(list(reader))
+        assert reader.sample == "HCC1395_TUMOR_DNA"
+        assert reader.sample_rule == "##tumor_sample header"
+        assert reader.genome == "GRCh38"
+        assert reader.annotation_kind == "VEP CSQ"
+        assert reader.qc.records_read == 1470
+        assert reader.qc.filtered == 206
+    tp53 = alts["TP53 R175H"]
+    assert tp53.transcript == "ENST00000269305.9"
+    assert tp53.transcript_rule == "mane_select"
+    assert tp53.hgvsc == "c.524G>A"
+    assert tp53.protein_3 == "p.Arg175His"
+    assert tp53.exon == 5
+    assert tp53.vaf_source == "FORMAT/AF"
+    assert tp53.vaf == pytest.approx(0.9886, abs=1e-3)
+    brca2 = alts["BRCA2 E1593*"]
+    assert brca2.consequences == ("stop_gained",)
+    assert brca2.protein_3 == "p.Glu1593Ter"
+
+
+def test_filtered_records_are_counted_not_reported(shared_data: Path) -> None:
+    path = shared_data / SOMATIC / "pvactools_HCC1395.annotated.expression.grch38.vep.vcf.gz"
+    passing = read_all(path)
+    everything = read_all(path, include_filtered=True)
+    assert all(a.is_passing for a in passing)
+    flagged = [a for a in everything if not a.is_passing]
+    assert len(flagged) >= 206  # multi-allelic records give one alteration per ALT
+    assert {"MAPQ0", "SOMATIC_LLR"} & {f for a in flagged for f in a.filter.split(";")}
+
+
+@pytest.mark.parametrize(
+    ("name", "sample", "vaf_source"),
+    [
+        ("vcf2maf_callers/test_varscan.vcf", "TUMOR", "FORMAT/FREQ"),
+        ("vcf2maf_callers/test_strelka.vcf", "TUMOR", "FORMAT/AU,CU,GU,TU (Strelka tier 1)"),
+        ("vcf2maf_callers/TCGA-B5-A0JV-01.ucec.grch37.vcf", "TCGA-B5-A0JV-01A-11D-A10B-09",
+         "FORMAT/AD"),
+        ("pcgr_T001-COAD.grch38.vcf.gz",
+         "TCGA-A6-2686-01A-01D-1408-10_TCGA-A6-2686-10A-01D-2188-10", "INFO/TVAF"),
+    ],
+)
+def test_vaf_sources_of_real_callers(
+    shared_data: Path, name: str, sample: str, vaf_source: str
+) -> None:
+    with VcfReader(shared_data / SOMATIC / name, require_annotation=False) as reader:
+        alts = list(reader)
+        assert reader.sample == sample
+    with_vaf = [a for a in alts if a.vaf is not None]
+    assert with_vaf, "no VAF read"
+    assert {a.vaf_source for a in with_vaf} == {vaf_source}
+    assert all(0.0 <= a.vaf <= 1.0 for a in with_vaf)
+
+
+def test_every_shared_vcf_parses_or_fails_clearly(shared_data: Path) -> None:
+    files = sorted(
+        p for p in (shared_data / SOMATIC).rglob("*") if p.suffix in (".vcf", ".gz")
+        and ".vcf" in p.name
+    )
+    assert len(files) >= 15
+    outcomes = {}
+    for path in files:
+        try:
+            with VcfReader(path, require_annotation=False) as reader:
+                outcomes[path.name] = len(list(reader))
+        except TumorBoardError as exc:
+            outcomes[path.name] = str(exc)
+    # the ICGC genomes are malformed on purpose: empty QUAL and FILTER columns
+    for name in ("PD3905_snv_indel.grch37.vcf.gz", "PD4116_snv_indel.grch37.vcf.gz"):
+        assert "empty QUAL, FILTER column(s)" in outcomes[name]
+        assert "record 1" in outcomes[name]
+    # RADIA has DNA and RNA tumour columns: the user must choose
+    assert "cannot tell which sample is the tumour" in outcomes["test_radia.vcf"]
+    assert outcomes["test_merged.vcf"] == 577
+    assert outcomes["pvactools_HCC1395.input_somatic.grch38.vep.vcf.gz"] == 2734
+
+
+def test_plain_gzip_is_streamed(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / SOMATIC / "vcf2maf_callers" / "test_b38.vcf"
+    gz = tmp_path / "plain.vcf.gz"
+    with src.open("rb") as fin, gzip.open(gz, "wb") as fout:
+        shutil.copyfileobj(fin, fout)
+    with VcfReader(gz, require_annotation=False) as reader:
+        alts = list(reader)
+        assert reader.compression == "gzip"
+    assert len(alts) == 25
+
+
+# --- fixtures: annotation, multi-allelics, transcript choice -----------------------------------
+def test_vep_transcript_choice_and_multiallelic_split(tests_data: Path) -> None:
+    alts = by_label(read_all(tests_data / "vcf" / "vep_small.vcf"))
+    braf = alts["BRAF V600E"]
+    # the first CSQ entry is a non-MANE transcript (V207E): MANE Select wins
+    assert braf.transcript == "ENST00000646891.2"
+    assert braf.transcript_rule == "mane_select"
+    assert braf.vaf == pytest.approx(0.4)
+    assert braf.depth == 200
+    # REF=AC ALT=A,AT: VEP alleles '-' and 'T' go to the right ALT
+    fs = alts["KRAS G12Afs*3"]
+    assert (fs.ref, fs.alt) == ("AC", "A")
+    assert fs.vaf == pytest.approx(0.3)
+    mis = alts["KRAS G12K"]
+    assert (mis.ref, mis.alt) == ("AC", "AT")
+    assert mis.vaf == pytest.approx(0.1)
+    assert alts["BRAF V600="].consequences == ("synonymous_variant",)
+    assert alts["TP53 R126*"].protein_3 == "p.Arg126Ter"
+    assert "TP53 R175H" not in alts  # FILTER=LowQual
+
+
+def test_snpeff_ann(tests_data: Path) -> None:
+    with VcfReader(tests_data / "vcf" / "snpeff_small.vcf") as reader:
+        alts = by_label(list(reader))
+        assert reader.annotation_kind == "SnpEff ANN"
+        assert reader.genome == "GRCh37"
+    egfr = alts["EGFR E746_A750del"]
+    assert egfr.transcript_rule == "first_protein_coding"  # the EGFR-AS1 entry is skipped
+    assert egfr.exon == 19
+    assert egfr.vaf_source == "FORMAT/VF"
+    assert egfr.vaf == pytest.approx(0.31)
+    assert egfr.depth == 812
+    assert alts["EGFR L858R"].protein_start == 858
+
+
+@given(
+    st.sampled_from("ACGT"),
+    st.lists(st.text(alphabet="ACGT", min_size=0, max_size=4), min_size=1, max_size=3),
+)
+def test_vep_allele_strings(first: str, tails: list[str]) -> None:
+    ref = first + "G"
+    alts = [first + t for t in tails]
+    out = _vep_alleles(ref, alts)
+    assert len(out) == len(alts)
+    if any(len(a) != len(ref) for a in alts):
+        assert out == [t or "-" for t in tails]
+    else:
+        assert out == alts
+
+
+# --- sample choice ------------------------------------------------------------------------------
+class _Header:
+    def __init__(self, records: list = ()) -> None:  # type: ignore[assignment]
+        self.records = records
+
+
+@pytest.mark.parametrize(
+    ("samples", "expected"),
+    [
+        (["only"], ("only", "only sample")),
+        (["NORMAL", "TUMOR"], ("TUMOR", "sample named as tumour (others named as normal)")),
+        (["TCGA-AB-2968-03A-01D-0739-09", "TCGA-AB-2968-11A-01D-0739-09"],
+         ("TCGA-AB-2968-03A-01D-0739-09", "sample named as tumour (others named as normal)")),
+        ([], ("", "sites-only VCF (no sample columns)")),
+    ],
+)
+def test_sample_choice(samples: list[str], expected: tuple[str, str]) -> None:
+    assert choose_sample(samples, _Header([]), None) == expected
+
+
+def test_sample_choice_errors_list_the_samples() -> None:
+    with pytest.raises(SampleError, match=r"samples: A, B"):
+        choose_sample(["A", "B"], _Header([]), None)
+    with pytest.raises(SampleError, match=r"sample 'C' is not in the file; samples: A, B"):
+        choose_sample(["A", "B"], _Header([]), "C")
+
+
+# --- bad input ----------------------------------------------------------------------------------
+def test_missing_file() -> None:
+    with pytest.raises(InputNotFoundError, match="file not found"):
+        VcfReader("/nonexistent/x.vcf")
+
+
+def test_not_a_vcf(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("this is not a VCF\n")
+    with pytest.raises(FormatError, match="not a readable VCF/BCF file"):
+        VcfReader(bad)
+
+
+def test_truncated_bgzip_is_reported(tests_data: Path, tmp_path: Path) -> None:
+    gz = tmp_path / "t.vcf.gz"
+    pysam.tabix_compress(str(tests_data / "vcf" / "vep_small.vcf"), str(gz))
+    data = gz.read_bytes()
+    cut = tmp_path / "cut.vcf.gz"
+    cut.write_bytes(data[: len(data) - 40])
+    with pytest.raises(TruncatedInputError, match="BGZF end-of-file marker is missing"):
+        VcfReader(cut)
+
+
+def test_unannotated_vcf_needs_annotation(shared_data: Path) -> None:
+    with pytest.raises(AnnotationError, match="no VEP CSQ or SnpEff ANN annotation"):
+        VcfReader(shared_data / SOMATIC / "vcf2maf_callers" / "test_mutect.vcf")
+
+
+def test_genome_build_mismatch(tests_data: Path) -> None:
+    with pytest.raises(GenomeBuildError, match=r"--genome GRCh37 but the file is GRCh38"):
+        VcfReader(tests_data / "vcf" / "vep_small.vcf", genome="GRCh37")
+
+
+def test_index_required_but_missing(tests_data: Path, tmp_path: Path) -> None:
+    class Panel:
+        is_all = False
+        genes = frozenset({"BRAF"})
+
+        @staticmethod
+        def contains(chrom: str, pos: int) -> bool:
+            return True
+
+        @staticmethod
+        def regions() -> list:
+            return [("chr7", 140700000, 140800000)]
+
+    gz = tmp_path / "t.vcf.gz"
+    pysam.tabix_compress(str(tests_data / "vcf" / "vep_small.vcf"), str(gz))
+    reader = VcfReader(gz, panel=Panel(), index="require")
+    with pytest.raises(IndexRequiredError, match="no index"):
+        list(reader)
+    pysam.tabix_index(str(gz), preset="vcf", force=True)
+    with VcfReader(gz, panel=Panel(), index="require") as indexed:
+        got = list(indexed)
+        assert indexed.used_index
+    assert {a.label for a in got} == {"BRAF V600E", "BRAF V600="}
+
+
+def test_malformed_record_names_record_and_position(tmp_path: Path, tests_data: Path) -> None:
+    text = (tests_data / "vcf" / "vep_small.vcf").read_text().splitlines()
+    data = [i for i, line in enumerate(text) if not line.startswith("#")]
+    text[data[2]] = "\t".join(text[data[2]].split("\t")[:5])  # a line cut after ALT
+    bad = tmp_path / "bad.vcf"
+    bad.write_text("\n".join(text) + "\n")
+    with pytest.raises(RecordError) as info:
+        read_all(bad)
+    assert "record 3" in str(info.value)
+    assert "chr7:140753336 has 5 tab-separated columns, a VCF record needs at least 8" in str(
+        info.value
+    )
