@@ -22,7 +22,9 @@ from tumorboard.errors import (
     TruncatedInputError,
     TumorBoardError,
 )
-from tumorboard.readers.vcf import VcfReader, _vep_alleles, choose_sample
+from tumorboard.readers.vcf import VcfReader
+from tumorboard.readers.vcf_annotation import vep_alleles
+from tumorboard.readers.vcf_samples import choose_sample
 
 SOMATIC = "somatic_vcf"
 
@@ -169,7 +171,7 @@ def test_snpeff_ann(tests_data: Path) -> None:
 def test_vep_allele_strings(first: str, tails: list[str]) -> None:
     ref = first + "G"
     alts = [first + t for t in tails]
-    out = _vep_alleles(ref, alts)
+    out = vep_alleles(ref, alts)
     assert len(out) == len(alts)
     if any(len(a) != len(ref) for a in alts):
         assert out == [t or "-" for t in tails]

@@ -12,24 +12,21 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import TextIO
 
 from tumorboard.errors import OutputError
 
 
 @contextlib.contextmanager
-def atomic_output(
-    path: str | Path | None, *, binary: bool = False
-) -> Iterator[IO[str] | IO[bytes]]:
-    """Open ``path`` for writing atomically; ``None`` or ``-`` writes to stdout.
+def atomic_output(path: str | Path | None) -> Iterator[TextIO]:
+    """Open ``path`` for writing text atomically; ``None`` or ``-`` writes to stdout.
 
     The data goes to a temporary file in the same folder, which is renamed over ``path`` only
     when the ``with`` block ends without an exception; otherwise it is removed.
     """
     if path is None or str(path) == "-":
-        stream = sys.stdout.buffer if binary else sys.stdout
-        yield stream
-        stream.flush()
+        yield sys.stdout
+        sys.stdout.flush()
         return
     target = Path(path)
     folder = target.parent if str(target.parent) else Path()
@@ -45,19 +42,25 @@ def atomic_output(
         raise OutputError(f"cannot write here: {exc.strerror}", where=str(target)) from exc
     tmp = Path(tmp_name)
     try:
-        mode = "wb" if binary else "w"
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
+        tmp.chmod(0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: str | Path | None, text: str) -> None:
     """Write ``text`` to ``path`` atomically (stdout for ``None``/``-``)."""
     with atomic_output(path) as fh:
-        fh.write(text)  # type: ignore[arg-type]
+        fh.write(text)
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

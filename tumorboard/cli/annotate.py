@@ -224,7 +224,7 @@ def annotate(inputs: tuple[str, ...], fmt: str, output: str, **params: Any) -> N
     case = analyse(list(inputs), options, index=index)
     with atomic_output(output) as fh:
         if fmt == "json":
-            fh.write(case.model_dump_json(indent=2))  # type: ignore[arg-type]
-            fh.write("\n")  # type: ignore[arg-type]
+            fh.write(case.model_dump_json(indent=2))
+            fh.write("\n")
         else:
             write_tsv(case, fh)

@@ -1,0 +1,170 @@
+"""VEP CSQ and SnpEff ANN parsing: allele matching per ALT and the transcript choice.
+
+Operates on strings from INFO only (no pysam import): the header's field order, one record's
+entries, one ALT at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tumorboard.alterations import Alteration, parse_exon, parse_protein_change
+from tumorboard.errors import AnnotationError
+
+ANN_FIELDS = (
+    "Allele",
+    "Annotation",
+    "Annotation_Impact",
+    "Gene_Name",
+    "Gene_ID",
+    "Feature_Type",
+    "Feature_ID",
+    "Transcript_BioType",
+    "Rank",
+    "HGVS.c",
+    "HGVS.p",
+    "cDNA.pos/len",
+    "CDS.pos/len",
+    "AA.pos/len",
+    "Distance",
+    "Errors",
+)
+
+
+def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
+    """VEP's allele strings for each ALT.
+
+    When the alleles differ in length and all share the first base (VCF padding), VEP removes
+    that base from every allele and writes ``-`` for an empty one.
+    """
+    first = ref[:1]
+    if any(len(a) != len(ref) for a in alts) and all(a[:1] == first for a in alts):
+        return [a[1:] or "-" for a in alts]
+    return list(alts)
+
+
+class Annotation:
+    """Parses CSQ/ANN entries for one record; chooses the transcript per ALT."""
+
+    def __init__(self, tag: str, fields: Sequence[str]) -> None:
+        self.tag = tag
+        self.fields = list(fields)
+        idx = {name: i for i, name in enumerate(self.fields)}
+        self.n = len(self.fields)
+        if tag == "CSQ":
+            get = idx.get
+            self.i_allele = get("Allele")
+            self.i_allele_num = get("ALLELE_NUM")
+            self.i_conseq = get("Consequence")
+            self.i_impact = get("IMPACT")
+            self.i_symbol = get("SYMBOL")
+            self.i_feature = get("Feature")
+            self.i_biotype = get("BIOTYPE")
+            self.i_exon = get("EXON")
+            self.i_intron = get("INTRON")
+            self.i_hgvsc = get("HGVSc")
+            self.i_hgvsp = get("HGVSp")
+            self.i_canonical = get("CANONICAL")
+            self.i_mane = get("MANE_SELECT", get("MANE"))
+        else:  # SnpEff ANN: 16 fixed fields
+            self.i_allele, self.i_allele_num = 0, None
+            self.i_conseq, self.i_impact, self.i_symbol = 1, 2, 3
+            self.i_feature, self.i_biotype, self.i_exon, self.i_intron = 6, 7, 8, None
+            self.i_hgvsc, self.i_hgvsp = 9, 10
+            self.i_canonical, self.i_mane = None, None
+        if self.i_symbol is None or self.i_conseq is None:
+            missing = "SYMBOL" if self.i_symbol is None else "Consequence"
+            raise AnnotationError(
+                f"the {tag} header has no {missing} field",
+                hint="annotate with VEP using --symbol (or SnpEff) so genes are named",
+            )
+
+    def entries_for(
+        self, values: Sequence[str], alt_index: int, vep_allele: str, alt: str
+    ) -> list[list[str]]:
+        """The split entries that belong to ALT number ``alt_index`` (0-based)."""
+        out: list[list[str]] = []
+        ia, inum = self.i_allele, self.i_allele_num
+        for value in values:
+            parts = value.split("|")
+            if len(parts) < self.n:
+                parts.extend([""] * (self.n - len(parts)))
+            if inum is not None and parts[inum]:
+                if parts[inum] == str(alt_index + 1):
+                    out.append(parts)
+            elif ia is None or parts[ia] in (vep_allele, alt):
+                out.append(parts)
+        return out
+
+    def choose(
+        self, entries: list[list[str]], panel_genes: frozenset[str] | None
+    ) -> tuple[list[str], str]:
+        """Pick one entry: MANE Select, canonical, first protein-coding, first."""
+        isym = self.i_symbol
+        assert isym is not None
+        if panel_genes is not None:
+            in_panel = [e for e in entries if e[isym] in panel_genes]
+            if in_panel:
+                entries = in_panel
+        if self.i_mane is not None:
+            for e in entries:
+                if e[self.i_mane]:
+                    return e, "mane_select"
+        if self.i_canonical is not None:
+            for e in entries:
+                if e[self.i_canonical] in ("YES", "1"):
+                    return e, "canonical"
+        if self.i_biotype is not None:
+            for e in entries:
+                if e[self.i_biotype] == "protein_coding":
+                    return e, "first_protein_coding"
+        return entries[0], "first"
+
+    def fill(self, alt: Alteration, entry: list[str], rule: str) -> None:
+        """Copy the chosen entry's annotation onto the alteration."""
+
+        def get(i: int | None) -> str:
+            return entry[i] if i is not None else ""
+
+        alt.gene = get(self.i_symbol) or alt.gene
+        alt.transcript = get(self.i_feature)
+        alt.transcript_rule = rule
+        alt.consequences = tuple(c for c in get(self.i_conseq).split("&") if c)
+        alt.impact = get(self.i_impact)
+        hgvsc = get(self.i_hgvsc)
+        alt.hgvsc = hgvsc.rsplit(":", 1)[-1] if hgvsc else ""
+        exon = get(self.i_exon)
+        if self.tag == "ANN":
+            # SnpEff Rank is 'exon/total' for exonic and intron rank for intronic effects
+            if "intron" in get(self.i_conseq):
+                alt.intron = parse_exon(exon)
+            else:
+                alt.exon = parse_exon(exon)
+        else:
+            alt.exon = parse_exon(exon)
+            alt.intron = parse_exon(get(self.i_intron))
+        change = parse_protein_change(get(self.i_hgvsp))
+        if change is not None:
+            alt.protein, alt.protein_3 = change.one, change.three
+            alt.protein_start, alt.protein_end = change.start, change.end
+
+
+def annotation_from_header(header: Any) -> Annotation | None:
+    info = header.info
+    if "CSQ" in info:
+        desc = info["CSQ"].description or ""
+        m = re.search(r"Format:\s*([^\"]+)", desc)
+        if not m:
+            raise AnnotationError(
+                "the CSQ header line has no 'Format: ...' list of fields",
+                hint="the CSQ INFO header must be the one VEP writes",
+            )
+        return Annotation("CSQ", [f.strip() for f in m.group(1).strip().split("|")])
+    if "ANN" in info:
+        return Annotation("ANN", ANN_FIELDS)
+    return None
+
+
+__all__ = ["ANN_FIELDS", "Annotation", "annotation_from_header", "vep_alleles"]
