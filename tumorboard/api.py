@@ -46,12 +46,9 @@ class CollectedInputs:
 
 
 def _panel_for(spec: str, genome: str | None) -> Any:
+    """The panel for ``genome``; with ``None`` a genes-only panel (restricts by gene symbol)."""
     from tumorboard.panels import load_panel
 
-    if spec == "all":
-        return load_panel("all", genome or "GRCh38")
-    if genome is None:
-        return None
     return load_panel(spec, genome)
 
 
@@ -82,15 +79,6 @@ def read_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> Re
         )
 
 
-def _gene_panel(spec: str) -> Any:
-    """A panel applied by gene symbol only (genome build unknown)."""
-    if spec == "all":
-        return None
-    from tumorboard.panels import load_panel
-
-    return load_panel(spec, "GRCh38")
-
-
 @contextlib.contextmanager
 def open_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> Iterator[Any]:
     """Open a VCF restricted to the options' panel; yields the reader (iterate it once)."""
@@ -103,8 +91,7 @@ def open_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> It
         include_filtered=options.include_filtered,
         index=index,
     ) as reader:
-        panel = _panel_for(options.panel, reader.genome)
-        reader.restrict(panel if panel is not None else _gene_panel(options.panel))
+        reader.restrict(_panel_for(options.panel, reader.genome))
         yield reader
 
 
