@@ -1,0 +1,152 @@
+"""The case document on disk: the JSON sidecar, its schema, the patient file, registry status.
+
+``case.json`` is the whole :class:`~tumorboard.models.CaseResult`; a report rendered from a saved
+case is identical to the original. The patient YAML adds header details (age, sex, assay...),
+and ``--registry`` fills cohort availability from the cohort registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from tumorboard.errors import (
+    FormatError,
+    InputError,
+    InputNotFoundError,
+    RegistryError,
+)
+from tumorboard.models import CaseResult, CohortStatus, Patient
+from tumorboard.outputs import write_text_atomic
+
+
+# --- JSON sidecar -------------------------------------------------------------------------------
+def case_json(case: CaseResult) -> str:
+    """The JSON sidecar: the whole case, indented, newline-terminated."""
+    return case.model_dump_json(indent=2) + "\n"
+
+
+def write_case_json(case: CaseResult, path: str | Path) -> Path:
+    """Write the JSON sidecar atomically; returns the path written."""
+    write_text_atomic(path, case_json(case))
+    return Path(path)
+
+
+def case_schema() -> dict[str, Any]:
+    """JSON Schema of the case document (the sidecar)."""
+    return CaseResult.model_json_schema()
+
+
+def load_case(path: str | Path) -> CaseResult:
+    """Read a saved case JSON (as written by ``--json``) back into a :class:`CaseResult`."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputNotFoundError("case file not found", where=str(source)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"cannot read case file: {exc}", where=str(source)) from exc
+    hint = "give a case JSON written by `tumorboard report --json` or `tumorboard demo`"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"not valid JSON: {exc.msg}", where=f"{source}:{exc.lineno}", hint=hint
+        ) from exc
+    try:
+        return CaseResult.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise FormatError(
+            f"not a tumorboard case: {field}: {first['msg']}", where=str(source), hint=hint
+        ) from exc
+
+
+# --- patient file and registry -----------------------------------------------------------------
+_PATIENT_KEYS = {"id", "tumor_type", "sex", "age", "sample"}
+
+
+def load_patient(path: str | Path) -> dict[str, Any]:
+    """Read a patient YAML: ``id``, ``tumor_type``, ``sex``, ``age``, ``sample`` and any other
+    key (shown in the report header, e.g. ``assay``, ``specimen``, ``tumour content``)."""
+    import yaml
+
+    source = Path(path)
+    hint = "a patient file is a YAML mapping such as 'id: P-017' and 'age: 61', one per line"
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputNotFoundError("patient file not found", where=str(source)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"cannot read patient file: {exc}", where=str(source)) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else str(source)
+        raise FormatError("not valid YAML", where=where, hint=hint) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FormatError("the patient file is not a mapping", where=str(source), hint=hint)
+    if "age" in data and not (isinstance(data["age"], int) and 0 <= data["age"] < 130):
+        raise FormatError(
+            f"age must be a whole number of years, not {data['age']!r}", where=str(source)
+        )
+    return {str(k): v for k, v in data.items() if v is not None}
+
+
+def apply_patient(case: CaseResult, path: str | Path, *, cli_id: str = "anonymous") -> CaseResult:
+    """The case with the patient file's details; ``--patient-id`` (if given) wins over ``id``."""
+    info = load_patient(path)
+    patient = case.patient
+    wanted = str(info.get("tumor_type", patient.tumor_type))
+    if wanted not in (patient.tumor_type, *patient.lineage[-1:]):
+        raise InputError(
+            f"the patient file says tumour type {wanted!r} but the analysis used "
+            f"{patient.tumor_type!r}",
+            where=str(path),
+            hint="make --tumor-type and the patient file agree",
+        )
+    extra = {**patient.extra, **{k: str(v) for k, v in info.items() if k not in _PATIENT_KEYS}}
+    updated = Patient(
+        id=cli_id if cli_id != "anonymous" else str(info.get("id", patient.id)),
+        tumor_type=patient.tumor_type,
+        tumor_type_name=patient.tumor_type_name,
+        lineage=patient.lineage,
+        sample=str(info.get("sample", patient.sample)),
+        sex=str(info["sex"]) if "sex" in info else patient.sex,
+        age=info.get("age", patient.age),
+        extra=extra,
+    )
+    return case.model_copy(update={"patient": updated})
+
+
+def add_cohort_status(case: CaseResult, registry: str) -> CaseResult:
+    """The case with cohort availability read from the cohort registry (issue 5's API)."""
+    try:
+        cohort_status = importlib.import_module("tumorboard.cohorts").cohort_status
+    except (ImportError, AttributeError) as exc:
+        raise RegistryError(
+            "this tumorboard has no cohort registry support",
+            where=registry,
+            hint="run without --registry; cohorts are then shown as not checked",
+        ) from exc
+    statuses: list[CohortStatus] = list(cohort_status(case, registry))
+    return case.model_copy(update={"cohorts": statuses})
+
+
+__all__ = [
+    "add_cohort_status",
+    "apply_patient",
+    "case_json",
+    "case_schema",
+    "load_case",
+    "load_patient",
+    "write_case_json",
+]

@@ -1,0 +1,56 @@
+"""The bundled demo patient (synthetic) and ``run_demo``, behind ``tumorboard demo``.
+
+DEMO-001 is an invented patient: intrahepatic cholangiocarcinoma (OncoTree IHCH) after
+first-line chemo-immunotherapy, with a tumour/normal TSO500-style VCF annotated by Ensembl VEP
+(GRCh38, MANE Select). It carries BRAF V600E (dabrafenib + trametinib: off-label under EMA,
+on-label under FDA's tumour-agnostic label), PIK3CA H1047R (alpelisib: off-label), TP53 R248Q,
+a low-VAF ARID1A frameshift, a synonymous APC variant, an intronic ATM variant, an off-panel
+intergenic variant, a FILTER-failing KRAS G12D call and a germline-filtered TP53 P72R
+polymorphism, so every section of the report has something to show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tumorboard.errors import OutputError
+
+DEMO_DIR = Path(__file__).resolve().parent
+DEMO_VCF = DEMO_DIR / "DEMO-001.tumor_normal.vep.vcf"
+DEMO_PATIENT = DEMO_DIR / "DEMO-001.patient.yaml"
+
+
+def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
+    """Analyse the demo patient; write report.html, report.nb.html, case.json and agenda.html.
+
+    Returns the path of the English report.
+    """
+    from tumorboard.api import analyse
+    from tumorboard.casefile import apply_patient, load_patient, write_case_json
+    from tumorboard.models import RunOptions
+    from tumorboard.outputs import write_text_atomic
+    from tumorboard.report import render_agenda, write_report
+
+    out = Path(folder)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the demo folder: {exc.strerror}",
+            where=str(out),
+            hint="choose another folder with -o",
+        ) from exc
+    info = load_patient(DEMO_PATIENT)
+    options = RunOptions(
+        tumor_type=str(info["tumor_type"]),
+        patient_id=str(info["id"]),
+        command=f"tumorboard demo -o {out}",
+    )
+    case = apply_patient(analyse([str(DEMO_VCF)], options), DEMO_PATIENT)
+    write_case_json(case, out / "case.json")
+    write_report(case, out / "report.nb.html", lang="nb")
+    write_text_atomic(out / "agenda.html", render_agenda([(case, "report.html")]))
+    return write_report(case, out / "report.html", lang="en")
+
+
+__all__ = ["DEMO_PATIENT", "DEMO_VCF", "run_demo"]
