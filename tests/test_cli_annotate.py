@@ -1,0 +1,170 @@
+"""``tumorboard annotate`` through click's CliRunner and as a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pysam
+import pytest
+from click.testing import CliRunner
+
+from tumorboard.cli import main
+
+PVAC = "somatic_vcf/pvactools_HCC1395.annotated.expression.grch38.vep.vcf.gz"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_annotate_json_contract(shared_data: Path) -> None:
+    code, out, err = run("annotate", str(shared_data / PVAC), "--tumor-type", "BRCA")
+    assert code == 0, err
+    case = json.loads(out)
+    for key in ("tumorboard_version", "catalog", "patient", "variants", "biomarkers", "matches",
+                "qc"):
+        assert key in case
+    assert set(case["catalog"]) >= {"name", "version", "sha256"}
+    labels = {v["label"]: v for v in case["variants"]}
+    tp53 = labels["TP53 R175H"]
+    assert tp53["transcript_rule"] == "mane_select"
+    assert tp53["protein_3"] == "p.Arg175His"
+    assert tp53["hgvsc"] == "c.524G>A"
+    assert tp53["vaf_source"] == "FORMAT/AF"
+    assert "BRCA2 E1593*" in labels
+    # TSO500 restricts to its genes: OR4F29 (chr1, first record of the file) is not a panel gene
+    assert all(v["gene"] != "OR4F29" for v in case["variants"])
+    qc = case["qc"]
+    assert qc["panel"] == "tso500"
+    assert qc["used_index"] is True  # the file has a .tbi: only panel regions were fetched
+    assert qc["records_in_panel"] == qc["records_read"]
+    code, out, err = run("annotate", str(shared_data / PVAC), "-t", "BRCA", "--no-index")
+    streamed = json.loads(out)
+    assert streamed["qc"]["records_read"] == 1470
+    assert streamed["qc"]["records_in_panel"] == qc["records_in_panel"]
+    assert [v["id"] for v in streamed["variants"]] == [v["id"] for v in case["variants"]]
+    assert qc["sample"] == "HCC1395_TUMOR_DNA"
+    assert qc["genome"] == "GRCh38"
+    assert case["patient"]["tumor_type"] == "BRCA"
+    assert "BREAST" in case["patient"]["lineage"]
+
+
+def test_annotate_tsv(shared_data: Path) -> None:
+    code, out, err = run(
+        "annotate", str(shared_data / PVAC), "-t", "BRCA", "--format", "tsv", "--panel", "all"
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out), delimiter="\t"))
+    assert len(rows) == 1264  # every PASS ALT of the file
+    tp53 = next(r for r in rows if r["gene"] == "TP53" and r["protein"] == "R175H")
+    assert tp53["chrom"] == "chr17"
+    assert tp53["consequences"] == "missense_variant"
+
+
+def test_indexed_and_streamed_reads_agree(tests_data: Path, tmp_path: Path) -> None:
+    gz = tmp_path / "small.vcf.gz"
+    pysam.tabix_compress(str(tests_data / "vcf" / "vep_small.vcf"), str(gz))
+    code, streamed, err = run("annotate", str(gz), "-t", "SKCM", "--no-index")
+    assert code == 0, err
+    pysam.tabix_index(str(gz), preset="vcf", force=True)
+    code, indexed, err = run("annotate", str(gz), "-t", "SKCM", "--index")
+    assert code == 0, err
+    a, b = json.loads(streamed), json.loads(indexed)
+    assert a["qc"]["used_index"] is False
+    assert b["qc"]["used_index"] is True
+    assert [v["id"] for v in a["variants"]] == [v["id"] for v in b["variants"]]
+    assert {v["label"] for v in a["variants"]} == {
+        "BRAF V600E", "BRAF V600=", "KRAS G12Afs*3", "KRAS G12K", "TP53 R126*"
+    }
+
+
+def test_output_file_is_written_atomically(tests_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "case.json"
+    code, _, err = run("annotate", str(tests_data / "vcf" / "vep_small.vcf"), "-t", "SKCM",
+                       "-o", str(out))
+    assert code == 0, err
+    assert json.loads(out.read_text())["patient"]["tumor_type"] == "SKCM"
+    assert [p.name for p in tmp_path.iterdir()] == ["case.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["/nonexistent/x.vcf", "-t", "LUAD"],
+         "Error: /nonexistent/x.vcf: file not found\nHint: check the path\n"),
+        (["{vcf}", "-t", "LUAD", "--genome", "GRCh37"],
+         "Error: {vcf}: --genome GRCh37 but the file is GRCh38 (from length of contig chr1)\n"
+         "Hint: use --genome GRCh38, or lift the file over to GRCh37\n"),
+        (["{vcf}", "-t", "LUAD", "--sample", "NOPE"],
+         "Error: sample 'NOPE' is not in the file; samples: NORMAL, TUMOR\n"
+         "Hint: pass one of the listed names with --sample\n"),
+        (["{vcf}", "-t", "LUAD", "--index"],
+         "Error: {vcf}: no index (.tbi or .csi) beside the file\n"
+         "Hint: index it with: tabix -p vcf {vcf} (or bcftools index)\n"),
+    ],
+)
+def test_bad_input_errors(
+    tests_data: Path, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    vcf = str(tests_data / "vcf" / "vep_small.vcf")
+    out = tmp_path / "out.json"
+    code, stdout, stderr = run("annotate", *[a.format(vcf=vcf) for a in args], "-o", str(out))
+    assert code == 1
+    assert stderr == expected.format(vcf=vcf)
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unannotated_input_error(shared_data: Path) -> None:
+    vcf = shared_data / "somatic_vcf/vcf2maf_callers/test_mutect.vcf"
+    code, _, err = run("annotate", str(vcf), "-t", "LUAD")
+    assert code == 1
+    assert err.startswith(f"Error: {vcf}: no VEP CSQ or SnpEff ANN annotation in the header\n")
+
+
+def test_truncated_bgzip_via_cli(tests_data: Path, tmp_path: Path) -> None:
+    gz = tmp_path / "t.vcf.gz"
+    pysam.tabix_compress(str(tests_data / "vcf" / "vep_small.vcf"), str(gz))
+    gz.write_bytes(gz.read_bytes()[:-40])
+    code, _, err = run("annotate", str(gz), "-t", "LUAD")
+    assert code == 1
+    assert err.startswith(
+        f"Error: {gz}: truncated bgzip file: the BGZF end-of-file marker is missing\n"
+    )
+
+
+def test_usage_error_exit_code() -> None:
+    code, _, err = run("annotate", "x.vcf")
+    assert code == 2
+    assert "Missing option '--tumor-type'" in err
+
+
+def test_annotate_from_stdin_subprocess(tests_data: Path) -> None:
+    data = (tests_data / "vcf" / "snpeff_small.vcf").read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "annotate", "-", "-t", "LUAD", "--format", "tsv"],
+        input=data, capture_output=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.decode()), delimiter="\t"))
+    assert [(r["gene"], r["protein"]) for r in rows] == [("EGFR", "E746_A750del"),
+                                                         ("EGFR", "L858R")]
+
+
+def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "x.vcf"
+    bad.write_text("not a vcf\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "annotate", str(bad), "-t", "LUAD"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"Error: {bad}: not a readable VCF/BCF file")
+    assert "Traceback" not in proc.stderr
