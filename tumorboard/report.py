@@ -85,6 +85,10 @@ class Caveats:
     low_vaf: tuple[Variant, ...]
     unannotated: bool
     filtered_shown: tuple[Variant, ...]
+    outside_panel: int
+    """Records read but outside the panel (not counted among the reader's skipped reasons)."""
+    catalog_applied: bool
+    """False when no drug catalog was applied: options were not assessed (not "none found")."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,8 @@ def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
             unannotated=any(not v.annotated for v in case.variants)
             or case.qc.annotation.lower().startswith("none"),
             filtered_shown=tuple(v for v in case.variants if v.filtered),
+            outside_panel=max(case.qc.records_read - case.qc.records_in_panel, 0),
+            catalog_applied=case.catalog.name.strip().lower() not in ("", "none"),
         ),
     )
 
@@ -307,6 +313,18 @@ def _search_path(templates: str | Path | None) -> tuple[str, ...]:
     return (str(folder.resolve()), bundled)
 
 
+def _template_line(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame of an error raised while rendering."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".htm", ".j2", ".jinja")):
+            found = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
 def _render(name: str, templates: str | Path | None, lang: str, **context: Any) -> str:
     _check_lang(lang)
     env = _environment(_search_path(templates), lang)
@@ -327,7 +345,7 @@ def _render(name: str, templates: str | Path | None, lang: str, **context: Any) 
     except jinja2.UndefinedError as exc:
         raise ReportError(
             f"template uses an unknown field: {exc.message}",
-            where=name,
+            where=_template_line(exc) or name,
             hint="each partial's header comment lists the fields it may use",
         ) from exc
 

@@ -1,0 +1,244 @@
+"""Report rendering (issue 6): golden reports, sections, escaping, re-rendering, overrides."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tumorboard.casefile import case_json, load_case
+from tumorboard.errors import ReportError
+from tumorboard.models import CohortStatus
+from tumorboard.report import build_agenda, build_context, render_agenda, render_html
+
+GOLDEN = Path(__file__).resolve().parent / "golden_reports"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "case.json").is_file())
+UPDATE = os.environ.get("TUMORBOARD_UPDATE_GOLDEN") == "1"
+SECTION_IDS = ("summary", "actionable", "off-label", "biomarkers", "other-variants", "qc")
+XSS = "<script>alert(1)</script>"
+
+
+def case(name: str):
+    return load_case(GOLDEN / name / "case.json")
+
+
+class _Scan(HTMLParser):
+    """Collect tags, ids, attributes with URLs, and the text of the document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.ids: list[str] = []
+        self.urls: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for key, value in attrs:
+            if key == "id" and value:
+                self.ids.append(value)
+            if key in ("src", "href") and value:
+                self.urls.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def scan(text: str) -> _Scan:
+    parser = _Scan()
+    parser.feed(text)
+    return parser
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_golden_report(name: str, lang: str) -> None:
+    rendered = render_html(case(name), lang=lang)
+    expected = GOLDEN / name / f"report.{lang}.html"
+    if UPDATE:
+        expected.write_text(rendered, encoding="utf-8")
+    assert rendered == expected.read_text(encoding="utf-8"), (
+        f"{expected} differs; if the change is intended, rerun with TUMORBOARD_UPDATE_GOLDEN=1 "
+        "and review the diff"
+    )
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_section_present_and_self_contained(name: str) -> None:
+    page = render_html(case(name))
+    doc = scan(page)
+    for section in (*SECTION_IDS, "h-provenance"):
+        assert section in doc.ids, section
+    assert "script" not in doc.tags
+    assert not {"link", "img", "iframe", "object", "embed"} & set(doc.tags)
+    assert "@font-face" not in page
+    assert "@import" not in page
+    assert "url(" not in page
+    assert all(u.startswith(("#", "https://", "http://")) for u in doc.urls)
+    assert "supports, and does not replace" in page
+    assert "@media print" in page
+    assert "size: A4" in page
+
+
+def test_summary_counts_and_cohort_words() -> None:
+    ctx = build_context(case("ihch_braf_idh1"))
+    assert (ctx.summary.on_label, ctx.summary.off_label, len(ctx.summary.resistance)) == (1, 1, 0)
+    assert ctx.summary.top is not None
+    assert ctx.summary.top.match.drugs == ["ivosidenib"]  # ESCAT I-A outranks III-A
+    page = render_html(case("ihch_braf_idh1"))
+    assert "eligible for cohort IMPRESS-BRAF-V600-DT-BTC, stage 1, 3 of 8 slots left" in page
+    assert [a.biomarker for a in ctx.actionable] == ["IDH1 R132C", "BRAF V600E"]
+    assert [v.match.biomarker for v in ctx.off_label] == ["BRAF V600E"]
+    assert ctx.off_label[0].cohorts[0].cohort_id == "IMPRESS-BRAF-V600-DT-BTC"
+
+
+def test_resistance_flags_and_biomarkers() -> None:
+    c = case("coad_resistance")
+    ctx = build_context(c)
+    assert [r.match.drugs for r in ctx.resistance] == [["cetuximab"], ["panitumumab"]]
+    assert ctx.summary.top is not None
+    assert ctx.summary.top.match.biomarker == "TMB-high"
+    page = render_html(c)
+    assert "predicts resistance to cetuximab" in page
+    assert "cohort IMPRESS-HER2-TDXD-CRC is full" in page
+    assert "on the waiting list for cohort IMPRESS-PIK3CA-ALP-CRC, stage 2" in page
+    assert "number 2 in the queue" in page
+    assert [b.name for b in ctx.biomarkers] == ["TMB", "MSI", "HRD"]
+    assert "≥ 10 mut/Mb" in page
+
+
+def test_none_found_is_explicit_and_unannotated_caveat() -> None:
+    c = case("luad_unannotated")
+    page = render_html(c)
+    assert "None found: no alteration matched a drug in the catalog." in page
+    assert page.count("not assessed") == 3  # TMB, MSI and HRD
+    assert "no transcript annotation" in page
+    assert "exon-level rules (EGFR exon 19/20, MET exon 14)" in page
+    assert "no cohort information (no registry consulted)" in page
+    assert build_context(c).caveats.unannotated
+
+
+def test_low_vaf_and_filtered_caveats() -> None:
+    page = render_html(case("ihch_braf_idh1"))
+    assert "ARID1A Q1327Rfs*12 has a low allele fraction (3.6 %)" in page
+    assert "KRAS G12V failed the caller's filter (weak_evidence)" in page
+    assert "outside panel" in page
+    assert "351" in page
+
+
+def test_hostile_strings_render_escaped() -> None:
+    c = case("escaping")
+    for lang in ("en", "nb"):
+        page = render_html(c, lang=lang)
+        assert XSS not in page
+        assert "<script" not in page.lower()
+        assert html.escape(XSS) in page  # &lt;script&gt;alert(1)&lt;/script&gt;
+        assert "&#34;sample&#39;" in page  # quotes from the sample name
+        assert 'href="javascript:' not in page
+        assert scan(page).tags.count("script") == 0
+
+
+def test_saved_json_rerenders_identically(tmp_path: Path) -> None:
+    for name in CASES:
+        original = case(name)
+        saved = tmp_path / f"{name}.json"
+        saved.write_text(case_json(original), encoding="utf-8")
+        again = load_case(saved)
+        assert again == original
+        for lang in ("en", "nb"):
+            assert render_html(again, lang=lang) == render_html(original, lang=lang)
+
+
+def test_date_comes_from_the_case_not_the_clock() -> None:
+    c = case("ihch_braf_idh1")
+    assert build_context(c).date == "March 12, 2026"
+    assert build_context(c, "nb").date == "12. mars 2026"
+
+
+def test_norwegian_numbers_use_decimal_comma() -> None:
+    page = render_html(case("ihch_braf_idh1"), lang="nb")
+    assert "3,6\xa0%" in page or "3,6 %" in page
+    assert '<html lang="nb">' in page
+
+
+def test_unknown_language_is_an_error() -> None:
+    with pytest.raises(ReportError, match="unknown report language 'de'"):
+        render_html(case("escaping"), lang="de")
+
+
+def test_template_override_replaces_one_partial(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "header.html").write_text(
+        "{# custom header. Context: ctx.case.patient #}\n"
+        "<header><h1>Haukeland MTB</h1><p>{{ ctx.case.patient.id }}</p></header>\n",
+        encoding="utf-8",
+    )
+    page = render_html(case("ihch_braf_idh1"), templates=tmp_path)
+    assert "Haukeland MTB" in page
+    assert "<p>DEMO-001</p>" in page
+    assert "Molecular tumour board report" not in page
+    assert 'id="actionable"' in page  # the other partials are the bundled ones
+
+
+def test_override_with_unknown_field_fails_strictly(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "summary.html").write_text("{{ ctx.nonexistent }}", encoding="utf-8")
+    with pytest.raises(ReportError, match="template uses an unknown field") as info:
+        render_html(case("ihch_braf_idh1"), templates=tmp_path)
+    assert info.value.hint == "each partial's header comment lists the fields it may use"
+
+
+def test_override_with_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    bad = tmp_path / "partials" / "qc.html"
+    bad.write_text("<p>\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="template syntax error") as info:
+        render_html(case("ihch_braf_idh1"), templates=tmp_path)
+    assert info.value.where == f"{bad}:2"
+
+
+def test_every_template_starts_with_a_context_comment() -> None:
+    root = Path(__file__).resolve().parent.parent / "templates"
+    templates = sorted(root.rglob("*.html"))
+    assert len(templates) >= 10
+    for path in templates:
+        head = path.read_text(encoding="utf-8")[:600]
+        assert head.startswith("{#"), path
+        assert "Context:" in head, path
+
+
+def test_cohort_links_only_to_matching_drugs() -> None:
+    c = case("ihch_braf_idh1")
+    other = CohortStatus(cohort_id="X-IVO", status="eligible", drugs=["ivosidenib"])
+    unrelated = CohortStatus(cohort_id="Y", status="eligible", drugs=["dabrafenib"])
+    ctx = build_context(c.model_copy(update={"cohorts": [other, unrelated]}))
+    by_drugs = {
+        tuple(v.match.drugs): [k.cohort_id for k in v.cohorts]
+        for a in ctx.actionable
+        for v in a.options
+    }
+    assert by_drugs == {("ivosidenib",): ["X-IVO"], ("dabrafenib", "trametinib"): []}
+    page = render_html(c.model_copy(update={"cohorts": [other]}))
+    assert "no cohort for this drug" in page
+
+
+def test_agenda_rows_and_links() -> None:
+    rows = [(case(n), f"{n}/report.html") for n in ("ihch_braf_idh1", "coad_resistance")]
+    ctx = build_agenda(rows, title="MTB 12 March")
+    assert [r.case.patient.id for r in ctx.rows] == ["DEMO-001", "CRC-0042"]
+    assert ctx.rows[0].top is not None
+    assert ctx.rows[0].top.match.drugs == ["ivosidenib"]
+    assert ctx.rows[1].resistance == 2
+    page = render_agenda(rows, title="MTB 12 March")
+    doc = scan(page)
+    assert doc.urls == ["ihch_braf_idh1/report.html", "coad_resistance/report.html"]
+    assert "MTB 12 March" in page
+    assert "2 patients" in page
+    assert re.search(r"IMPRESS-BRAF-V600-DT-BTC, stage 1, 3 of 8 slots left", page)
+    nb = render_agenda(rows, lang="nb")
+    assert "Saksliste for tumorboard" in nb
+    assert "2 pasienter" in nb
