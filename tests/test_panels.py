@@ -276,3 +276,56 @@ def test_contains_matches_brute_force(
     assert panel.genes_at(chrom, pos) == sorted({r[3] for r in hits})
     merged = panel.regions()
     assert sum(e - s for _, s, e in merged) == panel.size_bp
+
+
+symbols = st.from_regex(r"[A-Z][A-Z0-9]{0,6}(-[0-9A-Z]{1,3})?", fullmatch=True).filter(
+    lambda s: s.lower() not in {"gene", "genes", "symbol"}
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(symbols, min_size=1, max_size=20),
+    st.lists(st.sampled_from(["\n", "\r\n", ",", ";", "\t", " ", ", ", "\n\n"]), min_size=1),
+    st.booleans(),
+)
+def test_gene_list_parser_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, genes: list[str], seps: list[str], header: bool
+) -> None:
+    text = "Gene\n" if header else ""
+    for i, gene in enumerate(genes):
+        text += gene + seps[i % len(seps)]
+    path = tmp_path_factory.mktemp("lists") / "g.txt"
+    path.write_text(text + "# trailing comment\n")
+    assert read_gene_list(path) == list(dict.fromkeys(genes))
+
+
+bed_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["chr1", "1", "chrX", "X", "chrM", "MT"]),
+        st.integers(0, 10_000),
+        st.integers(0, 500),
+        st.sampled_from(["", "\tBRAF", "\tamplicon_7", "\t."]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(bed_rows, st.sampled_from(["\t", " "]))
+def test_bed_parser_round_trip(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, int, int, str]],
+    sep: str,
+) -> None:
+    lines = ["track name=x", "# comment"]
+    lines += [sep.join([c, str(s), str(s + n)]) + name.replace("\t", sep) for c, s, n, name in rows]
+    path = tmp_path_factory.mktemp("beds") / "p.bed"
+    path.write_text("\n".join(lines) + "\n")
+    panel = load_panel(str(path), "GRCh38")
+    covered = {(contig_key(c), p) for c, s, n, _ in rows for p in range(s, s + n)}
+    got = {(contig_key(c), p) for c, s, e in panel.regions() for p in range(s, e)}
+    assert got == covered
+    for key, p in list(covered)[:50]:
+        assert panel.contains(styled_contig(key, "chr"), p + 1)
