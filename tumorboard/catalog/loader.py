@@ -1,0 +1,316 @@
+"""Load a catalog: manifest + data files -> validated, cross-checked, indexed :class:`Catalog`.
+
+A catalog path is a manifest (``catalog.yaml`` with ``files``), a folder holding one, or a single
+data file (any of the five sections). ``load_catalog()`` with no paths loads the bundled
+``drug_catalog/``; ``paths`` replace it (``--catalog``); ``extend`` adds to it
+(``--catalog-extend``). Extensions add records; an id defined twice is an error, never a silent
+override.
+
+Checks, each reported with ``file:line`` and the field path:
+
+* schema (pydantic, ``extra="forbid"``), e.g.
+  ``drug_catalog/indications/braf.yaml:42: indications[3].jurisdiction: Input should be 'EMA' or
+  'FDA'``;
+* duplicate YAML keys, duplicate ids (per section; indication, resistance and evidence ids share
+  one namespace);
+* references: unknown drug id, unknown biomarker id, unknown OncoTree code (with the tree's
+  suggestion), an exclusion outside the record's tumour types, a tumour-agnostic exclusion that is
+  not a solid tumour.
+
+The catalog's sha256 is computed over the canonical JSON of every file's parsed content (keys
+sorted, file names relative to the manifest), so comments and formatting do not change it and the
+same content always gives the same hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from tumorboard.catalog.index import Catalog
+from tumorboard.catalog.schema import CatalogFile, CatalogManifest
+from tumorboard.catalog.yamlmarks import Path_, locate, read_yaml
+from tumorboard.errors import CatalogError, CatalogSchemaError, OncoTreeError
+from tumorboard.models import CatalogInfo
+from tumorboard.resources import catalog_dir
+
+MANIFEST_NAME = "catalog.yaml"
+
+
+class TreeLike(Protocol):
+    """The part of :class:`tumorboard.oncotree.OncoTree` the loader needs."""
+
+    def resolve(self, code: str) -> Any: ...
+
+    def is_descendant(self, code: str, ancestor: str) -> bool: ...
+
+    def is_solid(self, code: str) -> bool: ...
+
+
+@dataclass(slots=True)
+class _Part:
+    """One parsed data file."""
+
+    display: str
+    rel: str
+    data: Any
+    lines: dict[Path_, int]
+    model: CatalogFile | None = None
+
+
+@dataclass(slots=True)
+class _Source:
+    """One catalog given by the user (or the bundled one): identity + data files."""
+
+    name: str
+    version: str
+    date: str = ""
+    description: str = ""
+    parts: list[_Part] = field(default_factory=list)
+
+
+def _display(path: Path) -> str:
+    bundled = catalog_dir()
+    try:
+        return str(Path("drug_catalog") / path.resolve().relative_to(bundled.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _validate(model: type[BaseModel], data: Any, part: _Part) -> tuple[Any, list[CatalogError]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        issues: list[CatalogError] = []
+        for err in exc.errors(include_url=False):
+            line, field_path = locate(part.lines, err["loc"])
+            where = f"{part.display}:{line}" if line else part.display
+            msg = err["msg"].removeprefix("Value error, ")
+            issues.append(
+                CatalogSchemaError(
+                    f"{field_path}: {msg}" if field_path else msg,
+                    where=where,
+                    hint="see drug_catalog/README.md or `tumorboard schema catalog`",
+                )
+            )
+        return None, issues
+
+
+def _expand(base: Path, patterns: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            out.extend(sorted(p for p in base.glob(pattern) if p.is_file()))
+        else:
+            out.append(base / pattern)
+    seen: set[Path] = set()
+    return [p for p in out if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+def _read_source(path: Path, issues: list[CatalogError]) -> _Source:
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    display = _display(path)
+    data, lines = read_yaml(path, display)
+    if isinstance(data, dict) and "files" in data:
+        manifest, errs = _validate(CatalogManifest, data, _Part(display, path.name, data, lines))
+        if errs:
+            raise errs[0]
+        src = _Source(manifest.name, manifest.version, manifest.date, manifest.description)
+        for file in _expand(path.parent, manifest.files):
+            fdisplay = _display(file)
+            fdata, flines = read_yaml(file, fdisplay)
+            src.parts.append(_Part(fdisplay, file.relative_to(path.parent).as_posix(), fdata, flines))
+        return src
+    src = _Source(path.stem, "unversioned")
+    src.parts.append(_Part(display, path.name, data, lines))
+    return src
+
+
+def _canonical_hash(sources: Sequence[_Source]) -> str:
+    payload = [[s.name, s.version, [[p.rel, p.data] for p in s.parts]] for s in sources]
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _where(part: _Part, *loc: str | int) -> str:
+    line, _ = locate(part.lines, loc)
+    return f"{part.display}:{line}" if line else part.display
+
+
+def _merge(sources: Sequence[_Source], issues: list[CatalogError]) -> Catalog:
+    base = sources[0]
+    name = "+".join(s.name for s in sources)
+    version = "+".join(s.version for s in sources)
+    info = CatalogInfo(name=name, version=version, sha256=_canonical_hash(sources))
+    cat = Catalog(info=info, date=base.date, description=base.description)
+    record_ids: dict[str, str] = {}
+    for src in sources:
+        for part in src.parts:
+            cat.files.append(part.display)
+            model, errs = _validate(CatalogFile, part.data if part.data else {}, part)
+            issues.extend(errs)
+            if model is None:
+                continue
+            part.model = model
+            _add_records(cat, model, part, record_ids, issues)
+    cat.build_index()
+    return cat
+
+
+def _dup(kind: str, rid: str, where: str, first: str) -> CatalogSchemaError:
+    return CatalogSchemaError(
+        f"duplicate {kind} id {rid!r} (first defined at {first})",
+        where=where,
+        hint="ids must be unique across the catalog and its extensions; rename one",
+    )
+
+
+def _add_records(
+    cat: Catalog,
+    model: CatalogFile,
+    part: _Part,
+    record_ids: dict[str, str],
+    issues: list[CatalogError],
+) -> None:
+    for i, drug in enumerate(model.drugs):
+        where = _where(part, "drugs", i, "id")
+        if drug.id in cat.drugs:
+            issues.append(_dup("drug", drug.id, where, cat.where[f"drug:{drug.id}"]))
+            continue
+        cat.drugs[drug.id] = drug
+        cat.where[f"drug:{drug.id}"] = where
+    for i, rule in enumerate(model.biomarkers):
+        where = _where(part, "biomarkers", i, "id")
+        if rule.id in cat.biomarkers:
+            issues.append(_dup("biomarker", rule.id, where, cat.where[f"biomarker:{rule.id}"]))
+            continue
+        cat.biomarkers[rule.id] = rule
+        cat.where[f"biomarker:{rule.id}"] = where
+    for section in ("indications", "resistance", "evidence"):
+        records = getattr(model, section)
+        target = getattr(cat, section)
+        for i, rec in enumerate(records):
+            where = _where(part, section, i, "id")
+            if rec.id in record_ids:
+                issues.append(_dup("record", rec.id, where, record_ids[rec.id]))
+                continue
+            record_ids[rec.id] = where
+            cat.where[rec.id] = where
+            target.append(rec)
+
+
+def _check_references(cat: Catalog, tree: TreeLike | None, issues: list[CatalogError]) -> None:
+    for rec in [*cat.indications, *cat.resistance, *cat.evidence]:
+        where = cat.where[rec.id]
+        for drug in rec.drugs:
+            if drug not in cat.drugs:
+                issues.append(
+                    CatalogSchemaError(
+                        f"{rec.id}: unknown drug {drug!r}",
+                        where=where,
+                        hint="add it to drugs.yaml (id = INN in lower case) or fix the spelling",
+                    )
+                )
+        if rec.biomarker not in cat.biomarkers:
+            issues.append(
+                CatalogSchemaError(
+                    f"{rec.id}: unknown biomarker {rec.biomarker!r}",
+                    where=where,
+                    hint="define it in biomarkers.yaml or use an existing id",
+                )
+            )
+        if tree is not None:
+            _check_codes(rec, where, tree, issues)
+
+
+def _check_codes(rec: Any, where: str, tree: TreeLike, issues: list[CatalogError]) -> None:
+    good: list[str] = []
+    for code in [*rec.tumor_types, *rec.exclude]:
+        try:
+            tree.resolve(code)
+        except OncoTreeError as exc:
+            issues.append(
+                CatalogSchemaError(f"{rec.id}: {exc.message}", where=where, hint=exc.hint)
+            )
+            continue
+        good.append(code)
+    for code in rec.exclude:
+        if code not in good:
+            continue
+        if rec.tumor_agnostic == "solid" and not tree.is_solid(code):
+            issues.append(
+                CatalogSchemaError(
+                    f"{rec.id}: excluded code {code} is not a solid tumour type",
+                    where=where,
+                    hint="a solid-tumour-agnostic record can only exclude solid tumour types",
+                )
+            )
+        elif rec.tumor_types and not any(
+            t in good and tree.is_descendant(code, t) for t in rec.tumor_types
+        ):
+            issues.append(
+                CatalogSchemaError(
+                    f"{rec.id}: excluded code {code} is not within "
+                    f"{', '.join(rec.tumor_types)}",
+                    where=where,
+                    hint="exclusions narrow the record's own tumour types; remove or fix it",
+                )
+            )
+
+
+def _default_tree() -> TreeLike | None:
+    try:
+        from tumorboard.oncotree import OncoTree
+    except ImportError:  # pragma: no cover - until the OncoTree module lands
+        return None
+    return OncoTree.load()  # type: ignore[no-any-return]
+
+
+def check_catalog(
+    paths: Sequence[str | Path] | None = None,
+    extend: Iterable[str | Path] = (),
+    *,
+    oncotree: TreeLike | None = None,
+    check_codes: bool = True,
+) -> tuple[Catalog | None, list[CatalogError]]:
+    """Load and check a catalog, collecting every problem instead of stopping at the first.
+
+    Unreadable files and invalid YAML still raise (nothing further can be checked).
+    """
+    issues: list[CatalogError] = []
+    roots = [Path(p) for p in paths] if paths else [catalog_dir()]
+    sources = [_read_source(p, issues) for p in [*roots, *(Path(e) for e in extend)]]
+    cat = _merge(sources, issues)
+    tree = oncotree if oncotree is not None else (_default_tree() if check_codes else None)
+    _check_references(cat, tree, issues)
+    return (None if issues else cat), issues
+
+
+def load_catalog(
+    paths: Sequence[str | Path] | None = None,
+    extend: Iterable[str | Path] = (),
+    *,
+    oncotree: TreeLike | None = None,
+    check_codes: bool = True,
+) -> Catalog:
+    """Load, validate and index a catalog; raise the first problem found (with file:line)."""
+    cat, issues = check_catalog(paths, extend, oncotree=oncotree, check_codes=check_codes)
+    if issues:
+        first = issues[0]
+        more = f" ({len(issues) - 1} more problem(s))" if len(issues) > 1 else ""
+        hint = (first.hint or "") + (
+            f"; run `tumorboard catalog validate` to see all{more}" if more else ""
+        )
+        raise type(first)(first.message + more, where=first.where, hint=hint.strip("; "))
+    assert cat is not None
+    return cat
+
+
+__all__ = ["MANIFEST_NAME", "TreeLike", "check_catalog", "load_catalog"]

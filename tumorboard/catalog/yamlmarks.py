@@ -1,0 +1,140 @@
+"""YAML reading with line marks, and mapping pydantic error locations back to ``file:line``.
+
+PyYAML composes a node tree (``CSafeLoader`` when libyaml is available); every node carries its
+start mark. We construct the Python data from that tree and, walking data and nodes together,
+record the line of every mapping key and sequence item under its path
+(``("indications", 3, "jurisdiction") -> 42``). A pydantic error location is then resolved to the
+longest known prefix of its path. Timestamps stay strings (the schema validates ISO dates), and
+duplicate keys in a mapping are an error instead of PyYAML's silent "last one wins".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tumorboard.errors import CatalogError, CatalogSchemaError
+
+try:  # libyaml is much faster; fall back to the pure-Python loader when it is missing
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _BaseLoader = yaml.SafeLoader
+
+Path_ = tuple[str | int, ...]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps timestamps as strings."""
+
+
+def _timestamp_as_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_str)
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                raise CatalogSchemaError(
+                    f"duplicate key {key!r}",
+                    where=f"{where}:{key_node.start_mark.line + 1}",
+                    hint="each key may appear once in a mapping; remove or merge the repeat",
+                )
+            seen.add(key)
+            _walk(value_node, (*path, key), lines, where)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, i), lines, where)
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse one YAML file; return its data and a path -> line map. Errors carry file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CatalogError(
+            "catalog file not found", where=display, hint="check the path or the manifest's files"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"cannot read catalog file: {exc}", where=display) from exc
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        lines: dict[Path_, int] = {}
+        _walk(node, (), lines, display)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise CatalogSchemaError(
+            f"not valid YAML: {exc.problem or exc.context}",
+            where=f"{display}{line}",
+            hint="check indentation, colons and quoting around that line",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise CatalogSchemaError(f"not valid YAML: {exc}", where=display) from exc
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def locate(lines: dict[Path_, int], loc: Sequence[str | int]) -> tuple[int | None, str]:
+    """Line of the longest known prefix of ``loc``, and the field path in words.
+
+    Discriminator tags that pydantic inserts (``biomarkers.2.exact.changes``) are dropped from the
+    path when they are not keys of the document.
+    """
+    path: list[str | int] = []
+    line = lines.get(())
+    for part in loc:
+        candidate = (*path, part)
+        if candidate in lines:
+            path.append(part)
+            line = lines[candidate]
+        elif isinstance(part, str) and (part in _TAGS or part.startswith("function-")):
+            continue
+        else:
+            path.append(part)
+    return line, _format_path(path)
+
+
+def _format_path(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+_TAGS = frozenset(
+    {
+        "exact",
+        "codon",
+        "region",
+        "mutation",
+        "loss_of_function",
+        "amplification",
+        "deletion",
+        "fusion",
+        "wild_type",
+        "msi_high",
+        "tmb_high",
+        "hrd",
+    }
+)
+
+__all__ = ["locate", "read_yaml"]
