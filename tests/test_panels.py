@@ -329,3 +329,16 @@ def test_bed_parser_round_trip(
     assert got == covered
     for key, p in list(covered)[:50]:
         assert panel.contains(styled_contig(key, "chr"), p + 1)
+
+
+def test_bed_panel_without_genome_keeps_gene_names() -> None:
+    path = DATA / "small.bed"
+    panel = load_panel(str(path), None)
+    assert panel.genes == frozenset()  # names are amplicon ids, not symbols
+    assert panel.contains("chr12", 25245350)
+    assert panel.warnings == [
+        "panel small.bed: genome build unknown, so its genes are only the BED's "
+        "4th-column gene symbols"
+    ]
+    named = load_panel(str(DATA / "bad_start.bed").replace("bad_start", "named"), None)
+    assert named.listed_genes == ("BRAF",)

@@ -215,7 +215,10 @@ class Panel:
         return sum(e - s for _, s, e in self.regions())
 
     def write_bed(self, path: str | Path | None, contig_style: str = "chr") -> None:
-        """Write the merged regions as BED3 (for ``bcftools view -R`` or ``tabix -R``)."""
+        """Write the merged regions as BED3 (for ``bcftools view -R`` or ``tabix -R``).
+
+        Name the file ``*.bed``: bcftools reads a regions file as 0-based only by that suffix.
+        """
         if self.is_all:
             raise PanelError(
                 "the 'all' panel has no regions to write",
@@ -462,18 +465,23 @@ def _load_bed(path: Path, build: str | None) -> Panel:
                          hint="BED lines are: chrom<TAB>start<TAB>end[<TAB>name]")  # fmt: skip
     _, others = gene_aliases()
     probe = Panel(path.stem, build, rows)
+    # symbols do not depend on the build: names are checked against the GRCh38 table if unknown
+    symbols = gene_table(build or "GRCh38")
+    named = {r[3] for r in rows if _lookup_gene(r[3], symbols) is not None}
     table = gene_table(build) if build else {}
-    named = [r[3] for r in rows if _lookup_gene(r[3], table) is not None] if table else []
-    overlapping = [
+    overlapping = {
         g for g, grows in table.items()
         if any(_overlaps(probe, c, s, e) for c, s, e, _ in grows)
-    ]  # fmt: skip
-    gene_rows = [r for r in rows if r[3] in set(named)]
-    gene_rows += [r for g in overlapping if g not in set(named) for r in table[g]]
-    panel = Panel(path.stem, build, rows, listed_genes=sorted({*named, *overlapping}),
+    }  # fmt: skip
+    gene_rows = [r for r in rows if r[3] in named]
+    gene_rows += [r for g in sorted(overlapping - named) for r in table[g]]
+    panel = Panel(path.stem, build, rows, listed_genes=sorted(named | overlapping),
                   aliases=others, source=str(path), gene_rows=gene_rows)  # fmt: skip
     if build is None:
-        panel.warnings.append(f"panel {path.name}: genome build unknown, gene names not checked")
+        panel.warnings.append(
+            f"panel {path.name}: genome build unknown, so its genes are only the BED's "
+            "4th-column gene symbols"
+        )
     return panel
 
 
