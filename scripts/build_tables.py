@@ -292,14 +292,14 @@ def sort_bed(rows: Iterable[tuple[str, int, int, str]]) -> list[tuple[str, int, 
 
 
 def merge(intervals: Iterable[Interval]) -> list[tuple[str, int, int, str]]:
-    """Merge overlapping or touching intervals; the name column lists nothing (BED3 + '.')."""
-    out: list[list[object]] = []
+    """Merge overlapping or touching intervals (rows named ``.``), in natural contig order."""
+    out: list[tuple[str, int, int, str]] = []
     for chrom, start, end in sorted(intervals, key=lambda r: (chrom_key(r[0]), r[1], r[2])):
-        if out and out[-1][0] == chrom and start <= int(str(out[-1][2])):
-            out[-1][2] = max(int(str(out[-1][2])), end)
+        if out and out[-1][0] == chrom and start <= out[-1][2]:
+            out[-1] = (chrom, out[-1][1], max(out[-1][2], end), ".")
         else:
-            out.append([chrom, start, end])
-    return [(str(c), int(str(s)), int(str(e)), ".") for c, s, e in out]
+            out.append((chrom, start, end, "."))
+    return out
 
 
 def padded_rows(
