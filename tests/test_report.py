@@ -119,6 +119,7 @@ def test_none_found_is_explicit_and_unannotated_caveat() -> None:
     assert "no transcript annotation" in page
     assert "exon-level rules (EGFR exon 19/20, MET exon 14)" in page
     assert "no cohort information (no registry consulted)" in page
+    assert 'outside the panel</th><td class="num">79</td>' in page  # 88 read, 9 in panel
     assert build_context(c).caveats.unannotated
 
 

@@ -210,6 +210,13 @@ def _summary(views: Sequence[MatchView], case: CaseResult) -> Summary:
     )
 
 
+def _outside_panel(case: CaseResult) -> int:
+    """Records read but outside the panel, unless the reader already lists them as skipped."""
+    if any("panel" in s.reason.lower() for s in case.qc.skipped):
+        return 0
+    return max(case.qc.records_read - case.qc.records_in_panel, 0)
+
+
 def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
     """Build the typed context a report is rendered from.
 
@@ -239,7 +246,7 @@ def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
             unannotated=any(not v.annotated for v in case.variants)
             or case.qc.annotation.lower().startswith("none"),
             filtered_shown=tuple(v for v in case.variants if v.filtered),
-            outside_panel=max(case.qc.records_read - case.qc.records_in_panel, 0),
+            outside_panel=_outside_panel(case),
             catalog_applied=case.catalog.name.strip().lower() not in ("", "none"),
         ),
     )

@@ -1,0 +1,153 @@
+"""The demo report in a real browser (headless Chromium): no console errors, no network, prints.
+
+Saves ``artifacts/report-demo.png`` (and ``report-demo.pdf``, ``report-demo.nb.png``) for CI.
+Skipped when chromium/chromedriver/selenium are missing, except under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tumorboard.demo import run_demo
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1200,900",
+)
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install '.[test]')"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not Path(path).is_file():
+            return f"{path} not found (apt-get install chromium chromium-driver)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test must run under CI: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    run_demo(folder)
+    return folder
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _open(driver, page: Path) -> str:
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get_log("performance")
+    url = page.resolve().as_uri()
+    driver.get(url)
+    return url
+
+
+def _full_page_screenshot(driver, target: Path) -> None:
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1200, min(int(height) + 40, 12000))
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(target))
+    driver.set_window_size(1200, 900)
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.nb.html", "agenda.html"])
+def test_demo_page_offline_without_errors(browser, demo_dir: Path, name: str) -> None:
+    url = _open(browser, demo_dir / name)
+    assert browser.execute_script("return document.readyState") == "complete"
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert errors == []
+    assert _requests(browser) == [url]  # the file itself, nothing from the network
+    title = browser.title
+    assert title
+    stem = name.removesuffix(".html").replace("report", "report-demo")
+    _full_page_screenshot(browser, ARTIFACTS / f"{stem}.png")
+    assert (ARTIFACTS / f"{stem}.png").stat().st_size > 10_000
+
+
+def test_demo_report_content_is_visible(browser, demo_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, demo_dir / "report.html")
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert heading.text == "Molecular tumour board report"
+    assert browser.find_element(By.ID, "summary").is_displayed()
+    ids = {e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, "section[id]")}
+    assert ids == {"summary", "actionable", "off-label", "biomarkers", "other-variants", "qc"}
+    details = browser.find_element(By.CSS_SELECTOR, "#other-variants details")
+    assert details.get_attribute("open") is None  # collapsed on screen
+    row = browser.find_element(
+        By.XPATH, "//section[@id='other-variants']//th[contains(., 'TP53 R248Q')]"
+    )
+    assert not row.is_displayed()
+    details.find_element(By.TAG_NAME, "summary").click()
+    assert row.is_displayed()  # one click opens the non-actionable variants
+
+
+def test_demo_report_prints_to_a4_pdf(browser, demo_dir: Path) -> None:
+    _open(browser, demo_dir / "report.html")
+    pdf = base64.b64decode(
+        browser.execute_cdp_cmd(
+            "Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True}
+        )["data"]
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-demo.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    count = re.search(rb"/Type /Pages\s*/Count (\d+)", pdf) or re.search(rb"/Count (\d+)", pdf)
+    assert count is not None
+    assert 1 <= int(count.group(1)) <= 6  # a short case prints on a few A4 pages
+    boxes = {
+        tuple(round(float(x)) for x in m.split())
+        for m in re.findall(rb"/MediaBox \[([^\]]*)\]", pdf)
+    }
+    assert boxes == {(0, 0, 595, 842)}  # A4 portrait, from the report's @page rule

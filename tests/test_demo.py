@@ -1,0 +1,81 @@
+"""`tumorboard demo`: the whole pipeline on the bundled synthetic patient (issue 6)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import tumorboard
+from tumorboard.casefile import load_case
+from tumorboard.cli import main
+from tumorboard.demo import DEMO_PATIENT, DEMO_VCF
+from tumorboard.report import render_html
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_demo_files_are_package_data() -> None:
+    package = Path(tumorboard.__file__).resolve().parent
+    for path in (DEMO_VCF, DEMO_PATIENT):
+        assert path.is_file()
+        assert package in path.parents  # shipped inside the wheel, not read from the checkout
+    text = DEMO_VCF.read_text(encoding="utf-8")
+    assert "##tumor_sample=DEMO-001-T" in text
+    assert "synthetic" in text
+    assert "SYNTHETIC" in DEMO_PATIENT.read_text(encoding="utf-8")
+
+
+def test_demo_writes_report_json_and_agenda(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{folder / 'report.html'}\n"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "agenda.html",
+        "case.json",
+        "report.html",
+        "report.nb.html",
+    ]
+    case = load_case(folder / "case.json")
+    assert case.patient.id == "DEMO-001"
+    assert case.patient.tumor_type == "IHCH"
+    assert case.patient.lineage[-1] == "IHCH"
+    assert case.genome == "GRCh38"
+    labels = {v.label for v in case.variants}
+    assert {"BRAF V600E", "PIK3CA H1047R", "TP53 R248Q"} <= labels
+    assert "KRAS G12D" not in labels  # failed FILTER
+    assert case.qc.records_read == 9
+    assert case.qc.filtered == 2
+    assert case.inputs[0].sha256 is not None
+    # the saved JSON re-renders both reports identically
+    assert (folder / "report.html").read_text(encoding="utf-8") == render_html(case)
+    assert (folder / "report.nb.html").read_text(encoding="utf-8") == render_html(case, lang="nb")
+    assert 'href="report.html"' in (folder / "agenda.html").read_text(encoding="utf-8")
+
+
+def test_demo_into_a_file_path_fails_cleanly(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["demo", "-o", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {blocker / 'sub'}: cannot create the demo folder: Not a directory\n"
+        "Hint: choose another folder with -o\n"
+    )
+
+
+def test_demo_as_a_subprocess(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "demo", "-o", "out"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "out/report.html\n"
+    assert (tmp_path / "out" / "report.html").stat().st_size > 5_000
