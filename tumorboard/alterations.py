@@ -263,7 +263,10 @@ def to_three_letter(one: str) -> str:
     """
     if not one:
         return ""
-    return "p." + "".join(AA1_TO_3.get(ch, ch) if (ch.isupper() or ch == "*") else ch for ch in one)
+    return "p." + one.translate(_TO_THREE)
+
+
+_TO_THREE = str.maketrans(AA1_TO_3)
 
 
 def parse_protein_change(hgvsp: str) -> ProteinChange | None:

@@ -7,7 +7,7 @@ JSON sidecar, the report context and the registry's input are all this one objec
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,6 +77,36 @@ class Variant(_Frozen):
     record: int = 0
     actionable: bool = False
     note: str = Field(default="", description="Why not actionable, or other remarks")
+
+
+def trusted_variant(data: dict[str, object]) -> Variant:
+    """Build a ``Variant`` from already-typed values without re-validating them.
+
+    The fast path for reporting tens of thousands of variants of a panel VCF: ``data`` comes
+    from tumorboard's own typed ``Alteration`` (``api``), never from user input; missing fields
+    take their defaults. Validation happens when a case is read back (``CaseResult`` JSON).
+    """
+    values = _VARIANT_STATIC_DEFAULTS.copy()
+    for name, factory in _VARIANT_FACTORIES.items():
+        if name not in data:
+            values[name] = factory()
+    values.update(data)
+    obj = Variant.__new__(Variant)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(data))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+_VARIANT_STATIC_DEFAULTS: dict[str, Any] = {
+    name: f.default for name, f in Variant.model_fields.items() if f.default_factory is None
+}
+_VARIANT_FACTORIES: dict[str, Any] = {
+    name: f.default_factory
+    for name, f in Variant.model_fields.items()
+    if f.default_factory is not None
+}
 
 
 class Biomarker(_Frozen):
@@ -226,6 +256,9 @@ class RunOptions(_Frozen):
     amp_copy_number: float = Field(default=6.0, description="Amplification: copy number >=")
     amp_fold_change: float = Field(default=2.0, description="Amplification: fold change >=")
     deep_deletion_copy_number: float = Field(default=0.5, description="Deep deletion: CN <")
+    hrd_gis: float = Field(
+        default=42.0, description="HRD-positive: Genomic Instability Score >= (TSO500 [GIS])"
+    )
     command: str = Field(default="", description="Command line, recorded in provenance")
 
 
@@ -246,4 +279,5 @@ __all__ = [
     "SkippedRecord",
     "Source",
     "Variant",
+    "trusted_variant",
 ]

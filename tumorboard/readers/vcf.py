@@ -345,7 +345,15 @@ class VcfReader:
                 n += 1
                 where = f"{rec.chrom}:{rec.pos}"
                 self.qc.records_in_panel += 1
-                yield from self._alterations(rec)
+                try:
+                    found = list(self._alterations(rec))
+                except (IndexError, KeyError, TypeError) as exc:
+                    raise RecordError(
+                        f"malformed record at {where}: {exc}",
+                        where=f"{self.path}: record {self.qc.records_read}",
+                        hint="check the record's FORMAT and sample columns (`bcftools view`)",
+                    ) from exc
+                yield from found
             self._check_pump()
         except (OSError, ValueError) as exc:
             self._check_pump()
@@ -372,61 +380,51 @@ class VcfReader:
 
     def _alterations(self, rec: Any) -> Iterator[Alteration]:
         qc = self.qc
-        filters = list(rec.filter.keys())
+        filters = rec.filter.keys()
         filt = ";".join(filters) if filters else "PASS"
-        passing = filt in ("PASS", ".")
-        alts = rec.alts or ()
+        alts = rec.alts
+        chrom, pos, ref = rec.chrom, rec.pos, rec.ref
         if not alts:
-            qc.skip("no ALT allele (reference-only record)", f"{rec.chrom}:{rec.pos}")
+            qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
             return
-        if not passing:
+        if filt != "PASS" and filt != ".":
             qc.filtered += 1
             if not self.include_filtered:
                 return
         ann = self.annotation
         values: Sequence[str] = ()
-        allele_strings: list[str] = list(alts)
+        allele_strings: Sequence[str] = alts
         if ann is not None:
             raw = rec.info.get(ann.tag)
             values = raw if isinstance(raw, tuple) else ((raw,) if raw else ())
             if ann.tag == "CSQ":
-                allele_strings = vep_alleles(rec.ref, alts)
+                allele_strings = vep_alleles(ref, alts)
         for i, alt in enumerate(alts):
-            if alt == "*" or alt.startswith("<") or "[" in alt or "]" in alt:
+            if alt == "*" or alt[0] == "<" or "[" in alt or "]" in alt:
                 qc.skip(
                     "symbolic, breakend or spanning-deletion ALT (give structural variants "
                     "with --cnv / --fusions)",
-                    f"{rec.chrom}:{rec.pos} {alt}",
+                    f"{chrom}:{pos} {alt}",
                 )
                 continue
-            a = Alteration(
-                gene="",
-                kind=MUTATION,
-                chrom=rec.chrom,
-                pos=rec.pos,
-                ref=rec.ref,
-                alt=alt,
-                filter=filt,
-                source=self.name,
-                record=qc.records_read,
-            )
+            a = Alteration("", MUTATION, chrom, pos, ref, alt)
+            a.filter = filt
+            a.source = self.name
+            a.record = qc.records_read
             if ann is not None:
                 entries = ann.entries_for(values, i, allele_strings[i], alt)
                 if not entries:
-                    qc.skip(
-                        f"no {ann.tag} entry for the ALT allele",
-                        f"{rec.chrom}:{rec.pos} {rec.ref}>{alt}",
-                    )
+                    qc.skip(f"no {ann.tag} entry for the ALT allele", f"{chrom}:{pos} {ref}>{alt}")
                     continue
                 entry, rule = ann.choose(entries, self._panel_genes)
                 ann.fill(a, entry, rule)
                 if self._panel_genes is not None and a.gene not in self._panel_genes:
-                    qc.skip("annotated gene not in the panel", f"{a.gene} {rec.chrom}:{rec.pos}")
+                    qc.skip("annotated gene not in the panel", f"{a.gene} {chrom}:{pos}")
                     continue
                 qc.transcript_rules[rule] += 1
             else:
                 a.annotated = False
-                genes = self.panel.genes_at(rec.chrom, rec.pos) if self.panel is not None else []
+                genes = self.panel.genes_at(chrom, pos) if self.panel is not None else []
                 a.gene = genes[0] if genes else ""
                 if len(genes) > 1:
                     a.notes.append("panel genes overlapping here: " + ", ".join(genes))

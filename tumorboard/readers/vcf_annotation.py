@@ -39,6 +39,8 @@ def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
     When the alleles differ in length and all share the first base (VCF padding), VEP removes
     that base from every allele and writes ``-`` for an empty one.
     """
+    if len(alts) == 1 and len(alts[0]) == len(ref):
+        return [alts[0]]  # SNV/MNV: the common case, nothing to trim
     first = ref[:1]
     if any(len(a) != len(ref) for a in alts) and all(a[:1] == first for a in alts):
         return [a[1:] or "-" for a in alts]
