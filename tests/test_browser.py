@@ -151,3 +151,23 @@ def test_demo_report_prints_to_a4_pdf(browser, demo_dir: Path) -> None:
         for m in re.findall(rb"/MediaBox \[([^\]]*)\]", pdf)
     }
     assert boxes == {(0, 0, 595, 842)}  # A4 portrait, from the report's @page rule
+
+
+_PAINTED = """
+const th = [...document.querySelectorAll('#other-variants tbody th')]
+    .find(e => e.textContent.includes(arguments[0]));
+th.scrollIntoView({block: 'center'});
+const r = th.getBoundingClientRect();
+const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+return !!hit && th.contains(hit);
+"""
+
+
+def test_collapsed_variants_print_open(browser, demo_dir: Path) -> None:
+    _open(browser, demo_dir / "report.html")
+    assert browser.execute_script(_PAINTED, "TP53 R248Q") is False  # collapsed on screen
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert browser.execute_script(_PAINTED, "TP53 R248Q") is True  # open on paper
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

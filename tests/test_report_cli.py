@@ -253,3 +253,17 @@ def test_render_as_a_subprocess(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert bad.stderr == f"Error: {tmp_path / 'x.json'}: case file not found\n"
     assert "Traceback" not in bad.stderr
+
+
+def test_schema_case_describes_the_sidecar(tmp_path: Path) -> None:
+    out = tmp_path / "case.schema.json"
+    result = invoke("schema", "case", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    schema = json.loads(out.read_text(encoding="utf-8"))
+    assert schema["title"] == "CaseResult"
+    assert {"patient", "variants", "biomarkers", "matches", "qc", "catalog"} <= set(
+        schema["properties"]
+    )
+    assert "tumorboard_version" in schema["required"]
+    stdout = invoke("schema", "case")
+    assert json.loads(stdout.output) == schema

@@ -155,3 +155,36 @@ def demo(folder: str) -> None:
     from tumorboard.demo import run_demo
 
     click.echo(run_demo(folder))
+
+
+@main.group()
+def schema() -> None:
+    """JSON Schemas of tumorboard's documents.
+
+    \b
+    Example:
+      tumorboard schema case -o case.schema.json
+    """
+
+
+@schema.command("case")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(allow_dash=True),
+    default="-",
+    help="Schema file to write; default: stdout.",
+)
+def schema_case(output: str) -> None:
+    """JSON Schema of the case document (`--json` sidecar, `annotate --format json`).
+
+    \b
+    Example:
+      tumorboard schema case -o case.schema.json
+    """
+    import json
+
+    from tumorboard.casefile import case_schema
+    from tumorboard.outputs import write_text_atomic
+
+    write_text_atomic(output, json.dumps(case_schema(), indent=2, sort_keys=True) + "\n")
