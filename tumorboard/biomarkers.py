@@ -1,0 +1,267 @@
+"""Genome-wide biomarkers (TMB, MSI, HRD) and bi-allelic inactivation.
+
+Each :class:`~tumorboard.models.Biomarker` states its value, its threshold and where it came from.
+Precedence: a value given on the command line (``--tmb``, ``--msi``, ``--hrd``) wins over a value
+in an input file (TSO500 ``[TMB]``/``[MSI]``/``[GIS]``), which wins over a value computed here.
+
+**TMB rule** (computed only when no TMB is given, from annotated small variants, following the
+TSO500/DRAGEN conventions in DOMAIN.md §3): count distinct PASS small variants in the panel that
+
+* are SNVs or indels (MNVs excluded) with a coding consequence (synonymous included),
+* have VAF >= 5 % and depth >= 50 reads when the input states them,
+* are not in the clonal-haematopoiesis genes ASXL1, DNMT3A, PPM1D, TET2,
+
+and divide by the panel's coding footprint in megabases (``Panel.footprint_bp``; TSO500 GRCh38
+coding exons 1.305 Mb, the same footprint used for GRCh37). Not applied, because the inputs do
+not carry it: Illumina's exclusion of variants with a COSMIC count above 50 and its germline
+database filter; run tumour/normal calls or give ``--tmb`` for a validated value. Unannotated
+input cannot tell coding from non-coding variants, so TMB is then ``unknown``.
+
+**Bi-allelic inactivation**: a loss-of-function variant (stop gained, frameshift, splice
+donor/acceptor, start lost) is bi-allelic when the same gene also has loss of heterozygosity (a
+segment with minor copy number 0, or the input's zygosity), a second loss-of-function variant,
+or a deep deletion; a deep deletion alone is bi-allelic (both copies lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tumorboard.alterations import (
+    CODING_CONSEQUENCES,
+    DELETION,
+    MUTATION,
+    TRUNCATING_CONSEQUENCES,
+    Alteration,
+)
+from tumorboard.models import Biomarker, RunOptions
+
+TMB_MIN_VAF = 0.05
+TMB_MIN_DEPTH = 50
+CLONAL_HAEMATOPOIESIS_GENES = frozenset({"ASXL1", "DNMT3A", "PPM1D", "TET2"})
+CLI = "command line"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def tmb_from_value(
+    value: float | None, options: RunOptions, source: str, note: str = ""
+) -> Biomarker:
+    """A TMB biomarker from a given value (mut/Mb) and the TMB-high threshold."""
+    if value is None:
+        return Biomarker(
+            name="TMB",
+            unit="mut/Mb",
+            status="unknown",
+            threshold=options.tmb_high,
+            source=source,
+            note=note or "no TMB value in the input",
+        )
+    status = "high" if value >= options.tmb_high else "low"
+    return Biomarker(
+        name="TMB",
+        value=round(value, 2),
+        unit="mut/Mb",
+        status=status,
+        threshold=options.tmb_high,
+        source=source,
+        note=note,
+    )
+
+
+def msi_from_percent(
+    percent: float | None, options: RunOptions, source: str, note: str = ""
+) -> Biomarker:
+    """MSI status from the percentage of unstable sites (TSO500) and the MSI-high threshold."""
+    if percent is None:
+        return Biomarker(
+            name="MSI",
+            unit="% unstable sites",
+            status="unknown",
+            threshold=options.msi_high,
+            source=source,
+            note=note or "no percentage of unstable sites in the input",
+        )
+    status = "high" if percent >= options.msi_high else "stable"
+    return Biomarker(
+        name="MSI",
+        value=round(percent, 2),
+        unit="% unstable sites",
+        status=status,
+        threshold=options.msi_high,
+        source=source,
+        note=note,
+    )
+
+
+def hrd_from_gis(gis: float | None, options: RunOptions, source: str) -> Biomarker:
+    """HRD status from a Genomic Instability Score and ``options.hrd_gis`` (default 42)."""
+    if gis is None:
+        return Biomarker(
+            name="HRD",
+            unit="GIS",
+            status="unknown",
+            threshold=options.hrd_gis,
+            source=source,
+            note="no Genomic Instability Score in the input",
+        )
+    status = "positive" if gis >= options.hrd_gis else "negative"
+    return Biomarker(
+        name="HRD",
+        value=round(gis, 2),
+        unit="GIS",
+        status=status,
+        threshold=options.hrd_gis,
+        source=source,
+    )
+
+
+def _from_cli(options: RunOptions) -> dict[str, Biomarker]:
+    out: dict[str, Biomarker] = {}
+    if options.tmb is not None:
+        out["TMB"] = tmb_from_value(options.tmb, options, f"{CLI} (--tmb {_fmt(options.tmb)})")
+    if options.msi is not None:
+        out["MSI"] = Biomarker(
+            name="MSI", status=options.msi, source=f"{CLI} (--msi {options.msi})"
+        )
+    if options.hrd is not None:
+        out["HRD"] = Biomarker(
+            name="HRD", status=options.hrd, source=f"{CLI} (--hrd {options.hrd})"
+        )
+    return out
+
+
+# --- TMB computation -----------------------------------------------------------------------------
+def is_tmb_eligible(a: Alteration) -> bool:
+    """Does this small variant count towards TMB (see the module docstring)?"""
+    if a.kind != MUTATION or not a.is_passing or not a.annotated:
+        return False
+    if len(a.ref) == len(a.alt) and len(a.ref) > 1:
+        return False  # MNV
+    if a.gene in CLONAL_HAEMATOPOIESIS_GENES or not a.has_consequence(CODING_CONSEQUENCES):
+        return False
+    if a.vaf is not None and a.vaf < TMB_MIN_VAF:
+        return False
+    return not (a.depth is not None and a.depth < TMB_MIN_DEPTH)
+
+
+def compute_tmb(alterations: Iterable[Alteration], panel: Any, options: RunOptions) -> Biomarker:
+    """TMB from annotated small variants over the panel's coding footprint."""
+    source = "computed from the small variants (tumorboard TMB rule)"
+    footprint = getattr(panel, "footprint_bp", None)
+    if not footprint:
+        name = getattr(panel, "name", "none")
+        return tmb_from_value(
+            None,
+            options,
+            source,
+            f"panel {name} has no coding footprint; "
+            "give --tmb or use a panel with one (e.g. tso500)",
+        )
+    small = [a for a in alterations if a.kind == MUTATION]
+    if small and not any(a.annotated for a in small):
+        return tmb_from_value(
+            None,
+            options,
+            source,
+            "unannotated input: coding status unknown (annotate with VEP or SnpEff, or give --tmb)",
+        )
+    keys = {(a.chrom, a.pos, a.ref, a.alt) for a in small if is_tmb_eligible(a)}
+    mb = footprint / 1e6
+    note = (
+        f"{len(keys)} eligible variants / {mb:.3f} Mb (PASS coding SNVs and indels, VAF >= "
+        f"{TMB_MIN_VAF:g}, depth >= {TMB_MIN_DEPTH}, CH genes excluded; COSMIC and germline "
+        "database filters not applied)"
+    )
+    return tmb_from_value(len(keys) / mb, options, source, note)
+
+
+def resolve_biomarkers(
+    from_inputs: Sequence[Biomarker],
+    alterations: Sequence[Alteration],
+    panel: Any,
+    options: RunOptions,
+    *,
+    small_variant_input: bool,
+) -> list[Biomarker]:
+    """TMB, MSI and HRD for the case: command line, then inputs, then computed TMB."""
+    chosen = _from_cli(options)
+    for b in from_inputs:
+        current = chosen.get(b.name)
+        if current is None or (current.status == "unknown" and b.status != "unknown"):
+            chosen[b.name] = b
+    if "TMB" not in chosen and small_variant_input:
+        chosen["TMB"] = compute_tmb(alterations, panel, options)
+    return [chosen[k] for k in ("TMB", "MSI", "HRD") if k in chosen]
+
+
+# --- bi-allelic inactivation ---------------------------------------------------------------------
+def is_loss_of_function(a: Alteration) -> bool:
+    """Stop gained, frameshift, splice donor/acceptor, start lost (by SO term or protein)."""
+    if a.kind != MUTATION or not a.is_passing:
+        return False
+    if a.has_consequence(TRUNCATING_CONSEQUENCES):
+        return True
+    return bool(a.protein) and (a.protein.endswith("*") or "fs" in a.protein)
+
+
+def is_deep_deletion(a: Alteration, options: RunOptions) -> bool:
+    if a.kind != DELETION:
+        return False
+    return a.copy_number is None or a.copy_number < options.deep_deletion_copy_number
+
+
+def mark_biallelic(
+    alterations: Sequence[Alteration], loh: dict[str, str], options: RunOptions
+) -> dict[str, str]:
+    """Mark bi-allelic inactivation per gene; returns alteration key -> reason (also a note)."""
+    by_gene: dict[str, list[Alteration]] = {}
+    for a in alterations:
+        if is_loss_of_function(a) or is_deep_deletion(a, options):
+            by_gene.setdefault(a.gene, []).append(a)
+    marks: dict[str, str] = {}
+    for gene, hits in by_gene.items():
+        lof = list({a.key: a for a in hits if a.kind == MUTATION}.values())
+        deep = [a for a in hits if a.kind == DELETION]
+        for a in deep:
+            marks[a.key] = "deep deletion (both copies lost)"
+        for a in lof:
+            reason = _second_hit(a, lof, deep, loh.get(gene, ""))
+            if reason:
+                marks[a.key] = reason
+    for a in alterations:
+        if a.key in marks:
+            a.notes.append(f"bi-allelic: {marks[a.key]}")
+    return marks
+
+
+def _second_hit(a: Alteration, lof: list[Alteration], deep: list[Alteration], loh: str) -> str:
+    others = [o for o in lof if o.key != a.key]
+    if others:
+        return f"second loss-of-function variant {others[0].label}"
+    if deep:
+        return "loss-of-function variant with a deep deletion of the gene"
+    if loh:
+        return f"loss-of-function variant with {loh}"
+    if a.zygosity in ("LOH", "homozygous"):
+        return f"loss-of-function variant, {a.zygosity} in the input"
+    return ""
+
+
+__all__ = [
+    "CLONAL_HAEMATOPOIESIS_GENES",
+    "TMB_MIN_DEPTH",
+    "TMB_MIN_VAF",
+    "compute_tmb",
+    "hrd_from_gis",
+    "is_deep_deletion",
+    "is_loss_of_function",
+    "is_tmb_eligible",
+    "mark_biallelic",
+    "msi_from_percent",
+    "resolve_biomarkers",
+    "tmb_from_value",
+]
