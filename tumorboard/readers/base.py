@@ -73,6 +73,8 @@ class ReadResult:
     genome: str | None = None
     annotation: str = ""
     used_index: bool = False
+    loh: dict[str, str] = field(default_factory=dict)
+    """Genes with loss of heterozygosity (segment files), gene -> evidence; for bi-allelic marks."""
 
 
 __all__ = ["QCCounter", "ReadResult"]
