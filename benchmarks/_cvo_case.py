@@ -98,11 +98,15 @@ def write_cvo(path: Path, genes: list[Gene], rng: random.Random) -> None:
         pdot = f"{g.np}:p.({p3})" if coding else ""
         cons = "missense_variant" if coding else "intron_variant"
         rows.append(
-            (CHROM_ORDER.get(g.chrom, 99), pos,
-             f"{g.symbol}\t{g.chrom}\t{pos}\t{ref}\t{alt}\t{rng.uniform(0.02, 0.6):.3f}\t"
-             f"{rng.randrange(150, 1500)}\t{pdot}\t{g.nm}:c.{rng.randrange(10, 4000)}{ref}>{alt}\t"
-             f"{cons}\t{rng.randrange(1, 20) if coding else ''}")
-        )  # fmt: skip
+            (
+                CHROM_ORDER.get(g.chrom, 99),
+                pos,
+                f"{g.symbol}\t{g.chrom}\t{pos}\t{ref}\t{alt}\t{rng.uniform(0.02, 0.6):.3f}\t"
+                f"{rng.randrange(150, 1500)}\t{pdot}\t"
+                f"{g.nm}:c.{rng.randrange(10, 4000)}{ref}>{alt}\t"
+                f"{cons}\t{rng.randrange(1, 20) if coding else ''}",
+            )
+        )
     lines.extend(r[2] for r in sorted(rows))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
 
@@ -120,44 +124,90 @@ def build_case(genes: list[Gene], rng: random.Random):  # type: ignore[no-untype
         p1, p3 = _protein(rng)
         variants.append(
             m.Variant(
-                id=f"v{k + 1}", gene=g.symbol, kind="mutation", label=f"{g.symbol} {p1}",
-                chrom=g.chrom, pos=rng.randrange(g.start + 1, g.end + 1), ref="C", alt="T",
-                protein=f"p.{p1}", protein_3=f"p.{p3}", hgvsc=f"{g.enst}:c.{rng.randrange(10, 4000)}C>T",
-                transcript=g.enst, transcript_rule="MANE Select",
-                consequences=["missense_variant"], impact="MODERATE",
-                vaf=round(rng.uniform(0.03, 0.7), 4), vaf_source="FORMAT/AF",
-                depth=rng.randrange(50, 900), source="case_500.vcf.gz", record=k + 1,
+                id=f"v{k + 1}",
+                gene=g.symbol,
+                kind="mutation",
+                label=f"{g.symbol} {p1}",
+                chrom=g.chrom,
+                pos=rng.randrange(g.start + 1, g.end + 1),
+                ref="C",
+                alt="T",
+                protein=f"p.{p1}",
+                protein_3=f"p.{p3}",
+                hgvsc=f"{g.enst}:c.{rng.randrange(10, 4000)}C>T",
+                transcript=g.enst,
+                transcript_rule="MANE Select",
+                consequences=["missense_variant"],
+                impact="MODERATE",
+                vaf=round(rng.uniform(0.03, 0.7), 4),
+                vaf_source="FORMAT/AF",
+                depth=rng.randrange(50, 900),
+                source="case_500.vcf.gz",
+                record=k + 1,
                 actionable=k < CASE_MATCHES,
             )
-        )  # fmt: skip
+        )
     matches = []
     for k in range(CASE_MATCHES):
         gene, bm, drugs, label, level, effect = _DRUG_OPTIONS[k % len(_DRUG_OPTIONS)]
         matches.append(
             m.Match(
-                gene=gene, biomarker=f"{gene} {bm}", drugs=drugs, label=label, effect=effect,  # type: ignore[arg-type]
+                gene=gene,
+                biomarker=f"{gene} {bm}",
+                drugs=drugs,
+                label=label,
+                effect=effect,  # type: ignore[arg-type]
                 jurisdiction="EMA",
                 evidence=m.Evidence(scale="ESCAT", level=level, rank=1 if level == "I-A" else 5),
                 rule=f"{bm} matches the catalog biomarker {gene} {bm}",
-                sources=[m.Source(kind="EMA", document=f"{drugs[0].title()} SmPC (EPAR)",
-                                  date="2024-06-01", url="https://www.ema.europa.eu/")],
-                variants=[variants[k].id], approved_tumor_types=["NSCLC"],
+                sources=[
+                    m.Source(
+                        kind="EMA",
+                        document=f"{drugs[0].title()} SmPC (EPAR)",
+                        date="2024-06-01",
+                        url="https://www.ema.europa.eu/",
+                    )
+                ],
+                variants=[variants[k].id],
+                approved_tumor_types=["NSCLC"],
             )
-        )  # fmt: skip
+        )
     return m.CaseResult(
         tumorboard_version="0.1.0",
         created=datetime(2026, 1, 15, 10, 12, 31, tzinfo=timezone.utc),
-        patient=m.Patient(id="BENCH-0001", tumor_type="LUAD", tumor_type_name="Lung Adenocarcinoma",
-                          lineage=["TISSUE", "LUNG", "NSCLC", "LUAD"], sample="TUMOR"),
-        genome="GRCh38", panel="tso500",
+        patient=m.Patient(
+            id="BENCH-0001",
+            tumor_type="LUAD",
+            tumor_type_name="Lung Adenocarcinoma",
+            lineage=["TISSUE", "LUNG", "NSCLC", "LUAD"],
+            sample="TUMOR",
+        ),
+        genome="GRCh38",
+        panel="tso500",
         catalog=m.CatalogInfo(name="benchmark", version="2026.01", sha256="0" * 64),
-        variants=variants, matches=matches,
-        biomarkers=[m.Biomarker(name="TMB", value=12.6, unit="mut/Mb", status="high",
-                                threshold=10.0, source="TSO500 [TMB] section")],
-        qc=m.QC(records_read=4_000_000, records_in_panel=40_000, records_reported=CASE_VARIANTS,
-                panel="tso500", panel_genes=523, genome="GRCh38", sample="TUMOR",
-                annotation="VEP CSQ"),
-    )  # fmt: skip
+        variants=variants,
+        matches=matches,
+        biomarkers=[
+            m.Biomarker(
+                name="TMB",
+                value=12.6,
+                unit="mut/Mb",
+                status="high",
+                threshold=10.0,
+                source="TSO500 [TMB] section",
+            )
+        ],
+        qc=m.QC(
+            records_read=4_000_000,
+            records_in_panel=40_000,
+            records_reported=CASE_VARIANTS,
+            panel="tso500",
+            panel_genes=523,
+            genome="GRCh38",
+            sample="TUMOR",
+            annotation="VEP CSQ",
+        ),
+    )
 
 
 def write_case(path: Path, genes: list[Gene], rng: random.Random) -> None:

@@ -17,23 +17,84 @@ from pathlib import Path
 
 # GRCh38 primary assembly lengths (the contig lines of a real GRCh38 VCF).
 GRCH38_LENGTHS: dict[str, int] = {
-    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555,
-    "chr5": 181538259, "chr6": 170805979, "chr7": 159345973, "chr8": 145138636,
-    "chr9": 138394717, "chr10": 133797422, "chr11": 135086622, "chr12": 133275309,
-    "chr13": 114364328, "chr14": 107043718, "chr15": 101991189, "chr16": 90338345,
-    "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
-    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
+    "chr1": 248956422,
+    "chr2": 242193529,
+    "chr3": 198295559,
+    "chr4": 190214555,
+    "chr5": 181538259,
+    "chr6": 170805979,
+    "chr7": 159345973,
+    "chr8": 145138636,
+    "chr9": 138394717,
+    "chr10": 133797422,
+    "chr11": 135086622,
+    "chr12": 133275309,
+    "chr13": 114364328,
+    "chr14": 107043718,
+    "chr15": 101991189,
+    "chr16": 90338345,
+    "chr17": 83257441,
+    "chr18": 80373285,
+    "chr19": 58617616,
+    "chr20": 64444167,
+    "chr21": 46709983,
+    "chr22": 50818468,
+    "chrX": 156040895,
+    "chrY": 57227415,
     "chrM": 16569,
-}  # fmt: skip
+}
 CHROMS = [c for c in GRCH38_LENGTHS if c != "chrM"]
 
-CSQ_FIELDS = (
-    "Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp|"
-    "cDNA_position|CDS_position|Protein_position|Amino_acids|Codons|Existing_variation|DISTANCE|"
-    "STRAND|FLAGS|VARIANT_CLASS|SYMBOL_SOURCE|HGNC_ID|CANONICAL|MANE_SELECT|MANE_PLUS_CLINICAL|"
-    "TSL|APPRIS|CCDS|ENSP|SWISSPROT|TREMBL|UNIPARC|GENE_PHENO|SIFT|PolyPhen|DOMAINS|HGVS_OFFSET|"
-    "AF|gnomADe_AF|gnomADg_AF|MAX_AF|CLIN_SIG|SOMATIC|PHENO|PUBMED|PICK"
-).split("|")
+CSQ_FIELDS = [
+    "Allele",
+    "Consequence",
+    "IMPACT",
+    "SYMBOL",
+    "Gene",
+    "Feature_type",
+    "Feature",
+    "BIOTYPE",
+    "EXON",
+    "INTRON",
+    "HGVSc",
+    "HGVSp",
+    "cDNA_position",
+    "CDS_position",
+    "Protein_position",
+    "Amino_acids",
+    "Codons",
+    "Existing_variation",
+    "DISTANCE",
+    "STRAND",
+    "FLAGS",
+    "VARIANT_CLASS",
+    "SYMBOL_SOURCE",
+    "HGNC_ID",
+    "CANONICAL",
+    "MANE_SELECT",
+    "MANE_PLUS_CLINICAL",
+    "TSL",
+    "APPRIS",
+    "CCDS",
+    "ENSP",
+    "SWISSPROT",
+    "TREMBL",
+    "UNIPARC",
+    "GENE_PHENO",
+    "SIFT",
+    "PolyPhen",
+    "DOMAINS",
+    "HGVS_OFFSET",
+    "AF",
+    "gnomADe_AF",
+    "gnomADg_AF",
+    "MAX_AF",
+    "CLIN_SIG",
+    "SOMATIC",
+    "PHENO",
+    "PUBMED",
+    "PICK",
+]
 N_FIELDS = len(CSQ_FIELDS)
 F = {name: i for i, name in enumerate(CSQ_FIELDS)}
 
@@ -44,9 +105,28 @@ FILTERS = (
     ("clustered_events", "Clustered events observed in the tumor"),
     ("strand_bias", "Evidence for alt allele comes from one read direction only"),
 )
-AA3 = (
-    "Ala Arg Asn Asp Cys Gln Glu Gly His Ile Leu Lys Met Phe Pro Ser Thr Trp Tyr Val".split()
-)
+AA3 = [
+    "Ala",
+    "Arg",
+    "Asn",
+    "Asp",
+    "Cys",
+    "Gln",
+    "Glu",
+    "Gly",
+    "His",
+    "Ile",
+    "Leu",
+    "Lys",
+    "Met",
+    "Phe",
+    "Pro",
+    "Ser",
+    "Thr",
+    "Trp",
+    "Tyr",
+    "Val",
+]
 AA1 = "ARNDCQEGHILKMFPSTWYV"
 BASES = "ACGT"
 
@@ -84,13 +164,19 @@ class Hotspot:
 
 
 HOTSPOTS = (
-    Hotspot("BRAF", "chr7", 140753336, "A", "T", "c.1799T>A", "Val600Glu", "V/E", "gTg/gAg", "15/18"),
+    Hotspot(
+        "BRAF", "chr7", 140753336, "A", "T", "c.1799T>A", "Val600Glu", "V/E", "gTg/gAg", "15/18"
+    ),
     Hotspot("KRAS", "chr12", 25245350, "C", "T", "c.35G>A", "Gly12Asp", "G/D", "gGt/gAt", "2/5"),
-    Hotspot("EGFR", "chr7", 55191822, "T", "G", "c.2573T>G", "Leu858Arg", "L/R", "cTg/cGg", "21/28"),
-    Hotspot("PIK3CA", "chr3", 179234297, "A", "G", "c.3140A>G", "His1047Arg", "H/R", "cAt/cGt", "21/21"),
+    Hotspot(
+        "EGFR", "chr7", 55191822, "T", "G", "c.2573T>G", "Leu858Arg", "L/R", "cTg/cGg", "21/28"
+    ),
+    Hotspot(
+        "PIK3CA", "chr3", 179234297, "A", "G", "c.3140A>G", "His1047Arg", "H/R", "cAt/cGt", "21/21"
+    ),
     Hotspot("IDH1", "chr2", 208248388, "C", "T", "c.395G>A", "Arg132His", "R/H", "cGt/cAt", "4/10"),
     Hotspot("TP53", "chr17", 7675088, "C", "T", "c.524G>A", "Arg175His", "R/H", "cGc/cAc", "5/11"),
-)  # fmt: skip
+)
 
 
 def load_genes(bed: Path, mane: Path) -> list[Gene]:
@@ -109,7 +195,9 @@ def load_genes(bed: Path, mane: Path) -> list[Gene]:
             continue
         sym = cols[3]
         ensg, enst, ensp, nm, np_, strand = ids.get(sym, [""] * 5 + ["+"])
-        genes.append(Gene(sym, cols[0], int(cols[1]), int(cols[2]), ensg, enst, ensp, nm, np_, strand))
+        genes.append(
+            Gene(sym, cols[0], int(cols[1]), int(cols[2]), ensg, enst, ensp, nm, np_, strand)
+        )
     genes.sort(key=lambda g: (CHROMS.index(g.chrom) if g.chrom in CHROMS else 99, g.start))
     return genes
 
@@ -161,25 +249,36 @@ def background_pool(rng: random.Random, size: int = 4096) -> list[list[str]]:
             pool.append([_entry(Consequence="intergenic_variant", IMPACT="MODIFIER", PICK="1")])
             continue
         n = 1 if roll < 0.8 else (2 if roll < 0.95 else 3)
-        gene = f"LINC{rng.randrange(100, 2999):05d}" if k % 2 else f"AC{rng.randrange(10**5, 10**6)}.1"
+        gene = (
+            f"LINC{rng.randrange(100, 2999):05d}" if k % 2 else f"AC{rng.randrange(10**5, 10**6)}.1"
+        )
         ensg = f"ENSG{rng.randrange(200000, 300000):011d}.{rng.randrange(1, 9)}"
         entries = []
         for j in range(n):
             conseq = rng.choice(
-                ("intron_variant&non_coding_transcript_variant", "upstream_gene_variant",
-                 "downstream_gene_variant", "non_coding_transcript_exon_variant")
-            )  # fmt: skip
+                (
+                    "intron_variant&non_coding_transcript_variant",
+                    "upstream_gene_variant",
+                    "downstream_gene_variant",
+                    "non_coding_transcript_exon_variant",
+                )
+            )
             entries.append(
                 _entry(
-                    Consequence=conseq, IMPACT="MODIFIER", SYMBOL=gene, Gene=ensg,
+                    Consequence=conseq,
+                    IMPACT="MODIFIER",
+                    SYMBOL=gene,
+                    Gene=ensg,
                     Feature_type="Transcript",
                     Feature=f"ENST{rng.randrange(400000, 800000):011d}.{rng.randrange(1, 5)}",
-                    BIOTYPE="lncRNA", STRAND=rng.choice(("1", "-1")), VARIANT_CLASS="SNV",
+                    BIOTYPE="lncRNA",
+                    STRAND=rng.choice(("1", "-1")),
+                    VARIANT_CLASS="SNV",
                     SYMBOL_SOURCE="Clone_based_ensembl_gene" if gene.startswith("AC") else "HGNC",
                     CANONICAL="YES" if j == 0 else "",
                     DISTANCE=str(rng.randrange(1, 5000)) if "stream" in conseq else "",
                     PICK="1" if j == 0 else "",
-                )  # fmt: skip
+                )
             )
         pool.append(entries)
     return pool
@@ -218,41 +317,72 @@ def panel_entries(rng: random.Random, gene: Gene, ref: str, alt: str) -> list[st
     coding = bool(hgvsp)
     cds = rng.randrange(4, 3600)
     intron = not coding and conseq != "3_prime_UTR_variant"
-    hgvsc = f"{gene.enst}:c.{cds}{'+' + str(rng.randrange(3, 400)) if intron else ''}{ref[-1]}>{alt[-1]}"
+    offset = "+" + str(rng.randrange(3, 400)) if intron else ""
+    hgvsc = f"{gene.enst}:c.{cds}{offset}{ref[-1]}>{alt[-1]}"
     n_exons = rng.randrange(3, 30)
     exon_no = rng.randrange(1, n_exons + 1)
     mane = _entry(
-        Consequence=conseq, IMPACT=impact, SYMBOL=gene.symbol, Gene=gene.ensg,
-        Feature_type="Transcript", Feature=gene.enst, BIOTYPE="protein_coding",
+        Consequence=conseq,
+        IMPACT=impact,
+        SYMBOL=gene.symbol,
+        Gene=gene.ensg,
+        Feature_type="Transcript",
+        Feature=gene.enst,
+        BIOTYPE="protein_coding",
         EXON="" if intron else f"{exon_no}/{n_exons}",
         INTRON=f"{exon_no}/{n_exons - 1}" if intron else "",
-        HGVSc=hgvsc, HGVSp=f"{gene.ensp}:{hgvsp}" if coding else "",
-        CDS_position=str(cds) if coding else "", Protein_position=ppos, Amino_acids=aa,
-        Codons=codons, STRAND="1" if gene.strand == "+" else "-1",
-        VARIANT_CLASS="SNV" if len(ref) == len(alt) else "indel", SYMBOL_SOURCE="HGNC",
-        CANONICAL="YES", MANE_SELECT=gene.nm, TSL="1", APPRIS="P1", ENSP=gene.ensp,
+        HGVSc=hgvsc,
+        HGVSp=f"{gene.ensp}:{hgvsp}" if coding else "",
+        CDS_position=str(cds) if coding else "",
+        Protein_position=ppos,
+        Amino_acids=aa,
+        Codons=codons,
+        STRAND="1" if gene.strand == "+" else "-1",
+        VARIANT_CLASS="SNV" if len(ref) == len(alt) else "indel",
+        SYMBOL_SOURCE="HGNC",
+        CANONICAL="YES",
+        MANE_SELECT=gene.nm,
+        TSL="1",
+        APPRIS="P1",
+        ENSP=gene.ensp,
         SIFT="deleterious(0.01)" if impact == "MODERATE" else "",
-        PolyPhen="probably_damaging(0.97)" if impact == "MODERATE" else "", PICK="1",
-    )  # fmt: skip
+        PolyPhen="probably_damaging(0.97)" if impact == "MODERATE" else "",
+        PICK="1",
+    )
     out = [mane]
     if rng.random() < 0.5:
         alt_tx = f"ENST{rng.randrange(400000, 700000):011d}.{rng.randrange(1, 6)}"
         out.append(
-            _entry(Consequence="intron_variant", IMPACT="MODIFIER", SYMBOL=gene.symbol,
-                   Gene=gene.ensg, Feature_type="Transcript", Feature=alt_tx,
-                   BIOTYPE="protein_coding", INTRON=f"{exon_no}/{n_exons}",
-                   HGVSc=f"{alt_tx}:c.{cds}+{rng.randrange(3, 90)}{ref[-1]}>{alt[-1]}",
-                   STRAND="1" if gene.strand == "+" else "-1", SYMBOL_SOURCE="HGNC", TSL="2")
-        )  # fmt: skip
+            _entry(
+                Consequence="intron_variant",
+                IMPACT="MODIFIER",
+                SYMBOL=gene.symbol,
+                Gene=gene.ensg,
+                Feature_type="Transcript",
+                Feature=alt_tx,
+                BIOTYPE="protein_coding",
+                INTRON=f"{exon_no}/{n_exons}",
+                HGVSc=f"{alt_tx}:c.{cds}+{rng.randrange(3, 90)}{ref[-1]}>{alt[-1]}",
+                STRAND="1" if gene.strand == "+" else "-1",
+                SYMBOL_SOURCE="HGNC",
+                TSL="2",
+            )
+        )
     if rng.random() < 0.2:
         out.append(
-            _entry(Consequence="intron_variant&non_coding_transcript_variant", IMPACT="MODIFIER",
-                   SYMBOL=f"{gene.symbol}-AS1", Gene=f"ENSG{rng.randrange(200000, 300000):011d}.1",
-                   Feature_type="Transcript",
-                   Feature=f"ENST{rng.randrange(700000, 800000):011d}.1", BIOTYPE="lncRNA",
-                   STRAND="-1" if gene.strand == "+" else "1", SYMBOL_SOURCE="HGNC",
-                   CANONICAL="YES")
-        )  # fmt: skip
+            _entry(
+                Consequence="intron_variant&non_coding_transcript_variant",
+                IMPACT="MODIFIER",
+                SYMBOL=f"{gene.symbol}-AS1",
+                Gene=f"ENSG{rng.randrange(200000, 300000):011d}.1",
+                Feature_type="Transcript",
+                Feature=f"ENST{rng.randrange(700000, 800000):011d}.1",
+                BIOTYPE="lncRNA",
+                STRAND="-1" if gene.strand == "+" else "1",
+                SYMBOL_SOURCE="HGNC",
+                CANONICAL="YES",
+            )
+        )
     return out
 
 
@@ -261,15 +391,30 @@ def hotspot_entries(h: Hotspot, gene: Gene | None) -> list[str]:
     g = gene or Gene(h.gene, h.chrom, 0, 0, "", "", "", "", "", "+")
     return [
         _entry(
-            Consequence="missense_variant", IMPACT="MODERATE", SYMBOL=h.gene, Gene=g.ensg,
-            Feature_type="Transcript", Feature=g.enst, BIOTYPE="protein_coding", EXON=h.exon,
-            HGVSc=f"{g.enst}:{h.cds}", HGVSp=f"{g.ensp}:p.{h.protein}",
-            Protein_position="".join(c for c in h.protein if c.isdigit()), Amino_acids=h.aa,
-            Codons=h.codons, STRAND="1" if g.strand == "+" else "-1", VARIANT_CLASS="SNV",
-            SYMBOL_SOURCE="HGNC", CANONICAL="YES", MANE_SELECT=g.nm, ENSP=g.ensp,
-            CLIN_SIG="pathogenic", SOMATIC="1", PICK="1",
+            Consequence="missense_variant",
+            IMPACT="MODERATE",
+            SYMBOL=h.gene,
+            Gene=g.ensg,
+            Feature_type="Transcript",
+            Feature=g.enst,
+            BIOTYPE="protein_coding",
+            EXON=h.exon,
+            HGVSc=f"{g.enst}:{h.cds}",
+            HGVSp=f"{g.ensp}:p.{h.protein}",
+            Protein_position="".join(c for c in h.protein if c.isdigit()),
+            Amino_acids=h.aa,
+            Codons=h.codons,
+            STRAND="1" if g.strand == "+" else "-1",
+            VARIANT_CLASS="SNV",
+            SYMBOL_SOURCE="HGNC",
+            CANONICAL="YES",
+            MANE_SELECT=g.nm,
+            ENSP=g.ensp,
+            CLIN_SIG="pathogenic",
+            SOMATIC="1",
+            PICK="1",
         )
-    ]  # fmt: skip
+    ]
 
 
 def random_alleles(rng: random.Random) -> tuple[str, str]:
@@ -304,16 +449,16 @@ def header_lines(source: str) -> Iterator[str]:
     yield '##FILTER=<ID=PASS,Description="All filters passed">'
     for name, desc in FILTERS:
         yield f'##FILTER=<ID={name},Description="{desc}">'
-    yield '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt alleles in the order listed">'
-    yield '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions of alternate alleles in the tumor">'
-    yield '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth (reads with MQ=255 or with bad mates are filtered)">'
+    yield '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt alleles in the order listed">'  # noqa: E501 (a real header line, kept whole)
+    yield '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions of alternate alleles in the tumor">'  # noqa: E501 (a real header line, kept whole)
+    yield '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth (reads with MQ=255 or with bad mates are filtered)">'  # noqa: E501 (a real header line, kept whole)
     yield '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">'
-    yield '##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth; some reads may have been filtered">'
+    yield '##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth; some reads may have been filtered">'  # noqa: E501 (a real header line, kept whole)
     yield (
         '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl '
         f'VEP. Format: {"|".join(CSQ_FIELDS)}">'
     )
-    yield '##VEP="v110" time="2026-01-15 10:12:31" cache="homo_sapiens/110_GRCh38" ensembl=110.1 ensembl-variation=110.0 ensembl-io=110.0 assembly="GRCh38.p14"'
+    yield '##VEP="v110" time="2026-01-15 10:12:31" cache="homo_sapiens/110_GRCh38" ensembl=110.1 ensembl-variation=110.0 ensembl-io=110.0 assembly="GRCh38.p14"'  # noqa: E501 (a real header line, kept whole)
     for chrom, length in GRCH38_LENGTHS.items():
         yield f"##contig=<ID={chrom},length={length},assembly=GRCh38>"
     yield "##reference=file:///references/GRCh38/GRCh38_full_analysis_set_plus_decoy_hla.fa"

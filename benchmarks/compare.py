@@ -102,13 +102,21 @@ def measure(bench: Bench) -> tuple[float, int, str]:
         "b=Bench(**json.loads(sys.argv[1]));print(json.dumps(run_once(b)))"
     )
     spec = json.dumps(
-        {"key": bench.key, "label": bench.label, "argv": bench.argv, "records": bench.records,
-         "shell": bench.shell}
-    )  # fmt: skip
+        {
+            "key": bench.key,
+            "label": bench.label,
+            "argv": bench.argv,
+            "records": bench.records,
+            "shell": bench.shell,
+        }
+    )
     done = subprocess.run(
-        [sys.executable, "-c", code, spec], capture_output=True, text=True, cwd=HERE.parent,
+        [sys.executable, "-c", code, spec],
+        capture_output=True,
+        text=True,
+        cwd=HERE.parent,
         check=False,
-    )  # fmt: skip
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
     seconds, rss, out = json.loads(done.stdout)
@@ -157,22 +165,53 @@ def benches(data: Path, scale: int, tmp: Path) -> list[Bench]:
     loop = str(HERE / "pysam_loop.py")
     q = shlex.quote
     return [
-        Bench("tb_stream", "tumorboard annotate (streaming, --no-index)",
-              [*tb, str(wgs), *opts, "--no-index", "-o", str(tmp / "s.json")], n_wgs),
+        Bench(
+            "tb_stream",
+            "tumorboard annotate (streaming, --no-index)",
+            [*tb, str(wgs), *opts, "--no-index", "-o", str(tmp / "s.json")],
+            n_wgs,
+        ),
         Bench("pysam_stream", "bare pysam loop (streaming)", [py, loop, str(wgs)], n_wgs),
-        Bench("bcf_stream", "bcftools view -H FILE | wc -l",
-              [f"bcftools view -H {q(str(wgs))} | wc -l"], n_wgs, shell=True),
-        Bench("tb_index", "tumorboard annotate (indexed, --index)",
-              [*tb, str(wgs), *opts, "--index", "-o", str(tmp / "i.json")], n_in),
-        Bench("pysam_index", "bare pysam loop (indexed, panel regions)",
-              [py, loop, str(wgs), "--regions", str(bed)], n_in),
-        Bench("bcf_index", "bcftools view -H -R panel.bed FILE | wc -l",
-              [f"bcftools view -H -R {q(str(bed))} {q(str(wgs))} | wc -l"], n_in, shell=True),
-        Bench("tb_panel", f"tumorboard annotate {names['panel']} -> JSON",
-              [*tb, str(panel), *opts, "-o", str(tmp / "p.json")], n_panel),
-        Bench("bcf_panel", f"bcftools view -H {names['panel']} | wc -l",
-              [f"bcftools view -H {q(str(panel))} | wc -l"], n_panel, shell=True),
-    ]  # fmt: skip
+        Bench(
+            "bcf_stream",
+            "bcftools view -H FILE | wc -l",
+            [f"bcftools view -H {q(str(wgs))} | wc -l"],
+            n_wgs,
+            shell=True,
+        ),
+        Bench(
+            "tb_index",
+            "tumorboard annotate (indexed, --index)",
+            [*tb, str(wgs), *opts, "--index", "-o", str(tmp / "i.json")],
+            n_in,
+        ),
+        Bench(
+            "pysam_index",
+            "bare pysam loop (indexed, panel regions)",
+            [py, loop, str(wgs), "--regions", str(bed)],
+            n_in,
+        ),
+        Bench(
+            "bcf_index",
+            "bcftools view -H -R panel.bed FILE | wc -l",
+            [f"bcftools view -H -R {q(str(bed))} {q(str(wgs))} | wc -l"],
+            n_in,
+            shell=True,
+        ),
+        Bench(
+            "tb_panel",
+            f"tumorboard annotate {names['panel']} -> JSON",
+            [*tb, str(panel), *opts, "-o", str(tmp / "p.json")],
+            n_panel,
+        ),
+        Bench(
+            "bcf_panel",
+            f"bcftools view -H {names['panel']} | wc -l",
+            [f"bcftools view -H {q(str(panel))} | wc -l"],
+            n_panel,
+            shell=True,
+        ),
+    ]
 
 
 def run_all(items: list[Bench], repeats: int, warmup: bool = True) -> None:
@@ -213,7 +252,8 @@ def table(items: list[Bench]) -> str:
     ref = {"stream": by["bcf_stream"], "index": by["bcf_index"], "panel": by["bcf_panel"]}
     pys = {"stream": by["pysam_stream"], "index": by["pysam_index"]}
     rows = [
-        "| command | records | median s | records/s | peak RSS MB | time vs bcftools | time vs pysam |",
+        "| command | records | median s | records/s | peak RSS MB | time vs bcftools "
+        "| time vs pysam |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for b in items:
@@ -283,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     names = generate.output_names(scale)
     if not (args.data / names["wgs"]).exists():
         if not args.quick:
-            print(f"{args.data / names['wgs']} missing: run benchmarks/generate.py", file=sys.stderr)
+            print(
+                f"{args.data / names['wgs']} missing: run benchmarks/generate.py", file=sys.stderr
+            )
             return 2
         generate.generate(args.data, scale)
     with tempfile.TemporaryDirectory(prefix="tb-compare-") as tmp:

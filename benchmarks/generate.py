@@ -145,7 +145,10 @@ def _record(chrom: str, pos: int, ref: str, alt: str, tails: list[str], rng: ran
     normal, tumour, dp = _synth.sample_columns(rng)
     filt = "PASS" if rng.random() < 0.8 else _synth.FILTERS[rng.randrange(5)][0]
     rid = f"rs{rng.randrange(10**6, 10**9)}" if rng.random() < 0.1 else "."
-    return f"{chrom}\t{pos}\t{rid}\t{ref}\t{alt}\t.\t{filt}\tDP={dp};CSQ={csq}\tGT:AD:DP:AF\t{normal}\t{tumour}"
+    return (
+        f"{chrom}\t{pos}\t{rid}\t{ref}\t{alt}\t.\t{filt}\tDP={dp};CSQ={csq}\t"
+        f"GT:AD:DP:AF\t{normal}\t{tumour}"
+    )
 
 
 def _multiallelic(chrom: str, pos: int, tails: list[str], rng: random.Random) -> str:
@@ -197,7 +200,9 @@ def _site_line(
 ) -> str:
     if kind == 2:
         h: _synth.Hotspot = obj  # type: ignore[assignment]
-        return _record(chrom, pos, h.ref, h.alt, _synth.hotspot_entries(h, by_gene.get(h.gene)), rng)
+        return _record(
+            chrom, pos, h.ref, h.alt, _synth.hotspot_entries(h, by_gene.get(h.gene)), rng
+        )
     if kind == 1:
         ref, alt = _synth.random_alleles(rng)
         return _record(chrom, pos, ref, alt, _synth.panel_entries(rng, obj, ref, alt), rng)  # type: ignore[arg-type]
@@ -225,7 +230,12 @@ def generate(out: Path, scale: int = DEFAULT_SCALE, seed: int = DEFAULT_SEED) ->
     # the panel BED decides where records go: a changed BED explains changed outputs
     sums: dict[str, str] = {f"input panel BED {bed.name}": md5_file(bed)}
     sums[names["wgs"]] = write_vcf(
-        out / names["wgs"], scale - n_panel_wgs - len(HOTSPOTS), n_panel_wgs, genes, f"{seed}:wgs", True
+        out / names["wgs"],
+        scale - n_panel_wgs - len(HOTSPOTS),
+        n_panel_wgs,
+        genes,
+        f"{seed}:wgs",
+        True,
     )
     n_panel = panel_size(scale)
     sums[names["panel"]] = write_vcf(

@@ -15,7 +15,12 @@ import importlib
 from tumorboard.cli._base import main
 
 # Command modules; each one adds its commands to ``main`` on import.
-_COMMAND_MODULES = ("tumorboard.cli.annotate", "tumorboard.cli.oncotree", "tumorboard.cli.report")
+_COMMAND_MODULES = (
+    "tumorboard.cli.annotate",
+    "tumorboard.cli.batch",
+    "tumorboard.cli.oncotree",
+    "tumorboard.cli.report",
+)
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name)

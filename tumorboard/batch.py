@@ -1,0 +1,545 @@
+"""Batch mode: every patient of a samplesheet, in parallel processes, with a run summary.
+
+A samplesheet is a TSV with a header row: ``patient_id``, ``tumor_type`` and ``inputs``
+(comma- or semicolon-separated paths, relative to the sheet), optionally ``sample``, ``cnv``,
+``fusions`` and ``jurisdiction``. Blank lines and lines starting with ``#`` are skipped.
+
+:func:`run_batch` analyses each row in its own worker process (``jobs`` at a time), writes
+``<patient_id>.json`` and ``<patient_id>.html`` into the output folder, then ``summary.tsv``,
+``agenda.html`` and ``manifest.json``. One sample's failure is recorded with its reason and
+never stops the others. A re-run skips a patient whose inputs (sha256), catalog files, options
+and tumorboard version are unchanged since its last successful run (``manifest.json``).
+Nothing here prints or exits the process.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import json
+import multiprocessing
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tumorboard import __version__
+from tumorboard.errors import InputError, InputNotFoundError, TumorBoardError
+from tumorboard.models import CaseResult, RunOptions
+from tumorboard.outputs import atomic_output, sha256_file, write_text_atomic
+
+REQUIRED = ("patient_id", "tumor_type", "inputs")
+OPTIONAL = ("sample", "cnv", "fusions", "jurisdiction")
+ALIASES = {"tumour_type": "tumor_type", "patient": "patient_id", "input": "inputs"}
+SUMMARY_COLUMNS = (
+    "patient_id",
+    "tumor_type",
+    "status",
+    "reason",
+    "variants",
+    "matches",
+    "on_label",
+    "off_label",
+    "resistance",
+    "top_option",
+    "seconds",
+    "json",
+    "report",
+)
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SPLIT = re.compile(r"[;,]")
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One samplesheet row: a patient and their input files (absolute paths)."""
+
+    patient_id: str
+    tumor_type: str
+    inputs: tuple[str, ...]
+    sample: str | None = None
+    cnv: tuple[str, ...] = ()
+    fusions: tuple[str, ...] = ()
+    jurisdiction: str | None = None
+    where: str = ""
+    """``sheet.tsv:LINE`` of the row, for messages."""
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file this sample reads."""
+        return (*self.inputs, *self.cnv, *self.fusions)
+
+
+@dataclass(frozen=True)
+class SampleOutcome:
+    """What happened to one sample: ``ok``, ``skipped`` (unchanged) or ``failed``."""
+
+    patient_id: str
+    tumor_type: str
+    status: str
+    reason: str = ""
+    seconds: float = 0.0
+    json_path: str = ""
+    report_path: str = ""
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outcome of a batch run; ``ok`` is True when no sample failed."""
+
+    outcomes: tuple[SampleOutcome, ...]
+    outdir: Path
+    summary: Path
+    agenda: Path | None
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+# --- the samplesheet ----------------------------------------------------------------------------
+def read_samplesheet(path: str | Path) -> list[Sample]:
+    """Parse and check a samplesheet; raise :class:`InputError` naming ``file:line``."""
+    sheet = Path(path)
+    if not sheet.is_file():
+        raise InputNotFoundError("samplesheet not found", where=str(path), hint="check the path")
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    rows = [(n, ln) for n, ln in enumerate(lines, 1) if ln.strip() and not ln.startswith("#")]
+    if not rows:
+        raise InputError(
+            "the samplesheet is empty",
+            where=str(path),
+            hint="add a header row (patient_id, tumor_type, inputs) and one row per patient",
+        )
+    header_line, header = rows[0]
+    columns = _columns(header, f"{path}:{header_line}")
+    samples: list[Sample] = []
+    seen: dict[str, str] = {}
+    for number, line in rows[1:]:
+        where = f"{path}:{number}"
+        sample = _row(line, columns, sheet.parent, where)
+        if sample.patient_id in seen:
+            raise InputError(
+                f"patient {sample.patient_id!r} appears twice (first at {seen[sample.patient_id]})",
+                where=where,
+                hint="give each patient one row; list all their files in `inputs`",
+            )
+        seen[sample.patient_id] = where
+        samples.append(sample)
+    if not samples:
+        raise InputError("the samplesheet has a header but no patients", where=str(path))
+    return samples
+
+
+def _columns(header: str, where: str) -> list[str]:
+    names = [ALIASES.get(c.strip().lower(), c.strip().lower()) for c in header.split("\t")]
+    known = (*REQUIRED, *OPTIONAL)
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InputError(
+                f"unknown column {name!r}",
+                where=where,
+                hint=f"{hint}columns are tab-separated: {', '.join(known)}",
+            )
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise InputError(
+            f"missing column(s): {', '.join(missing)}",
+            where=where,
+            hint="the header needs patient_id, tumor_type and inputs, separated by tabs",
+        )
+    if len(set(names)) != len(names):
+        raise InputError("a column appears twice in the header", where=where)
+    return names
+
+
+def _paths(value: str, base: Path) -> tuple[str, ...]:
+    parts = [p.strip() for p in _SPLIT.split(value) if p.strip()]
+    return tuple(str(p if (p := Path(x).expanduser()).is_absolute() else base / p) for x in parts)
+
+
+def _row(line: str, columns: list[str], base: Path, where: str) -> Sample:
+    cells = line.split("\t")
+    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+        raise InputError(
+            f"{len(cells)} fields but the header has {len(columns)}",
+            where=where,
+            hint="separate columns with tabs and files within `inputs` with commas",
+        )
+    values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+    for name in REQUIRED:
+        if not values[name]:
+            raise InputError(f"empty {name}", where=where, hint=f"fill in {name} for this row")
+    pid = values["patient_id"]
+    if not _SAFE_ID.match(pid):
+        raise InputError(
+            f"patient_id {pid!r} cannot be used as a file name",
+            where=where,
+            hint="use letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
+        )
+    jurisdiction = values.get("jurisdiction") or None
+    if jurisdiction is not None and jurisdiction.upper() not in ("EMA", "FDA"):
+        raise InputError(
+            f"jurisdiction {jurisdiction!r} is not EMA or FDA", where=where, hint="EMA or FDA"
+        )
+    return Sample(
+        patient_id=pid,
+        tumor_type=values["tumor_type"],
+        inputs=_paths(values["inputs"], base),
+        sample=values.get("sample") or None,
+        cnv=_paths(values.get("cnv", ""), base),
+        fusions=_paths(values.get("fusions", ""), base),
+        jurisdiction=jurisdiction.upper() if jurisdiction else None,
+        where=where,
+    )
+
+
+# --- one sample (runs in a worker process) ------------------------------------------------------
+def options_for(sample: Sample, common: Mapping[str, Any]) -> RunOptions:
+    """The RunOptions of one sample: the batch-wide options plus the row's own values."""
+    values = dict(common)
+    values.update(
+        tumor_type=sample.tumor_type,
+        patient_id=sample.patient_id,
+        cnv=list(sample.cnv),
+        fusions=list(sample.fusions),
+    )
+    if sample.sample:
+        values["sample"] = sample.sample
+    if sample.jurisdiction:
+        values["jurisdiction"] = sample.jurisdiction
+    return RunOptions(**values)
+
+
+def catalog_fingerprint(common: Mapping[str, Any]) -> str:
+    """sha256 over every catalog file in use (bundled or given): any edit changes it."""
+    from tumorboard.resources import catalog_dir
+
+    roots = [Path(p) for p in common.get("catalog") or [catalog_dir()]]
+    roots += [Path(p) for p in common.get("catalog_extend") or []]
+    digest = hashlib.sha256()
+    for root in roots:
+        files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
+        for f in files:
+            digest.update(str(f.relative_to(root) if root.is_dir() else f.name).encode())
+            digest.update(sha256_file(f).encode() if f.is_file() else b"missing")
+    return digest.hexdigest()
+
+
+def fingerprint(sample: Sample, options: RunOptions, catalog: str, lang: str) -> dict[str, Any]:
+    """What decides whether a sample's outputs are still current."""
+    files = {p: (sha256_file(p) if Path(p).is_file() else "missing") for p in sample.files}
+    panel = Path(options.panel)
+    if panel.is_file():
+        files[str(panel)] = sha256_file(panel)
+    opts = options.model_dump(exclude={"command"})
+    return {
+        "tumorboard_version": __version__,
+        "catalog_sha256": catalog,
+        "inputs": files,
+        "options_sha256": hashlib.sha256(json.dumps(opts, sort_keys=True).encode()).hexdigest(),
+        "lang": lang,
+    }
+
+
+@dataclass(frozen=True)
+class _Task:
+    sample: Sample
+    common: dict[str, Any]
+    outdir: str
+    lang: str
+    catalog: str
+
+
+def run_sample(task: _Task) -> SampleOutcome:
+    """Analyse one sample and write its JSON and report; failures become an outcome."""
+    s = task.sample
+    started = time.perf_counter()
+    out = Path(task.outdir)
+    json_path, html_path = out / f"{s.patient_id}.json", out / f"{s.patient_id}.html"
+    try:
+        for p in s.files:
+            if not Path(p).is_file():
+                raise InputNotFoundError("input file not found", where=p, hint=f"see {s.where}")
+        options = options_for(s, task.common)
+        prints = fingerprint(s, options, task.catalog, task.lang)
+        from tumorboard.api import analyse
+        from tumorboard.casefile import write_case_json
+        from tumorboard.report import write_report
+
+        case = analyse(list(s.inputs), options)
+        write_case_json(case, json_path)
+        write_report(case, html_path, lang=task.lang)
+    except TumorBoardError as exc:
+        return _failed(s, str(exc), started)
+    except Exception as exc:  # a bug must not stop the other samples
+        return _failed(s, f"internal error: {type(exc).__name__}: {exc}", started)
+    return SampleOutcome(
+        s.patient_id,
+        s.tumor_type,
+        "ok",
+        "",
+        time.perf_counter() - started,
+        str(json_path),
+        str(html_path),
+        prints,
+    )
+
+
+def _failed(s: Sample, reason: str, started: float) -> SampleOutcome:
+    return SampleOutcome(
+        s.patient_id, s.tumor_type, "failed", reason, time.perf_counter() - started
+    )
+
+
+# --- the run ------------------------------------------------------------------------------------
+Progress = Callable[[SampleOutcome], None]
+CRASHED = (
+    "the worker process died (killed, out of memory, or a crash inside a C library); "
+    "run this patient alone with `tumorboard annotate` to see why"
+)
+
+
+def run_batch(
+    samples: Sequence[Sample],
+    outdir: str | Path,
+    *,
+    jobs: int = 1,
+    common: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    force: bool = False,
+    on_done: Progress | None = None,
+    title: str = "",
+) -> BatchResult:
+    """Analyse every sample (``jobs`` worker processes), write outputs, summary and manifest.
+
+    ``common`` holds :class:`RunOptions` fields shared by all samples (panel, genome, catalog,
+    thresholds...); a row's ``sample`` and ``jurisdiction`` override it. ``on_done`` is called
+    in this process once per sample as it finishes (for progress bars). Never raises for one
+    sample's failure; raises :class:`TumorBoardError` only for problems of the run itself.
+    """
+    out = Path(outdir)
+    _check_outdir(out)
+    shared = dict(common or {})
+    _check_common(shared)
+    catalog = catalog_fingerprint(shared)
+    manifest = _load_manifest(out)
+    done: dict[str, SampleOutcome] = {}
+    todo: list[_Task] = []
+    for s in samples:
+        prev = manifest.get(s.patient_id)
+        if not force and prev is not None and _unchanged(s, prev, shared, catalog, lang, out):
+            done[s.patient_id] = _skipped(s, out, prev)
+            if on_done:
+                on_done(done[s.patient_id])
+        else:
+            todo.append(_Task(s, shared, str(out), lang, catalog))
+    for outcome in _execute(todo, max(1, jobs)):
+        done[outcome.patient_id] = outcome
+        if on_done:
+            on_done(outcome)
+    outcomes = tuple(done[s.patient_id] for s in samples)
+    _save_manifest(out, manifest, outcomes)
+    summary = write_summary(outcomes, out / "summary.tsv")
+    agenda = write_agenda(outcomes, out / "agenda.html", lang=lang, title=title)
+    return BatchResult(outcomes, out, summary, agenda)
+
+
+def _check_outdir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from tumorboard.errors import OutputError
+
+        raise OutputError(
+            f"cannot create the output folder ({exc.strerror})",
+            where=str(out),
+            hint="choose another -o folder",
+        ) from exc
+
+
+def _check_common(common: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+
+    try:
+        RunOptions(tumor_type="NA", **common)
+    except (ValidationError, TypeError) as exc:
+        raise InputError(f"invalid batch options: {exc}", hint="see RunOptions") from exc
+
+
+def _unchanged(
+    s: Sample,
+    prev: Mapping[str, Any],
+    common: Mapping[str, Any],
+    catalog: str,
+    lang: str,
+    out: Path,
+) -> bool:
+    outputs = (out / f"{s.patient_id}.json", out / f"{s.patient_id}.html")
+    if not all(p.is_file() for p in outputs):
+        return False
+    try:
+        now = fingerprint(s, options_for(s, common), catalog, lang)
+    except (TumorBoardError, ValueError, OSError):
+        return False
+    return now == prev
+
+
+def _skipped(s: Sample, out: Path, prints: dict[str, Any]) -> SampleOutcome:
+    return SampleOutcome(
+        s.patient_id,
+        s.tumor_type,
+        "skipped",
+        "unchanged since the last run",
+        0.0,
+        str(out / f"{s.patient_id}.json"),
+        str(out / f"{s.patient_id}.html"),
+        prints,
+    )
+
+
+def _execute(tasks: Sequence[_Task], jobs: int) -> Iterable[SampleOutcome]:
+    """Run tasks in worker processes; a task whose worker died is retried alone once."""
+    if not tasks:
+        return
+    broken: list[_Task] = []
+    yield from _pool_run(tasks, min(jobs, len(tasks)), broken)
+    for task in list(broken):
+        again: list[_Task] = []
+        yield from _pool_run([task], 1, again)
+        if again:
+            yield _failed(task.sample, CRASHED, time.perf_counter())
+
+
+def _pool_run(tasks: Sequence[_Task], workers: int, broken: list[_Task]) -> Iterable[SampleOutcome]:
+    from concurrent.futures import as_completed
+
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future[SampleOutcome], _Task] = {pool.submit(run_sample, t): t for t in tasks}
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                broken.append(task)
+            except Exception as exc:  # e.g. a result that cannot be pickled
+                yield _failed(task.sample, f"internal error: {type(exc).__name__}: {exc}", 0.0)
+
+
+# --- manifest, summary, agenda ------------------------------------------------------------------
+def _load_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        samples = data["samples"]
+    except (ValueError, KeyError, TypeError):
+        return {}  # unreadable: everything runs again, and the manifest is rewritten
+    return samples if isinstance(samples, dict) else {}
+
+
+def _save_manifest(
+    out: Path, manifest: dict[str, dict[str, Any]], outcomes: Sequence[SampleOutcome]
+) -> None:
+    for o in outcomes:
+        if o.status == "failed":
+            manifest.pop(o.patient_id, None)
+        else:
+            manifest[o.patient_id] = o.fingerprint
+    doc = {"tumorboard_version": __version__, "samples": dict(sorted(manifest.items()))}
+    write_text_atomic(out / MANIFEST, json.dumps(doc, indent=2) + "\n")
+
+
+def _case_of(outcome: SampleOutcome) -> CaseResult | None:
+    if outcome.status == "failed" or not outcome.json_path:
+        return None
+    from tumorboard.casefile import load_case
+
+    try:
+        return load_case(outcome.json_path)
+    except TumorBoardError:
+        return None
+
+
+def _summary_row(o: SampleOutcome, out: Path) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "patient_id": o.patient_id,
+        "tumor_type": o.tumor_type,
+        "status": o.status,
+        "reason": o.reason.replace("\t", " ").replace("\n", " "),
+        "seconds": f"{o.seconds:.2f}",
+    }
+    case = _case_of(o)
+    if case is None:
+        return row
+    sensitive = [m for m in case.matches if m.effect == "sensitive"]
+    best = min(sensitive, key=lambda m: m.evidence.rank, default=None)
+    row.update(
+        variants=len(case.variants),
+        matches=len(case.matches),
+        on_label=sum(1 for m in sensitive if m.label == "on-label"),
+        off_label=sum(1 for m in sensitive if m.label == "off-label"),
+        resistance=len(case.matches) - len(sensitive),
+        top_option=f"{best.biomarker}: {'+'.join(best.drugs)} ({best.label})" if best else "",
+        json=Path(o.json_path).name,
+        report=Path(o.report_path).name,
+    )
+    return row
+
+
+def write_summary(outcomes: Sequence[SampleOutcome], path: Path) -> Path:
+    """One TSV row per sample: status, reason, counts of variants and matches, output files."""
+    with atomic_output(path) as fh:
+        writer = csv.DictWriter(
+            fh, SUMMARY_COLUMNS, delimiter="\t", lineterminator="\n", restval=""
+        )
+        writer.writeheader()
+        for o in outcomes:
+            writer.writerow(_summary_row(o, path.parent))
+    return path
+
+
+def write_agenda(
+    outcomes: Sequence[SampleOutcome], path: Path, *, lang: str = "en", title: str = ""
+) -> Path | None:
+    """The meeting agenda of every analysed patient, linking to their reports."""
+    from tumorboard.report import render_agenda
+
+    cases = [(c, Path(o.report_path).name) for o in outcomes if (c := _case_of(o)) is not None]
+    if not cases:
+        return None
+    write_text_atomic(path, render_agenda(cases, lang=lang, title=title or "Tumour board"))
+    return path
+
+
+__all__ = [
+    "BatchResult",
+    "Sample",
+    "SampleOutcome",
+    "catalog_fingerprint",
+    "fingerprint",
+    "options_for",
+    "read_samplesheet",
+    "run_batch",
+    "run_sample",
+    "write_agenda",
+    "write_summary",
+]
