@@ -15,8 +15,11 @@ from tumorboard.catalog.schema import (
     BiomarkerRule,
     Drug,
     EvidenceRecord,
+    HrdRule,
     Indication,
+    MsiHighRule,
     Resistance,
+    TmbHighRule,
     WildTypeRule,
 )
 from tumorboard.models import CatalogInfo
@@ -73,9 +76,7 @@ class Catalog:
         for rule in self.biomarkers.values():
             if rule.type in GENOME_WIDE_TYPES:
                 genome_wide[rule.type].append(rule)
-            elif isinstance(rule, WildTypeRule):
-                continue
-            else:
+            elif not isinstance(rule, (MsiHighRule, TmbHighRule, HrdRule, WildTypeRule)):
                 for gene in rule.all_genes:
                     by_gene[gene].append(rule)
         self.by_gene = dict(by_gene)

@@ -34,7 +34,13 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from tumorboard.catalog.index import Catalog
-from tumorboard.catalog.schema import CatalogFile, CatalogManifest
+from tumorboard.catalog.schema import (
+    CatalogFile,
+    CatalogManifest,
+    EvidenceRecord,
+    Indication,
+    Resistance,
+)
 from tumorboard.catalog.yamlmarks import Path_, locate, read_yaml
 from tumorboard.errors import CatalogError, CatalogSchemaError, OncoTreeError
 from tumorboard.models import CatalogInfo
@@ -126,7 +132,9 @@ def _read_source(path: Path, issues: list[CatalogError]) -> _Source:
         for file in _expand(path.parent, manifest.files):
             fdisplay = _display(file)
             fdata, flines = read_yaml(file, fdisplay)
-            src.parts.append(_Part(fdisplay, file.relative_to(path.parent).as_posix(), fdata, flines))
+            src.parts.append(
+                _Part(fdisplay, file.relative_to(path.parent).as_posix(), fdata, flines)
+            )
         return src
     src = _Source(path.stem, "unversioned")
     src.parts.append(_Part(display, path.name, data, lines))
@@ -207,7 +215,12 @@ def _add_records(
 
 
 def _check_references(cat: Catalog, tree: TreeLike | None, issues: list[CatalogError]) -> None:
-    for rec in [*cat.indications, *cat.resistance, *cat.evidence]:
+    records: list[Indication | Resistance | EvidenceRecord] = [
+        *cat.indications,
+        *cat.resistance,
+        *cat.evidence,
+    ]
+    for rec in records:
         where = cat.where[rec.id]
         for drug in rec.drugs:
             if drug not in cat.drugs:
@@ -257,8 +270,7 @@ def _check_codes(rec: Any, where: str, tree: TreeLike, issues: list[CatalogError
         ):
             issues.append(
                 CatalogSchemaError(
-                    f"{rec.id}: excluded code {code} is not within "
-                    f"{', '.join(rec.tumor_types)}",
+                    f"{rec.id}: excluded code {code} is not within {', '.join(rec.tumor_types)}",
                     where=where,
                     hint="exclusions narrow the record's own tumour types; remove or fix it",
                 )
@@ -270,7 +282,7 @@ def _default_tree() -> TreeLike | None:
         from tumorboard.oncotree import OncoTree
     except ImportError:  # pragma: no cover - until the OncoTree module lands
         return None
-    return OncoTree.load()  # type: ignore[no-any-return]
+    return OncoTree.load()
 
 
 def check_catalog(

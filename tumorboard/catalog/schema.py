@@ -169,7 +169,7 @@ class MutationRule(_GeneRule):
     """
 
     type: Literal["mutation"]
-    consequences: list[ConsequenceGroup] = Field(default_factory=lambda: ["protein_altering"])
+    consequences: list[ConsequenceGroup] = Field(default_factory=lambda: ["protein_altering"])  # type: ignore[arg-type]
 
 
 class LossOfFunctionRule(_GeneRule):
@@ -298,6 +298,11 @@ class Resistance(_Scoped):
     id: RuleId
     biomarker: RuleId
     drugs: list[DrugId] = Field(min_length=1, description="Each drug is flagged separately")
+    monotherapy_only: bool = Field(
+        default=False,
+        description="Resistance to the drug given alone (BRAF inhibitor alone in colorectal "
+        "cancer); combinations containing it are not flagged",
+    )
     oncokb: Literal["R1", "R2"] = "R1"
     escat: EscatLevel = "I-A"
     summary: str = Field(min_length=3)

@@ -50,8 +50,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
                     hint="each key may appear once in a mapping; remove or merge the repeat",
                 )
             seen.add(key)
-            _walk(value_node, (*path, key), lines, where)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            key_path: Path_ = (*path, key)
+            _walk(value_node, key_path, lines, where)
+            lines[key_path] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines, where)

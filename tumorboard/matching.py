@@ -1,0 +1,252 @@
+"""Match a patient's alterations and biomarkers against the catalog, with label status.
+
+``match_case(alterations, biomarkers, tumor_type, jurisdiction, catalog, oncotree)`` returns a
+:class:`MatchOutcome`: the matches (sorted: on-label first, then by evidence rank), notes per
+alteration explaining why an alteration in a catalog gene is not actionable, and what could not
+be assessed.
+
+Label logic (DOMAIN.md sections 4 and 5), per biomarker rule that fired and per drug or
+combination:
+
+1. **on-label** when an approval of the chosen jurisdiction for that biomarker and drug(s) covers
+   the patient's OncoTree code: the code is one of the approval's codes or a descendant of one,
+   and is not excluded (exclusions cover their descendants). Tumour-agnostic ``solid`` approvals
+   cover every solid tumour. Evidence: the record's ESCAT level (I-A/I-B/I-C), OncoKB 1, AMP I-A.
+2. **off-label** when the chosen jurisdiction approves the pair only in other tumour types
+   (ESCAT III-A, OncoKB 3B, AMP II-C). As in OncoKB, approvals in haematological malignancies do
+   not propagate to solid tumours and vice versa. A pair whose approval explicitly *excludes* the
+   patient's tumour type (the FDA BRAF V600E solid-tumour label excludes colorectal cancer) is not
+   propagated at all: the exclusion is a statement that it does not apply, and a note says so.
+3. **off-label, other agency**: approved only by the other agency. The rule says so explicitly;
+   when that approval covers the patient's tumour type the match keeps the record's ESCAT level
+   (OncoKB none, AMP II-C), otherwise III-A/3B/II-C.
+4. **investigational**: evidence records (trial, guideline, case series; including DRUP-style
+   weaker matches such as same-pathway or specific-vulnerability evidence, which the record's
+   ESCAT level III-B/IV states) whose scope covers the patient, for drugs no approval reached.
+   Evidence covering the patient is also cited as a source on approval-based matches.
+5. **resistant**: resistance records (and ``effect: resistant`` evidence) whose scope covers the
+   patient give one match per drug, effect ``resistant``, OncoKB R1/R2. Their label is the drug's
+   label status in this tumour type (any biomarker) under the jurisdiction. A sensitive match
+   including a resisted drug gets a note pointing at the resistance.
+
+Filtered records (FILTER not PASS) never match unless ``options.include_filtered``; then the
+match says so. Unannotated input (hotspot coordinates only) cannot be assessed against region,
+mutation and loss-of-function rules: ``not_assessable`` says which.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tumorboard.alterations import FUSION, Alteration
+from tumorboard.catalog.index import Catalog
+from tumorboard.catalog.labels import Coverage, LabelContext
+from tumorboard.catalog.rules import NEEDS_ANNOTATION, Thresholds, is_silent, rule_hit
+from tumorboard.catalog.schema import BiomarkerRule, LossOfFunctionRule
+from tumorboard.models import Biomarker, Match, RunOptions
+
+
+@dataclass(slots=True)
+class Hit:
+    """One biomarker rule satisfied by one or more alterations (or a genome-wide biomarker)."""
+
+    rule: BiomarkerRule
+    gene: str
+    label: str
+    why: str
+    variants: list[str] = field(default_factory=list)
+    filtered: bool = False
+
+
+@dataclass(slots=True)
+class MatchOutcome:
+    """What matching found for one patient."""
+
+    matches: list[Match] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    """Alteration key -> notes (why not actionable, filtered, ...)."""
+    not_assessable: list[str] = field(default_factory=list)
+    actionable: set[str] = field(default_factory=set)
+    """Keys of alterations that produced at least one match."""
+
+    def note(self, key: str, text: str) -> None:
+        bucket = self.notes.setdefault(key, [])
+        if text not in bucket:
+            bucket.append(text)
+
+
+def _thresholds(options: RunOptions | None) -> Thresholds:
+    if options is None:
+        return Thresholds()
+    return Thresholds(
+        options.amp_copy_number, options.amp_fold_change, options.deep_deletion_copy_number
+    )
+
+
+def _rules_for(a: Alteration, catalog: Catalog) -> list[BiomarkerRule]:
+    rules = list(catalog.rules_for_gene(a.gene))
+    if a.kind == FUSION and a.gene3:
+        rules.extend(r for r in catalog.rules_for_gene(a.gene3) if r not in rules)
+    return rules
+
+
+def _why_not(a: Alteration, rules: list[BiomarkerRule]) -> str:
+    names = ", ".join(sorted({r.name for r in rules}))
+    if is_silent(a):
+        return (
+            f"{a.label}: synonymous change; no rule applies (codon rules need a "
+            f"protein-altering change; rules for {a.gene}: {names})"
+        )
+    return f"{a.label}: no biomarker rule applies (rules for {a.gene}: {names})"
+
+
+def _alteration_hits(
+    alterations: Sequence[Alteration],
+    catalog: Catalog,
+    t: Thresholds,
+    include_filtered: bool,
+    out: MatchOutcome,
+) -> list[Hit]:
+    hits: list[Hit] = []
+    unannotated: set[str] = set()
+    for a in alterations:
+        rules = _rules_for(a, catalog)
+        if not rules:
+            out.note(a.key, f"{a.label}: no catalog rule for {a.gene}")
+            continue
+        if not a.is_passing:
+            if not include_filtered:
+                out.note(a.key, f"{a.label}: FILTER {a.filter}; filtered records are not matched")
+                continue
+            out.note(a.key, f"{a.label}: FILTER {a.filter}; matched because --include-filtered")
+        found = False
+        for rule in rules:
+            why = rule_hit(rule, a, t)
+            if why is None:
+                if not a.annotated and isinstance(rule, NEEDS_ANNOTATION):
+                    unannotated.add(a.gene)
+                continue
+            found = True
+            gene = a.gene if a.gene in _genes(rule) else a.gene3
+            hits.append(Hit(rule, gene, a.label, why, [a.key], filtered=not a.is_passing))
+        if not found:
+            out.note(a.key, _why_not(a, rules))
+    if unannotated:
+        out.not_assessable.append(
+            "region, mutation and loss-of-function rules (exon 19/20 indels, MET exon 14, "
+            "truncating variants) need VEP/SnpEff consequence annotation; unannotated input for "
+            + ", ".join(sorted(unannotated))
+        )
+    return _biallelic(hits, alterations, out)
+
+
+def _genes(rule: BiomarkerRule) -> tuple[str, ...]:
+    genes = getattr(rule, "all_genes", ())
+    return tuple(genes)
+
+
+def _biallelic(hits: list[Hit], alterations: Sequence[Alteration], out: MatchOutcome) -> list[Hit]:
+    """Bi-allelic rules need two hits in the gene, an LOH/homozygous call or a deep deletion."""
+    by_key = {a.key: a for a in alterations}
+    kept: list[Hit] = []
+    groups: dict[tuple[str, str], list[Hit]] = defaultdict(list)
+    for hit in hits:
+        if isinstance(hit.rule, LossOfFunctionRule) and hit.rule.biallelic:
+            groups[(hit.rule.id, hit.gene)].append(hit)
+        else:
+            kept.append(hit)
+    for (_, gene), group in groups.items():
+        alts = [by_key[h.variants[0]] for h in group]
+        second = [a for a in alts if a.zygosity.lower() in ("loh", "homozygous")]
+        deep = [h for h in group if h.why == "deep deletion"]
+        if len(group) >= 2 or second or deep:
+            why = (
+                "two hits"
+                if len(group) >= 2
+                else ("loss of heterozygosity" if second else "deep deletion")
+            )
+            kept.append(
+                Hit(
+                    group[0].rule,
+                    gene,
+                    " + ".join(h.label for h in group),
+                    f"bi-allelic loss of function ({why})",
+                    [h.variants[0] for h in group],
+                    any(h.filtered for h in group),
+                )
+            )
+        else:
+            out.note(
+                group[0].variants[0],
+                f"{group[0].label}: one {gene} hit without a second hit, LOH or deep deletion: "
+                f"bi-allelic rule {group[0].rule.id} not met",
+            )
+    return kept
+
+
+def _genome_wide_hits(biomarkers: Sequence[Biomarker], catalog: Catalog) -> list[Hit]:
+    hits: list[Hit] = []
+    for b in biomarkers:
+        if b.name == "MSI" and b.status.lower() in ("high", "msi-h", "unstable", "positive"):
+            value = f" ({b.value:g}{b.unit and ' ' + b.unit})" if b.value is not None else ""
+            for rule in catalog.genome_wide.get("msi_high", []):
+                hits.append(Hit(rule, "MSI", "MSI-high", f"MSI-high{value}"))
+        elif b.name == "TMB":
+            for rule in catalog.genome_wide.get("tmb_high", []):
+                why = _tmb_hit(b, float(getattr(rule, "threshold", 10.0)))
+                if why:
+                    hits.append(Hit(rule, "TMB", "TMB-high", why))
+        elif b.name == "HRD" and b.status.lower() in ("positive", "high", "hrd"):
+            for rule in catalog.genome_wide.get("hrd", []):
+                hits.append(Hit(rule, "HRD", "HRD-positive", "HRD-positive"))
+    return hits
+
+
+def _tmb_hit(b: Biomarker, threshold: float) -> str | None:
+    if b.value is not None:
+        if b.value >= threshold:
+            return f"TMB {b.value:g} >= {threshold:g} mut/Mb"
+        return None
+    if b.status.lower() == "high":
+        return f"TMB-high as reported (no value; rule threshold {threshold:g} mut/Mb)"
+    return None
+
+
+def match_case(
+    alterations: Sequence[Alteration],
+    biomarkers: Sequence[Biomarker],
+    tumor_type: str,
+    jurisdiction: str,
+    catalog: Catalog,
+    oncotree: Any,
+    options: RunOptions | None = None,
+) -> MatchOutcome:
+    """Match one patient's alterations and biomarkers; see the module docstring for the rules."""
+    if jurisdiction not in ("EMA", "FDA"):
+        from tumorboard.errors import TumorBoardError
+
+        raise TumorBoardError(f"unknown jurisdiction {jurisdiction!r}", hint="use EMA or FDA")
+    out = MatchOutcome()
+    t = _thresholds(options)
+    include_filtered = bool(options and options.include_filtered)
+    hits = _alteration_hits(alterations, catalog, t, include_filtered, out)
+    hits.extend(_genome_wide_hits(biomarkers, catalog))
+    ctx = LabelContext(catalog, oncotree, oncotree.resolve(tumor_type).code, jurisdiction)
+    grouped: dict[tuple[str, str, tuple[str, ...]], list[Hit]] = {}
+    for hit in hits:
+        grouped.setdefault((hit.gene, hit.label, tuple(hit.variants)), []).append(hit)
+    for (gene, label, variants), group in grouped.items():
+        fired = [(h.rule, h.why) for h in group]
+        ctx.add_hits(fired, gene, label, list(variants), any(h.filtered for h in group))
+    out.matches = ctx.matches()
+    for key, notes in ctx.alteration_notes.items():
+        for text in notes:
+            out.note(key, text)
+    out.actionable = {v for m in out.matches for v in m.variants}
+    return out
+
+
+__all__ = ["Coverage", "Hit", "MatchOutcome", "match_case"]
