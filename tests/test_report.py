@@ -9,10 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tumorboard.casefile import case_json, load_case
 from tumorboard.errors import ReportError
-from tumorboard.models import CohortStatus
+from tumorboard.models import CohortStatus, SkippedRecord
 from tumorboard.report import build_agenda, build_context, render_agenda, render_html
 
 GOLDEN = Path(__file__).resolve().parent / "golden_reports"
@@ -243,3 +245,36 @@ def test_agenda_rows_and_links() -> None:
     nb = render_agenda(rows, lang="nb")
     assert "Saksliste for tumorboard" in nb
     assert "2 pasienter" in nb
+
+
+_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(list("<>&\"'/=`")),
+    min_size=1,
+    max_size=40,
+)
+
+
+def _with_text(sample: str, note: str, gene: str, reason: str):
+    base = case("luad_unannotated")
+    variant = base.variants[0].model_copy(update={"note": note, "gene": gene, "label": gene})
+    return base.model_copy(
+        update={
+            "patient": base.patient.model_copy(update={"sample": sample}),
+            "variants": [variant],
+            "qc": base.qc.model_copy(update={"skipped": [SkippedRecord(reason=reason, count=1)]}),
+        }
+    )
+
+
+PLAIN_TAGS = scan(render_html(_with_text("x", "x", "x", "x"))).tags
+
+
+@settings(max_examples=40, deadline=None)
+@given(sample=_text, note=_text, gene=_text, reason=_text)
+def test_any_input_text_is_escaped_and_kept(sample: str, note: str, gene: str, reason: str) -> None:
+    """Whatever a VCF puts in a sample name, INFO note or gene symbol, no markup gets through."""
+    doc = scan(render_html(_with_text(sample, note, gene, reason)))
+    assert doc.tags == PLAIN_TAGS
+    text = "".join(doc.text)
+    for value in (sample, note, gene, reason):
+        assert value.strip() in text
