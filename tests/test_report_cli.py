@@ -267,3 +267,18 @@ def test_schema_case_describes_the_sidecar(tmp_path: Path) -> None:
     assert "tumorboard_version" in schema["required"]
     stdout = invoke("schema", "case")
     assert json.loads(stdout.output) == schema
+
+
+def test_report_escapes_hostile_vcf_sample_and_info(tmp_path: Path) -> None:
+    """A VCF whose sample name and CSQ INFO values carry <script> and quotes renders escaped."""
+    vcf = REPO / "tests" / "data" / "report" / "hostile.vep.vcf"
+    out, sidecar = tmp_path / "r.html", tmp_path / "case.json"
+    result = invoke("report", str(vcf), "-t", "IHCH", "-o", str(out), "--json", str(sidecar))
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "T&lt;script&gt;alert(1)&lt;/script&gt;&#34;q&#39;uote" in page  # sample name
+    assert "c.1799T&gt;A&#34;&lt;script&gt;alert(1)&lt;/script&gt;" in page  # CSQ HGVSc value
+    case = load_case(sidecar)
+    assert case.patient.sample == "T<script>alert(1)</script>\"q'uote"  # data kept verbatim
+    assert render_html(case) == page
