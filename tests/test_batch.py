@@ -1,0 +1,297 @@
+"""``tumorboard batch`` and :mod:`tumorboard.batch`: samplesheets, parallel runs, reruns."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tumorboard.batch import catalog_fingerprint, read_samplesheet, run_batch
+from tumorboard.cli import main
+from tumorboard.errors import InputError, InputNotFoundError
+
+HCC1395 = "somatic_vcf/pvactools_HCC1395.annotated.expression.grch38.vep.vcf.gz"
+HCC1395_TUMOUR_ONLY = "somatic_vcf/pvactools_HCC1395.input_somatic.grch38.vep.vcf.gz"
+HEADER = "patient_id\ttumor_type\tinputs\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path, shared_data: Path) -> Path:
+    """A run folder with two real VEP-annotated VCFs (copied, so tests may change them)."""
+    shutil.copy(shared_data / HCC1395, tmp_path / "p1.vcf.gz")
+    shutil.copy(shared_data / HCC1395_TUMOUR_ONLY, tmp_path / "p2.vcf.gz")
+    return tmp_path
+
+
+def summary(outdir: Path) -> dict[str, dict[str, str]]:
+    with (outdir / "summary.tsv").open(encoding="utf-8") as fh:
+        return {row["patient_id"]: row for row in csv.DictReader(fh, delimiter="\t")}
+
+
+# --- samplesheet --------------------------------------------------------------------------------
+def test_samplesheet_paths_relative_to_sheet_comments_and_aliases(tmp_path: Path) -> None:
+    sub = tmp_path / "run"
+    sub.mkdir()
+    sheet = write(
+        sub / "s.tsv",
+        "# run 42\nPatient_ID\ttumour_type\tinputs\tcnv\tjurisdiction\n\n"
+        "P-01\tLUAD\ta.vcf.gz, b/c.tsv\t\tfda\n"
+        "P.02\tCOAD\t/abs/x.vcf;y.vcf\tcn.tsv\t\n",
+    )
+    one, two = read_samplesheet(sheet)
+    assert one.patient_id == "P-01"
+    assert one.tumor_type == "LUAD"
+    assert one.inputs == (str(sub / "a.vcf.gz"), str(sub / "b" / "c.tsv"))
+    assert one.jurisdiction == "FDA"
+    assert one.cnv == ()
+    assert one.where == f"{sheet}:4"
+    assert two.inputs == ("/abs/x.vcf", str(sub / "y.vcf"))
+    assert two.cnv == (str(sub / "cn.tsv"),)
+    assert two.jurisdiction is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message", "hint"),
+    [
+        (
+            "patient_id\ttumor_type\n",
+            1,
+            "missing column(s): inputs",
+            "the header needs patient_id, tumor_type and inputs, separated by tabs",
+        ),
+        (
+            HEADER.replace("\n", "\tfusion\n"),
+            1,
+            "unknown column 'fusion'",
+            "did you mean 'fusions'? columns are tab-separated: patient_id, tumor_type, "
+            "inputs, sample, cnv, fusions, jurisdiction",
+        ),
+        (
+            HEADER + "P1\tLUAD\ta.vcf\nP1\tCOAD\tb.vcf\n",
+            3,
+            "patient 'P1' appears twice (first at {sheet}:2)",
+            "give each patient one row; list all their files in `inputs`",
+        ),
+        (HEADER + "P1\t\ta.vcf\n", 2, "empty tumor_type", "fill in tumor_type for this row"),
+        (
+            HEADER + "Ola Nordmann\tLUAD\ta.vcf\n",
+            2,
+            "patient_id 'Ola Nordmann' cannot be used as a file name",
+            "use letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
+        ),
+        (
+            HEADER.replace("\n", "\tjurisdiction\n") + "P1\tLUAD\ta.vcf\tPMDA\n",
+            2,
+            "jurisdiction 'PMDA' is not EMA or FDA",
+            "EMA or FDA",
+        ),
+        (
+            HEADER + "P1\tLUAD\ta.vcf\tb.vcf\n",
+            2,
+            "4 fields but the header has 3",
+            "separate columns with tabs and files within `inputs` with commas",
+        ),
+    ],
+)
+def test_samplesheet_errors_name_file_and_line(
+    tmp_path: Path, text: str, line: int, message: str, hint: str
+) -> None:
+    sheet = write(tmp_path / "s.tsv", text)
+    with pytest.raises(InputError) as info:
+        read_samplesheet(sheet)
+    assert info.value.where == f"{sheet}:{line}"
+    assert info.value.message == message.format(sheet=sheet)
+    assert info.value.hint == hint
+
+
+def test_samplesheet_empty_or_missing(tmp_path: Path) -> None:
+    with pytest.raises(InputNotFoundError, match="samplesheet not found"):
+        read_samplesheet(tmp_path / "nope.tsv")
+    with pytest.raises(InputError, match="the samplesheet is empty"):
+        read_samplesheet(write(tmp_path / "e.tsv", "# only a comment\n\n"))
+    with pytest.raises(InputError, match="has a header but no patients"):
+        read_samplesheet(write(tmp_path / "h.tsv", HEADER))
+
+
+ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,11}", fullmatch=True)
+TUMOURS = st.sampled_from(["LUAD", "COAD", "SKCM", "BRCA"])
+names = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,8}\.vcf(\.gz)?", fullmatch=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(ids, TUMOURS, st.lists(names, min_size=1, max_size=3)),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda r: r[0],
+    ),
+    sep=st.sampled_from([",", ";", ", ", " ; "]),
+)
+def test_samplesheet_round_trip(tmp_path_factory: pytest.TempPathFactory, rows, sep) -> None:
+    folder = tmp_path_factory.mktemp("sheet")
+    text = HEADER + "".join(f"{p}\t{t}\t{sep.join(f)}\n" for p, t, f in rows)
+    parsed = read_samplesheet(write(folder / "s.tsv", text))
+    assert [(s.patient_id, s.tumor_type) for s in parsed] == [(p, t) for p, t, _ in rows]
+    assert [s.inputs for s in parsed] == [tuple(str(folder / x) for x in f) for _, _, f in rows]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet="ab\t\n#,;.P1LUAD ", max_size=80))
+def test_samplesheet_junk_raises_only_input_errors(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    sheet = write(tmp_path_factory.mktemp("junk") / "s.tsv", text)
+    error: InputError | None = None
+    try:
+        read_samplesheet(sheet)
+    except InputError as exc:
+        error = exc
+    if error is not None:
+        assert (error.where or "").startswith(str(sheet))
+
+
+# --- running ------------------------------------------------------------------------------------
+def test_batch_cli_one_failure_does_not_stop_the_others(run_dir: Path) -> None:
+    sheet = write(
+        run_dir / "s.tsv",
+        HEADER + "P1\tLUAD\tp1.vcf.gz\nP2\tBRCA\tp2.vcf.gz\nP3\tCOAD\tmissing.vcf.gz\n",
+    )
+    out = run_dir / "out"
+    result = CliRunner().invoke(main, ["batch", str(sheet), "-j", "2", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"failed: P3: {run_dir}/missing.vcf.gz: input file not found (hint: see {sheet}:4)\n"
+        f"3 patients: 2 analysed, 0 unchanged (skipped), 1 failed; summary: {out}/summary.tsv\n"
+    )
+    rows = summary(out)
+    assert [rows[p]["status"] for p in ("P1", "P2", "P3")] == ["ok", "ok", "failed"]
+    assert rows["P3"]["json"] == ""
+    for pid in ("P1", "P2"):
+        case = json.loads((out / f"{pid}.json").read_text())
+        assert case["patient"]["id"] == pid
+        assert int(rows[pid]["variants"]) == len(case["variants"]) > 0
+        assert (out / f"{pid}.html").read_text().startswith("<!DOCTYPE html>")
+    assert case["patient"]["tumor_type"] == "BRCA"
+    agenda = (out / "agenda.html").read_text()
+    assert 'href="P1.html"' in agenda
+    assert 'href="P2.html"' in agenda
+    assert not (out / "P3.json").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["samples"]) == ["P1", "P2"]
+    assert manifest["samples"]["P1"]["inputs"] == {
+        str(run_dir / "p1.vcf.gz"): manifest["samples"]["P1"]["inputs"][str(run_dir / "p1.vcf.gz")]
+    }
+
+
+def test_rerun_skips_unchanged_and_reruns_changed_inputs(run_dir: Path) -> None:
+    sheet = write(run_dir / "s.tsv", HEADER + "P1\tLUAD\tp1.vcf.gz\nP2\tBRCA\tp2.vcf.gz\n")
+    out = run_dir / "out"
+    first = run_batch(read_samplesheet(sheet), out)
+    assert first.ok
+    assert [o.status for o in first.outcomes] == ["ok", "ok"]
+    again = run_batch(read_samplesheet(sheet), out)
+    assert [o.status for o in again.outcomes] == ["skipped", "skipped"]
+    assert summary(out)["P1"]["reason"] == "unchanged since the last run"
+    # a new input file for P2 (same name, other content) and a deleted report for P1
+    shutil.copy(run_dir / "p1.vcf.gz", run_dir / "p2.vcf.gz")
+    (out / "P1.html").unlink()
+    third = run_batch(read_samplesheet(sheet), out)
+    assert [o.status for o in third.outcomes] == ["ok", "ok"]
+    assert [o.status for o in run_batch(read_samplesheet(sheet), out).outcomes] == [
+        "skipped",
+        "skipped",
+    ]
+    # other options mean other results: everything runs again
+    changed = run_batch(read_samplesheet(sheet), out, common={"include_filtered": True})
+    assert [o.status for o in changed.outcomes] == ["ok", "ok"]
+    forced = run_batch(read_samplesheet(sheet), out, common={"include_filtered": True}, force=True)
+    assert [o.status for o in forced.outcomes] == ["ok", "ok"]
+
+
+def test_failed_sample_is_retried_on_rerun(run_dir: Path) -> None:
+    sheet = write(run_dir / "s.tsv", HEADER + "P1\tNOTACODE\tp1.vcf.gz\n")
+    out = run_dir / "out"
+    result = run_batch(read_samplesheet(sheet), out)
+    assert not result.ok
+    assert result.outcomes[0].reason.startswith("unknown OncoTree code 'NOTACODE'")
+    assert result.agenda is None
+    write(sheet, HEADER + "P1\tLUAD\tp1.vcf.gz\n")
+    assert [o.status for o in run_batch(read_samplesheet(sheet), out).outcomes] == ["ok"]
+
+
+def test_catalog_fingerprint_follows_catalog_content(tmp_path: Path) -> None:
+    from tumorboard.resources import catalog_dir
+
+    copy = tmp_path / "catalog"
+    shutil.copytree(catalog_dir(), copy)
+    bundled = catalog_fingerprint({})
+    assert catalog_fingerprint({"catalog": [str(copy)]}) == catalog_fingerprint(
+        {"catalog": [str(copy)]}
+    )
+    before = catalog_fingerprint({"catalog": [str(copy)]})
+    drugs = copy / "drugs.yaml"
+    drugs.write_text(drugs.read_text() + "\n# edited\n")
+    assert catalog_fingerprint({"catalog": [str(copy)]}) != before
+    assert catalog_fingerprint({"catalog_extend": [str(drugs)]}) != bundled
+
+
+def test_batch_subprocess_quiet_all_ok(run_dir: Path) -> None:
+    sheet = write(run_dir / "s.tsv", HEADER + "P1\tLUAD\tp1.vcf.gz\n")
+    out = run_dir / "out"
+    cmd = [sys.executable, "-m", "tumorboard", "batch", str(sheet), "-o", str(out), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert summary(out)["P1"]["status"] == "ok"
+
+
+def test_progress_bar_only_on_a_terminal(run_dir: Path) -> None:
+    sheet = write(run_dir / "s.tsv", HEADER + "P1\tLUAD\tp1.vcf.gz\n")
+    leader, follower = pty.openpty()
+    cmd = [sys.executable, "-m", "tumorboard", "batch", str(sheet), "-o", str(run_dir / "o")]
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=follower) as proc:
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the child has exited
+                break
+            if not chunk:
+                break
+            seen += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    text = seen.decode()
+    assert "tumorboard batch" in text
+    assert "1/1" in text
+    assert "1 patients: 1 analysed" in text
+
+
+def test_bad_samplesheet_is_a_user_error(tmp_path: Path) -> None:
+    sheet = write(tmp_path / "s.tsv", "patient\ttumor\n")
+    result = CliRunner().invoke(main, ["batch", str(sheet), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {sheet}:1: unknown column 'tumor'\n"
+        "Hint: did you mean 'tumor_type'? columns are tab-separated: patient_id, tumor_type, "
+        "inputs, sample, cnv, fusions, jurisdiction\n"
+    )
+    assert not (tmp_path / "o").exists()
