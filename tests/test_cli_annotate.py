@@ -122,11 +122,14 @@ def test_bad_input_errors(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unannotated_input_error(shared_data: Path) -> None:
+def test_unannotated_input_is_hotspot_only(shared_data: Path) -> None:
+    """Unannotated input is read (issue 4): catalog hotspots by coordinate, and it says so."""
     vcf = shared_data / "somatic_vcf/vcf2maf_callers/test_mutect.vcf"
-    code, _, err = run("annotate", str(vcf), "-t", "LUAD")
-    assert code == 1
-    assert err.startswith(f"Error: {vcf}: no VEP CSQ or SnpEff ANN annotation in the header\n")
+    code, out, _ = run("annotate", str(vcf), "-t", "LUAD")
+    assert code == 0
+    qc = json.loads(out)["qc"]
+    assert qc["annotation"] == "none (hotspots only)"
+    assert any("need VEP or SnpEff annotation" in n for n in qc["not_assessable"])
 
 
 def test_truncated_bgzip_via_cli(tests_data: Path, tmp_path: Path) -> None:

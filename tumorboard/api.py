@@ -91,6 +91,7 @@ def open_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> It
         genome=options.genome,
         include_filtered=options.include_filtered,
         index=index,
+        require_annotation=False,  # unannotated input: hotspot table (tumorboard.hotspots)
     ) as reader:
         reader.restrict(_panel_for(options.panel, reader.genome))
         yield reader
@@ -99,19 +100,30 @@ def open_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> It
 def collect(
     inputs: Sequence[InputLike], options: RunOptions, *, index: str = "auto"
 ) -> CollectedInputs:
-    """Read every input of one patient (variant files plus ``options.cnv``/``fusions``)."""
+    """Read every input of one patient (variant files plus ``options.cnv``/``fusions``).
+
+    Each input's format is sniffed (:func:`tumorboard.readers.detect.detect_format`): VCF/BCF,
+    TSO500 CombinedVariantOutput, MAF, CNV or fusion files, in any combination.
+    """
+    from tumorboard.readers.detect import read_extra, read_input
+
     if not inputs and not options.cnv and not options.fusions:
         raise InputError("no input files given", hint="name at least one VCF or TSO500 file")
     out = CollectedInputs()
     for path in inputs:
-        result = read_vcf(path, options, index=index)
+        result = read_input(path, options, index=index, read_vcf=read_vcf)
         out.genome = _agree_genome(out.genome, result.genome, str(path))
         out.results.append(result)
     out.panel = _panel_for(options.panel, out.genome or options.genome)
+    for result in read_extra(options, out.panel):
+        out.genome = _agree_genome(out.genome, result.genome, result.path)
+        out.results.append(result)
     return out
 
 
-def _variant(a: Alteration, note: str = "", actionable: bool = False) -> Variant:
+def _variant(
+    a: Alteration, note: str = "", actionable: bool = False, biallelic: bool | None = None
+) -> Variant:
     """The reported form of an alteration (built without re-validation: see trusted_variant)."""
     return trusted_variant(
         {
@@ -143,6 +155,7 @@ def _variant(a: Alteration, note: str = "", actionable: bool = False) -> Variant
             "breakpoints": a.breakpoints,
             "supporting_reads": a.supporting_reads,
             "zygosity": a.zygosity,
+            "biallelic": biallelic,
             "annotated": a.annotated,
             "source": a.source,
             "record": a.record,
@@ -172,8 +185,13 @@ def analyse(inputs: Sequence[InputLike], options: RunOptions, *, index: str = "a
     for r in collected.results:
         qc.merge(r.qc)
     first = collected.results[0] if collected.results else None
-    variants = [_variant(a) for a in collected.alterations]
     panel = collected.panel
+    from tumorboard.biomarkers import finish_case
+
+    biomarkers, biallelic = finish_case(collected.results, panel, options, qc)
+    variants = [
+        _variant(a, biallelic=True if a.key in biallelic else None) for a in collected.alterations
+    ]
     patient = Patient(
         id=options.patient_id,
         tumor_type=node.code,
@@ -190,9 +208,12 @@ def analyse(inputs: Sequence[InputLike], options: RunOptions, *, index: str = "a
         jurisdiction=options.jurisdiction,
         catalog=CatalogInfo(name="none", version="", sha256=""),
         oncotree_version=tree.version,
-        inputs=_inputs(list(inputs), [r.kind for r in collected.results]),
+        inputs=_inputs(
+            [*inputs, *[r.path for r in collected.results[len(inputs) :]]],
+            [r.kind for r in collected.results],
+        ),
         variants=variants,
-        biomarkers=[b for r in collected.results for b in r.biomarkers],
+        biomarkers=biomarkers,
         matches=[],
         qc=qc.to_model(
             records_reported=len(variants),

@@ -27,9 +27,10 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tumorboard.errors import FormatError, InputNotFoundError, TruncatedInputError
 
@@ -112,13 +113,13 @@ def _head(path: str, limit: int = 400) -> list[str]:
 
 def _magic(p: Path) -> bytes:
     with p.open("rb") as fh:
-        raw = fh.read(64)
+        raw = fh.read(1 << 16)
     if raw[:2] == b"\x1f\x8b":
         try:
-            return zlib.decompressobj(31).decompress(raw + b"")[:8]
+            return zlib.decompressobj(31).decompress(raw)[:32]
         except zlib.error:
             return b""
-    return raw[:8]
+    return raw[:32]
 
 
 def _vcf_kind(lines: list[str]) -> str:
@@ -177,8 +178,10 @@ def detect_format(path: str) -> str:
         return "bcf"
     try:
         lines = _head(path)
-    except UnicodeDecodeError as exc:  # pragma: no cover - errors="replace" above
-        raise FormatError("not a text file", where=path) from exc
+    except TruncatedInputError:
+        if _magic(p).startswith(b"##fileformat=VCF"):
+            return "vcf"  # the VCF reader names the exact problem (missing BGZF EOF ...)
+        raise
     content = [ln for ln in lines if ln.strip()]
     if not content:
         raise FormatError(
@@ -195,6 +198,8 @@ def detect_format(path: str) -> str:
     kind = _tsv_kind(header.split("\t"))
     if kind is not None:
         return kind
+    if p.name.lower().endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):
+        return "vcf"  # named as a VCF: let the VCF reader say what is wrong with it
     raise FormatError(
         f"cannot tell the file's format from its first line ({first[:60]!r})",
         where=path,
@@ -282,6 +287,44 @@ def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
         )
 
 
+# --- dispatch -----------------------------------------------------------------------------------
+def read_input(path: Any, options: Any, *, index: str, read_vcf: Callable[..., Any]) -> Any:
+    """Read one positional input of any kind into a ``ReadResult`` (VCFs through ``read_vcf``)."""
+    text = str(path)
+    kind = "vcf" if text == "-" else detect_format(text)
+    if kind in ("vcf", "bcf"):
+        return read_vcf(path, options, index=index)
+    from tumorboard.panels import load_panel
+
+    if kind == "tso500":
+        from tumorboard.readers.tso500 import read_tso500
+
+        return read_tso500(text, options)
+    panel = load_panel(options.panel, options.genome)
+    if kind == "maf":
+        from tumorboard.readers.maf import read_maf
+
+        return read_maf(text, options, panel)
+    if kind in ("cnv", "cnv_vcf"):
+        from tumorboard.readers.cnv import read_cnv
+
+        return read_cnv(text, options, panel)
+    from tumorboard.readers.fusions import read_fusions
+
+    return read_fusions(text, options, panel)
+
+
+def read_extra(options: Any, panel: Any) -> Iterator[Any]:
+    """The ``--cnv`` and ``--fusions`` files of ``options``, read with the case's panel."""
+    from tumorboard.readers.cnv import read_cnv
+    from tumorboard.readers.fusions import read_fusions
+
+    for path in options.cnv:
+        yield read_cnv(str(path), options, panel)
+    for path in options.fusions:
+        yield read_fusions(str(path), options, panel)
+
+
 __all__ = [
     "CNV_ALTS",
     "TextVcfRecord",
@@ -291,4 +334,6 @@ __all__ = [
     "iter_text_vcf",
     "norm_column",
     "parse_info",
+    "read_extra",
+    "read_input",
 ]
