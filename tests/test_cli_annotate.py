@@ -27,8 +27,15 @@ def test_annotate_json_contract(shared_data: Path) -> None:
     code, out, err = run("annotate", str(shared_data / PVAC), "--tumor-type", "BRCA")
     assert code == 0, err
     case = json.loads(out)
-    for key in ("tumorboard_version", "catalog", "patient", "variants", "biomarkers", "matches",
-                "qc"):
+    for key in (
+        "tumorboard_version",
+        "catalog",
+        "patient",
+        "variants",
+        "biomarkers",
+        "matches",
+        "qc",
+    ):
         assert key in case
     assert set(case["catalog"]) >= {"name", "version", "sha256"}
     labels = {v["label"]: v for v in case["variants"]}
@@ -80,14 +87,19 @@ def test_indexed_and_streamed_reads_agree(tests_data: Path, tmp_path: Path) -> N
     assert b["qc"]["used_index"] is True
     assert [v["id"] for v in a["variants"]] == [v["id"] for v in b["variants"]]
     assert {v["label"] for v in a["variants"]} == {
-        "BRAF V600E", "BRAF V600=", "KRAS G12Afs*3", "KRAS G12K", "TP53 R126*"
+        "BRAF V600E",
+        "BRAF V600=",
+        "KRAS G12Afs*3",
+        "KRAS G12K",
+        "TP53 R126*",
     }
 
 
 def test_output_file_is_written_atomically(tests_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "case.json"
-    code, _, err = run("annotate", str(tests_data / "vcf" / "vep_small.vcf"), "-t", "SKCM",
-                       "-o", str(out))
+    code, _, err = run(
+        "annotate", str(tests_data / "vcf" / "vep_small.vcf"), "-t", "SKCM", "-o", str(out)
+    )
     assert code == 0, err
     assert json.loads(out.read_text())["patient"]["tumor_type"] == "SKCM"
     assert [p.name for p in tmp_path.iterdir()] == ["case.json"]
@@ -96,22 +108,28 @@ def test_output_file_is_written_atomically(tests_data: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["/nonexistent/x.vcf", "-t", "LUAD"],
-         "Error: /nonexistent/x.vcf: file not found\nHint: check the path\n"),
-        (["{vcf}", "-t", "LUAD", "--genome", "GRCh37"],
-         "Error: {vcf}: --genome GRCh37 but the file is GRCh38 (from length of contig chr1)\n"
-         "Hint: use --genome GRCh38, or lift the file over to GRCh37\n"),
-        (["{vcf}", "-t", "LUAD", "--sample", "NOPE"],
-         "Error: sample 'NOPE' is not in the file; samples: NORMAL, TUMOR\n"
-         "Hint: pass one of the listed names with --sample\n"),
-        (["{vcf}", "-t", "LUAD", "--index"],
-         "Error: {vcf}: no index (.tbi or .csi) beside the file\n"
-         "Hint: index it with: tabix -p vcf {vcf} (or bcftools index)\n"),
+        (
+            ["/nonexistent/x.vcf", "-t", "LUAD"],
+            "Error: /nonexistent/x.vcf: file not found\nHint: check the path\n",
+        ),
+        (
+            ["{vcf}", "-t", "LUAD", "--genome", "GRCh37"],
+            "Error: {vcf}: --genome GRCh37 but the file is GRCh38 (from length of contig chr1)\n"
+            "Hint: use --genome GRCh38, or lift the file over to GRCh37\n",
+        ),
+        (
+            ["{vcf}", "-t", "LUAD", "--sample", "NOPE"],
+            "Error: sample 'NOPE' is not in the file; samples: NORMAL, TUMOR\n"
+            "Hint: pass one of the listed names with --sample\n",
+        ),
+        (
+            ["{vcf}", "-t", "LUAD", "--index"],
+            "Error: {vcf}: no index (.tbi or .csi) beside the file\n"
+            "Hint: index it with: tabix -p vcf {vcf} (or bcftools index)\n",
+        ),
     ],
 )
-def test_bad_input_errors(
-    tests_data: Path, tmp_path: Path, args: list[str], expected: str
-) -> None:
+def test_bad_input_errors(tests_data: Path, tmp_path: Path, args: list[str], expected: str) -> None:
     vcf = str(tests_data / "vcf" / "vep_small.vcf")
     out = tmp_path / "out.json"
     code, stdout, stderr = run("annotate", *[a.format(vcf=vcf) for a in args], "-o", str(out))
@@ -153,12 +171,16 @@ def test_annotate_from_stdin_subprocess(tests_data: Path) -> None:
     data = (tests_data / "vcf" / "snpeff_small.vcf").read_bytes()
     proc = subprocess.run(
         [sys.executable, "-m", "tumorboard", "annotate", "-", "-t", "LUAD", "--format", "tsv"],
-        input=data, capture_output=True, check=False,
+        input=data,
+        capture_output=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     rows = list(csv.DictReader(io.StringIO(proc.stdout.decode()), delimiter="\t"))
-    assert [(r["gene"], r["protein"]) for r in rows] == [("EGFR", "E746_A750del"),
-                                                         ("EGFR", "L858R")]
+    assert [(r["gene"], r["protein"]) for r in rows] == [
+        ("EGFR", "E746_A750del"),
+        ("EGFR", "L858R"),
+    ]
 
 
 def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
@@ -166,7 +188,9 @@ def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
     bad.write_text("not a vcf\n")
     proc = subprocess.run(
         [sys.executable, "-m", "tumorboard", "annotate", str(bad), "-t", "LUAD"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"Error: {bad}: not a readable VCF/BCF file")

@@ -77,10 +77,16 @@ def test_filtered_records_are_counted_not_reported(shared_data: Path) -> None:
     [
         ("vcf2maf_callers/test_varscan.vcf", "TUMOR", "FORMAT/FREQ"),
         ("vcf2maf_callers/test_strelka.vcf", "TUMOR", "FORMAT/AU,CU,GU,TU (Strelka tier 1)"),
-        ("vcf2maf_callers/TCGA-B5-A0JV-01.ucec.grch37.vcf", "TCGA-B5-A0JV-01A-11D-A10B-09",
-         "FORMAT/AD"),
-        ("pcgr_T001-COAD.grch38.vcf.gz",
-         "TCGA-A6-2686-01A-01D-1408-10_TCGA-A6-2686-10A-01D-2188-10", "INFO/TVAF"),
+        (
+            "vcf2maf_callers/TCGA-B5-A0JV-01.ucec.grch37.vcf",
+            "TCGA-B5-A0JV-01A-11D-A10B-09",
+            "FORMAT/AD",
+        ),
+        (
+            "pcgr_T001-COAD.grch38.vcf.gz",
+            "TCGA-A6-2686-01A-01D-1408-10_TCGA-A6-2686-10A-01D-2188-10",
+            "INFO/TVAF",
+        ),
     ],
 )
 def test_vaf_sources_of_real_callers(
@@ -97,8 +103,9 @@ def test_vaf_sources_of_real_callers(
 
 def test_every_shared_vcf_parses_or_fails_clearly(shared_data: Path) -> None:
     files = sorted(
-        p for p in (shared_data / SOMATIC).rglob("*") if p.suffix in (".vcf", ".gz")
-        and ".vcf" in p.name
+        p
+        for p in (shared_data / SOMATIC).rglob("*")
+        if p.suffix in (".vcf", ".gz") and ".vcf" in p.name
     )
     assert len(files) >= 15
     outcomes = {}
@@ -190,8 +197,10 @@ class _Header:
     [
         (["only"], ("only", "only sample")),
         (["NORMAL", "TUMOR"], ("TUMOR", "sample named as tumour (others named as normal)")),
-        (["TCGA-AB-2968-03A-01D-0739-09", "TCGA-AB-2968-11A-01D-0739-09"],
-         ("TCGA-AB-2968-03A-01D-0739-09", "sample named as tumour (others named as normal)")),
+        (
+            ["TCGA-AB-2968-03A-01D-0739-09", "TCGA-AB-2968-11A-01D-0739-09"],
+            ("TCGA-AB-2968-03A-01D-0739-09", "sample named as tumour (others named as normal)"),
+        ),
         ([], ("", "sites-only VCF (no sample columns)")),
     ],
 )
