@@ -318,7 +318,7 @@ def load_catalog(
         first = issues[0]
         more = f" ({len(issues) - 1} more problem(s))" if len(issues) > 1 else ""
         hint = (first.hint or "") + (
-            f"; run `tumorboard catalog validate` to see all{more}" if more else ""
+            "; run `tumorboard catalog validate` to see all" if more else ""
         )
         raise type(first)(first.message + more, where=first.where, hint=hint.strip("; "))
     assert cat is not None
