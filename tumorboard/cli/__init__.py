@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "tumorboard.cli.batch",
     "tumorboard.cli.oncotree",
     "tumorboard.cli.report",
+    "tumorboard.cli.catalog",
 )
 
 for _name in _COMMAND_MODULES:
