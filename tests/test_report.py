@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tumorboard.casefile import case_json, load_case
 from tumorboard.errors import ReportError
-from tumorboard.models import CohortStatus, SkippedRecord
+from tumorboard.models import CohortStatus, SkippedRecord, Variant
 from tumorboard.report import build_agenda, build_context, render_agenda, render_html
 
 GOLDEN = Path(__file__).resolve().parent / "golden_reports"
@@ -278,3 +278,32 @@ def test_any_input_text_is_escaped_and_kept(sample: str, note: str, gene: str, r
     text = "".join(doc.text)
     for value in (sample, note, gene, reason):
         assert value.strip() in text
+
+
+def test_fusion_cnv_and_biallelic_details_render() -> None:
+    base = case("coad_resistance")
+    fusion = Variant(
+        id="NTRK1:fusion:TPM3",
+        gene="TPM3",
+        gene3="NTRK1",
+        kind="fusion",
+        label="TPM3::NTRK1 fusion",
+        breakpoints="chr1:154170400;chr1:156874571",
+        supporting_reads=42,
+        note="no catalog rule in this test",
+    )
+    brca2 = Variant(
+        id="BRCA2:x", gene="BRCA2", kind="mutation", label="BRCA2 E1593*", biallelic=True
+    )
+    page = render_html(base.model_copy(update={"variants": [*base.variants, fusion, brca2]}))
+    assert "chr1:154170400;chr1:156874571" in page
+    assert "supporting reads 42" in page
+    assert "copy number 14" in page
+    assert "fold change 3.5" in page
+    nb = render_html(
+        base.model_copy(update={"variants": [*base.variants, fusion, brca2]}), lang="nb"
+    )
+    assert "bruddpunkter chr1:154170400;chr1:156874571" in nb
+    assert "biallelisk (andre treff eller tap av heterozygositet)" in nb
+    ctx = build_context(base.model_copy(update={"variants": [*base.variants, fusion, brca2]}))
+    assert [v.label for v in ctx.other_variants] == ["TPM3::NTRK1 fusion", "BRCA2 E1593*"]
