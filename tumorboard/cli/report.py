@@ -157,17 +157,25 @@ def demo(folder: str) -> None:
     click.echo(run_demo(folder))
 
 
-@main.group()
-def schema() -> None:
-    """JSON Schemas of tumorboard's documents.
+def _schema_group() -> click.Group:
+    """The ``schema`` group, shared with other command modules (whichever loads first makes it)."""
+    existing = main.commands.get("schema")
+    if isinstance(existing, click.Group):
+        return existing
 
-    \b
-    Example:
-      tumorboard schema case -o case.schema.json
-    """
+    @main.group("schema")
+    def schema() -> None:
+        """JSON Schemas of tumorboard's documents.
+
+        \b
+        Example:
+          tumorboard schema case -o case.schema.json
+        """
+
+    return schema
 
 
-@schema.command("case")
+@_schema_group().command("case")
 @click.option(
     "-o",
     "--output",
