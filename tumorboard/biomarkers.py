@@ -251,6 +251,38 @@ def _second_hit(a: Alteration, lof: list[Alteration], deep: list[Alteration], lo
     return ""
 
 
+def merge_duplicates(results: Sequence[Any]) -> int:
+    """Keep one alteration per key across inputs (the annotated one with a protein change first).
+
+    The same variant often arrives twice (TSO500 CVO and its VCF, a fusion in the CVO and in a
+    fusion file); the kept one notes the other sources. Returns how many were dropped.
+    """
+    best: dict[str, Alteration] = {}
+    for r in results:
+        for a in r.alterations:
+            kept = best.get(a.key)
+            if kept is None or _rank(a) < _rank(kept):
+                best[a.key] = a
+    dropped = 0
+    for r in results:
+        keep = []
+        for a in r.alterations:
+            winner = best[a.key]
+            if winner is a:
+                keep.append(a)
+                continue
+            dropped += 1
+            note = f"also reported by {a.source}:{a.record}"
+            if note not in winner.notes:
+                winner.notes.append(note)
+        r.alterations[:] = keep
+    return dropped
+
+
+def _rank(a: Alteration) -> tuple[int, int]:
+    return (0 if a.annotated else 1, 0 if a.protein else 1)
+
+
 # --- the case -----------------------------------------------------------------------------------
 def finish_case(
     results: Sequence[Any], panel: Any, options: RunOptions, qc: Any
@@ -262,7 +294,6 @@ def finish_case(
     """
     from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots
 
-    alterations = [a for r in results for a in r.alterations]
     for r in results:
         if r.kind == "vcf" and r.annotation == "none":
             found = annotate_hotspots(r.alterations, r.genome)
@@ -273,6 +304,12 @@ def finish_case(
                 "found by genomic coordinate"
             )
             r.annotation = "none (hotspots only)"
+    dropped = merge_duplicates(results)
+    if dropped:
+        qc.warnings.append(
+            f"{dropped} alteration(s) reported by more than one input were merged (see notes)"
+        )
+    alterations = [a for r in results for a in r.alterations]
     loh: dict[str, str] = {}
     for r in results:
         loh.update(getattr(r, "loh", {}))
@@ -298,6 +335,7 @@ __all__ = [
     "is_loss_of_function",
     "is_tmb_eligible",
     "mark_biallelic",
+    "merge_duplicates",
     "msi_from_percent",
     "resolve_biomarkers",
     "tmb_from_value",

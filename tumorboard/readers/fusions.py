@@ -195,7 +195,10 @@ def _row_fusion(
     cells: list[str], cols: dict[str, int | None], qc: QCCounter, where: str
 ) -> Alteration | None:
     g5, g3 = _clean_gene(_cell(cells, cols["g5"])), _clean_gene(_cell(cells, cols["g3"]))
-    if g5 and g3 and "," not in g5 + g3:
+    if "," in g5 + g3:
+        qc.skip("fusion partner ambiguous (several candidate genes)", f"{g5}::{g3} ({where})")
+        return None
+    if g5 and g3:
         a: Alteration | None = Alteration(gene=g5, kind=FUSION, gene3=g3)
     else:
         a = fusion_from_pair(_cell(cells, cols["pair"]) or f"{g5}::{g3}", qc=qc, where=where)
