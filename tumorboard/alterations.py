@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 # --- alteration kinds -------------------------------------------------------------------------
@@ -210,6 +211,8 @@ AA3_TO_1 = {
 }
 AA1_TO_3 = {one: three for three, one in AA3_TO_1.items()}
 
+_AA3_ALT = "|".join(sorted(AA3_TO_1, key=len, reverse=True))
+_SIMPLE_RE = re.compile(rf"^({_AA3_ALT})(\d+)({_AA3_ALT}|=)$")
 _AA3_RE = re.compile("|".join(sorted(AA3_TO_1, key=len, reverse=True)))
 _ONE_LETTER_RE = re.compile(
     r"^(?P<ref>[A-Z*])(?P<start>\d+)(?:_(?P<ref2>[A-Z*])(?P<end>\d+))?(?P<rest>.*)$"
@@ -232,7 +235,9 @@ class ProteinChange:
 
 
 def _strip_prefix(hgvsp: str) -> str:
-    text = unquote(hgvsp.strip())
+    text = hgvsp.strip()
+    if "%" in text:
+        text = unquote(text)
     if ":" in text:
         text = text.rsplit(":", 1)[1]
     if text.startswith("p."):
@@ -252,6 +257,10 @@ def to_one_letter(hgvsp: str) -> str:
     text = _strip_prefix(hgvsp)
     if text in ("", "?", "0", "=", "0?"):
         return ""
+    simple = _SIMPLE_RE.match(text)  # the common case: a substitution such as Val600Glu
+    if simple is not None:
+        ref, pos, new = simple.groups()
+        return f"{AA3_TO_1[ref]}{pos}{AA3_TO_1.get(new, new)}"
     return _AA3_RE.sub(lambda m: AA3_TO_1[m.group(0)], text)
 
 
@@ -269,8 +278,12 @@ def to_three_letter(one: str) -> str:
 _TO_THREE = str.maketrans(AA1_TO_3)
 
 
+@lru_cache(maxsize=16384)
 def parse_protein_change(hgvsp: str) -> ProteinChange | None:
-    """Parse any HGVS-like protein change; ``None`` when it is empty or not understood."""
+    """Parse any HGVS-like protein change; ``None`` when it is empty or not understood.
+
+    Pure and cached: hotspot changes recur across transcripts, records and patients.
+    """
     one = to_one_letter(hgvsp)
     if not one:
         return None

@@ -412,7 +412,7 @@ class VcfReader:
             a.source = self.name
             a.record = qc.records_read
             if ann is not None:
-                entries = ann.entries_for(values, i, allele_strings[i], alt)
+                entries = ann.entries_for(values, i, allele_strings[i], alt, len(alts))
                 if not entries:
                     qc.skip(f"no {ann.tag} entry for the ALT allele", f"{chrom}:{pos} {ref}>{alt}")
                     continue

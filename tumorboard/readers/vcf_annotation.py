@@ -76,6 +76,17 @@ class Annotation:
             self.i_feature, self.i_biotype, self.i_exon, self.i_intron = 6, 7, 8, None
             self.i_hgvsc, self.i_hgvsp = 9, 10
             self.i_canonical, self.i_mane = None, None
+        used = [
+            i
+            for i in (
+                self.i_allele, self.i_allele_num, self.i_conseq, self.i_impact, self.i_symbol,
+                self.i_feature, self.i_biotype, self.i_exon, self.i_intron, self.i_hgvsc,
+                self.i_hgvsp, self.i_canonical, self.i_mane,
+            )
+            if i is not None
+        ]  # fmt: skip
+        self.width = max(used) + 1 if used else 1
+        self.split_limit = self.width  # split off the fields after the last one read
         if self.i_symbol is None or self.i_conseq is None:
             missing = "SYMBOL" if self.i_symbol is None else "Consequence"
             raise AnnotationError(
@@ -84,16 +95,23 @@ class Annotation:
             )
 
     def entries_for(
-        self, values: Sequence[str], alt_index: int, vep_allele: str, alt: str
+        self, values: Sequence[str], alt_index: int, vep_allele: str, alt: str, n_alts: int = 2
     ) -> list[list[str]]:
-        """The split entries that belong to ALT number ``alt_index`` (0-based)."""
+        """The split entries that belong to ALT number ``alt_index`` (0-based).
+
+        Entries are split only up to the last field tumorboard reads (a VEP CSQ may carry 80+
+        fields); with a single ALT and no ``ALLELE_NUM`` every entry belongs to it.
+        """
         out: list[list[str]] = []
-        ia, inum = self.i_allele, self.i_allele_num
+        ia, inum, need, limit = self.i_allele, self.i_allele_num, self.width, self.split_limit
+        single = n_alts == 1 and inum is None
         for value in values:
-            parts = value.split("|")
-            if len(parts) < self.n:
-                parts.extend([""] * (self.n - len(parts)))
-            if inum is not None and parts[inum]:
+            parts = value.split("|", limit)
+            if len(parts) < need:
+                parts.extend([""] * (need - len(parts)))
+            if single:
+                out.append(parts)
+            elif inum is not None and parts[inum]:
                 if parts[inum] == str(alt_index + 1):
                     out.append(parts)
             elif ia is None or parts[ia] in (vep_allele, alt):
