@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -75,13 +76,18 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _requests(driver) -> list[str]:
-    urls = []
+_BROWSER_INTERNAL = ("chrome", "chrome-untrusted", "devtools", "about")
+
+
+def _requests(driver) -> list[tuple[str, str]]:
+    """(URL, document that asked for it) of every request the browser sent since the last call."""
+    found = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+            params = message["params"]
+            found.append((params["request"]["url"], params.get("documentURL", "")))
+    return found
 
 
 def _open(driver, page: Path) -> str:
@@ -106,7 +112,11 @@ def test_demo_page_offline_without_errors(browser, demo_dir: Path, name: str) ->
     assert browser.execute_script("return document.readyState") == "complete"
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert errors == []
-    assert _requests(browser) == [url]  # the file itself, nothing from the network
+    requests = _requests(browser)
+    assert [u for u, document in requests if document == url] == [url]  # the page loads itself
+    local = ("file", "data", *_BROWSER_INTERNAL)  # data: is inline, not a network request
+    outside = [u for u, _ in requests if urlsplit(u).scheme not in local]
+    assert outside == []  # and nothing else: no http(s), ws, data fetches...
     title = browser.title
     assert title
     stem = name.removesuffix(".html").replace("report", "report-demo")
