@@ -307,3 +307,22 @@ def test_fusion_cnv_and_biallelic_details_render() -> None:
     assert "biallelisk (andre treff eller tap av heterozygositet)" in nb
     ctx = build_context(base.model_copy(update={"variants": [*base.variants, fusion, brca2]}))
     assert [v.label for v in ctx.other_variants] == ["TPM3::NTRK1 fusion", "BRCA2 E1593*"]
+
+
+def test_no_catalog_means_not_assessed_rather_than_none_found() -> None:
+    base = case("luad_unannotated")
+    unapplied = base.model_copy(
+        update={"catalog": base.catalog.model_copy(update={"name": "none"}), "matches": []}
+    )
+    page = render_html(unapplied)
+    assert page.count("Not assessed: no drug catalog was applied.") == 4
+    assert "None found: no alteration matched" not in page
+    assert 'class="counts"' not in page  # no "0 on-label options" that would read as a finding
+    assert "No drug catalog was applied: drug options were not assessed." in page
+    assert 'class="counts"' in render_html(base)
+
+
+def test_known_patient_keys_are_translated() -> None:
+    page = render_html(case("ihch_braf_idh1"), lang="nb")
+    assert "<dt>Prøvemateriale</dt><dd>liver biopsy, 2026-02-20</dd>" in page
+    assert "<dt>Tumorinnhold</dt>" in page
