@@ -162,7 +162,10 @@ def _merge(sources: Sequence[_Source], issues: list[CatalogError]) -> Catalog:
     for src in sources:
         for part in src.parts:
             cat.files.append(part.display)
-            model, errs = _validate(CatalogFile, part.data if part.data else {}, part)
+            data = part.data if part.data else {}
+            if isinstance(data, dict):  # top-level x-* keys hold YAML anchors only
+                data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+            model, errs = _validate(CatalogFile, data, part)
             issues.extend(errs)
             if model is None:
                 continue
