@@ -139,11 +139,13 @@ def _pick_genes(rng: random.Random, genes: list[Gene], n: int) -> dict[str, list
     return by_chrom
 
 
-def _record(chrom: str, pos: int, ref: str, alt: str, tails: list[str], rng: random.Random) -> str:
+def _record(
+    chrom: str, pos: int, ref: str, alt: str, tails: list[str], rng: random.Random, passing: bool
+) -> str:
     allele = _synth.vep_allele(ref, alt)
     csq = ",".join(allele + "|" + t for t in tails)
     normal, tumour, dp = _synth.sample_columns(rng)
-    filt = "PASS" if rng.random() < 0.8 else _synth.FILTERS[rng.randrange(5)][0]
+    filt = "PASS" if rng.random() < 0.8 or passing else _synth.FILTERS[rng.randrange(5)][0]
     rid = f"rs{rng.randrange(10**6, 10**9)}" if rng.random() < 0.1 else "."
     return (
         f"{chrom}\t{pos}\t{rid}\t{ref}\t{alt}\t.\t{filt}\tDP={dp};CSQ={csq}\t"
@@ -201,16 +203,17 @@ def _site_line(
     if kind == 2:
         h: _synth.Hotspot = obj  # type: ignore[assignment]
         return _record(
-            chrom, pos, h.ref, h.alt, _synth.hotspot_entries(h, by_gene.get(h.gene)), rng
+            chrom, pos, h.ref, h.alt, _synth.hotspot_entries(h, by_gene.get(h.gene)), rng, True
         )
     if kind == 1:
         ref, alt = _synth.random_alleles(rng)
-        return _record(chrom, pos, ref, alt, _synth.panel_entries(rng, obj, ref, alt), rng)  # type: ignore[arg-type]
+        tails = _synth.panel_entries(rng, obj, ref, alt)  # type: ignore[arg-type]
+        return _record(chrom, pos, ref, alt, tails, rng, False)
     tails = pool[rng.randrange(len(pool))]
     if rng.random() < 0.002:
         return _multiallelic(chrom, pos, tails, rng)
     ref, alt = _synth.random_alleles(rng)
-    return _record(chrom, pos, ref, alt, tails, rng)
+    return _record(chrom, pos, ref, alt, tails, rng, False)
 
 
 def md5_file(path: Path) -> str:

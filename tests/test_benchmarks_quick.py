@@ -1,0 +1,153 @@
+"""The benchmark generator and comparison script at quick scale: checksums and behaviour.
+
+No timing is asserted. The timed suites themselves run with::
+
+    python -m pytest benchmarks --benchmark-disable     # each benchmark once (CI)
+    python -m pytest benchmarks --benchmark-enable      # timed, quick scale
+    TUMORBOARD_BENCH_SCALE=4000000 python -m pytest benchmarks --benchmark-enable
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import compare, generate
+from tumorboard.api import read_vcf
+from tumorboard.models import CaseResult, RunOptions
+
+SCALE = generate.QUICK_SCALE
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, object]:
+    out = tmp_path_factory.mktemp("quick")
+    sums = generate.generate(out, SCALE)
+    return {"out": out, "sums": sums, "names": generate.output_names(SCALE)}
+
+
+def test_quick_outputs_match_recorded_checksums(quick: dict[str, object]) -> None:
+    assert generate.verify(quick["sums"], generate.DEFAULT_SEED, SCALE) == []  # type: ignore[arg-type]
+    names = quick["names"]
+    assert names == {
+        "wgs": "wgs_40k.vcf.gz",
+        "panel": "panel_500.vcf.gz",
+        "cvo": "tso500_CombinedVariantOutput.tsv",
+        "case": "case_500.json",
+    }
+
+
+def test_generation_is_deterministic_and_seeded(quick: dict[str, object], tmp_path: Path) -> None:
+    again = generate.generate(tmp_path / "a", SCALE)
+    assert again == quick["sums"]
+    other = generate.generate(tmp_path / "b", SCALE, seed=7)
+    changed = {k for k in again if again[k] != other[k]}
+    assert changed >= {"wgs_40k.vcf.gz", "panel_500.vcf.gz", "case_500.json"}
+
+
+def test_verify_reports_a_changed_output(quick: dict[str, object], tmp_path: Path) -> None:
+    sums = dict(quick["sums"])  # type: ignore[call-overload]
+    sums["case_500.json"] = "0" * 32
+    problems = generate.verify(sums, generate.DEFAULT_SEED, SCALE)
+    assert len(problems) == 1
+    assert problems[0].startswith("case_500.json: md5 00000000000000000000000000000000 != ")
+    assert generate.verify(sums, 1, SCALE) == [
+        "no checksums recorded for seed=1 scale=40000 in checksums.json"
+    ]
+    table = tmp_path / "sums.json"
+    generate.update(sums, 1, SCALE, table)
+    assert generate.verify(sums, 1, SCALE, table) == []
+
+
+def test_wgs_vcf_is_realistic_and_one_percent_in_panel(quick: dict[str, object]) -> None:
+    out: Path = quick["out"]  # type: ignore[assignment]
+    wgs = out / "wgs_40k.vcf.gz"
+    assert Path(f"{wgs}.tbi").is_file()
+    with gzip.open(wgs, "rt") as fh:
+        header = [line for line in (next(fh) for _ in range(60)) if line.startswith("#")]
+    assert "##contig=<ID=chr1,length=248956422,assembly=GRCh38>\n" in header
+    assert any(line.startswith("##reference=") for line in header)
+    csq = next(line for line in header if line.startswith("##INFO=<ID=CSQ"))
+    fields = csq.split("Format: ")[1].split('"')[0].split("|")
+    assert len(fields) >= 40
+    assert {"Allele", "SYMBOL", "HGVSp", "CANONICAL", "MANE_SELECT"} <= set(fields)
+    assert header[-1] == "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n"
+    options = RunOptions(tumor_type="LUAD", panel="tso500", include_filtered=True)
+    streamed = read_vcf(wgs, options, index="never")
+    assert streamed.qc.records_read == SCALE
+    assert streamed.qc.records_in_panel == SCALE // 100
+    assert streamed.sample == "TUMOR"
+    labels = {a.label for a in streamed.alterations}
+    assert {"BRAF V600E", "KRAS G12D", "EGFR L858R", "PIK3CA H1047R", "IDH1 R132H"} <= labels
+    indexed = read_vcf(wgs, options, index="require")
+    assert indexed.used_index
+    assert [a.key for a in indexed.alterations] == [a.key for a in streamed.alterations]
+
+
+def test_panel_vcf_cvo_and_case(quick: dict[str, object]) -> None:
+    out: Path = quick["out"]  # type: ignore[assignment]
+    panel = read_vcf(out / "panel_500.vcf.gz", RunOptions(tumor_type="LUAD"), index="never")
+    assert panel.qc.records_read == panel.qc.records_in_panel == 500
+    cvo = (out / "tso500_CombinedVariantOutput.tsv").read_text()
+    assert cvo.startswith("TruSight Oncology 500 - Combined Variant Output\n")
+    assert "BRAF\tchr7\t140753336\tA\tT\t" in cvo
+    assert "NP_004324.2:p.(Val600Glu)" in cvo
+    case = CaseResult.model_validate_json((out / "case_500.json").read_text())
+    assert len(case.variants) == 500
+    assert len(case.matches) == 50
+    ids = {v.id for v in case.variants}
+    assert all(set(m.variants) <= ids for m in case.matches)
+
+
+def test_generate_script_checks_checksums(tmp_path: Path, shared_data: Path) -> None:
+    script = Path(generate.__file__)
+    cmd = [sys.executable, str(script), "--quick", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "checksums: OK"
+
+
+@pytest.fixture(scope="module")
+def bcftools() -> str:
+    path = shutil.which("bcftools")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("bcftools is not installed (the CI script installs it)")
+        pytest.skip("bcftools is not installed")
+    return path
+
+
+def test_compare_quick_run_prints_every_row(
+    quick: dict[str, object], bcftools: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out: Path = quick["out"]  # type: ignore[assignment]
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{compare.START}\nold\n{compare.END}\ntail\n")
+    code = compare.main(["--data", str(out), "--quick", "--repeats", "1"])
+    assert code == 0
+    text = capsys.readouterr().out
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 8 + 1 + 4  # table header, 8 commands, target header, 4 targets
+    assert "| tumorboard annotate (streaming, --no-index) | 40,000 |" in text
+    assert "| bcftools view -H -R panel.bed FILE | wc -l | 400 |" in text
+    compare.write_readme("new table", readme)
+    assert readme.read_text() == f"# x\n\n{compare.START}\nnew table\n{compare.END}\ntail\n"
+
+
+def test_pysam_loop_counts_records(quick: dict[str, object], tmp_path: Path) -> None:
+    out: Path = quick["out"]  # type: ignore[assignment]
+    bed = compare.write_panel_bed(tmp_path)
+    loop = str(Path(compare.__file__).with_name("pysam_loop.py"))
+    wgs = str(out / "wgs_40k.vcf.gz")
+    streamed = subprocess.run([sys.executable, loop, wgs], capture_output=True, text=True)
+    fetched = subprocess.run(
+        [sys.executable, loop, wgs, "--regions", str(bed)], capture_output=True, text=True
+    )
+    assert streamed.stdout == f"{SCALE}\n"
+    assert fetched.stdout == f"{SCALE // 100}\n"
