@@ -1,0 +1,254 @@
+"""Registry administration: load definitions, open / suspend / close cohorts, status, rematch,
+and the read-only cohort status a report shows for one case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tumorboard.cohorts.definitions import CohortDefinition
+from tumorboard.cohorts.design import verdict
+from tumorboard.cohorts.eligibility import evaluate, summarise_match
+from tumorboard.cohorts.lifecycle import (
+    CohortView,
+    advance,
+    counts,
+    create_cohort,
+    design_of,
+    release_waitlist,
+    view,
+)
+from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, cohorts, patients, utcnow
+from tumorboard.errors import AssignmentError
+from tumorboard.models import CaseResult, CohortStatus
+
+
+def sync_definitions(registry: Registry, defs: Sequence[CohortDefinition]) -> list[dict[str, str]]:
+    """Add definitions the registry lacks; report existing ones as unchanged or different.
+
+    An existing cohort is never rewritten from a file (its design governs enrolled patients).
+    """
+    report = []
+    with registry.transaction() as conn:
+        for defn in defs:
+            row = registry.lock_cohort(conn, defn.id)
+            if row is None:
+                create_cohort(registry, conn, defn, "definitions")
+                report.append({"cohort_id": defn.id, "action": "added"})
+            elif row["definition"] == defn.model_dump(mode="json"):
+                report.append({"cohort_id": defn.id, "action": "unchanged"})
+            else:
+                report.append({"cohort_id": defn.id, "action": "differs (registry kept)"})
+    return report
+
+
+def _require(registry: Registry, conn: Any, cohort_id: str) -> dict[str, Any]:
+    row = registry.lock_cohort(conn, cohort_id)
+    if row is None:
+        raise AssignmentError(
+            f"no cohort {cohort_id!r} in the registry",
+            hint="list cohorts with `tumorboard cohort status`",
+        )
+    return row
+
+
+def open_cohort(registry: Registry, cohort_id: str) -> list[str]:
+    """Open a planned cohort or resume a suspended one (its waiting list is served first)."""
+    with registry.transaction() as conn:
+        row = _require(registry, conn, cohort_id)
+        if row["state"] == "planned":
+            conn.execute(
+                update(cohorts)
+                .where(cohorts.c.id == cohort_id)
+                .values(state="open", opened_at=utcnow())
+            )
+            registry.audit(conn, "cohort.open", cohort_id=cohort_id)
+            return ["opened"]
+        if row["state"] == "open" and row["suspended"]:
+            conn.execute(update(cohorts).where(cohorts.c.id == cohort_id).values(suspended=False))
+            registry.audit(conn, "cohort.resume", cohort_id=cohort_id)
+            return ["resumed", *advance(registry, conn, {**row, "suspended": False})]
+        if row["state"] == "open":
+            return []
+        raise AssignmentError(
+            f"cohort {cohort_id} is {row['state']} and cannot reopen",
+            hint="open a new cohort (e.g. from a proposal) instead",
+        )
+
+
+def suspend_cohort(registry: Registry, cohort_id: str, reason: str) -> None:
+    """No new enrolments; outcomes are still recorded; waiting patients keep their place."""
+    with registry.transaction() as conn:
+        row = _require(registry, conn, cohort_id)
+        if row["state"] != "open":
+            raise AssignmentError(
+                f"cohort {cohort_id} is {row['state']}, not open",
+                hint="only an open cohort can be suspended",
+            )
+        conn.execute(update(cohorts).where(cohorts.c.id == cohort_id).values(suspended=True))
+        registry.audit(conn, "cohort.suspend", cohort_id=cohort_id, reason=reason)
+
+
+def close_cohort(registry: Registry, cohort_id: str, reason: str) -> None:
+    """Close by decision of the study board (waiting patients are released)."""
+    with registry.transaction() as conn:
+        row = _require(registry, conn, cohort_id)
+        if row["state"] not in ("open", "planned"):
+            raise AssignmentError(
+                f"cohort {cohort_id} is already {row['state']}",
+                hint="a decided or closed cohort stays as it is",
+            )
+        conn.execute(
+            update(cohorts)
+            .where(cohorts.c.id == cohort_id)
+            .values(state="closed", closed_at=utcnow())
+        )
+        registry.audit(conn, "cohort.close", cohort_id=cohort_id, reason=reason)
+        release_waitlist(registry, conn, row, f"cohort closed: {reason}")
+
+
+def status(registry: Registry, cohort_id: str | None = None) -> list[CohortView]:
+    """Status of one cohort or all, ordered by id."""
+    with registry.transaction(write=False) as conn:
+        query = select(cohorts).order_by(cohorts.c.id)
+        if cohort_id:
+            query = query.where(cohorts.c.id == cohort_id)
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        if cohort_id and not rows:
+            raise AssignmentError(
+                f"no cohort {cohort_id!r} in the registry",
+                hint="list cohorts with `tumorboard cohort status`",
+            )
+        return [view(conn, r) for r in rows]
+
+
+def _rematch_data(
+    data: dict[str, Any], catalog: Any, tree: Any, new_catalog: bool
+) -> dict[str, Any]:
+    if not new_catalog:
+        return data
+    from tumorboard.cohorts.link import alteration_from_variant
+    from tumorboard.matching import match_case
+    from tumorboard.models import Biomarker
+
+    outcome = match_case(
+        [alteration_from_variant(v) for v in data.get("variants", [])],
+        [Biomarker.model_validate(b) for b in data.get("biomarkers", [])],
+        data["tumor_type"],
+        data.get("jurisdiction", "EMA"),
+        catalog,
+        tree,
+    )
+    return {**data, "matches": [m.model_dump(mode="json") for m in outcome.matches]}
+
+
+def rematch(
+    registry: Registry, *, catalog: Any, tree: Any, new_catalog: bool
+) -> list[dict[str, Any]]:
+    """Registered patients not in a cohort now whose stored alterations fit an open cohort.
+
+    With ``new_catalog`` the stored variants and biomarkers are matched again against
+    ``catalog`` (labels may have changed); otherwise the stored matches are used.
+    """
+    out = []
+    with registry.transaction(write=False) as conn:
+        rows = [dict(r) for r in conn.execute(select(cohorts).order_by(cohorts.c.id)).mappings()]
+        for p in conn.execute(select(patients).order_by(patients.c.id)).mappings():
+            joined = {
+                a.cohort_id: a.status
+                for a in conn.execute(
+                    select(assignments).where(assignments.c.patient_id == p["id"])
+                )
+            }
+            if any(s in ACTIVE for s in joined.values()):
+                continue
+            data = _rematch_data(dict(p["case_data"]), catalog, tree, new_catalog)
+            elig = evaluate(data, rows, catalog=catalog, tree=tree, joined=joined)
+            if elig.available:
+                out.append(
+                    {
+                        "patient_id": p["id"],
+                        "tumor_type": p["tumor_type"],
+                        "cohorts": [f.cohort["id"] for f in elig.available],
+                        "match": summarise_match(elig.available[0].match),
+                        "on_label": [summarise_match(m) for m in elig.on_label],
+                    }
+                )
+    return out
+
+
+def cohort_status(case: CaseResult, registry_target: str) -> list[CohortStatus]:
+    """Cohort availability for a report (read-only): the patient's assignment if any, else
+    each fitting cohort as eligible / full / closed."""
+    from tumorboard.catalog import load_catalog
+    from tumorboard.cohorts.assign import case_data
+    from tumorboard.cohorts.registry import open_registry
+    from tumorboard.oncotree import OncoTree
+
+    catalog, tree = load_catalog(), OncoTree.load()
+    with open_registry(registry_target) as registry, registry.transaction(write=False) as conn:
+        rows = [dict(r) for r in conn.execute(select(cohorts).order_by(cohorts.c.id)).mappings()]
+        joined = {
+            a.cohort_id: a.status
+            for a in conn.execute(
+                select(assignments).where(assignments.c.patient_id == case.patient.id)
+            )
+        }
+        elig = evaluate(case_data(case), rows, catalog=catalog, tree=tree, joined={})
+        out = []
+        for fit in elig.available:
+            row = fit.cohort
+            c = counts(conn, row)
+            v = verdict(design_of(row), c.stage(1), c.stage(2), stage=row["stage"])
+            mine = joined.get(row["id"])
+            state = mine if mine in ACTIVE else ("eligible" if v.slots_left else "full")
+            out.append(
+                CohortStatus(
+                    cohort_id=row["id"],
+                    status=state,
+                    stage=v.stage,
+                    slots_left=v.slots_left,
+                    stage_size=design_of(row).stage_size(v.stage),
+                    drugs=list(row["drugs"]),
+                    biomarker=str(fit.match.get("biomarker", "")),
+                    text=f"{state}, stage {v.stage}, {v.slots_left} slot(s) left",
+                )
+            )
+        return out
+
+
+def load_definitions(path: str | Path | None, catalog: Any, tree: Any) -> list[CohortDefinition]:
+    from tumorboard.cohorts.definitions import load_cohorts
+
+    return load_cohorts(path, catalog=catalog, tree=tree)
+
+
+__all__ = [
+    "audit_entries",
+    "close_cohort",
+    "cohort_status",
+    "load_definitions",
+    "open_cohort",
+    "rematch",
+    "status",
+    "suspend_cohort",
+    "sync_definitions",
+]
+
+
+def audit_entries(
+    registry: Registry, *, cohort_id: str | None = None, patient_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Audit rows in order, optionally for one cohort or patient."""
+    from tumorboard.cohorts.registry import audit
+
+    query = select(audit).order_by(audit.c.id)
+    if cohort_id:
+        query = query.where(audit.c.cohort_id == cohort_id)
+    if patient_id:
+        query = query.where(audit.c.patient_id == patient_id)
+    with registry.transaction(write=False) as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

@@ -1,0 +1,201 @@
+"""Outcomes: RECIST responses per week, corrections, and the stage transitions they trigger.
+
+Benefit (DOMAIN.md §1): CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
+(not evaluable) never counts; with ``replace_not_evaluable`` its slot goes to the next patient.
+One assessment per patient and week; a second one for the same week is a correction
+(``correct=True``), which supersedes the first and is audited with the old and new values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from tumorboard.cohorts.design import RESPONSES, patient_result
+from tumorboard.cohorts.lifecycle import advance, assessments_by_assignment, view
+from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, outcomes, utcnow
+from tumorboard.errors import AssignmentError
+
+
+@dataclass(slots=True)
+class OutcomeResult:
+    """What ``tumorboard cohort outcome`` reports."""
+
+    patient_id: str
+    cohort_id: str
+    response: str
+    week: int
+    assessed_on: str
+    confirmed: bool
+    corrected: dict[str, Any] | None
+    patient_result: str
+    events: list[str] = field(default_factory=list)
+    cohort: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check(response: str, week: int, assessed_on: str | None) -> tuple[str, str]:
+    code = response.strip().upper()
+    if code not in RESPONSES:
+        raise AssignmentError(
+            f"unknown response {response!r}", hint="use a RECIST category: CR, PR, SD, PD or NE"
+        )
+    if week < 0 or week > 520:
+        raise AssignmentError(
+            f"week {week} is out of range", hint="weeks since treatment start, 0-520"
+        )
+    day = assessed_on or datetime.now(timezone.utc).date().isoformat()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        raise AssignmentError(f"assessment date {day!r} is not YYYY-MM-DD", hint="e.g. 2026-03-02")
+    try:
+        date.fromisoformat(day)
+    except ValueError as exc:
+        raise AssignmentError(
+            f"assessment date {day!r} is not a real date", hint="e.g. 2026-03-02"
+        ) from exc
+    return code, day
+
+
+def _treated(conn: Connection, patient_id: str) -> dict[str, Any]:
+    rows = (
+        conn.execute(
+            select(assignments)
+            .where(assignments.c.patient_id == patient_id)
+            .order_by(assignments.c.id.desc())
+        )
+        .mappings()
+        .all()
+    )
+    for r in rows:
+        if r["status"] in ("enrolled", "ended"):
+            return dict(r)
+    if any(r["status"] == "waitlisted" for r in rows):
+        raise AssignmentError(
+            f"patient {patient_id} is on a waiting list, not treated in a cohort",
+            hint="record outcomes once the patient is enrolled",
+        )
+    raise AssignmentError(
+        f"patient {patient_id} is not enrolled in any cohort",
+        hint="check the pseudonym; `tumorboard cohort status` lists cohorts",
+    )
+
+
+def _current_at_week(conn: Connection, assignment_id: int, week: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(
+            select(outcomes).where(
+                outcomes.c.assignment_id == assignment_id,
+                outcomes.c.week == week,
+                outcomes.c.superseded_by.is_(None),
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def _restatus(conn: Connection, a: dict[str, Any], result: str) -> None:
+    """Final no-benefit / NE ends treatment (free for another cohort); otherwise enrolled."""
+    wanted = "ended" if result in ("no-benefit", "not-evaluable") else "enrolled"
+    if wanted == a["status"]:
+        return
+    if wanted == "enrolled":
+        other = conn.execute(
+            select(assignments.c.id).where(
+                assignments.c.patient_id == a["patient_id"],
+                assignments.c.id != a["id"],
+                assignments.c.status.in_(ACTIVE),
+            )
+        ).first()
+        if other is not None:
+            return  # already active elsewhere: the outcome still counts in this cohort
+    conn.execute(
+        update(assignments)
+        .where(assignments.c.id == a["id"])
+        .values(status=wanted, updated_at=utcnow())
+    )
+
+
+def record_outcome(
+    registry: Registry,
+    patient_id: str,
+    response: str,
+    week: int,
+    *,
+    assessed_on: str | None = None,
+    confirmed: bool = False,
+    correct: bool = False,
+) -> OutcomeResult:
+    """Record (or correct) one assessment, then apply the stage rules. One transaction."""
+    code, day = _check(response, week, assessed_on)
+    with registry.transaction() as conn:
+        a = _treated(conn, patient_id)
+        row = registry.lock_cohort(conn, a["cohort_id"])
+        assert row is not None
+        old = _current_at_week(conn, a["id"], week)
+        if old is not None and not correct:
+            raise AssignmentError(
+                f"an assessment at week {week} is already recorded for {patient_id} "
+                f"({old['response']})",
+                hint="pass --correct to replace it (the correction is audited)",
+            )
+        if old is None and correct:
+            raise AssignmentError(
+                f"nothing to correct at week {week} for {patient_id}",
+                hint="record it without --correct",
+            )
+        new_id = conn.execute(
+            insert(outcomes).values(
+                assignment_id=a["id"],
+                response=code,
+                week=week,
+                assessed_on=day,
+                confirmed=confirmed,
+                recorded_at=utcnow(),
+            )
+        ).inserted_primary_key[0]
+        corrected = None
+        if old is not None:
+            conn.execute(
+                update(outcomes).where(outcomes.c.id == old["id"]).values(superseded_by=new_id)
+            )
+            corrected = {k: old[k] for k in ("response", "week", "assessed_on", "confirmed")}
+        registry.audit(
+            conn,
+            "outcome.correct" if old else "outcome.record",
+            cohort_id=row["id"],
+            patient_id=patient_id,
+            response=code,
+            week=week,
+            assessed_on=day,
+            confirmed=confirmed,
+            old=corrected,
+        )
+        result = patient_result(
+            assessments_by_assignment(conn, [a["id"]])[a["id"]], row["sd_weeks"]
+        )
+        _restatus(conn, a, result)
+        events = advance(registry, conn, row)
+        fresh = registry.lock_cohort(conn, row["id"]) or row
+        return OutcomeResult(
+            patient_id,
+            row["id"],
+            code,
+            week,
+            day,
+            confirmed,
+            corrected,
+            result,
+            events,
+            view(conn, fresh).as_dict(),
+        )
+
+
+__all__ = ["OutcomeResult", "record_outcome"]
