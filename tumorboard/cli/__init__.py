@@ -18,6 +18,7 @@ from tumorboard.cli._base import main
 _COMMAND_MODULES = (
     "tumorboard.cli.annotate",
     "tumorboard.cli.batch",
+    "tumorboard.cli.cohort",
     "tumorboard.cli.oncotree",
     "tumorboard.cli.report",
     "tumorboard.cli.catalog",
