@@ -315,7 +315,12 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}", file=sys.stderr)
     if stale:
-        print("stale: " + ", ".join(stale), file=sys.stderr)
+        print(
+            "stale (the catalog or shared data changed): "
+            + ", ".join(stale)
+            + "; regenerate with: python scripts/build_hotspots.py",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

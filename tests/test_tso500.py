@@ -55,7 +55,8 @@ def test_local_app_v22(tso: Path) -> None:
     assert (braf.transcript_rule, braf.vaf, braf.depth, braf.exon) == ("input", 0.352, 612, 15)
     assert alts["BRCA2 V1283Kfs*2"].consequences == ("frameshift_variant",)
     syn = alts["KRAS c.183A>C"]
-    assert syn.protein == "" and syn.notes == []
+    assert syn.protein == ""
+    assert syn.notes == []
     assert alts["ERBB2 amplification"].fold_change == 4.81
     assert alts["ERBB2 amplification"].kind == AMPLIFICATION
     fusion = alts["EML4::ALK fusion"]
@@ -121,7 +122,8 @@ def test_na_and_header_only_sections_are_empty(tso: Path) -> None:
     assert r.qc.skipped == {}
     dragen = parse_sections(str(tso / "PT-0077_CombinedVariantOutput.tsv"))
     rearr = next(s for s in dragen.sections if s.name == "Large Rearrangements")
-    assert rearr.rows == [] and rearr.header[0] == "Gene"
+    assert rearr.rows == []
+    assert rearr.header[0] == "Gene"
 
 
 def _write(tmp_path: Path, body: str) -> Path:
@@ -216,8 +218,10 @@ def test_subprocess_dragen(tso: Path) -> None:
     assert ["CDKN2A", "deletion"] in [r[:2] for r in rows]
 
 
-_CELL = st.text(alphabet=st.characters(blacklist_characters="\t\r\n[]", blacklist_categories=("Cs",)),
-                min_size=1, max_size=12).filter(lambda s: s.strip() == s and s not in ("NA", ""))  # fmt: skip
+_CHARS = st.characters(blacklist_characters="\t\r\n[]", blacklist_categories=("Cs",))
+_CELL = st.text(alphabet=_CHARS, min_size=1, max_size=12).filter(
+    lambda s: s.strip() == s and s not in ("NA", "")
+)
 
 
 @given(

@@ -112,17 +112,12 @@ _GENE5_COLS = ("gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "he
 _GENE3_COLS = ("gene2", "3gene", "rightgene", "gene3", "geneb", "3primegene", "tailgene")
 _BP5_COLS = ("leftbreakpoint", "breakpoint1", "5breakpoint", "breakpointa", "bp1")
 _BP3_COLS = ("rightbreakpoint", "breakpoint2", "3breakpoint", "breakpointb", "bp2")
-_READ_COLS = (
-    "splitreads",
-    "junctionreadcount",
-    "fusionsupportingreads",
-    "supportingreads",
-    "reads",
-    "splitreads1",
-    "junctionreads",
-    "totalreads",
-)
-_SPAN_COLS = ("spanningfragcount", "spanningreads", "discordantmates", "splitreads2")
+# read-support columns of disjoint kinds, summed: STAR-Fusion junction + spanning, Arriba split
+# reads of both partners + discordant mates; else one total column
+_SUM_COLS = (
+    "junctionreadcount", "spanningfragcount", "splitreads1", "splitreads2", "discordantmates",
+)  # fmt: skip
+_TOTAL_COLS = ("splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads")
 
 
 def _col(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -168,16 +163,16 @@ def _read_table(path: str, result: ReadResult) -> None:
         result.alterations.append(a)
 
 
-def _columns(header: list[str], path: str) -> dict[str, int | None]:
-    cols = {
+def _columns(header: list[str], path: str) -> dict[str, Any]:
+    cols: dict[str, Any] = {
         "pair": _col(header, _PAIR_COLS),
         "g5": _col(header, _GENE5_COLS),
         "g3": _col(header, _GENE3_COLS),
         "bp5": _col(header, _BP5_COLS),
         "bp3": _col(header, _BP3_COLS),
-        "reads": _col(header, _READ_COLS),
-        "span": _col(header, _SPAN_COLS),
     }
+    summed = [header.index(c) for c in _SUM_COLS if c in header]
+    cols["support"] = summed or [i for i in [_col(header, _TOTAL_COLS)] if i is not None]
     if cols["pair"] is None and (cols["g5"] is None or cols["g3"] is None):
         raise FormatError(
             "no gene-pair column (FusionGene, #FusionName, Gene Pair) nor gene1/gene2 columns",
@@ -192,7 +187,7 @@ def _cell(cells: list[str], i: int | None) -> str:
 
 
 def _row_fusion(
-    cells: list[str], cols: dict[str, int | None], qc: QCCounter, where: str
+    cells: list[str], cols: dict[str, Any], qc: QCCounter, where: str
 ) -> Alteration | None:
     g5, g3 = _clean_gene(_cell(cells, cols["g5"])), _clean_gene(_cell(cells, cols["g3"]))
     if "," in g5 + g3:
@@ -206,9 +201,8 @@ def _row_fusion(
         return None
     bps = [b for b in (_cell(cells, cols["bp5"]), _cell(cells, cols["bp3"])) if b]
     a.breakpoints = ";".join(bps)
-    reads = _int_cell(cells, cols["reads"], where)
-    span = _int_cell(cells, cols["span"], where)
-    a.supporting_reads = None if reads is None and span is None else (reads or 0) + (span or 0)
+    counts = [n for n in (_int_cell(cells, i, where) for i in cols["support"]) if n is not None]
+    a.supporting_reads = sum(counts) if counts else None
     if bps:
         a.chrom, _, rest = bps[0].partition(":")
         pos = rest.split(":", 1)[0]

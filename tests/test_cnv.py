@@ -1,0 +1,145 @@
+"""Copy-number input: gene TSVs, CNV VCF records, segment files (issue 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tumorboard.alterations import AMPLIFICATION, DELETION
+from tumorboard.cli import main
+from tumorboard.errors import FormatError, RecordError
+from tumorboard.models import RunOptions
+from tumorboard.panels import load_panel
+from tumorboard.readers.base import QCCounter
+from tumorboard.readers.cnv import classify_copy_number, read_cnv
+from tumorboard.readers.detect import detect_format
+
+OPTS = RunOptions(tumor_type="BRCA")
+
+
+def _calls(result) -> dict[str, tuple[str, float | None, float | None]]:
+    return {a.gene: (a.kind, a.copy_number, a.fold_change) for a in result.alterations}
+
+
+def test_gene_table(tests_data: Path) -> None:
+    path = tests_data / "cnv" / "genes.tsv"
+    assert detect_format(str(path)) == "cnv"
+    r = read_cnv(str(path), OPTS)
+    assert _calls(r) == {
+        "ERBB2": (AMPLIFICATION, 14.0, None),
+        "MET": (AMPLIFICATION, 7.5, None),
+        "CDKN2A": (DELETION, 0.0, None),
+        "FGFR2": (AMPLIFICATION, None, 2.6),
+        "CCNE1": (AMPLIFICATION, None, None),
+        "BRCA2": (DELETION, 0.2, None),
+    }
+    ccne1 = next(a for a in r.alterations if a.gene == "CCNE1")
+    assert ccne1.notes == [
+        "called 'amplification' by the input, without a copy number or fold change to check"
+    ]
+    # EGFR CN 4 (gain), PTEN CN 1 (one-copy loss) and the gene-less row are counted, not dropped
+    assert r.qc.skipped == {
+        "copy-number gain below the amplification threshold": 1,
+        "copy-number loss above the deep-deletion threshold": 1,
+        "CNV row without a gene": 1,
+    }
+    assert r.qc.records_read == 9
+
+
+def test_thresholds_configurable(tests_data: Path) -> None:
+    opts = RunOptions(tumor_type="BRCA", amp_copy_number=4.0, deep_deletion_copy_number=0.1)
+    calls = _calls(read_cnv(str(tests_data / "cnv" / "genes.tsv"), opts))
+    assert calls["EGFR"] == (AMPLIFICATION, 4.0, None)
+    assert "BRCA2" not in calls  # CN 0.2 is no longer a deep deletion
+
+
+def test_tso500_cnv_vcf(tests_data: Path) -> None:
+    path = tests_data / "cnv" / "PT-0042_CopyNumberVariants.vcf"
+    assert detect_format(str(path)) == "cnv_vcf"
+    r = read_cnv(str(path), OPTS, load_panel("tso500", "GRCh37"))
+    assert _calls(r) == {"ERBB2": (AMPLIFICATION, None, 4.81), "CDKN2A": (DELETION, None, 0.08)}
+    assert r.qc.filtered == 1  # MET q10
+    assert r.qc.skipped == {"copy-number gain below the amplification threshold": 1}  # MYC 1.71
+
+
+def test_cn_vcf_genes_from_panel(tests_data: Path) -> None:
+    r = read_cnv(
+        str(tests_data / "cnv" / "cn_records.grch38.vcf"), OPTS, load_panel("tso500", "GRCh38")
+    )
+    assert _calls(r) == {"ERBB2": (AMPLIFICATION, 11.0, None), "PTEN": (DELETION, 0.0, None)}
+    assert r.qc.skipped == {"CNV record overlapping no panel gene": 1}
+
+
+def test_pcgr_segments(shared_data: Path) -> None:
+    path = shared_data / "somatic_vcf" / "pcgr_T001.grch38.cna.tsv"
+    r = read_cnv(str(path), OPTS, load_panel("tso500", "GRCh38"))
+    calls = _calls(r)
+    assert calls["ERBB2"] == (AMPLIFICATION, 9.0, None)
+    assert all(kind == AMPLIFICATION and cn >= 6 for kind, cn, _ in calls.values())
+    assert r.genome == "GRCh38"
+    # LOH (nMinor == 0) is kept per gene for bi-allelic marking
+    assert r.loh["BRCA2"].startswith("LOH (minor allele copy number 0) in pcgr_T001.grch38.cna.tsv")
+
+
+def test_segments_need_a_build(shared_data: Path) -> None:
+    path = shared_data / "somatic_vcf" / "pcgr_T001.grch38.cna.tsv"
+    with pytest.raises(FormatError, match="a segment file needs a panel with coordinates"):
+        read_cnv(str(path), OPTS, load_panel("tso500", None))
+
+
+def test_bad_value_is_an_error(tests_data: Path) -> None:
+    path = tests_data / "cnv" / "bad_value.tsv"
+    with pytest.raises(RecordError) as err:
+        read_cnv(str(path), OPTS)
+    assert str(err.value) == (
+        f"{path}:3: column 'copynumber' should be a number, found 'seven' "
+        "(hint: repair the value, or write NA when it is unknown)"
+    )
+
+
+def test_cli_cnv_option(tests_data: Path, shared_data: Path) -> None:
+    vcf = shared_data / "somatic_vcf" / "pcgr_T001-BRCA.grch38.vcf.gz"
+    args = ["annotate", str(vcf), "-t", "BRCA", "--genome", "GRCh38",
+            "--cnv", str(shared_data / "somatic_vcf" / "pcgr_T001.grch38.cna.tsv")]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.output)
+    assert [i["kind"] for i in case["inputs"]] == ["vcf", "cnv"]
+    erbb2 = next(v for v in case["variants"] if v["label"] == "ERBB2 amplification")
+    assert (erbb2["copy_number"], erbb2["source"]) == (9.0, "pcgr_T001.grch38.cna.tsv")
+
+
+def test_cli_cnv_error(tests_data: Path) -> None:
+    bad = tests_data / "cnv" / "bad_value.tsv"
+    result = CliRunner().invoke(main, ["annotate", "-t", "BRCA", "--cnv", str(bad)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {bad}:3: column 'copynumber' should be a number, found 'seven'\n"
+        "Hint: repair the value, or write NA when it is unknown\n"
+    )
+
+
+@given(
+    cn=st.none() | st.floats(0, 50, allow_nan=False),
+    fc=st.none() | st.floats(0, 20, allow_nan=False),
+)
+@settings(max_examples=200, deadline=None)
+def test_classification_follows_thresholds(cn: float | None, fc: float | None) -> None:
+    qc = QCCounter()
+    a = classify_copy_number("ERBB2", OPTS, copy_number=cn, fold_change=fc, qc=qc, where="x")
+    amp = (cn is not None and cn >= 6) or (fc is not None and fc >= 2)
+    est = cn if cn is not None else (2 * fc if fc is not None else None)
+    if amp:
+        assert a is not None
+        assert a.kind == AMPLIFICATION
+    elif est is not None and est < 0.5:
+        assert a is not None
+        assert a.kind == DELETION
+    else:
+        assert a is None
+        assert sum(qc.skipped.values()) == 1
