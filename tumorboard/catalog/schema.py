@@ -32,9 +32,10 @@ Dates are ISO strings (``YYYY-MM-DD``, or ``YYYY-MM`` for publications).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 ESCAT_LEVELS = ("I-A", "I-B", "I-C", "II-A", "II-B", "III-A", "III-B", "IV", "V", "X")
 ONCOKB_LEVELS = ("1", "2", "3A", "3B", "4", "R1", "R2")
@@ -49,7 +50,17 @@ _GENE = r"^[A-Z0-9][A-Z0-9-]*$"
 _CODE = r"^[A-Z0-9_]+$"
 _INN = r"^[a-z0-9][a-z0-9 -]*[a-z0-9]$"
 
-IsoDate = Annotated[str, Field(pattern=_DATE, description="ISO date, YYYY-MM-DD (or YYYY-MM)")]
+
+def _date_str(value: object) -> object:
+    """Accept ``datetime.date`` (plain ``yaml.safe_load``) as well as ISO strings."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+IsoDate = Annotated[
+    str,
+    BeforeValidator(_date_str),
+    Field(pattern=_DATE, description="ISO date, YYYY-MM-DD (or YYYY-MM)"),
+]
 Gene = Annotated[str, Field(pattern=_GENE, description="HGNC symbol")]
 OncoTreeCode = Annotated[str, Field(pattern=_CODE, description="OncoTree code, e.g. NSCLC")]
 DrugId = Annotated[str, Field(pattern=_INN, description="Drug id: INN in lower case")]
@@ -338,7 +349,7 @@ class CatalogManifest(_Strict):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     version: str = Field(min_length=1)
-    date: Annotated[str, Field(pattern=_FULL_DATE)]
+    date: Annotated[str, BeforeValidator(_date_str), Field(pattern=_FULL_DATE)]
     description: str = ""
     licence: str = ""
     files: list[str] = Field(min_length=1)
