@@ -245,6 +245,8 @@ def _second_hit(a: Alteration, lof: list[Alteration], deep: list[Alteration], lo
     if deep:
         return "loss-of-function variant with a deep deletion of the gene"
     if loh:
+        if not a.zygosity:
+            a.zygosity = "LOH"  # the gene's LOH, as matching reads it from the variant
         return f"loss-of-function variant with {loh}"
     if a.zygosity in ("LOH", "homozygous"):
         return f"loss-of-function variant, {a.zygosity} in the input"
