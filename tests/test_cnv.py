@@ -143,3 +143,13 @@ def test_classification_follows_thresholds(cn: float | None, fc: float | None) -
     else:
         assert a is None
         assert sum(qc.skipped.values()) == 1
+
+
+def test_cli_thresholds(tests_data: Path) -> None:
+    path = tests_data / "cnv" / "genes.tsv"
+    args = ["annotate", "-t", "BRCA", "--cnv", str(path), "--format", "tsv"]
+    default = CliRunner().invoke(main, args)
+    lowered = CliRunner().invoke(main, [*args, "--amp-copy-number", "4"])
+    assert default.exit_code == lowered.exit_code == 0
+    assert "EGFR\tamplification" not in default.output
+    assert "EGFR\tamplification" in lowered.output

@@ -132,6 +132,34 @@ def case_options(func: F) -> F:
             help="MSI-high threshold (% unstable sites, TSO500).",
         ),
         click.option(
+            "--amp-copy-number",
+            type=float,
+            default=6.0,
+            show_default=True,
+            help="Amplification: absolute copy number at or above this.",
+        ),
+        click.option(
+            "--amp-fold-change",
+            type=float,
+            default=2.0,
+            show_default=True,
+            help="Amplification: fold change at or above this (TSO500).",
+        ),
+        click.option(
+            "--deep-deletion-copy-number",
+            type=float,
+            default=0.5,
+            show_default=True,
+            help="Deep deletion: copy number below this.",
+        ),
+        click.option(
+            "--hrd-gis",
+            type=float,
+            default=42.0,
+            show_default=True,
+            help="HRD-positive: TSO500 Genomic Instability Score at or above this.",
+        ),
+        click.option(
             "--index/--no-index",
             "use_index",
             default=None,
@@ -165,6 +193,10 @@ def run_options(params: dict[str, Any]) -> tuple[RunOptions, str]:
         hrd=params["hrd"],
         tmb_high=params["tmb_high"],
         msi_high=params["msi_high"],
+        amp_copy_number=params.get("amp_copy_number", 6.0),
+        amp_fold_change=params.get("amp_fold_change", 2.0),
+        deep_deletion_copy_number=params.get("deep_deletion_copy_number", 0.5),
+        hrd_gis=params.get("hrd_gis", 42.0),
         command=shlex.join(["tumorboard", *sys.argv[1:]]),
     )
     return opts, index
