@@ -270,9 +270,8 @@ def assign_case(
         blocks = bool(elig.on_label) and not on_label_exhausted
         fits = _chosen(elig, cohort_id) if not blocks else []
         if any(_take(registry, conn, fit, pid, result) for fit in fits):
-            result.alternatives = [
-                _alt(f) for f in elig.available if f.cohort["id"] != result.cohort["id"]
-            ]
+            taken = (result.cohort or {}).get("id")
+            result.alternatives = [_alt(f) for f in elig.available if f.cohort["id"] != taken]
         elif elig.unmatched and not blocks:
             result.status = "proposed"
             result.proposals = add_proposals(registry, conn, patient, elig.unmatched, catalog)

@@ -103,17 +103,17 @@ def _profile_fits(
 
 
 def _why_blocked(cohort: dict[str, Any], joined: dict[str, str]) -> str | None:
-    if cohort["id"] in joined:
-        return (
-            f"the patient was already assigned to this cohort ({joined[cohort['id']]}); "
-            "never twice in the same cohort"
-        )
     if cohort["state"] == "planned":
         return "cohort is planned, not yet open"
     if cohort["state"] != "open":
         return f"cohort is {cohort['state']}"
     if cohort["suspended"]:
         return "cohort is suspended"
+    if cohort["id"] in joined:
+        return (
+            f"the patient was already assigned to this cohort ({joined[cohort['id']]}); "
+            "never twice in the same cohort"
+        )
     return None
 
 

@@ -151,7 +151,7 @@ def record_outcome(
                 f"nothing to correct at week {week} for {patient_id}",
                 hint="record it without --correct",
             )
-        new_id = conn.execute(
+        inserted = conn.execute(
             insert(outcomes).values(
                 assignment_id=a["id"],
                 response=code,
@@ -160,7 +160,8 @@ def record_outcome(
                 confirmed=confirmed,
                 recorded_at=utcnow(),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        new_id = inserted[0] if inserted else None
         corrected = None
         if old is not None:
             conn.execute(
