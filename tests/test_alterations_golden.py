@@ -112,3 +112,26 @@ def test_golden(name: str, catalog: Catalog, tree: OncoTree, tests_data: Path, r
     matched = {d for m in outcome.matches for d in m.drugs}
     for drug in case.absent:
         assert drug not in matched, sorted(rows)
+
+
+@pytest.mark.parametrize("genome", ["GRCh38", "GRCh37"])
+def test_pcgr_colon_unannotated_encorafenib_on_label(
+    genome: Literal["GRCh37", "GRCh38"], tree: OncoTree, shared_data: Path
+) -> None:
+    """TCGA-A6-2686 (unannotated, both builds): BRAF V600E by coordinate -> encorafenib
+    + cetuximab on-label in COAD with the bundled catalog (EMA)."""
+    from tumorboard.api import read_vcf
+    from tumorboard.matching import match_case
+
+    options = RunOptions(tumor_type="COAD", genome=genome)
+    vcf = shared_data / "somatic_vcf" / f"pcgr_T001-COAD.{genome.lower()}.vcf.gz"
+    result = read_input(str(vcf), options, index="auto", read_vcf=read_vcf)
+    qc = QCCounter()
+    biomarkers, _ = finish_case([result], None, options, qc)
+    assert [(b.name, b.status) for b in biomarkers] == [("TMB", "unknown")]
+    assert any("need VEP or SnpEff annotation" in n for n in qc.not_assessable)
+    outcome = match_case(
+        result.alterations, biomarkers, "COAD", "EMA", load_catalog(oncotree=tree), tree, options
+    )
+    rows = {(m.biomarker, "+".join(m.drugs), m.label, m.effect) for m in outcome.matches}
+    assert ("BRAF V600E", "encorafenib+cetuximab", "on-label", "sensitive") in rows
