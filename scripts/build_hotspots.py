@@ -17,9 +17,11 @@ Where coordinates come from:
   ``variant_bases`` of the variant with that gene and name (plus-strand alleles).
 * **GRCh38**: the GRCh37 position shifted by the gene's GRCh37 -> GRCh38 offset, which is taken
   (a) from a transcript of the gene whose span has exactly the same length in the UMCCR GRCh37
-  and hg38 transcript BEDs (the same transcript in both builds), or (b) from the CrossMap liftover
-  of the PCGR example VCFs (the same calls on GRCh37 and GRCh38): two lifted calls bracketing the
-  position within 2 Mb, with the same offset. When both are available they must agree. The lifted
+  and hg38 transcript BEDs (the same transcript in both builds), (b) from CIViC ``EXON N`` rows
+  (GRCh37 exon coordinates) that match exactly one same-length hg38 coding exon of the gene, or
+  (c) from the CrossMap liftover of the PCGR example VCFs (the same calls on GRCh37 and GRCh38):
+  two lifted calls bracketing the position within 2 Mb, with the same offset. Every available
+  source must agree. The lifted
   position must fall inside a coding exon of the gene (UMCCR hg38 coding BED); otherwise the
   hotspot is listed as missing. Alleles are plus-strand, so they are the same in both builds.
 
@@ -191,6 +193,25 @@ def span_offsets(shared: Path) -> dict[str, int]:
     return out
 
 
+def exon_offsets(shared: Path) -> dict[str, int]:
+    """Gene -> offset from CIViC ``EXON N`` rows (GRCh37 exon coordinates) whose length matches
+    exactly one hg38 coding interval of the gene; every such exon of the gene must agree."""
+    coding = _bed(shared / CODING38)
+    found: dict[str, set[int]] = defaultdict(set)
+    for row in civic_rows(shared):
+        if not re.match(r"EXON \d+", row["variant"]) or not row["start"] or not row["stop"]:
+            continue
+        start, stop = int(float(row["start"])), int(float(row["stop"]))
+        cands = {
+            c[1] - (start - 1)
+            for c in coding.get(row["gene"], [])
+            if c[0] == row["chromosome"] and c[2] - c[1] == stop - start + 1
+        }
+        if len(cands) == 1:
+            found[row["gene"]] |= cands
+    return {gene: offs.pop() for gene, offs in found.items() if len(offs) == 1}
+
+
 def _vcf_calls(path: Path) -> dict[tuple[str, str, str, str, str], tuple[str, int]]:
     calls: dict[tuple[str, str, str, str, str], tuple[str, int]] = {}
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -233,26 +254,30 @@ def anchor_offset(anchors: dict[str, list[tuple[int, int]]], chrom: str, pos: in
 
 
 def to_grch38(rows: list[dict[str, str]], shared: Path) -> tuple[list[dict[str, str]], list[str]]:
-    spans, anchors, coding = span_offsets(shared), lifted_anchors(shared), _bed(shared / CODING38)
+    spans, exons = span_offsets(shared), exon_offsets(shared)
+    anchors, coding = lifted_anchors(shared), _bed(shared / CODING38)
     out, missing = [], []
     for r in rows:
         pos = int(r["pos"])
-        a, b = spans.get(r["gene"]), anchor_offset(anchors, r["chrom"], pos)
+        sources = {
+            "same-length transcript span": spans.get(r["gene"]),
+            "CIViC exon matched to a same-length hg38 coding exon": exons.get(r["gene"]),
+            "PCGR CrossMap liftover anchors": anchor_offset(anchors, r["chrom"], pos),
+        }
+        known = {k: v for k, v in sources.items() if v is not None}
         label = f"{r['gene']} {r['protein']} ({r['chrom']}:{pos} {r['ref']}>{r['alt']} GRCh37)"
-        if a is not None and b is not None and a != b:
-            missing.append(f"{label}: offsets disagree (transcript span {a}, liftover {b})")
+        if len(set(known.values())) > 1:
+            missing.append(f"{label}: offsets disagree ({known})")
             continue
-        offset = a if a is not None else b
-        if offset is None:
-            missing.append(f"{label}: no same-length transcript span nor bracketing liftover")
+        if not known:
+            missing.append(f"{label}: no offset source (span, exon or liftover)")
             continue
+        offset = next(iter(known.values()))
         new = pos + offset
         if not any(c == r["chrom"] and s < new <= e for c, s, e in coding.get(r["gene"], [])):
             missing.append(f"{label}: lifted position {new} is outside the gene's coding exons")
             continue
-        how = "same-length transcript span" if a is not None else "PCGR CrossMap liftover anchors"
-        if a is not None and b is not None:
-            how += " + liftover anchors agree"
+        how = " + ".join(known) + (" agree" if len(known) > 1 else "")
         out.append(
             {
                 **r,

@@ -29,6 +29,8 @@ SOMATIC = "somatic_vcf"
         ("GRCh37", "3", 178936082, "G", "A", ("PIK3CA", "E542K")),
         ("GRCh38", "chr12", 25245350, "C", "T", ("KRAS", "G12D")),
         ("GRCh38", "chr3", 179218294, "G", "A", ("PIK3CA", "E542K")),
+        ("GRCh38", "chr4", 54733155, "A", "T", ("KIT", "D816V")),  # exon-matched offset
+        ("GRCh38", "chr7", 55191822, "T", "G", ("EGFR", "L858R")),
         ("GRCh37", "7", 140453136, "A", "G", None),
         ("GRCh38", "7", 140453136, "A", "T", None),  # a GRCh37 position in the GRCh38 table
     ],
