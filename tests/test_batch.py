@@ -295,3 +295,35 @@ def test_bad_samplesheet_is_a_user_error(tmp_path: Path) -> None:
         "inputs, sample, cnv, fusions, jurisdiction\n"
     )
     assert not (tmp_path / "o").exists()
+
+
+# --- the library API for pipelines --------------------------------------------------------------
+def test_analyse_takes_paths_open_files_and_records(shared_data: Path) -> None:
+    import io
+
+    import tumorboard
+    from tumorboard.api import read_vcf
+
+    vcf = shared_data / HCC1395
+    options = tumorboard.RunOptions(tumor_type="LUAD", patient_id="P-1")
+    by_path = tumorboard.analyse([vcf], options)
+    with vcf.open("rb") as fh:
+        by_file = tumorboard.analyse([fh], options)
+    records = read_vcf(vcf, options).alterations
+    by_records = tumorboard.analyse([iter(records)], options)
+    keys = [v.id for v in by_path.variants]
+    assert keys
+    assert [v.id for v in by_file.variants] == keys
+    assert [v.id for v in by_records.variants] == keys
+    assert by_file.inputs == by_path.inputs
+    assert by_records.inputs[0].path == "<records>"
+    assert by_records.qc.records_read == len(records)
+    with pytest.raises(tumorboard.TumorBoardError) as info:
+        tumorboard.analyse([io.BytesIO(b"##fileformat=VCFv4.2\n")], options)
+    assert info.value.message == "an open file without a file name on disk cannot be read"
+    with pytest.raises(tumorboard.TumorBoardError) as info:
+        tumorboard.analyse([[1, 2]], options)
+    assert info.value.message == "cannot read an input of type list"
+    assert info.value.hint == (
+        "give a path, an open file, or an iterable of tumorboard.Alteration records"
+    )

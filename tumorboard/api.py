@@ -9,11 +9,12 @@ exits the process.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tumorboard import __version__
 from tumorboard.alterations import Alteration
@@ -31,6 +32,43 @@ from tumorboard.outputs import sha256_file
 from tumorboard.readers.base import QCCounter, ReadResult
 
 InputLike = str | Path
+"""An input path; ``collect``/``analyse`` also take open files and iterables of records."""
+
+
+Input = InputLike | IO[Any] | ReadResult | Iterable[Alteration]
+"""What ``collect``/``analyse`` read: a path, an open file (or stdin), or in-memory records."""
+
+
+def _as_source(item: Any, options: RunOptions) -> InputLike | ReadResult:
+    """A path for a path or an open file (stdin: ``-``); a ReadResult for in-memory records.
+
+    Records (an iterable of :class:`Alteration`, or a ready ``ReadResult``) are taken as they
+    are: the caller chose them, so no panel restriction applies to them.
+    """
+    if isinstance(item, (str, Path, ReadResult)):
+        return item
+    if item is sys.stdin or item is getattr(sys.stdin, "buffer", None):
+        return "-"
+    if hasattr(item, "read"):
+        name = getattr(item, "name", None)
+        if isinstance(name, str) and Path(name).is_file():
+            return name
+        raise InputError(
+            "an open file without a file name on disk cannot be read",
+            where=repr(item)[:80],
+            hint="pass its path, or write the data to a temporary file first",
+        )
+    try:
+        records = list(item)
+    except TypeError:
+        records = None
+    if records is None or not all(isinstance(a, Alteration) for a in records):
+        raise InputError(
+            f"cannot read an input of type {type(item).__name__}",
+            hint="give a path, an open file, or an iterable of tumorboard.Alteration records",
+        )
+    qc = QCCounter(records_read=len(records), records_in_panel=len(records))
+    return ReadResult("records", "<records>", records, qc=qc, genome=options.genome)
 
 
 @dataclass(slots=True)
@@ -98,7 +136,7 @@ def open_vcf(path: InputLike, options: RunOptions, *, index: str = "auto") -> It
 
 
 def collect(
-    inputs: Sequence[InputLike], options: RunOptions, *, index: str = "auto"
+    inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
 ) -> CollectedInputs:
     """Read every input of one patient (variant files plus ``options.cnv``/``fusions``).
 
@@ -110,8 +148,12 @@ def collect(
     if not inputs and not options.cnv and not options.fusions:
         raise InputError("no input files given", hint="name at least one VCF or TSO500 file")
     out = CollectedInputs()
-    for path in inputs:
-        result = read_input(path, options, index=index, read_vcf=read_vcf)
+    for item in inputs:
+        path = _as_source(item, options)
+        if isinstance(path, ReadResult):
+            result = path
+        else:
+            result = read_input(path, options, index=index, read_vcf=read_vcf)
         out.genome = _agree_genome(out.genome, result.genome, str(path))
         out.results.append(result)
     out.panel = _panel_for(options.panel, out.genome or options.genome)
@@ -174,7 +216,7 @@ def _inputs(paths: Sequence[InputLike], kinds: Sequence[str]) -> list[InputFile]
     return files
 
 
-def analyse(inputs: Sequence[InputLike], options: RunOptions, *, index: str = "auto") -> CaseResult:
+def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto") -> CaseResult:
     """Analyse one patient's inputs and return the whole case (never exits the process)."""
     from tumorboard.oncotree import OncoTree
 
@@ -208,10 +250,7 @@ def analyse(inputs: Sequence[InputLike], options: RunOptions, *, index: str = "a
         jurisdiction=options.jurisdiction,
         catalog=CatalogInfo(name="none", version="", sha256=""),
         oncotree_version=tree.version,
-        inputs=_inputs(
-            [*inputs, *[r.path for r in collected.results[len(inputs) :]]],
-            [r.kind for r in collected.results],
-        ),
+        inputs=_inputs([r.path for r in collected.results], [r.kind for r in collected.results]),
         variants=variants,
         biomarkers=biomarkers,
         matches=[],
