@@ -21,7 +21,6 @@ from tumorboard.alterations import Alteration
 from tumorboard.errors import GenomeBuildError, InputError
 from tumorboard.models import (
     CaseResult,
-    CatalogInfo,
     InputFile,
     Patient,
     RunOptions,
@@ -229,10 +228,25 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
     first = collected.results[0] if collected.results else None
     panel = collected.panel
     from tumorboard.biomarkers import finish_case
+    from tumorboard.catalog import load_catalog
+    from tumorboard.matching import match_case
 
     biomarkers, biallelic = finish_case(collected.results, panel, options, qc)
+    catalog = load_catalog(options.catalog or None, options.catalog_extend, oncotree=tree)
+    outcome = match_case(
+        collected.alterations, biomarkers, node.code, options.jurisdiction, catalog, tree, options
+    )
+    for item in outcome.not_assessable:
+        if item not in qc.not_assessable:
+            qc.not_assessable.append(item)
     variants = [
-        _variant(a, biallelic=True if a.key in biallelic else None) for a in collected.alterations
+        _variant(
+            a,
+            note="; ".join(outcome.notes.get(a.key, [])),
+            actionable=a.key in outcome.actionable,
+            biallelic=True if a.key in biallelic else None,
+        )
+        for a in collected.alterations
     ]
     patient = Patient(
         id=options.patient_id,
@@ -248,12 +262,12 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
         genome=collected.genome or options.genome or "",
         panel=getattr(panel, "name", options.panel),
         jurisdiction=options.jurisdiction,
-        catalog=CatalogInfo(name="none", version="", sha256=""),
+        catalog=catalog.info,
         oncotree_version=tree.version,
         inputs=_inputs([r.path for r in collected.results], [r.kind for r in collected.results]),
         variants=variants,
         biomarkers=biomarkers,
-        matches=[],
+        matches=outcome.matches,
         qc=qc.to_model(
             records_reported=len(variants),
             panel=getattr(panel, "name", options.panel),
