@@ -157,3 +157,20 @@ def test_cli_tmb_msi_hrd_flags(tests_data: Path) -> None:
 @pytest.mark.parametrize("vaf", [None, 0.05, 0.9])
 def test_missing_or_edge_vaf_is_eligible(vaf: float | None) -> None:
     assert is_tmb_eligible(_snv(1, vaf=vaf))
+
+
+def test_merge_duplicates_keeps_annotated_and_notes_the_other() -> None:
+    from tumorboard.biomarkers import merge_duplicates
+    from tumorboard.readers.base import ReadResult
+
+    raw = _snv(7, annotated=False, source="raw.vcf", record=3)
+    annotated = _snv(7, protein="R7W", source="cvo.tsv", record=9)
+    other = _snv(8, source="raw.vcf", record=4)
+    first, second = (
+        ReadResult("vcf", "raw.vcf", [raw, other]),
+        ReadResult("tso500", "c", [annotated]),
+    )
+    assert merge_duplicates([first, second]) == 1
+    assert first.alterations == [other]
+    assert second.alterations == [annotated]
+    assert annotated.notes == ["also reported by raw.vcf:3"]
