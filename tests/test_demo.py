@@ -36,6 +36,7 @@ def test_demo_writes_report_json_and_agenda(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [
         "agenda.html",
         "case.json",
+        "demo-registry.sqlite",
         "report.html",
         "report.nb.html",
     ]
@@ -50,10 +51,19 @@ def test_demo_writes_report_json_and_agenda(tmp_path: Path) -> None:
     assert case.qc.records_read == 9
     assert case.qc.filtered == 2
     assert case.inputs[0].sha256 is not None
+    braf = [c for c in case.cohorts if c.drugs == ["dabrafenib", "trametinib"]]
+    assert [(c.status, c.stage, c.slots_left) for c in braf] == [("eligible", 1, 8)]
     # the saved JSON re-renders both reports identically
     assert (folder / "report.html").read_text(encoding="utf-8") == render_html(case)
     assert (folder / "report.nb.html").read_text(encoding="utf-8") == render_html(case, lang="nb")
     assert 'href="report.html"' in (folder / "agenda.html").read_text(encoding="utf-8")
+
+
+def test_demo_runs_again_into_the_same_folder(tmp_path: Path) -> None:
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    assert load_case(tmp_path / "case.json").cohorts[0].status == "eligible"
 
 
 def test_demo_into_a_file_path_fails_cleanly(tmp_path: Path) -> None:

@@ -326,3 +326,20 @@ def test_known_patient_keys_are_translated() -> None:
     page = render_html(case("ihch_braf_idh1"), lang="nb")
     assert "<dt>Prøvemateriale</dt><dd>liver biopsy, 2026-02-20</dd>" in page
     assert "<dt>Tumorinnhold</dt>" in page
+
+
+def test_equal_evidence_prefers_an_option_with_an_open_cohort() -> None:
+    base = case("ihch_braf_idh1")
+    braf = next(m for m in base.matches if m.gene == "BRAF")
+    mono = braf.model_copy(update={"drugs": ["dabrafenib"]})  # sorts first by name alone
+    ctx = build_context(base.model_copy(update={"matches": [mono, *base.matches]}))
+    braf_group = next(a for a in ctx.actionable if a.biomarker == "BRAF V600E")
+    assert [o.match.drugs for o in braf_group.options] == [
+        ["dabrafenib", "trametinib"],
+        ["dabrafenib"],
+    ]
+    no_cohort = build_context(
+        base.model_copy(update={"matches": [mono, *base.matches], "cohorts": []})
+    )
+    group = next(a for a in no_cohort.actionable if a.biomarker == "BRAF V600E")
+    assert [o.match.drugs for o in group.options] == [["dabrafenib"], ["dabrafenib", "trametinib"]]

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tumorboard.casefile import apply_patient, load_case, load_patient
+from tumorboard.casefile import add_cohort_status, apply_patient, load_case, load_patient
 from tumorboard.cli import main
 from tumorboard.demo import DEMO_PATIENT, DEMO_VCF
 from tumorboard.errors import FormatError, InputError
-from tumorboard.report import render_html
+from tumorboard.report import build_context, render_html
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden_reports"
@@ -282,3 +282,31 @@ def test_report_escapes_hostile_vcf_sample_and_info(tmp_path: Path) -> None:
     case = load_case(sidecar)
     assert case.patient.sample == "T<script>alert(1)</script>\"q'uote"  # data kept verbatim
     assert render_html(case) == page
+
+
+def test_registry_fills_cohort_status(tmp_path: Path) -> None:
+    registry = tmp_path / "impress.sqlite"
+    init = invoke("cohort", "init", "--registry", str(registry))
+    assert init.exit_code == 0, init.output
+    bare = load_case(CASE).model_copy(update={"cohorts": []})
+    assert "no cohort information (no registry consulted)" in render_html(bare)
+    case = add_cohort_status(bare, str(registry))
+    braf = [c for c in case.cohorts if c.drugs == ["dabrafenib", "trametinib"]]
+    assert [c.status for c in braf] == ["eligible"]
+    page = render_html(case)
+    assert f"eligible for cohort {braf[0].cohort_id}, stage 1, 8 of 8 slots left" in page
+    ctx_off = [v for v in build_context(case).off_label if v.match.drugs == braf[0].drugs]
+    assert [c.cohort_id for c in ctx_off[0].cohorts] == [braf[0].cohort_id]
+
+
+def test_report_with_missing_registry(tmp_path: Path) -> None:
+    out, missing = tmp_path / "r.html", tmp_path / "nope.sqlite"
+    result = invoke(
+        "report", str(DEMO_VCF), "-t", "IHCH", "--registry", str(missing), "-o", str(out)
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {missing}: registry not found\n"
+        "Hint: create it with `tumorboard cohort init --registry PATH`, or check the path\n"
+    )
+    assert not out.exists()

@@ -128,7 +128,11 @@ def apply_patient(case: CaseResult, path: str | Path, *, cli_id: str = "anonymou
 
 
 def add_cohort_status(case: CaseResult, registry: str) -> CaseResult:
-    """The case with cohort availability read from the cohort registry (issue 5's API)."""
+    """The case with cohort availability read from the cohort registry (issue 5's API).
+
+    When no cohort fits, the case holds one ``status="none"`` entry, so a report can tell
+    "no cohort fits" from "registry not consulted" (an empty list).
+    """
     try:
         cohort_status = importlib.import_module("tumorboard.cohorts").cohort_status
     except (ImportError, AttributeError) as exc:
@@ -138,6 +142,8 @@ def add_cohort_status(case: CaseResult, registry: str) -> CaseResult:
             hint="run without --registry; cohorts are then shown as not checked",
         ) from exc
     statuses: list[CohortStatus] = list(cohort_status(case, registry))
+    if not statuses:  # consulted, and nothing fits: say so (an empty list means "not checked")
+        statuses = [CohortStatus(cohort_id="", status="none", text="no cohort fits this case")]
     return case.model_copy(update={"cohorts": statuses})
 
 

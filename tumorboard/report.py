@@ -131,12 +131,19 @@ class AgendaContext:
 
 
 # --- building the context -----------------------------------------------------------------------
-def _match_key(view: MatchView) -> tuple[int, int, int, str, str, str]:
+def _match_key(view: MatchView) -> tuple[int, int, int, int, str, str, str]:
+    """Rank: sensitivity first, then evidence, label status, an open study cohort, names.
+
+    Among options with equal evidence, one a cohort can offer now comes first (IMPRESS/DRUP
+    treat patients through cohorts).
+    """
     m = view.match
+    open_cohort = any(c.status in ("eligible", "enrolled", "proposed") for c in view.cohorts)
     return (
         0 if m.effect == "sensitive" else 1,
         m.evidence.rank,
         _LABEL_ORDER.get(m.label, 9),
+        0 if open_cohort else 1,
         m.gene,
         m.biomarker,
         "+".join(m.drugs),

@@ -20,13 +20,34 @@ DEMO_VCF = DEMO_DIR / "DEMO-001.tumor_normal.vep.vcf"
 DEMO_PATIENT = DEMO_DIR / "DEMO-001.patient.yaml"
 
 
+def _demo_registry(out: Path) -> Path:
+    """A cohort registry beside the demo's files, holding the bundled IMPRESS-style cohorts."""
+    from tumorboard.catalog import load_catalog
+    from tumorboard.cohorts.definitions import load_cohorts
+    from tumorboard.cohorts.manage import sync_definitions
+    from tumorboard.cohorts.registry import open_registry
+    from tumorboard.oncotree import OncoTree
+
+    path = out / "demo-registry.sqlite"
+    definitions = load_cohorts(None, catalog=load_catalog(), tree=OncoTree.load())
+    with open_registry(str(path), user="tumorboard-demo", create=True) as registry:
+        sync_definitions(registry, definitions)
+    return path
+
+
 def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
-    """Analyse the demo patient; write report.html, report.nb.html, case.json and agenda.html.
+    """Analyse the demo patient; write report.html, report.nb.html, case.json and agenda.html
+    (plus demo-registry.sqlite, a cohort registry with the bundled cohorts, for cohort status).
 
     Returns the path of the English report.
     """
     from tumorboard.api import analyse
-    from tumorboard.casefile import apply_patient, load_patient, write_case_json
+    from tumorboard.casefile import (
+        add_cohort_status,
+        apply_patient,
+        load_patient,
+        write_case_json,
+    )
     from tumorboard.models import RunOptions
     from tumorboard.outputs import write_text_atomic
     from tumorboard.report import render_agenda, write_report
@@ -47,6 +68,7 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
         command=f"tumorboard demo -o {out}",
     )
     case = apply_patient(analyse([str(DEMO_VCF)], options), DEMO_PATIENT)
+    case = add_cohort_status(case, str(_demo_registry(out)))
     write_case_json(case, out / "case.json")
     write_report(case, out / "report.nb.html", lang="nb")
     write_text_atomic(out / "agenda.html", render_agenda([(case, "report.html")]))
