@@ -12,7 +12,7 @@ import tumorboard
 from tumorboard.casefile import load_case
 from tumorboard.cli import main
 from tumorboard.demo import DEMO_PATIENT, DEMO_VCF
-from tumorboard.report import render_html
+from tumorboard.report import build_context, render_html
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,18 @@ def test_demo_writes_report_json_and_agenda(tmp_path: Path) -> None:
     assert case.inputs[0].sha256 is not None
     braf = [c for c in case.cohorts if c.drugs == ["dabrafenib", "trametinib"]]
     assert [(c.status, c.stage, c.slots_left) for c in braf] == [("eligible", 1, 8)]
+    # clinically: BRAF V600E in intrahepatic cholangiocarcinoma is off-label under EMA ...
+    assert case.catalog.name != "none"
+    assert case.jurisdiction == "EMA"
+    braf_options = {tuple(m.drugs): m.label for m in case.matches if m.biomarker == "BRAF V600E"}
+    assert braf_options[("dabrafenib", "trametinib")] == "off-label"
+    assert "on-label" not in braf_options.values()
+    # ... and the report leads with the option a cohort can offer now
+    ctx = build_context(case)
+    assert ctx.summary.top is not None
+    assert ctx.summary.top.match.drugs == ["dabrafenib", "trametinib"]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "eligible for cohort IMPRESS-BRAF-V600-DT-SOLID, stage 1, 8 of 8 slots left" in page
     # the saved JSON re-renders both reports identically
     assert (folder / "report.html").read_text(encoding="utf-8") == render_html(case)
     assert (folder / "report.nb.html").read_text(encoding="utf-8") == render_html(case, lang="nb")
