@@ -3,10 +3,10 @@
 DEMO-001 is an invented patient: intrahepatic cholangiocarcinoma (OncoTree IHCH) after
 first-line chemo-immunotherapy, with a tumour/normal TSO500-style VCF annotated by Ensembl VEP
 (GRCh38, MANE Select). It carries BRAF V600E (dabrafenib + trametinib: off-label under EMA,
-on-label under FDA's tumour-agnostic label), PIK3CA H1047R (alpelisib: off-label), TP53 R248Q,
-a low-VAF ARID1A frameshift, a synonymous APC variant, an intronic ATM variant, an off-panel
-intergenic variant, a FILTER-failing KRAS G12D call and a germline-filtered TP53 P72R
-polymorphism, so every section of the report has something to show.
+on-label under FDA's tumour-agnostic label; an open IMPRESS-style cohort), PIK3CA H1047R,
+TP53 R248Q, a low-VAF ARID1A frameshift, a synonymous APC variant, an intronic ATM variant,
+an off-panel intergenic variant, a FILTER-failing KRAS G12D call and a germline-filtered
+TP53 P72R polymorphism, so every section of the report has something to show.
 """
 
 from __future__ import annotations
