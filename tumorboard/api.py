@@ -201,7 +201,7 @@ def _variant(
             "source": a.source,
             "record": a.record,
             "actionable": actionable,
-            "note": note or "; ".join(a.notes),
+            "note": note,
         }
     )
 
@@ -242,7 +242,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
     variants = [
         _variant(
             a,
-            note="; ".join(outcome.notes.get(a.key, [])),
+            note="; ".join(dict.fromkeys([*a.notes, *outcome.notes.get(a.key, [])])),
             actionable=a.key in outcome.actionable,
             biallelic=True if a.key in biallelic else None,
         )
