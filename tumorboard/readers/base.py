@@ -54,7 +54,7 @@ class QCCounter:
             transcript_rules=dict(self.transcript_rules),
             warnings=list(self.warnings),
             not_assessable=list(self.not_assessable),
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
 

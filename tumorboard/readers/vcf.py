@@ -319,9 +319,8 @@ class VcfReader:
 
     def _fetch_regions(self) -> Iterator[tuple[Any, bool]]:
         assert self.panel is not None
-        contigs = (
-            set(self._vf.index) if self._vf.index is not None else set(self._vf.header.contigs)
-        )
+        index = self._vf.index
+        contigs = {str(c) for c in (index if index is not None else self._vf.header.contigs)}
         qc = self.qc
         prev_chrom, prev_end = "", -1
         for chrom, start, end in self.panel.regions():

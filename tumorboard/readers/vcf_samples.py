@@ -122,9 +122,9 @@ class SampleValues:
                 except ValueError:
                     pass
         if "AD" in has and "RD" in has:  # VarScan: AD is the alt depth, RD the ref depth
-            ad, rd = _as_int(s.get("AD")), _as_int(s.get("RD"))
-            if ad is not None and rd is not None and ad + rd:
-                return ad / (ad + rd), "FORMAT/AD+RD"
+            alt_depth, ref_depth = _as_int(s.get("AD")), _as_int(s.get("RD"))
+            if alt_depth is not None and ref_depth is not None and alt_depth + ref_depth:
+                return alt_depth / (alt_depth + ref_depth), "FORMAT/AD+RD"
         if indel and "TIR" in has and "TAR" in has:  # Strelka indels, tier 1
             tir, tar = _as_tuple(s.get("TIR")), _as_tuple(s.get("TAR"))
             if tir and tar and isinstance(tir[0], int) and isinstance(tar[0], int):
