@@ -290,16 +290,15 @@ def run_sample(task: _Task) -> SampleOutcome:
         return _failed(s, str(exc), started)
     except Exception as exc:  # a bug must not stop the other samples
         return _failed(s, f"internal error: {type(exc).__name__}: {exc}", started)
-    return SampleOutcome(
-        s.patient_id,
-        s.tumor_type,
-        "ok",
-        "",
-        time.perf_counter() - started,
-        str(json_path),
-        str(html_path),
-        prints,
-    )
+    return _outcome(s, "ok", "", started, out, prints)
+
+
+def _outcome(
+    s: Sample, status: str, why: str, started: float, out: Path, prints: dict[str, Any]
+) -> SampleOutcome:
+    paths = (str(out / f"{s.patient_id}.json"), str(out / f"{s.patient_id}.html"))
+    took = time.perf_counter() - started if started else 0.0
+    return SampleOutcome(s.patient_id, s.tumor_type, status, why, took, *paths, prints)
 
 
 def _failed(s: Sample, reason: str, started: float) -> SampleOutcome:
@@ -356,8 +355,7 @@ def run_batch(
             on_done(outcome)
     outcomes = tuple(done[s.patient_id] for s in samples)
     _save_manifest(out, manifest, outcomes)
-    summary = write_summary(outcomes, out / "summary.tsv")
-    agenda = write_agenda(outcomes, out / "agenda.html", lang=lang, title=title)
+    summary, agenda = write_run_outputs(outcomes, out, lang=lang, title=title)
     return BatchResult(outcomes, out, summary, agenda)
 
 
@@ -402,16 +400,7 @@ def _unchanged(
 
 
 def _skipped(s: Sample, out: Path, prints: dict[str, Any]) -> SampleOutcome:
-    return SampleOutcome(
-        s.patient_id,
-        s.tumor_type,
-        "skipped",
-        "unchanged since the last run",
-        0.0,
-        str(out / f"{s.patient_id}.json"),
-        str(out / f"{s.patient_id}.html"),
-        prints,
-    )
+    return _outcome(s, "skipped", "unchanged since the last run", 0.0, out, prints)
 
 
 def _execute(tasks: Sequence[_Task], jobs: int) -> Iterable[SampleOutcome]:
@@ -468,28 +457,24 @@ def _save_manifest(
     write_text_atomic(out / MANIFEST, json.dumps(doc, indent=2) + "\n")
 
 
-def _case_of(outcome: SampleOutcome) -> CaseResult | None:
-    if outcome.status == "failed" or not outcome.json_path:
-        return None
+def _digest(o: SampleOutcome) -> tuple[dict[str, Any], CaseResult | None]:
+    """A sample's summary row, and its case slimmed to what the agenda shows (matched variants).
+
+    Each case is read once; only the slim copy is kept, so a large batch stays small in memory.
+    """
+    row: dict[str, Any] = {
+        "patient_id": o.patient_id, "tumor_type": o.tumor_type, "status": o.status,
+        "reason": " ".join(o.reason.split()), "seconds": f"{o.seconds:.2f}",
+    }  # fmt: skip
+    if o.status == "failed" or not o.json_path:
+        return row, None
     from tumorboard.casefile import load_case
 
     try:
-        return load_case(outcome.json_path)
-    except TumorBoardError:
-        return None
-
-
-def _summary_row(o: SampleOutcome, out: Path) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "patient_id": o.patient_id,
-        "tumor_type": o.tumor_type,
-        "status": o.status,
-        "reason": o.reason.replace("\t", " ").replace("\n", " "),
-        "seconds": f"{o.seconds:.2f}",
-    }
-    case = _case_of(o)
-    if case is None:
-        return row
+        case = load_case(o.json_path)
+    except TumorBoardError as exc:
+        row.update(status="failed", reason=f"cannot read the case: {exc}")
+        return row, None
     sensitive = [m for m in case.matches if m.effect == "sensitive"]
     best = min(sensitive, key=lambda m: m.evidence.rank, default=None)
     row.update(
@@ -502,32 +487,32 @@ def _summary_row(o: SampleOutcome, out: Path) -> dict[str, Any]:
         json=Path(o.json_path).name,
         report=Path(o.report_path).name,
     )
-    return row
+    matched = {v for m in case.matches for v in m.variants}
+    slim = case.model_copy(update={"variants": [v for v in case.variants if v.id in matched]})
+    return row, slim
 
 
-def write_summary(outcomes: Sequence[SampleOutcome], path: Path) -> Path:
-    """One TSV row per sample: status, reason, counts of variants and matches, output files."""
-    with atomic_output(path) as fh:
-        writer = csv.DictWriter(
-            fh, SUMMARY_COLUMNS, delimiter="\t", lineterminator="\n", restval=""
-        )
-        writer.writeheader()
-        for o in outcomes:
-            writer.writerow(_summary_row(o, path.parent))
-    return path
-
-
-def write_agenda(
-    outcomes: Sequence[SampleOutcome], path: Path, *, lang: str = "en", title: str = ""
-) -> Path | None:
-    """The meeting agenda of every analysed patient, linking to their reports."""
+def write_run_outputs(
+    outcomes: Sequence[SampleOutcome], out: Path, *, lang: str = "en", title: str = ""
+) -> tuple[Path, Path | None]:
+    """``summary.tsv`` (a row per sample) and ``agenda.html`` (every analysed patient)."""
     from tumorboard.report import render_agenda
 
-    cases = [(c, Path(o.report_path).name) for o in outcomes if (c := _case_of(o)) is not None]
+    summary = out / "summary.tsv"
+    cases: list[tuple[CaseResult, str]] = []
+    with atomic_output(summary) as fh:
+        writer = csv.DictWriter(fh, SUMMARY_COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        for o in outcomes:
+            row, case = _digest(o)
+            writer.writerow({c: row.get(c, "") for c in SUMMARY_COLUMNS})
+            if case is not None:
+                cases.append((case, Path(o.report_path).name))
     if not cases:
-        return None
-    write_text_atomic(path, render_agenda(cases, lang=lang, title=title or "Tumour board"))
-    return path
+        return summary, None
+    agenda = out / "agenda.html"
+    write_text_atomic(agenda, render_agenda(cases, lang=lang, title=title or "Tumour board"))
+    return summary, agenda
 
 
 __all__ = [
@@ -540,6 +525,5 @@ __all__ = [
     "read_samplesheet",
     "run_batch",
     "run_sample",
-    "write_agenda",
-    "write_summary",
+    "write_run_outputs",
 ]
