@@ -76,13 +76,15 @@ def _brute_force(d: Design, p: float) -> tuple[float, float]:
 
 
 @given(
-    st.integers(1, 5).flatmap(
+    st.integers(1, 5)
+    .flatmap(
         lambda n1: st.tuples(
             st.just(n1),
             st.integers(0, n1 - 1),
             st.integers(n1, 9),
         )
-    ).flatmap(lambda t: st.tuples(st.just(t), st.integers(t[1], t[2] - 1))),
+    )
+    .flatmap(lambda t: st.tuples(st.just(t), st.integers(t[1], t[2] - 1))),
     st.floats(0.0, 1.0),
 )
 def test_characteristics_equal_brute_force(spec, p):

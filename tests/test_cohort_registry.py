@@ -34,8 +34,12 @@ from tumorboard.cohorts.registry import (
     migrations_table,
     open_registry,
 )
-from tumorboard.errors import AssignmentError, CatalogSchemaError, RegistryError
-from tumorboard.errors import RegistryVersionError
+from tumorboard.errors import (
+    AssignmentError,
+    CatalogSchemaError,
+    RegistryError,
+    RegistryVersionError,
+)
 from tumorboard.models import CaseResult
 from tumorboard.oncotree import OncoTree
 
@@ -125,7 +129,9 @@ def test_stage_one_failure_closes_negative_and_releases_the_waiting_list(reg, ct
     assert (v["state"], v["evaluable"], v["not_evaluable"], v["benefit"]) == ("negative", 2, 1, 0)
     late = assign(reg, ctx, "ihch_braf", "P9")
     assert late.status == "none"
-    assert late.reason == "fitting cohort(s) cannot take the patient: T-BRAF-SOLID: cohort is negative"
+    assert (
+        late.reason == "fitting cohort(s) cannot take the patient: T-BRAF-SOLID: cohort is negative"
+    )
 
 
 def test_not_evaluable_keeps_its_slot_when_the_cohort_says_so(reg, ctx):
@@ -185,7 +191,9 @@ def test_on_label_options_are_a_reason_not_to_enrol(reg, ctx, tmp_path):
     )
     assert res.on_label[0]["drugs"] == ["osimertinib"]
     exhausted = assign(reg, ctx, "luad_egfr", "L1", on_label_exhausted=True)
-    assert exhausted.reason == "no off-label match for an approved drug (nothing a cohort could offer)"
+    assert (
+        exhausted.reason == "no off-label match for an approved drug (nothing a cohort could offer)"
+    )
 
 
 def test_resistance_marker_blocks_the_cohort(reg, ctx):
@@ -235,7 +243,9 @@ def test_no_match_no_cohort(reg, ctx):
 def test_suspend_resume_and_close(reg, ctx):
     suspend_cohort(reg, "T-BRAF-SOLID", "drug supply")
     res = assign(reg, ctx, "ihch_braf", "P1")
-    assert res.reason == "fitting cohort(s) cannot take the patient: T-BRAF-SOLID: cohort is suspended"
+    assert (
+        res.reason == "fitting cohort(s) cannot take the patient: T-BRAF-SOLID: cohort is suspended"
+    )
     assert one(reg, "T-BRAF-SOLID")["state"] == "suspended"
     assert open_cohort(reg, "T-BRAF-SOLID") == ["resumed"]
     assert assign(reg, ctx, "ihch_braf", "P1").status == "enrolled"
