@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from tumorboard.cli._base import main
+from tumorboard.cli.annotate import case_options
 from tumorboard.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,26 +106,27 @@ def init_cmd(registry: str | None, user: str | None, cohorts_path: str | None) -
             click.echo(f"  {r['cohort_id']}: {r['action']}")
 
 
-def _load_input(path: str, tumor_type: str, patient_id: str) -> Any:
+def _load_input(path: str, params: dict[str, Any]) -> Any:
     """A saved case JSON, or a variant file analysed now; the pseudonym and code are checked."""
     from tumorboard.casefile import load_case
-    from tumorboard.models import RunOptions
+    from tumorboard.cli.annotate import run_options
     from tumorboard.oncotree import OncoTree
 
-    code = OncoTree.load().resolve(tumor_type).code
-    if path.lower().endswith(".json"):
-        case = load_case(path)
-        if case.patient.tumor_type != code:
-            raise InputError(
-                f"the case is for tumour type {case.patient.tumor_type} but --tumor-type is {code}",
-                where=path,
-                hint="re-run the analysis with the right --tumor-type, or correct the option",
-            )
-        patient = case.patient.model_copy(update={"id": patient_id})
-        return case.model_copy(update={"patient": patient})
-    from tumorboard.api import analyse
+    options, index = run_options(params)
+    code = OncoTree.load().resolve(options.tumor_type).code
+    if not path.lower().endswith(".json"):
+        from tumorboard.api import analyse
 
-    return analyse([path], RunOptions(tumor_type=code, patient_id=patient_id))
+        return analyse([path], options.model_copy(update={"tumor_type": code}), index=index)
+    case = load_case(path)
+    if case.patient.tumor_type != code:
+        raise InputError(
+            f"the case is for tumour type {case.patient.tumor_type} but --tumor-type is {code}",
+            where=path,
+            hint="re-run the analysis with the right --tumor-type, or correct the option",
+        )
+    patient = case.patient.model_copy(update={"id": options.patient_id})
+    return case.model_copy(update={"patient": patient})
 
 
 def _assign_table(r: dict[str, Any]) -> str:
@@ -156,40 +158,41 @@ def _assign_table(r: dict[str, Any]) -> str:
 
 @cohort.command("assign")
 @click.argument("input_path", metavar="INPUT", type=click.Path())
-@click.option("--tumor-type", "-t", required=True, metavar="CODE", help="OncoTree code.")
-@click.option("--patient-id", required=True, help="Patient pseudonym (never a name or ID number).")
+@case_options
 @click.option("--cohort", "cohort_id", metavar="ID", help="Assign to this fitting cohort only.")
 @click.option(
     "--on-label-exhausted",
     is_flag=True,
-    help="Standard (on-label) options are "
-    "exhausted: on-label matches no longer prevent enrolment (audited).",
+    help="Standard (on-label) options are exhausted: on-label matches no longer prevent "
+    "enrolment (audited).",
 )
 @registry_options
 @format_option
 def assign_cmd(
     input_path: str,
-    tumor_type: str,
-    patient_id: str,
     cohort_id: str | None,
     on_label_exhausted: bool,
     registry: str | None,
     user: str | None,
     fmt: str,
+    **params: Any,
 ) -> None:
     """Assign a patient to a cohort from a case JSON or a variant file.
 
     Status: enrolled, waitlisted (with queue position), proposed (no cohort for this tumour
-    type x biomarker x drug yet) or none (with the reason).
+    type x biomarker x drug yet) or none (with the reason). INPUT is a case JSON (from
+    `tumorboard annotate` / `report --json`) or a variant file, analysed with the same options
+    as `tumorboard annotate`. --patient-id is required (a pseudonym).
 
     \b
     Example:
       tumorboard cohort assign case.json -t COAD --patient-id P-017 --registry impress.sqlite
-      tumorboard cohort assign tumour.vcf.gz -t IHCH --patient-id P-018 --format json
+      tumorboard cohort assign tumour.vcf.gz -t IHCH --patient-id P-018 --genome GRCh38 \\
+        --cnv tumour.cns --msi high --format json
     """
     from tumorboard.cohorts.assign import assign_case
 
-    case = _load_input(input_path, tumor_type, patient_id)
+    case = _load_input(input_path, params)
     catalog, tree = _catalog_and_tree()
     with _open(registry, user) as reg:
         result = assign_case(
