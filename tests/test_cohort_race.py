@@ -125,8 +125,20 @@ def test_killed_assignment_leaves_the_registry_consistent(tmp_path: Path):
     _prepare(target, 2)
     marker = tmp_path / "inside"
     env = {**os.environ, "TUMORBOARD_TEST_PAUSE_IN_TRANSACTION": f"{marker}:60"}
-    cmd = [sys.executable, "-m", "tumorboard", "cohort", "assign", str(DATA / "ihch_braf.json"),
-           "-t", "IHCH", "--patient-id", "KILLED", "--registry", target]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "tumorboard",
+        "cohort",
+        "assign",
+        str(DATA / "ihch_braf.json"),
+        "-t",
+        "IHCH",
+        "--patient-id",
+        "KILLED",
+        "--registry",
+        target,
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not marker.exists():

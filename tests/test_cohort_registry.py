@@ -253,8 +253,13 @@ def test_suspend_resume_and_close(reg, ctx):
     with pytest.raises(AssignmentError, match="cohort T-BRAF-SOLID is closed and cannot reopen"):
         open_cohort(reg, "T-BRAF-SOLID")
     actions = [a["action"] for a in audit_entries(reg, cohort_id="T-BRAF-SOLID")]
-    assert actions == ["cohort.create", "cohort.suspend", "cohort.resume", "assign.enrolled",
-                       "cohort.close"]  # fmt: skip
+    assert actions == [
+        "cohort.create",
+        "cohort.suspend",
+        "cohort.resume",
+        "assign.enrolled",
+        "cohort.close",
+    ]
 
 
 def test_audit_rows_are_utc_and_name_the_user(reg, ctx):
@@ -314,16 +319,26 @@ def test_sync_definitions_never_rewrites_a_cohort(reg, ctx):
 @pytest.mark.parametrize(
     ("name", "where", "message"),
     [
-        ("bad_biomarker", "bad_biomarker.yaml:6",
-         "X-2: biomarker 'BRCA_TYPO' is not a catalog biomarker rule"),
-        ("bad_scope", "bad_scope.yaml:5",
-         "cohorts[0].tumor_types: give either include: [codes] or solid: true (exactly one)"),
-        ("bad_design", "bad_design.yaml:6", "cohorts[0].design: invalid two-stage design "
-         "(n1=8, r1=0, n=6, r=4): n must be at least n1"),
+        (
+            "bad_biomarker",
+            "bad_biomarker.yaml:6",
+            "X-2: biomarker 'BRCA_TYPO' is not a catalog biomarker rule",
+        ),
+        (
+            "bad_scope",
+            "bad_scope.yaml:5",
+            "cohorts[0].tumor_types: give either include: [codes] or solid: true (exactly one)",
+        ),
+        (
+            "bad_design",
+            "bad_design.yaml:6",
+            "cohorts[0].design: invalid two-stage design "
+            "(n1=8, r1=0, n=6, r=4): n must be at least n1",
+        ),
         ("bad_code", "bad_code.yaml:2", "X-1: unknown OncoTree code 'PAADX'"),
         ("duplicate", "duplicate.yaml:6", "duplicate cohort id 'X-1' (first at line 2)"),
     ],
-)  # fmt: skip
+)
 def test_definition_errors_say_file_and_line(ctx, name, where, message):
     with pytest.raises(CatalogSchemaError) as err:
         load_cohorts(DATA / f"{name}.yaml", catalog=ctx[0], tree=ctx[1])
@@ -344,8 +359,9 @@ def test_bundled_cohorts_are_valid_and_impress_like(ctx):
     assert defs["IMPRESS-ERBB2-AMP-TP-CRC"].tumor_types.covers("READ", tree)
     assert not defs["IMPRESS-BRCA-OLA-SOLID"].tumor_types.covers("HGSOC", tree)
     assert defs["IMPRESS-MSI-NIVO-SOLID"].drugs == ["nivolumab"]
-    assert all((d.design.n1, d.design.r1, d.design.n, d.design.r) == (8, 0, 24, 4)
-               for d in defs.values())  # fmt: skip
+    assert all(
+        (d.design.n1, d.design.r1, d.design.n, d.design.r) == (8, 0, 24, 4) for d in defs.values()
+    )
 
 
 def test_stored_case_keeps_no_name(reg, ctx):
@@ -355,5 +371,11 @@ def test_stored_case_keeps_no_name(reg, ctx):
     with reg.transaction(write=False) as conn:
         row = conn.execute(select(patients)).mappings().one()
     assert set(row["case_data"]) == {
-        "tumor_type", "lineage", "jurisdiction", "catalog", "matches", "variants", "biomarkers"
-    }  # fmt: skip
+        "tumor_type",
+        "lineage",
+        "jurisdiction",
+        "catalog",
+        "matches",
+        "variants",
+        "biomarkers",
+    }
