@@ -14,6 +14,7 @@ import click
 
 from tumorboard.cli._base import main
 from tumorboard.cli.annotate import case_options
+from tumorboard.cohorts import tables
 from tumorboard.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -129,33 +130,6 @@ def _load_input(path: str, params: dict[str, Any]) -> Any:
     return case.model_copy(update={"patient": patient})
 
 
-def _assign_table(r: dict[str, Any]) -> str:
-    lines = [f"patient {r['patient_id']} ({r['tumor_type']}): {r['status']}"]
-    c = r["cohort"]
-    if c:
-        lines.append(
-            f"  cohort:   {c['id']} ({' + '.join(c['drugs'])}, {c['biomarker']}), "
-            f"stage {c['stage']}, {c['slots_left']} of {c['stage_size']} slots left"
-        )
-    if r["queue_position"]:
-        lines.append(f"  queue:    number {r['queue_position']}")
-    if r["match"]:
-        m = r["match"]
-        lines.append(f"  match:    {m['biomarker']} -> {' + '.join(m['drugs'])} ({m['evidence']})")
-    if r["reason"]:
-        lines.append(f"  reason:   {r['reason']}")
-    lines += [f"  on-label: {' + '.join(m['drugs'])} for {m['biomarker']}" for m in r["on_label"]]
-    lines += [f"  also fits: {a['cohort_id']}" for a in r["alternatives"]]
-    lines += [f"  not eligible: {b['cohort_id']}: {b['reason']}" for b in r["not_eligible"]]
-    lines += [
-        f"  proposal {p['proposal_id']}: {p['biomarker']} x {p['tumor_type']} x "
-        f"{' + '.join(p['drugs'])} (open it with `tumorboard cohort open --from-proposal "
-        f"{p['proposal_id']}`)"
-        for p in r["proposals"]
-    ]
-    return "\n".join(lines)
-
-
 @cohort.command("assign")
 @click.argument("input_path", metavar="INPUT", type=click.Path())
 @case_options
@@ -204,7 +178,7 @@ def assign_cmd(
             on_label_exhausted=on_label_exhausted,
         )
     data = result.as_dict()
-    _emit(fmt, data, lambda: _assign_table(data))
+    _emit(fmt, data, lambda: tables.assign_text(data))
 
 
 @cohort.command("outcome")
@@ -257,25 +231,7 @@ def outcome_cmd(
             correct=correct,
         ).as_dict()
 
-    def table() -> str:
-        fixed = f" (corrected from {r['corrected']['response']})" if r["corrected"] else ""
-        lines = [
-            f"{r['patient_id']} in {r['cohort_id']}: {r['response']} at week {r['week']}"
-            f"{fixed}; patient result: {r['patient_result']}"
-        ]
-        lines += [f"  -> {e}" for e in r["events"]]
-        lines.append(f"  cohort: {_status_line(r['cohort'])}")
-        return "\n".join(lines)
-
-    _emit(fmt, r, table)
-
-
-def _status_line(v: dict[str, Any]) -> str:
-    return (
-        f"{v['state']}; stage {v['stage']}: {v['enrolled_stage']}/{v['stage_size']} enrolled, "
-        f"{v['slots_left']} slot(s) left; evaluable {v['evaluable']}, benefit {v['benefit']}, "
-        f"waitlist {v['waitlist']}; next: {v['next_decides']}"
-    )
+    _emit(fmt, r, lambda: tables.outcome_text(r))
 
 
 @cohort.command("status")
@@ -295,28 +251,7 @@ def status_cmd(cohort_id: str | None, registry: str | None, user: str | None, fm
     with _open(registry, user) as reg:
         views = [v.as_dict() for v in status(reg, cohort_id)]
 
-    def table() -> str:
-        head = (
-            f"{'cohort':<34} {'state':<26} {'stg':>3} {'enr':>4} {'eval':>4} {'ben':>4} "
-            f"{'left':>4} {'wait':>4}"
-        )
-        rows = [
-            f"{v['id']:<34} {v['state']:<26} {v['stage']:>3} {v['enrolled']:>4} "
-            f"{v['evaluable']:>4} {v['benefit']:>4} {v['slots_left']:>4} {v['waitlist']:>4}"
-            for v in views
-        ]
-        if cohort_id and views:
-            v = views[0]
-            rows += [
-                f"  drugs: {' + '.join(v['drugs'])}; biomarker: {v['biomarker']}",
-                f"  tumour types: {v['tumor_types']}",
-                f"  design: {v['design']}",
-                f"  next: {v['next_decides']}",
-                *[f"  note: {n}" for n in v["notes"]],
-            ]
-        return "\n".join([head, *rows])
-
-    _emit(fmt, views, table)
+    _emit(fmt, views, lambda: tables.status_text(views, detail=bool(cohort_id)))
 
 
 @cohort.command("design")
@@ -343,50 +278,17 @@ def design_cmd(
       tumorboard cohort design --n1 8 --r1 0 --n 24 --r 4 --p0 0.10 --p1 0.30
       tumorboard cohort design --n1 10 --r1 1 --n 29 --r 5   # Simon optimal 0.10/0.30
     """
-    from tumorboard.cohorts.design import Design, alpha_power, characteristics
+    from tumorboard.cohorts.design import Design
 
     d = Design(n1, r1, n, r)
     try:
         ps = [float(x) for x in rates.split(",") if x.strip()]
     except ValueError as exc:
         raise click.BadParameter(f"not a list of numbers: {rates!r}", param_hint="--rates") from exc
-    table_rows = [characteristics(d, p) for p in ps]
-    data: dict[str, Any] = {
-        "design": {"n1": n1, "r1": r1, "n": n, "r": r},
-        "rule": d.describe(),
-        "rates": [
-            {
-                "p": c.p,
-                "pet": round(c.pet, 6),
-                "p_positive": round(c.p_positive, 6),
-                "expected_n": round(c.expected_n, 4),
-            }
-            for c in table_rows
-        ],
-    }
     if (p0 is None) != (p1 is None):
         raise click.UsageError("give --p0 and --p1 together")
-    if p0 is not None and p1 is not None:
-        alpha, power = alpha_power(d, p0, p1)
-        data["alpha"], data["power"], data["p0"], data["p1"] = alpha, power, p0, p1
-
-    def table() -> str:
-        lines = [
-            f"design {n1}/{r1}/{n}/{r}: {d.describe()}",
-            f"{'p':>6} {'PET':>8} {'P(positive)':>12} {'E[N]':>7}",
-        ]
-        lines += [
-            f"{c.p:>6.2f} {c.pet:>8.4f} {c.p_positive:>12.4f} {c.expected_n:>7.2f}"
-            for c in table_rows
-        ]
-        if "alpha" in data:
-            lines.append(
-                f"p0 = {p0:.2f}: alpha = {data['alpha']:.4f}; "
-                f"p1 = {p1:.2f}: power = {data['power']:.4f}"
-            )
-        return "\n".join(lines)
-
-    _emit(fmt, data, table)
+    data, text = tables.design_report(d, ps, p0, p1)
+    _emit(fmt, data, lambda: text)
 
 
 @cohort.command("open")
@@ -508,18 +410,7 @@ def proposals_cmd(registry: str | None, user: str | None, fmt: str) -> None:
 
     with _open(registry, user) as reg:
         props = list_proposals(reg)
-    _emit(
-        fmt,
-        props,
-        lambda: (
-            "\n".join(
-                f"{p['proposal_id']:>4}  {p['state']:<8} {p['tumor_type']:<8} {p['biomarker']:<16} "
-                f"{' + '.join(p['drugs']):<30} patients: {', '.join(p['patients'])}"
-                for p in props
-            )
-            or "no proposals"
-        ),
-    )
+    _emit(fmt, props, lambda: tables.proposals_text(props))
 
 
 @cohort.command("rematch")
@@ -547,18 +438,7 @@ def rematch_cmd(
     catalog, tree = _catalog_and_tree(catalog_paths)
     with _open(registry, user) as reg:
         found = rematch(reg, catalog=catalog, tree=tree, new_catalog=bool(catalog_paths))
-    _emit(
-        fmt,
-        found,
-        lambda: (
-            "\n".join(
-                f"{f['patient_id']} ({f['tumor_type']}): {', '.join(f['cohorts'])} via "
-                f"{f['match']['biomarker']} -> {' + '.join(f['match']['drugs'])}"
-                for f in found
-            )
-            or "no registered patient fits a new or changed cohort"
-        ),
-    )
+    _emit(fmt, found, lambda: tables.rematch_text(found))
 
 
 @cohort.command("audit")
@@ -579,12 +459,4 @@ def audit_cmd(
 
     with _open(registry, user) as reg:
         rows = audit_entries(reg, cohort_id=cohort_id, patient_id=patient_id)
-    _emit(
-        fmt,
-        rows,
-        lambda: "\n".join(
-            f"{a['at']}  {a['user']:<12} {a['action']:<22} {a['cohort_id'] or '-':<30} "
-            f"{a['patient_id'] or '-'}"
-            for a in rows
-        ),
-    )
+    _emit(fmt, rows, lambda: tables.audit_text(rows))
