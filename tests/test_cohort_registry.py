@@ -379,3 +379,43 @@ def test_stored_case_keeps_no_name(reg, ctx):
         "variants",
         "biomarkers",
     }
+
+
+def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
+    from tumorboard.cohorts.definitions import CohortDefinition, TumorScope
+    from tumorboard.models import Evidence
+
+    defs = [  # the ERBB2 cohort opens first; the BRAF one later
+        CohortDefinition(
+            id="A-ERBB2",
+            drugs=["trastuzumab", "pertuzumab"],
+            biomarker="ERBB2_AMP",
+            tumor_types=TumorScope(include=["BOWEL"]),
+        ),
+        CohortDefinition(
+            id="B-BRAF",
+            drugs=["dabrafenib", "trametinib"],
+            biomarker="BRAF_V600",
+            tumor_types=TumorScope(include=["BOWEL"]),
+        ),
+    ]
+    base, braf = case("coad_erbb2", "E1"), case("ihch_braf", "x")
+    stronger = braf.matches[0].model_copy(
+        update={"evidence": Evidence(scale="ESCAT", level="I-C", rank=30)}
+    )
+    both = base.model_copy(
+        update={"variants": [*base.variants, *braf.variants], "matches": [*base.matches, stronger]}
+    )
+    with open_registry(str(tmp_path / "e.sqlite"), user="t", create=True) as reg:
+        sync_definitions(reg, defs)
+        res = assign_case(reg, both, catalog=ctx[0], tree=ctx[1])
+        assert (res.status, res.cohort["id"]) == ("enrolled", "B-BRAF")  # type: ignore[index]
+        assert [a["cohort_id"] for a in res.alternatives] == ["A-ERBB2"]
+        same = both.model_copy(
+            update={
+                "patient": both.patient.model_copy(update={"id": "E2"}),
+                "matches": [*base.matches, braf.matches[0]],
+            }
+        )
+        tie = assign_case(reg, same, catalog=ctx[0], tree=ctx[1])
+        assert tie.cohort["id"] == "A-ERBB2"  # type: ignore[index]  # equal evidence: earliest opened
