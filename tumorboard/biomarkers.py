@@ -224,24 +224,28 @@ def mark_biallelic(
             by_gene.setdefault(a.gene, []).append(a)
     marks: dict[str, str] = {}
     for gene, hits in by_gene.items():
-        lof = list({a.key: a for a in hits if a.kind == MUTATION}.values())
+        lof_by_key = {a.key: a for a in hits if a.kind == MUTATION}
+        lof = list(lof_by_key.items())
         deep = [a for a in hits if a.kind == DELETION]
         for a in deep:
             marks[a.key] = "deep deletion (both copies lost)"
-        for a in lof:
-            reason = _second_hit(a, lof, deep, loh.get(gene, ""))
+        for i, (key, a) in enumerate(lof):
+            other = lof[1][1] if i == 0 and len(lof) > 1 else (lof[0][1] if i else None)
+            reason = _second_hit(a, other, deep, loh.get(gene, ""))
             if reason:
-                marks[a.key] = reason
+                marks[key] = reason
     for a in alterations:
-        if a.key in marks:
-            a.notes.append(f"bi-allelic: {marks[a.key]}")
+        mark = marks.get(a.key)
+        if mark is not None:
+            a.notes.append(f"bi-allelic: {mark}")
     return marks
 
 
-def _second_hit(a: Alteration, lof: list[Alteration], deep: list[Alteration], loh: str) -> str:
-    others = [o for o in lof if o.key != a.key]
-    if others:
-        return f"second loss-of-function variant {others[0].label}"
+def _second_hit(a: Alteration, other: Alteration | None, deep: list[Alteration], loh: str) -> str:
+    """Why ``a`` is bi-allelic: another loss-of-function variant of the gene, a deep deletion,
+    or loss of heterozygosity; ``""`` when there is no second hit."""
+    if other is not None:
+        return f"second loss-of-function variant {other.label}"
     if deep:
         return "loss-of-function variant with a deep deletion of the gene"
     if loh:
