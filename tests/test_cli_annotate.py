@@ -195,3 +195,32 @@ def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"Error: {bad}: not a readable VCF/BCF file")
     assert "Traceback" not in proc.stderr
+
+
+def test_streamed_json_is_the_case_document(tests_data: Path) -> None:
+    """annotate streams its variants; the document still validates and equals analyse()."""
+    from tumorboard.api import analyse
+    from tumorboard.models import CaseResult, RunOptions
+
+    vcf = str(tests_data / "vcf" / "vep_small.vcf")
+    code, out, err = run("annotate", vcf, "-t", "SKCM")
+    assert code == 0, err
+    streamed = CaseResult.model_validate_json(out)
+    library = analyse([vcf], RunOptions(tumor_type="SKCM"))
+    assert [v.model_dump() for v in streamed.variants] == [
+        v.model_dump() for v in library.variants
+    ]
+    assert streamed.matches == library.matches
+    assert any(v.actionable for v in streamed.variants)
+
+
+def test_json_with_no_variants_is_valid(tests_data: Path, tmp_path: Path) -> None:
+    from tumorboard.models import CaseResult
+
+    bed = tmp_path / "empty.bed"
+    bed.write_text("chr9\t1000\t2000\tNOTHING\n")
+    code, out, err = run(
+        "annotate", str(tests_data / "vcf" / "vep_small.vcf"), "-t", "SKCM", "--panel", str(bed)
+    )
+    assert code == 0, err
+    assert CaseResult.model_validate_json(out).variants == []

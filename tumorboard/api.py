@@ -166,44 +166,49 @@ def _variant(
     a: Alteration, note: str = "", actionable: bool = False, biallelic: bool | None = None
 ) -> Variant:
     """The reported form of an alteration (built without re-validation: see trusted_variant)."""
-    return trusted_variant(
-        {
-            "id": a.key,
-            "gene": a.gene,
-            "kind": a.kind,
-            "label": a.label,
-            "chrom": a.chrom,
-            "pos": a.pos,
-            "ref": a.ref,
-            "alt": a.alt,
-            "protein": a.protein,
-            "protein_3": a.protein_3,
-            "hgvsc": a.hgvsc,
-            "transcript": a.transcript,
-            "transcript_rule": a.transcript_rule,
-            "consequences": list(a.consequences),
-            "impact": a.impact,
-            "exon": a.exon,
-            "intron": a.intron,
-            "vaf": round(a.vaf, 4) if a.vaf is not None else None,
-            "vaf_source": a.vaf_source,
-            "depth": a.depth,
-            "filter": a.filter,
-            "filtered": not a.is_passing,
-            "copy_number": a.copy_number,
-            "fold_change": a.fold_change,
-            "gene3": a.gene3,
-            "breakpoints": a.breakpoints,
-            "supporting_reads": a.supporting_reads,
-            "zygosity": a.zygosity,
-            "biallelic": biallelic,
-            "annotated": a.annotated,
-            "source": a.source,
-            "record": a.record,
-            "actionable": actionable,
-            "note": note,
-        }
-    )
+    return trusted_variant(variant_dict(a, note, actionable, biallelic))
+
+
+def variant_dict(
+    a: Alteration, note: str = "", actionable: bool = False, biallelic: bool | None = None
+) -> dict[str, Any]:
+    """The fields of :class:`~tumorboard.models.Variant` for one alteration, as plain values."""
+    return {
+        "id": a.key,
+        "gene": a.gene,
+        "kind": a.kind,
+        "label": a.label,
+        "chrom": a.chrom,
+        "pos": a.pos,
+        "ref": a.ref,
+        "alt": a.alt,
+        "protein": a.protein,
+        "protein_3": a.protein_3,
+        "hgvsc": a.hgvsc,
+        "transcript": a.transcript,
+        "transcript_rule": a.transcript_rule,
+        "consequences": list(a.consequences),
+        "impact": a.impact,
+        "exon": a.exon,
+        "intron": a.intron,
+        "vaf": round(a.vaf, 4) if a.vaf is not None else None,
+        "vaf_source": a.vaf_source,
+        "depth": a.depth,
+        "filter": a.filter,
+        "filtered": not a.is_passing,
+        "copy_number": a.copy_number,
+        "fold_change": a.fold_change,
+        "gene3": a.gene3,
+        "breakpoints": a.breakpoints,
+        "supporting_reads": a.supporting_reads,
+        "zygosity": a.zygosity,
+        "biallelic": biallelic,
+        "annotated": a.annotated,
+        "source": a.source,
+        "record": a.record,
+        "actionable": actionable,
+        "note": note,
+    }
 
 
 def _inputs(paths: Sequence[InputLike], kinds: Sequence[str]) -> list[InputFile]:
@@ -215,8 +220,46 @@ def _inputs(paths: Sequence[InputLike], kinds: Sequence[str]) -> list[InputFile]
     return files
 
 
+@dataclass(slots=True)
+class Analysis:
+    """One analysed case before its variants are turned into models.
+
+    ``case`` holds everything but the variants; ``variant_dicts()`` yields them as plain values
+    (the annotate command streams them into its JSON without building a model per variant);
+    ``result()`` gives the complete :class:`CaseResult`.
+    """
+
+    case: CaseResult
+    alterations: list[Alteration]
+    notes: dict[str, list[str]]
+    actionable: set[str]
+    biallelic: set[str]
+
+    def variant_dicts(self) -> Iterator[dict[str, Any]]:
+        for a in self.alterations:
+            key = a.key
+            yield variant_dict(
+                a,
+                note="; ".join(dict.fromkeys([*a.notes, *self.notes.get(key, [])])),
+                actionable=key in self.actionable,
+                biallelic=True if key in self.biallelic else None,
+            )
+
+    def result(self) -> CaseResult:
+        variants = [trusted_variant(d) for d in self.variant_dicts()]
+        return self.case.model_copy(update={"variants": variants})
+
+
 def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto") -> CaseResult:
     """Analyse one patient's inputs and return the whole case (never exits the process)."""
+    return prepare(inputs, options, index=index).result()
+
+
+def prepare(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto") -> Analysis:
+    """Read, restrict, match: everything :func:`analyse` does, with the variants still raw."""
+    from tumorboard.biomarkers import finish_case
+    from tumorboard.catalog import load_catalog
+    from tumorboard.matching import match_case
     from tumorboard.oncotree import OncoTree
 
     tree = OncoTree.load()
@@ -227,27 +270,15 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
         qc.merge(r.qc)
     first = collected.results[0] if collected.results else None
     panel = collected.panel
-    from tumorboard.biomarkers import finish_case
-    from tumorboard.catalog import load_catalog
-    from tumorboard.matching import match_case
-
     biomarkers, biallelic = finish_case(collected.results, panel, options, qc)
     catalog = load_catalog(options.catalog or None, options.catalog_extend, oncotree=tree)
+    alterations = collected.alterations
     outcome = match_case(
-        collected.alterations, biomarkers, node.code, options.jurisdiction, catalog, tree, options
+        alterations, biomarkers, node.code, options.jurisdiction, catalog, tree, options
     )
     for item in outcome.not_assessable:
         if item not in qc.not_assessable:
             qc.not_assessable.append(item)
-    variants = [
-        _variant(
-            a,
-            note="; ".join(dict.fromkeys([*a.notes, *outcome.notes.get(a.key, [])])),
-            actionable=a.key in outcome.actionable,
-            biallelic=True if a.key in biallelic else None,
-        )
-        for a in collected.alterations
-    ]
     patient = Patient(
         id=options.patient_id,
         tumor_type=node.code,
@@ -255,7 +286,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
         lineage=[n.code for n in tree.lineage(node.code)],
         sample=first.sample if first else "",
     )
-    return CaseResult(
+    case = CaseResult(
         tumorboard_version=__version__,
         created=datetime.now(timezone.utc),
         patient=patient,
@@ -265,11 +296,11 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
         catalog=catalog.info,
         oncotree_version=tree.version,
         inputs=_inputs([r.path for r in collected.results], [r.kind for r in collected.results]),
-        variants=variants,
+        variants=[],
         biomarkers=biomarkers,
         matches=outcome.matches,
         qc=qc.to_model(
-            records_reported=len(variants),
+            records_reported=len(alterations),
             panel=getattr(panel, "name", options.panel),
             panel_genes=getattr(panel, "gene_count", 0),
             panel_footprint_bp=getattr(panel, "footprint_bp", None),
@@ -281,6 +312,16 @@ def analyse(inputs: Sequence[Input], options: RunOptions, *, index: str = "auto"
         ),
         command=options.command,
     )
+    return Analysis(case, alterations, outcome.notes, outcome.actionable, set(biallelic))
 
 
-__all__ = ["CollectedInputs", "analyse", "collect", "open_vcf", "read_vcf"]
+__all__ = [
+    "Analysis",
+    "CollectedInputs",
+    "analyse",
+    "collect",
+    "open_vcf",
+    "prepare",
+    "read_vcf",
+    "variant_dict",
+]

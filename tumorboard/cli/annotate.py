@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import shlex
 import sys
 from collections.abc import Callable
@@ -11,38 +10,10 @@ from typing import Any, TypeVar
 import click
 
 from tumorboard.cli._base import main
-from tumorboard.models import CaseResult, RunOptions
+from tumorboard.models import RunOptions
 from tumorboard.outputs import atomic_output
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-TSV_COLUMNS = (
-    "gene",
-    "kind",
-    "chrom",
-    "pos",
-    "ref",
-    "alt",
-    "transcript",
-    "transcript_rule",
-    "hgvsc",
-    "protein",
-    "protein_3",
-    "consequences",
-    "exon",
-    "intron",
-    "vaf",
-    "vaf_source",
-    "depth",
-    "filter",
-    "annotated",
-    "copy_number",
-    "fold_change",
-    "gene3",
-    "actionable",
-    "matches",
-    "note",
-)
 
 
 def case_options(func: F) -> F:
@@ -202,24 +173,6 @@ def run_options(params: dict[str, Any]) -> tuple[RunOptions, str]:
     return opts, index
 
 
-def write_tsv(case: CaseResult, fh: Any) -> None:
-    """One row per reported variant, with its matches summarised."""
-    by_variant: dict[str, list[str]] = {}
-    for m in case.matches:
-        for vid in m.variants:
-            level = f"{m.evidence.scale} {m.evidence.level}"
-            by_variant.setdefault(vid, []).append(
-                f"{'+'.join(m.drugs)} ({m.label}, {m.effect}, {level})"
-            )
-    writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-    writer.writerow(TSV_COLUMNS)
-    for v in case.variants:
-        row = v.model_dump()
-        row["consequences"] = "&".join(v.consequences)
-        row["matches"] = "; ".join(by_variant.get(v.id, []))
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in TSV_COLUMNS])
-
-
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
 @case_options
@@ -250,13 +203,13 @@ def annotate(inputs: tuple[str, ...], fmt: str, output: str, **params: Any) -> N
       tumorboard annotate tumour.vcf.gz -t COAD --format tsv --jurisdiction FDA
       bcftools view -f PASS in.bcf | tumorboard annotate - -t SKCM --genome GRCh38
     """
-    from tumorboard.api import analyse
+    from tumorboard.api import prepare
+    from tumorboard.writers import write_case_json, write_variants_tsv
 
     options, index = run_options(params)
-    case = analyse(list(inputs), options, index=index)
+    analysis = prepare(list(inputs), options, index=index)
     with atomic_output(output) as fh:
         if fmt == "json":
-            fh.write(case.model_dump_json(indent=2))
-            fh.write("\n")
+            write_case_json(analysis.case, analysis.variant_dicts(), fh)
         else:
-            write_tsv(case, fh)
+            write_variants_tsv(analysis.case.matches, analysis.variant_dicts(), fh)
