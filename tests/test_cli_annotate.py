@@ -132,7 +132,7 @@ def test_output_file_is_written_atomically(tests_data: Path, tmp_path: Path) -> 
 def test_bad_input_errors(tests_data: Path, tmp_path: Path, args: list[str], expected: str) -> None:
     vcf = str(tests_data / "vcf" / "vep_small.vcf")
     out = tmp_path / "out.json"
-    code, stdout, stderr = run("annotate", *[a.format(vcf=vcf) for a in args], "-o", str(out))
+    code, _stdout, stderr = run("annotate", *[a.format(vcf=vcf) for a in args], "-o", str(out))
     assert code == 1
     assert stderr == expected.format(vcf=vcf)
     assert "Traceback" not in stderr
@@ -207,9 +207,7 @@ def test_streamed_json_is_the_case_document(tests_data: Path) -> None:
     assert code == 0, err
     streamed = CaseResult.model_validate_json(out)
     library = analyse([vcf], RunOptions(tumor_type="SKCM"))
-    assert [v.model_dump() for v in streamed.variants] == [
-        v.model_dump() for v in library.variants
-    ]
+    assert [v.model_dump() for v in streamed.variants] == [v.model_dump() for v in library.variants]
     assert streamed.matches == library.matches
     assert any(v.actionable for v in streamed.variants)
 
