@@ -232,7 +232,8 @@ class LabelContext:
         if covering:
             rec, head = min(covering, key=lambda p: escat_index(p[0].escat))
             text = (
-                f"{head}; no {self.jurisdiction} approval for this biomarker and drug(s); "
+                f"{head}; no {self.jurisdiction} approval in the catalog for this biomarker "
+                "and drug(s); "
                 f"{_approval_text(rec)} {self.coverage(rec).phrase} ({self.other} only): "
                 f"off-label under {self.jurisdiction}"
             )
@@ -243,7 +244,8 @@ class LabelContext:
             return None
         rec, head = usable[0]
         text = (
-            f"{head}; no {self.jurisdiction} approval for this biomarker and drug(s); "
+            f"{head}; no {self.jurisdiction} approval in the catalog for this biomarker "
+            "and drug(s); "
             f"{self.other} approves it for {_scopes(usable)} only: off-label"
         )
         return self._option(rec, OFF_LABEL_RANK + 5, "off-label", "III-A", "3B", "II-C", text)
