@@ -222,3 +222,33 @@ def test_json_with_no_variants_is_valid(tests_data: Path, tmp_path: Path) -> Non
     )
     assert code == 0, err
     assert CaseResult.model_validate_json(out).variants == []
+
+
+def _labels(out: str) -> set[str]:
+    return {v["label"] for v in json.loads(out)["variants"]}
+
+
+def test_bcf_and_plain_contig_names_give_the_same_variants(
+    tests_data: Path, tmp_path: Path
+) -> None:
+    src = tests_data / "vcf" / "vep_small.vcf"
+    code, expected, err = run("annotate", str(src), "-t", "SKCM")
+    assert code == 0, err
+    # BCF
+    bcf = tmp_path / "small.bcf"
+    with (
+        pysam.VariantFile(str(src)) as vin,
+        pysam.VariantFile(str(bcf), "wb", header=vin.header) as vout,
+    ):
+        for rec in vin:
+            vout.write(rec)
+    code, out, err = run("annotate", str(bcf), "-t", "SKCM")
+    assert code == 0, err
+    assert _labels(out) == _labels(expected)
+    # contigs written without 'chr' (7 instead of chr7): the chr-prefixed panel still applies
+    plain = tmp_path / "plain.vcf"
+    plain.write_text(src.read_text().replace("ID=chr", "ID=").replace("\nchr", "\n"))
+    code, out, err = run("annotate", str(plain), "-t", "SKCM")
+    assert code == 0, err
+    assert _labels(out) == _labels(expected)
+    assert {v["chrom"] for v in json.loads(out)["variants"]} == {"7", "12", "17"}
