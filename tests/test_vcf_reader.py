@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pysam
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tumorboard.errors import (
@@ -285,3 +285,48 @@ def test_malformed_record_names_record_and_position(tmp_path: Path, tests_data: 
     assert "chr7:140753336 has 5 tab-separated columns, a VCF record needs at least 8" in str(
         info.value
     )
+
+
+# --- property: every ALT of a multi-allelic record gets its own annotation ---------------------
+_BASES = st.text(alphabet="ACGT", min_size=1, max_size=4)
+
+
+@st.composite
+def multiallelic(draw: st.DrawFn) -> tuple[str, list[str]]:
+    ref = draw(_BASES)
+    alts = draw(
+        st.lists(_BASES, min_size=1, max_size=3, unique=True).filter(lambda a: ref not in a)
+    )
+    return ref, alts
+
+
+@given(multiallelic(), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_each_alt_gets_its_own_csq_entry(
+    tmp_path_factory: pytest.TempPathFactory, record: tuple[str, list[str]], allele_num: bool
+) -> None:
+    ref, alts = record
+    fields = "Allele|Consequence|SYMBOL|Feature|BIOTYPE|HGVSc" + (
+        "|ALLELE_NUM" if allele_num else ""
+    )
+    strings = vep_alleles(ref, alts)
+    entries = []
+    for i, allele in reversed(list(enumerate(strings))):  # VEP order need not follow ALT order
+        entry = [allele, "missense_variant", "KRAS", f"ENST{i}", "protein_coding", f"c.{i + 1}A>T"]
+        if allele_num:
+            entry.append(str(i + 1))
+        entries.append("|".join(entry))
+    text = (
+        "##fileformat=VCFv4.2\n##contig=<ID=chr12,length=133275309>\n"
+        f'##INFO=<ID=CSQ,Number=.,Type=String,Description="Ensembl VEP. Format: {fields}">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        f"chr12\t1000\t.\t{ref}\t{','.join(alts)}\t.\tPASS\tCSQ={','.join(entries)}\n"
+    )
+    path = tmp_path_factory.mktemp("multi") / "m.vcf"
+    path.write_text(text)
+    got = read_all(path)
+    if len(set(strings)) == len(strings):  # VEP's allele strings tell the ALTs apart
+        assert [(a.alt, a.hgvsc) for a in got] == [
+            (alt, f"c.{i + 1}A>T") for i, alt in enumerate(alts)
+        ]
+    assert len(got) == len(alts)
