@@ -85,8 +85,23 @@ class Annotation:
             )
             if i is not None
         ]  # fmt: skip
-        self.width = max(used) + 1 if used else 1
-        self.split_limit = self.width  # split off the fields after the last one read
+        self.split_limit = max(used) + 1 if used else 1  # split off the fields after these
+        # entries are padded to ``width``; the last slot is always "" and stands in for fields
+        # this annotation does not have, so ``fill`` indexes without checks
+        # (a split at ``split_limit`` leaves the unread rest in slot ``split_limit``)
+        self.width = self.split_limit + 2
+        blank = self.split_limit + 1
+
+        def slot(i: int | None) -> int:
+            return blank if i is None else i
+
+        self.f_symbol, self.f_feature, self.f_conseq = (
+            slot(self.i_symbol), slot(self.i_feature), slot(self.i_conseq)
+        )  # fmt: skip
+        self.f_impact, self.f_hgvsc, self.f_hgvsp = (
+            slot(self.i_impact), slot(self.i_hgvsc), slot(self.i_hgvsp)
+        )  # fmt: skip
+        self.f_exon, self.f_intron = slot(self.i_exon), slot(self.i_intron)
         if self.i_symbol is None or self.i_conseq is None:
             missing = "SYMBOL" if self.i_symbol is None else "Consequence"
             raise AnnotationError(
@@ -143,29 +158,28 @@ class Annotation:
         return entries[0], "first"
 
     def fill(self, alt: Alteration, entry: list[str], rule: str) -> None:
-        """Copy the chosen entry's annotation onto the alteration."""
-
-        def get(i: int | None) -> str:
-            return entry[i] if i is not None else ""
-
-        alt.gene = get(self.i_symbol) or alt.gene
-        alt.transcript = get(self.i_feature)
+        """Copy the chosen entry's annotation onto the alteration (entries come padded)."""
+        alt.gene = entry[self.f_symbol] or alt.gene
+        alt.transcript = entry[self.f_feature]
         alt.transcript_rule = rule
-        alt.consequences = tuple(c for c in get(self.i_conseq).split("&") if c)
-        alt.impact = get(self.i_impact)
-        hgvsc = get(self.i_hgvsc)
+        conseq = entry[self.f_conseq]
+        alt.consequences = tuple(c for c in conseq.split("&") if c)
+        alt.impact = entry[self.f_impact]
+        hgvsc = entry[self.f_hgvsc]
         alt.hgvsc = hgvsc.rsplit(":", 1)[-1] if hgvsc else ""
-        exon = get(self.i_exon)
+        exon = entry[self.f_exon]
         if self.tag == "ANN":
             # SnpEff Rank is 'exon/total' for exonic and intron rank for intronic effects
-            if "intron" in get(self.i_conseq):
+            if "intron" in conseq:
                 alt.intron = parse_exon(exon)
             else:
                 alt.exon = parse_exon(exon)
         else:
-            alt.exon = parse_exon(exon)
-            alt.intron = parse_exon(get(self.i_intron))
-        change = parse_protein_change(get(self.i_hgvsp))
+            alt.exon = parse_exon(exon) if exon else None
+            intron = entry[self.f_intron]
+            alt.intron = parse_exon(intron) if intron else None
+        hgvsp = entry[self.f_hgvsp]
+        change = parse_protein_change(hgvsp) if hgvsp else None
         if change is not None:
             alt.protein, alt.protein_3 = change.one, change.three
             alt.protein_start, alt.protein_end = change.start, change.end
