@@ -252,3 +252,58 @@ def test_bcf_and_plain_contig_names_give_the_same_variants(
     assert code == 0, err
     assert _labels(out) == _labels(expected)
     assert {v["chrom"] for v in json.loads(out)["variants"]} == {"7", "12", "17"}
+
+
+EXTENSION = """\
+biomarkers:
+  - id: LOCAL_TP53_R126STOP
+    type: exact
+    gene: TP53
+    name: TP53 R126*
+    changes: ["R126*"]
+evidence:
+  - id: EV_LOCAL_BOARD_TP53
+    drugs: [olaparib]
+    biomarker: LOCAL_TP53_R126STOP
+    tumor_agnostic: solid
+    effect: sensitive
+    kind: other
+    escat: IV
+    summary: local board decision (test extension)
+    sources:
+      - kind: other
+        document: Local tumour board minutes
+        url: https://example.org/minutes
+        date: 2026-11-01
+"""
+
+
+def test_catalog_extend_adds_records_and_changes_identity(tests_data: Path, tmp_path: Path) -> None:
+    vcf = str(tests_data / "vcf" / "vep_small.vcf")
+    ext = tmp_path / "local.yaml"
+    ext.write_text(EXTENSION)
+    code, base, err = run("annotate", vcf, "-t", "SKCM")
+    assert code == 0, err
+    code, out, err = run("annotate", vcf, "-t", "SKCM", "--catalog-extend", str(ext))
+    assert code == 0, err
+    before, after = json.loads(base), json.loads(out)
+    assert after["catalog"]["name"] == before["catalog"]["name"] + "+local"
+    assert after["catalog"]["sha256"] != before["catalog"]["sha256"]
+    local = [m for m in after["matches"] if m["indication_id"] == "EV_LOCAL_BOARD_TP53"]
+    assert [(m["biomarker"], m["drugs"], m["label"]) for m in local] == [
+        ("TP53 R126*", ["olaparib"], "investigational")
+    ]
+    assert not [m for m in before["matches"] if m["gene"] == "TP53"]
+
+
+def test_invalid_catalog_extension_is_a_clear_error(tests_data: Path, tmp_path: Path) -> None:
+    ext = tmp_path / "bad.yaml"
+    ext.write_text(EXTENSION.replace("escat: IV", "escat: V-Z"))
+    out = tmp_path / "case.json"
+    code, _, err = run(
+        "annotate", str(tests_data / "vcf" / "vep_small.vcf"), "-t", "SKCM",
+        "--catalog-extend", str(ext), "-o", str(out),
+    )  # fmt: skip
+    assert code == 1
+    assert err.startswith(f"Error: {ext}:14: evidence[0].escat: ")
+    assert not out.exists()
