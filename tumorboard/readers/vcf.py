@@ -35,6 +35,7 @@ import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from sys import intern
 from types import TracebackType
 from typing import Any
 
@@ -380,9 +381,9 @@ class VcfReader:
     def _alterations(self, rec: Any) -> Iterator[Alteration]:
         qc = self.qc
         filters = rec.filter.keys()
-        filt = ";".join(filters) if filters else "PASS"
+        filt = intern(";".join(filters)) if filters else "PASS"
         alts = rec.alts
-        chrom, pos, ref = rec.chrom, rec.pos, rec.ref
+        chrom, pos, ref = intern(rec.chrom), rec.pos, rec.ref
         if not alts:
             qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
             return

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from sys import intern
 from typing import Any
 
 from tumorboard.alterations import Alteration, parse_exon, parse_protein_change
@@ -159,12 +161,12 @@ class Annotation:
 
     def fill(self, alt: Alteration, entry: list[str], rule: str) -> None:
         """Copy the chosen entry's annotation onto the alteration (entries come padded)."""
-        alt.gene = entry[self.f_symbol] or alt.gene
-        alt.transcript = entry[self.f_feature]
+        alt.gene = intern(entry[self.f_symbol]) or alt.gene  # repeated strings: share one copy
+        alt.transcript = intern(entry[self.f_feature])
         alt.transcript_rule = rule
         conseq = entry[self.f_conseq]
-        alt.consequences = tuple(c for c in conseq.split("&") if c)
-        alt.impact = entry[self.f_impact]
+        alt.consequences = _consequences(conseq)
+        alt.impact = intern(entry[self.f_impact])
         hgvsc = entry[self.f_hgvsc]
         alt.hgvsc = hgvsc.rsplit(":", 1)[-1] if hgvsc else ""
         exon = entry[self.f_exon]
@@ -183,6 +185,12 @@ class Annotation:
         if change is not None:
             alt.protein, alt.protein_3 = change.one, change.three
             alt.protein_start, alt.protein_end = change.start, change.end
+
+
+@lru_cache(maxsize=4096)
+def _consequences(text: str) -> tuple[str, ...]:
+    """``missense_variant&splice_region_variant`` as a tuple (shared between records)."""
+    return tuple(intern(c) for c in text.split("&") if c)
 
 
 def annotation_from_header(header: Any) -> Annotation | None:
