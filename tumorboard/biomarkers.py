@@ -26,7 +26,7 @@ or a deep deletion; a deep deletion alone is bi-allelic (both copies lost).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from tumorboard.alterations import (
     CODING_CONSEQUENCES,
@@ -47,28 +47,39 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _thresholded(
+    name: Literal["TMB", "MSI"],
+    unit: str,
+    value: float | None,
+    threshold: float,
+    low: str,
+    source: str,
+    note: str,
+    missing: str,
+) -> Biomarker:
+    """A biomarker whose status is ``high`` at or above ``threshold``, else ``low``."""
+    if value is None:
+        return Biomarker(
+            name=name, unit=unit, status="unknown", threshold=threshold, source=source,
+            note=note or missing,
+        )  # fmt: skip
+    return Biomarker(
+        name=name,
+        value=round(value, 2),
+        unit=unit,
+        status="high" if value >= threshold else low,
+        threshold=threshold,
+        source=source,
+        note=note,
+    )
+
+
 def tmb_from_value(
     value: float | None, options: RunOptions, source: str, note: str = ""
 ) -> Biomarker:
     """A TMB biomarker from a given value (mut/Mb) and the TMB-high threshold."""
-    if value is None:
-        return Biomarker(
-            name="TMB",
-            unit="mut/Mb",
-            status="unknown",
-            threshold=options.tmb_high,
-            source=source,
-            note=note or "no TMB value in the input",
-        )
-    status = "high" if value >= options.tmb_high else "low"
-    return Biomarker(
-        name="TMB",
-        value=round(value, 2),
-        unit="mut/Mb",
-        status=status,
-        threshold=options.tmb_high,
-        source=source,
-        note=note,
+    return _thresholded(
+        "TMB", "mut/Mb", value, options.tmb_high, "low", source, note, "no TMB value in the input"
     )
 
 
@@ -76,25 +87,10 @@ def msi_from_percent(
     percent: float | None, options: RunOptions, source: str, note: str = ""
 ) -> Biomarker:
     """MSI status from the percentage of unstable sites (TSO500) and the MSI-high threshold."""
-    if percent is None:
-        return Biomarker(
-            name="MSI",
-            unit="% unstable sites",
-            status="unknown",
-            threshold=options.msi_high,
-            source=source,
-            note=note or "no percentage of unstable sites in the input",
-        )
-    status = "high" if percent >= options.msi_high else "stable"
-    return Biomarker(
-        name="MSI",
-        value=round(percent, 2),
-        unit="% unstable sites",
-        status=status,
-        threshold=options.msi_high,
-        source=source,
-        note=note,
-    )
+    return _thresholded(
+        "MSI", "% unstable sites", percent, options.msi_high, "stable", source, note,
+        "no percentage of unstable sites in the input",
+    )  # fmt: skip
 
 
 def hrd_from_gis(gis: float | None, options: RunOptions, source: str) -> Biomarker:
