@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tumorboard.catalog.schema import BIOMARKER_TYPES
 from tumorboard.errors import CatalogError, CatalogSchemaError
 
 try:  # libyaml is much faster; fall back to the pure-Python loader when it is missing
@@ -121,21 +122,6 @@ def _format_path(path: Sequence[str | int]) -> str:
     return text
 
 
-_TAGS = frozenset(
-    {
-        "exact",
-        "codon",
-        "region",
-        "mutation",
-        "loss_of_function",
-        "amplification",
-        "deletion",
-        "fusion",
-        "wild_type",
-        "msi_high",
-        "tmb_high",
-        "hrd",
-    }
-)
+_TAGS = frozenset(BIOMARKER_TYPES)  # discriminator tags pydantic puts in error locations
 
 __all__ = ["locate", "read_yaml"]
