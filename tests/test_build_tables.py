@@ -20,7 +20,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_committed_tables_are_up_to_date(shared_data: Path) -> None:
     result = run("--shared", str(shared_data), "--check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "24 of 24 tables up to date\n"
+    assert result.stdout == "25 of 25 tables up to date\n"
     assert result.stderr == ""
 
 
@@ -30,7 +30,7 @@ def test_check_reports_stale_tables_and_build_is_deterministic(
     stale = run("--shared", str(shared_data), "--out", str(tmp_path), "--check")
     assert stale.returncode == 1
     assert "stale: panels/tso500/GRCh38.bed\n" in stale.stderr
-    assert stale.stdout == "0 of 24 tables up to date\n"
+    assert stale.stdout == "0 of 25 tables up to date\n"
     built = run("--shared", str(shared_data), "--out", str(tmp_path))
     assert built.returncode == 0, built.stderr
     for rel in ("panels/tso500/GRCh38.bed", "tumorboard/data/oncotree_2025_10_03.tsv"):

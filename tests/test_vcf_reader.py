@@ -163,7 +163,8 @@ def test_snpeff_ann(tests_data: Path) -> None:
         assert reader.annotation_kind == "SnpEff ANN"
         assert reader.genome == "GRCh37"
     egfr = alts["EGFR E746_A750del"]
-    assert egfr.transcript_rule == "first_protein_coding"  # the EGFR-AS1 entry is skipped
+    # no MANE field in SnpEff: ENST00000275493 is EGFR's MANE Select (bundled MANE table)
+    assert egfr.transcript_rule == "mane_select_table"
     assert egfr.exon == 19
     assert egfr.vaf_source == "FORMAT/VF"
     assert egfr.vaf == pytest.approx(0.31)
@@ -330,3 +331,22 @@ def test_each_alt_gets_its_own_csq_entry(
             (alt, f"c.{i + 1}A>T") for i, alt in enumerate(alts)
         ]
     assert len(got) == len(alts)
+
+
+def test_mane_table_picks_the_mane_transcript_without_a_mane_field(tmp_path: Path) -> None:
+    """An older VEP run without MANE/CANONICAL fields lists a non-MANE BRAF transcript first."""
+    fields = (
+        "Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp"
+    )
+    head = "T|missense_variant|MODERATE|BRAF|ENSG1|Transcript"
+    other = f"{head}|ENST00000496384.6|protein_coding|6/10||c.620T>A|ENSP1:p.Val207Glu"
+    mane = f"{head}|ENST00000646891.1|protein_coding|15/18||c.1799T>A|ENSP2:p.Val600Glu"
+    vcf = tmp_path / "old_vep.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=chr7,length=159345973>\n"
+        f'##INFO=<ID=CSQ,Number=.,Type=String,Description="Ensembl VEP. Format: {fields}">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        f"chr7\t140753336\t.\tA\tT\t.\tPASS\tCSQ={other},{mane}\n"
+    )
+    (braf,) = read_all(vcf)
+    assert (braf.label, braf.transcript_rule) == ("BRAF V600E", "mane_select_table")

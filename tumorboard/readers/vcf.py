@@ -13,8 +13,9 @@ Rules (each recorded in the QC block):
 * **Annotation.** VEP ``CSQ`` (field order from the header) or SnpEff ``ANN``; multi-allelic records
   are split per ALT and each ALT gets its own annotation entries (VEP's ``ALLELE_NUM`` when present,
   else VEP's allele string: the shared first base trimmed, ``-`` for deletions).
-* **Transcript.** MANE Select, else canonical, else the first protein-coding entry, else the first;
-  entries of panel genes are preferred over overlapping non-panel genes.
+* **Transcript.** MANE Select (the annotation's MANE field, or, when it has none, the bundled
+  MANE Select ids in ``panels/mane_select.tsv``), else canonical, else the first protein-coding
+  entry, else the first; entries of panel genes are preferred over overlapping non-panel genes.
 * **Sample.** ``--sample``; else ``##tumor_sample=``; else the only sample; else one sample named
   like a tumour (``TUMOR``/``TUMOUR``, or a TCGA barcode with a tumour sample type) when the
   others look like normals; else an error listing the samples.

@@ -14,6 +14,7 @@ from typing import Any
 
 from tumorboard.alterations import Alteration, parse_exon, parse_protein_change
 from tumorboard.errors import AnnotationError
+from tumorboard.resources import panels_dir
 
 ANN_FIELDS = (
     "Allele",
@@ -149,6 +150,12 @@ class Annotation:
             for e in entries:
                 if e[self.i_mane]:
                     return e, "mane_select"
+        elif self.i_feature is not None:
+            # no MANE field (older VEP, SnpEff): recognise MANE Select by its transcript id
+            mane = mane_select_ids()
+            for e in entries:
+                if e[self.i_feature].split(".", 1)[0] in mane:
+                    return e, "mane_select_table"
         if self.i_canonical is not None:
             for e in entries:
                 if e[self.i_canonical] in ("YES", "1"):
@@ -185,6 +192,21 @@ class Annotation:
         if change is not None:
             alt.protein, alt.protein_3 = change.one, change.three
             alt.protein_start, alt.protein_end = change.start, change.end
+
+
+@lru_cache(maxsize=1)
+def mane_select_ids() -> frozenset[str]:
+    """Ensembl and RefSeq ids (no version) of MANE Select transcripts (``panels/mane_select.tsv``,
+    generated from MANE v1.0 by ``scripts/build_tables.py``)."""
+    ids: set[str] = set()
+    path = panels_dir() / "mane_select.tsv"
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(("#", "symbol\t")):
+                continue
+            _, ensembl, refseq = line.rstrip("\n").split("\t")
+            ids.update(i for i in (ensembl, refseq) if i)
+    return frozenset(ids)
 
 
 @lru_cache(maxsize=4096)
