@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import unquote
 
 # --- alteration kinds -------------------------------------------------------------------------
@@ -223,9 +224,11 @@ _VALID_REST_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ProteinChange:
-    """A parsed protein change: one-letter form, three-letter form and the positions."""
+class ProteinChange(NamedTuple):
+    """A parsed protein change: one-letter form, three-letter form and the positions.
+
+    A named tuple: immutable and cheap to build on the hot path.
+    """
 
     one: str
     three: str
