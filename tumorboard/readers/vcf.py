@@ -56,7 +56,9 @@ from tumorboard.errors import (
     TruncatedInputError,
     TumorBoardError,
 )
+from tumorboard.panels import contig_key
 from tumorboard.readers.base import QCCounter
+from tumorboard.readers.detect import check_file
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header, vep_alleles
 from tumorboard.readers.vcf_diagnose import diagnose_record
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
@@ -89,11 +91,7 @@ def _check_readable(path: str) -> str:
     """Check the file exists; return its compression: ``bgzf``, ``gzip``, ``none`` or ``stdin``."""
     if path == "-":
         return "stdin"
-    p = Path(path)
-    if not p.exists():
-        raise InputNotFoundError("file not found", where=path, hint="check the path")
-    if p.is_dir():
-        raise InputNotFoundError("is a folder, not a file", where=path, hint="name a VCF file")
+    p = check_file(path)
     try:
         with p.open("rb") as fh:
             head = fh.read(16)
@@ -325,8 +323,9 @@ class VcfReader:
         contigs = {str(c) for c in (index if index is not None else self._vf.header.contigs)}
         qc = self.qc
         prev_chrom, prev_end = "", -1
+        by_key = {contig_key(c): c for c in contigs}  # the file's own spelling of each contig
         for chrom, start, end in self.panel.regions():
-            name = _contig_in(chrom, contigs)
+            name = by_key.get(contig_key(chrom))
             if name is None:
                 continue
             for rec in self._vf.fetch(name, start, end):
@@ -431,16 +430,6 @@ class VcfReader:
                     a.notes.append("panel genes overlapping here: " + ", ".join(genes))
             a.vaf, a.depth, a.vaf_source = self._values.read(rec, i, alt)
             yield a
-
-
-def _contig_in(chrom: str, contigs: set[str]) -> str | None:
-    if chrom in contigs:
-        return chrom
-    bare = chrom[3:] if chrom.startswith("chr") else chrom
-    for cand in (bare, "chr" + bare, "MT" if bare == "M" else "M", "chrM" if bare == "MT" else ""):
-        if cand in contigs:
-            return cand
-    return None
 
 
 __all__ = ["ANN_FIELDS", "VcfReader", "choose_sample", "detect_build"]
