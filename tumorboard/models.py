@@ -17,7 +17,9 @@ Effect = Literal["sensitive", "resistant"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators and serializers are built on first use, not at import; a run
+    # needs only the few models it validates or writes (``CaseResult`` builds its nested ones).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Source(_Frozen):

@@ -68,7 +68,8 @@ RuleId = Annotated[str, Field(pattern=_ID, description="Biomarker rule id, e.g. 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first validation, not at import (``CatalogFile`` builds every nested model).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class CatalogSource(_Strict):

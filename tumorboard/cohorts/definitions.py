@@ -19,7 +19,8 @@ _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first validation, not at import.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class TreeLike(Protocol):
