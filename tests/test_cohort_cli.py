@@ -305,7 +305,7 @@ def test_usage_errors_exit_2(registry: str):
 
 
 def test_every_cohort_command_has_help_with_an_example():
-    group = main.commands["cohort"]
+    group = main.load_all()["cohort"]
     for name in group.commands:  # type: ignore[attr-defined]
         res = run(name, "--help")
         assert res.exit_code == 0

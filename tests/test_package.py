@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +11,9 @@ from pathlib import Path
 import click
 
 import tumorboard
+import tumorboard.cli
 from tumorboard.cli import main
+from tumorboard.cli._base import TumorBoardGroup
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,6 +40,18 @@ def test_import_tumorboard_is_light() -> None:
     assert not {"pysam", "click", "jinja2", "sqlalchemy", "pandas", "pydantic"} & loaded
 
 
+def test_cli_commands_load_lazily_and_the_lazy_table_is_complete() -> None:
+    loaded = _modules_after("from tumorboard.cli import main")
+    assert not {m for m in loaded if m.startswith("tumorboard.cli.")} - {"tumorboard.cli._base"}
+    modules = {m.name for m in pkgutil.iter_modules(tumorboard.cli.__path__)} - {"_base"}
+    for name in modules:
+        importlib.import_module(f"tumorboard.cli.{name}")
+    assert set(main.commands) == set(main.lazy_commands)
+    assert {m for mods in main.lazy_commands.values() for m in mods} == {
+        f"tumorboard.cli.{name}" for name in modules
+    }
+
+
 def test_annotate_does_not_import_pandas() -> None:
     loaded = _modules_after(
         "from click.testing import CliRunner; from tumorboard.cli import main; "
@@ -46,7 +62,8 @@ def test_annotate_does_not_import_pandas() -> None:
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     out = []
-    for name, cmd in sorted(group.commands.items()):
+    commands = group.load_all() if isinstance(group, TumorBoardGroup) else group.commands
+    for name, cmd in sorted(commands.items()):
         full = f"{prefix}{name}"
         out.append((full, cmd))
         if isinstance(cmd, click.Group):

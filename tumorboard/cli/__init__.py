@@ -1,7 +1,9 @@
 """The ``tumorboard`` command line (the only module tree that imports click).
 
 Each command lives in its own module under ``tumorboard/cli/`` and registers itself on the
-``main`` group; commands stay thin: parse options, call the library, format the result.
+``main`` group when that module is imported; commands stay thin: parse options, call the library,
+format the result. The modules are imported lazily: ``tumorboard annotate`` imports only
+``tumorboard.cli.annotate`` (and what it needs), ``tumorboard --help`` imports them all.
 
 Exit codes: 0 success; 1 a user error (bad input, unknown code, invalid catalog...) reported as
 one ``Error: ...`` line plus a ``Hint: ...`` line on stderr; 2 a usage error (click);
@@ -10,21 +12,25 @@ one ``Error: ...`` line plus a ``Hint: ...`` line on stderr; 2 a usage error (cl
 
 from __future__ import annotations
 
-import importlib
-
 from tumorboard.cli._base import main
 
-# Command modules; each one adds its commands to ``main`` on import.
-_COMMAND_MODULES = (
-    "tumorboard.cli.annotate",
-    "tumorboard.cli.batch",
-    "tumorboard.cli.cohort",
-    "tumorboard.cli.oncotree",
-    "tumorboard.cli.report",
-    "tumorboard.cli.catalog",
-)
+_REPORT = "tumorboard.cli.report"
+_CATALOG = "tumorboard.cli.catalog"
 
-for _name in _COMMAND_MODULES:
-    importlib.import_module(_name)
+# Command name -> the modules that define it (``schema`` has subcommands in two of them).
+main.lazy_commands.update(
+    {
+        "agenda": (_REPORT,),
+        "annotate": ("tumorboard.cli.annotate",),
+        "batch": ("tumorboard.cli.batch",),
+        "catalog": (_CATALOG,),
+        "cohort": ("tumorboard.cli.cohort",),
+        "demo": (_REPORT,),
+        "oncotree": ("tumorboard.cli.oncotree",),
+        "render": (_REPORT,),
+        "report": (_REPORT,),
+        "schema": (_REPORT, _CATALOG),
+    }
+)
 
 __all__ = ["main"]

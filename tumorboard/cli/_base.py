@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import click
@@ -27,7 +29,34 @@ def fail(exc: TumorBoardError) -> None:
 
 
 class TumorBoardGroup(click.Group):
-    """A click group that maps tumorboard errors to exit codes, never to tracebacks."""
+    """A click group that maps tumorboard errors to exit codes, never to tracebacks.
+
+    Commands can be registered lazily: ``lazy_commands`` maps a command name to the modules
+    that define it (they add it to the group on import), so running one command imports only
+    its own module; listing them all (``--help``) imports every module.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, tuple[str, ...]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self.load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def load_command(self, cmd_name: str) -> None:
+        """Import the modules defining ``cmd_name`` (nothing when it is loaded or unknown)."""
+        for module in self.lazy_commands.get(cmd_name, ()):
+            importlib.import_module(module)
+
+    def load_all(self) -> MutableMapping[str, click.Command]:
+        """Import every command module; return ``commands`` (now complete)."""
+        for name in list(self.lazy_commands):
+            self.load_command(name)
+        return self.commands
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
