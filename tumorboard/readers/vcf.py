@@ -61,7 +61,7 @@ from tumorboard.readers.base import QCCounter
 from tumorboard.readers.detect import check_file
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header, vep_alleles
 from tumorboard.readers.vcf_diagnose import diagnose_record
-from tumorboard.readers.vcf_samples import SampleValues, choose_sample
+from tumorboard.readers.vcf_samples import SampleValues, choose_sample, info_value
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
@@ -226,6 +226,8 @@ class VcfReader:
                 "--mane) or SnpEff first",
             )
         self._values = SampleValues(header, self.sample)
+        # the tumour sample's column in a record's text (0: no sample column)
+        self._column = 9 + self.samples.index(self.sample) if self.sample else 0
         self.used_index = False
         self._index_mode = index
         self.panel: Any = None
@@ -379,24 +381,32 @@ class VcfReader:
         )
 
     def _alterations(self, rec: Any) -> Iterator[Alteration]:
+        # One record as text (htslib formats the record it parsed and checked): splitting
+        # strings is several times cheaper than pysam's per-field accessors.
+        cols = str(rec).rstrip("\n").split("\t")
         qc = self.qc
-        filters = rec.filter.keys()
-        filt = intern(";".join(filters)) if filters else "PASS"
-        alts = rec.alts
-        chrom, pos, ref = intern(rec.chrom), rec.pos, rec.ref
-        if not alts:
+        filt = cols[6]
+        if filt == ".":
+            filt = "PASS"
+        chrom, pos, ref = intern(cols[0]), int(cols[1]), cols[3]
+        if cols[4] == ".":
             qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
             return
-        if filt != "PASS" and filt != ".":
+        if filt != "PASS":
             qc.filtered += 1
             if not self.include_filtered:
                 return
+            filt = intern(filt)
+        alts = cols[4].split(",")
+        info = cols[7]
+        fmt, column = (cols[8], cols[self._column]) if self._column else ("", "")
+        n_alleles = len(alts) + 1
         ann = self.annotation
         values: Sequence[str] = ()
         allele_strings: Sequence[str] = alts
         if ann is not None:
-            raw = rec.info.get(ann.tag)
-            values = raw if isinstance(raw, tuple) else ((raw,) if raw else ())
+            raw = info_value(info, ann.tag)
+            values = raw.split(",") if raw else ()
             if ann.tag == "CSQ":
                 allele_strings = vep_alleles(ref, alts)
         for i, alt in enumerate(alts):
@@ -428,7 +438,9 @@ class VcfReader:
                 a.gene = genes[0] if genes else ""
                 if len(genes) > 1:
                     a.notes.append("panel genes overlapping here: " + ", ".join(genes))
-            a.vaf, a.depth, a.vaf_source = self._values.read(rec, i, alt)
+            a.vaf, a.depth, a.vaf_source = self._values.read(
+                fmt, column, info, ref, alt, i, n_alleles
+            )
             yield a
 
 

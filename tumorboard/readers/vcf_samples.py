@@ -1,7 +1,7 @@
 """Tumour-sample choice and per-caller VAF / depth conventions for VCF records.
 
-Works on pysam records by duck typing (``rec.samples[name].get(key)``, ``rec.info.get(key)``)
-so that only :mod:`tumorboard.readers.vcf` imports pysam.
+Works on a record's text columns (and the pysam header by duck typing) so that only
+:mod:`tumorboard.readers.vcf` imports pysam.
 """
 
 from __future__ import annotations
@@ -59,121 +59,160 @@ def _looks_normal(name: str) -> bool:
 
 
 class SampleValues:
-    """Reads VAF and depth for the tumour sample; the plan is fixed once per file."""
+    """Reads VAF and depth for the tumour sample from a record's text columns.
+
+    Works on the FORMAT column, the sample's column and INFO as written (htslib's formatting of
+    the parsed record): a FORMAT string maps to the positions of the keys read here once, and
+    values are converted only when they are used. ``.`` is a missing value.
+    """
 
     def __init__(self, header: Any, sample: str) -> None:
         fmt = header.formats
         self.sample = sample
         self.has = {k: (fmt[k].number if k in fmt else None) for k in fmt}
         self.info_keys = set(header.info)
+        self.ad_per_allele = self.has.get("AD") in _PER_ALLELE
+        self._plans: dict[str, dict[str, int]] = {}
 
-    def read(self, rec: Any, alt_index: int, alt: str) -> tuple[float | None, int | None, str]:
-        """(vaf, depth, where the VAF came from) for ALT number ``alt_index``."""
+    def _plan(self, fmt: str) -> dict[str, int]:
+        plan = self._plans.get(fmt)
+        if plan is None:
+            plan = {k: i for i, k in enumerate(fmt.split(":")) if k in self.has}
+            self._plans[fmt] = plan
+        return plan
+
+    def read(
+        self,
+        fmt: str,
+        column: str,
+        info: str,
+        ref: str,
+        alt: str,
+        alt_index: int,
+        n_alleles: int,
+    ) -> tuple[float | None, int | None, str]:
+        """(vaf, depth, where the VAF came from) for ALT number ``alt_index`` (0-based).
+
+        ``fmt`` is the FORMAT column, ``column`` the tumour sample's column (both ``""`` for a
+        sites-only VCF), ``info`` the INFO column.
+        """
         vaf: float | None = None
         source = ""
         depth: int | None = None
-        has = self.has
-        if self.sample:
-            s = rec.samples[self.sample]
-            vaf, source = self._vaf(
-                s, has, alt_index, alt, len(rec.ref) != len(alt), len(rec.alleles)
-            )
-            depth = _as_int(s.get("DP")) if "DP" in has else None
-            if depth is None and has.get("AD") in _PER_ALLELE:
-                ad = _as_tuple(s.get("AD"))
-                if ad and len(ad) == len(rec.alleles) and all(isinstance(x, int) for x in ad):
+        if self.sample and fmt:
+            values = column.split(":")
+            plan = self._plan(fmt)
+            s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
+            vaf, source = self._vaf(s, alt_index, alt, len(ref) != len(alt), n_alleles)
+            raw_dp = s.get("DP")
+            depth = _as_int(raw_dp) if raw_dp is not None else None
+            if depth is None and self.ad_per_allele and "AD" in s:
+                ad = _ints(s["AD"])
+                if ad is not None and len(ad) == n_alleles:
                     depth = sum(ad)
         if vaf is None and "TVAF" in self.info_keys:  # PCGR's tumour VAF convention
-            vaf, source = _as_float(rec.info.get("TVAF")), "INFO/TVAF"
+            vaf, source = _as_float(info_value(info, "TVAF")), "INFO/TVAF"
         if depth is None:
             for key in ("TDP", "DP"):
                 if key in self.info_keys:
-                    depth = _as_int(rec.info.get(key))
+                    depth = _as_int(info_value(info, key))
                     if depth is not None:
                         break
         if vaf is not None and not 0.0 <= vaf <= 1.0:
             vaf, source = None, f"{source} out of range"
         return vaf, depth, source if vaf is not None else ""
 
-    @staticmethod
     def _vaf(
-        s: Any, has: dict[str, Any], alt_index: int, alt: str, indel: bool, n_alleles: int
+        self, s: dict[str, str], alt_index: int, alt: str, indel: bool, n_alleles: int
     ) -> tuple[float | None, str]:
-        if "AF" in has:
-            v = _pick(s.get("AF"), alt_index)
+        if "AF" in s:
+            v = _pick(s["AF"], alt_index)
             if v is not None:
                 return v, "FORMAT/AF"
-        if "VF" in has:
-            v = _pick(s.get("VF"), alt_index)
+        if "VF" in s:
+            v = _pick(s["VF"], alt_index)
             if v is not None:
                 return v, "FORMAT/VF"
-        if has.get("AD") in _PER_ALLELE:
+        if self.ad_per_allele and "AD" in s:
             # Number=R per the spec; some callers (old GATK) declare G or '.' for the same data
-            ad = _as_tuple(s.get("AD"))
-            if ad and len(ad) == n_alleles and all(isinstance(x, int) for x in ad):
+            ad = _ints(s["AD"])
+            if ad is not None and len(ad) == n_alleles:
                 total = sum(ad)
                 return (ad[alt_index + 1] / total if total else None), "FORMAT/AD"
-        if "FREQ" in has:  # VarScan: '48.7%'
-            raw = s.get("FREQ")
-            raw = raw[0] if isinstance(raw, tuple) else raw
-            if isinstance(raw, str) and raw.endswith("%"):
+        if "FREQ" in s:  # VarScan: '48.7%'
+            raw = s["FREQ"].split(",", 1)[0]
+            if raw.endswith("%"):
                 try:
                     return float(raw[:-1]) / 100.0, "FORMAT/FREQ"
                 except ValueError:
                     pass
-        if "AD" in has and "RD" in has:  # VarScan: AD is the alt depth, RD the ref depth
-            alt_depth, ref_depth = _as_int(s.get("AD")), _as_int(s.get("RD"))
+        if "AD" in s and "RD" in s:  # VarScan: AD is the alt depth, RD the ref depth
+            alt_depth, ref_depth = _as_int(s["AD"]), _as_int(s["RD"])
             if alt_depth is not None and ref_depth is not None and alt_depth + ref_depth:
                 return alt_depth / (alt_depth + ref_depth), "FORMAT/AD+RD"
-        if indel and "TIR" in has and "TAR" in has:  # Strelka indels, tier 1
-            tir, tar = _as_tuple(s.get("TIR")), _as_tuple(s.get("TAR"))
-            if tir and tar and isinstance(tir[0], int) and isinstance(tar[0], int):
-                total = tir[0] + tar[0]
-                return (tir[0] / total if total else None), "FORMAT/TIR+TAR"
-        if not indel and len(alt) == 1 and f"{alt}U" in has:  # Strelka SNVs, tier 1
-            counts = [_as_tuple(s.get(f"{b}U")) for b in "ACGT" if f"{b}U" in has]
-            firsts = [c[0] for c in counts if c and isinstance(c[0], int)]
-            alt_count = _as_tuple(s.get(f"{alt}U"))
-            if firsts and alt_count and isinstance(alt_count[0], int) and sum(firsts):
-                return alt_count[0] / sum(firsts), "FORMAT/AU,CU,GU,TU (Strelka tier 1)"
+        if indel and "TIR" in s and "TAR" in s:  # Strelka indels, tier 1
+            tir, tar = _as_int(s["TIR"]), _as_int(s["TAR"])
+            if tir is not None and tar is not None:
+                total = tir + tar
+                return (tir / total if total else None), "FORMAT/TIR+TAR"
+        if not indel and len(alt) == 1 and f"{alt}U" in s:  # Strelka SNVs, tier 1
+            firsts = [_as_int(s[f"{b}U"]) for b in "ACGT" if f"{b}U" in s]
+            counts = [c for c in firsts if c is not None]
+            alt_count = _as_int(s[f"{alt}U"])
+            if counts and alt_count is not None and sum(counts):
+                return alt_count / sum(counts), "FORMAT/AU,CU,GU,TU (Strelka tier 1)"
         return None, ""
 
 
 _PER_ALLELE = ("R", ".", "G")
 
 
-def _as_tuple(value: Any) -> tuple[Any, ...] | None:
-    if value is None:
+def info_value(info: str, key: str) -> str | None:
+    """The raw value of INFO ``key`` (``None`` when absent or a flag)."""
+    if info.startswith(key + "="):
+        start = len(key) + 1
+    else:
+        i = info.find(";" + key + "=")
+        if i < 0:
+            return None
+        start = i + len(key) + 2
+    end = info.find(";", start)
+    return info[start:] if end < 0 else info[start:end]
+
+
+def _ints(text: str) -> list[int] | None:
+    """``39,28`` -> [39, 28]; ``None`` when any value is missing or not an integer."""
+    try:
+        return [int(x) for x in text.split(",")]
+    except ValueError:
         return None
-    return value if isinstance(value, tuple) else (value,)
 
 
-def _pick(value: Any, index: int) -> float | None:
-    if isinstance(value, tuple):
-        value = value[index] if len(value) > index else (value[0] if len(value) == 1 else None)
-    return _as_float(value)
+def _pick(text: str, index: int) -> float | None:
+    """Value number ``index`` of a per-ALT list (a single value stands for every ALT)."""
+    parts = text.split(",")
+    if len(parts) > index:
+        return _as_float(parts[index])
+    return _as_float(parts[0]) if len(parts) == 1 else None
 
 
-def _as_float(value: Any) -> float | None:
-    if isinstance(value, tuple):
-        value = value[0] if value else None
-    if value is None:
+def _as_float(text: str | None) -> float | None:
+    if text is None:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        return float(text.split(",", 1)[0])
+    except ValueError:
         return None
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, tuple):
-        value = value[0] if value else None
-    if value is None:
+def _as_int(text: str | None) -> int | None:
+    """The first value of a field as an integer (``None`` when missing or not an integer)."""
+    if text is None:
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(text.split(",", 1)[0])
+    except ValueError:
         return None
 
 
-__all__ = ["SampleValues", "choose_sample"]
+__all__ = ["SampleValues", "choose_sample", "info_value"]
