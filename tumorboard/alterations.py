@@ -146,6 +146,8 @@ class Alteration:
     """False when the input had no transcript annotation (matched by hotspot coordinates)."""
     notes: list[str] = field(default_factory=list)
     """Free-text notes (e.g. why a value is missing)."""
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+    """:attr:`key`, computed on first use (readers set the identity fields before that)."""
 
     @property
     def is_passing(self) -> bool:
@@ -173,14 +175,28 @@ class Alteration:
 
     @property
     def key(self) -> str:
-        """Stable identifier of this alteration within a case (used to link matches)."""
-        if self.chrom and self.kind == MUTATION:
-            return f"{self.gene}:{self.chrom}:{self.pos}:{self.ref}>{self.alt}"
-        return f"{self.gene}:{self.kind}:{self.gene3 or self.protein or self.breakpoints}"
+        """Stable identifier of this alteration within a case (used to link matches).
+
+        Computed once, on first use: gene, kind, coordinates, alleles, ``gene3``, protein and
+        breakpoints must be set before (every reader does; :meth:`rekey` after a late change).
+        """
+        key = self._key
+        if key is None:
+            if self.chrom and self.kind == MUTATION:
+                key = f"{self.gene}:{self.chrom}:{self.pos}:{self.ref}>{self.alt}"
+            else:
+                key = f"{self.gene}:{self.kind}:{self.gene3 or self.protein or self.breakpoints}"
+            self._key = key
+        return key
+
+    def rekey(self) -> str:
+        """Recompute :attr:`key` after an identity field changed."""
+        self._key = None
+        return self.key
 
     def has_consequence(self, terms: frozenset[str]) -> bool:
         """True when any of this alteration's consequences is in ``terms``."""
-        return any(c in terms for c in self.consequences)
+        return not terms.isdisjoint(self.consequences)
 
 
 # --- HGVS protein normalisation -----------------------------------------------------------------
@@ -287,6 +303,14 @@ def parse_protein_change(hgvsp: str) -> ProteinChange | None:
 
     Pure and cached: hotspot changes recur across transcripts, records and patients.
     """
+    simple = _SIMPLE_RE.match(_strip_prefix(hgvsp))
+    if simple is not None:  # the common case, a substitution such as Val600Glu: one match
+        ref, pos, new = simple.groups()
+        ref1, start = AA3_TO_1[ref], int(pos)
+        one = f"{ref1}{pos}{AA3_TO_1.get(new, new)}"
+        return ProteinChange(
+            one=one, three=f"p.{ref}{pos}{new}", start=start, end=start, ref_aa=ref1
+        )
     one = to_one_letter(hgvsp)
     if not one:
         return None

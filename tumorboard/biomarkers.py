@@ -230,10 +230,11 @@ def mark_biallelic(
             reason = _second_hit(a, other, deep, loh.get(gene, ""))
             if reason:
                 marks[key] = reason
-    for a in alterations:
-        mark = marks.get(a.key)
-        if mark is not None:
-            a.notes.append(f"bi-allelic: {mark}")
+    if marks:
+        for a in alterations:
+            mark = marks.get(a.key)
+            if mark is not None:
+                a.notes.append(f"bi-allelic: {mark}")
     return marks
 
 
@@ -260,11 +261,16 @@ def merge_duplicates(results: Sequence[Any]) -> int:
     fusion file); the kept one notes the other sources. Returns how many were dropped.
     """
     best: dict[str, Alteration] = {}
+    total = 0
     for r in results:
+        total += len(r.alterations)
         for a in r.alterations:
-            kept = best.get(a.key)
+            key = a.key
+            kept = best.get(key)
             if kept is None or _rank(a) < _rank(kept):
-                best[a.key] = a
+                best[key] = a
+    if len(best) == total:
+        return 0  # every key once: nothing to merge
     dropped = 0
     for r in results:
         keep = []
