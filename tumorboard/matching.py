@@ -71,11 +71,30 @@ class MatchOutcome:
     not_assessable: list[str] = field(default_factory=list)
     actionable: set[str] = field(default_factory=set)
     """Keys of alterations that produced at least one match."""
+    catalog: Catalog | None = None
+    """The catalog matched against (for :meth:`notes_for`)."""
 
     def note(self, key: str, text: str) -> None:
         bucket = self.notes.setdefault(key, [])
         if text not in bucket:
             bucket.append(text)
+
+    def notes_for(self, a: Alteration) -> list[str]:
+        """Matching's notes on one alteration, including "no catalog rule for GENE".
+
+        That note is written here, when it is read, instead of being stored for every variant
+        of a gene the catalog does not cover (most of a panel's variants).
+        """
+        notes = self.notes.get(a.key)
+        if notes is not None:
+            return notes
+        if self.catalog is not None and not _rules_for(a, self.catalog):
+            return [_no_rule_note(a)]
+        return []
+
+
+def _no_rule_note(a: Alteration) -> str:
+    return f"{a.label}: no catalog rule for {a.gene}"
 
 
 def _thresholds(options: RunOptions | None) -> Thresholds:
@@ -87,10 +106,11 @@ def _thresholds(options: RunOptions | None) -> Thresholds:
 
 
 def _rules_for(a: Alteration, catalog: Catalog) -> list[BiomarkerRule]:
-    rules = list(catalog.rules_for_gene(a.gene))
+    rules = catalog.rules_for_gene(a.gene)
     if a.kind == FUSION and a.gene3:
+        rules = list(rules)
         rules.extend(r for r in catalog.rules_for_gene(a.gene3) if r not in rules)
-    return rules
+    return list(rules) if rules else []
 
 
 def _why_not(a: Alteration, rules: list[BiomarkerRule]) -> str:
@@ -115,8 +135,7 @@ def _alteration_hits(
     for a in alterations:
         rules = _rules_for(a, catalog)
         if not rules:
-            out.note(a.key, f"{a.label}: no catalog rule for {a.gene}")
-            continue
+            continue  # noted lazily: MatchOutcome.notes_for
         if not a.is_passing:
             if not include_filtered:
                 out.note(a.key, f"{a.label}: FILTER {a.filter}; filtered records are not matched")
@@ -229,7 +248,7 @@ def match_case(
         from tumorboard.errors import TumorBoardError
 
         raise TumorBoardError(f"unknown jurisdiction {jurisdiction!r}", hint="use EMA or FDA")
-    out = MatchOutcome()
+    out = MatchOutcome(catalog=catalog)
     t = _thresholds(options)
     include_filtered = bool(options and options.include_filtered)
     hits = _alteration_hits(alterations, catalog, t, include_filtered, out)

@@ -203,12 +203,12 @@ def annotate(inputs: tuple[str, ...], fmt: str, output: str, **params: Any) -> N
       tumorboard annotate tumour.vcf.gz -t COAD --format tsv --jurisdiction FDA
       bcftools view -f PASS in.bcf | tumorboard annotate - -t SKCM --genome GRCh38
     """
-    from tumorboard.api import prepare
+    from tumorboard.api import gc_paused, prepare
     from tumorboard.writers import write_case_json, write_variants_tsv
 
     options, index = run_options(params)
     analysis = prepare(list(inputs), options, index=index)
-    with atomic_output(output) as fh:
+    with atomic_output(output) as fh, gc_paused():
         if fmt == "json":
             write_case_json(analysis.case, analysis.variant_dicts(), fh)
         else:
