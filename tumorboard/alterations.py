@@ -297,7 +297,7 @@ def to_three_letter(one: str) -> str:
 _TO_THREE = str.maketrans(AA1_TO_3)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def parse_protein_change(hgvsp: str) -> ProteinChange | None:
     """Parse any HGVS-like protein change; ``None`` when it is empty or not understood.
 

@@ -169,7 +169,6 @@ def _genes(rule: BiomarkerRule) -> tuple[str, ...]:
 
 def _biallelic(hits: list[Hit], alterations: Sequence[Alteration], out: MatchOutcome) -> list[Hit]:
     """Bi-allelic rules need two hits in the gene, an LOH/homozygous call or a deep deletion."""
-    by_key = {a.key: a for a in alterations}
     kept: list[Hit] = []
     groups: dict[tuple[str, str], list[Hit]] = defaultdict(list)
     for hit in hits:
@@ -177,6 +176,10 @@ def _biallelic(hits: list[Hit], alterations: Sequence[Alteration], out: MatchOut
             groups[(hit.rule.id, hit.gene)].append(hit)
         else:
             kept.append(hit)
+    if not groups:
+        return kept
+    wanted = {h.variants[0] for group in groups.values() for h in group}
+    by_key = {a.key: a for a in alterations if a.key in wanted}
     for (_, gene), group in groups.items():
         alts = [by_key[h.variants[0]] for h in group]
         second = [a for a in alts if a.zygosity.lower() in ("loh", "homozygous")]

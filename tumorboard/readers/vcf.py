@@ -297,8 +297,8 @@ class VcfReader:
             self.path.endswith(".bcf") and Path(self.path + ".csi").exists()
         )
 
-    def _records(self) -> Iterator[tuple[Any, bool]]:
-        """Yield (record, in_panel_known) from a streamed or an indexed read."""
+    def _records(self) -> Iterator[Any]:
+        """Yield the panel's records from a streamed or an indexed read."""
         by_coords = self.panel is not None and self.genome is not None
         want_index = self._index_mode != "never" and by_coords
         if self._index_mode == "require" and not self._has_index():
@@ -317,9 +317,9 @@ class VcfReader:
             qc.records_read += 1
             if contains is not None and not contains(rec.chrom, rec.pos):
                 continue
-            yield rec, True
+            yield rec
 
-    def _fetch_regions(self) -> Iterator[tuple[Any, bool]]:
+    def _fetch_regions(self) -> Iterator[Any]:
         assert self.panel is not None
         index = self._vf.index
         contigs = {str(c) for c in (index if index is not None else self._vf.header.contigs)}
@@ -335,31 +335,33 @@ class VcfReader:
                 # a record overlapping two adjacent regions is yielded once
                 if rec.start < start and name == prev_chrom and rec.start < prev_end:
                     continue
-                yield rec, True
+                yield rec
             prev_chrom, prev_end = name, end
 
     # -- iteration -----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Alteration]:
-        n = 0
-        where = ""
+        last: Any = None  # the last record read (named in errors)
+        qc = self.qc
+        alterations = self._alterations
         try:
-            for rec, _ in self._records():
-                n += 1
-                where = f"{rec.chrom}:{rec.pos}"
-                self.qc.records_in_panel += 1
+            for rec in self._records():
+                last = rec
+                qc.records_in_panel += 1
                 try:
-                    found = list(self._alterations(rec))
-                except (IndexError, KeyError, TypeError) as exc:
+                    found = alterations(rec)
+                except (IndexError, KeyError, TypeError, ValueError) as exc:
                     raise RecordError(
-                        f"malformed record at {where}: {exc}",
-                        where=f"{self.path}: record {self.qc.records_read}",
+                        f"malformed record at {rec.chrom}:{rec.pos}: {exc}",
+                        where=f"{self.path}: record {qc.records_read}",
                         hint="check the record's FORMAT and sample columns (`bcftools view`)",
                     ) from exc
                 yield from found
             self._check_pump()
         except (OSError, ValueError) as exc:
             self._check_pump()
-            raise self._read_error(exc, where) from exc
+            raise self._read_error(
+                exc, f"{last.chrom}:{last.pos}" if last is not None else ""
+            ) from exc
 
     def _read_error(self, exc: Exception, where: str) -> TumorBoardError:
         """Turn an htslib read failure into a clear error naming the record."""
@@ -380,9 +382,13 @@ class VcfReader:
             "`bcftools view` shows where htslib stops",
         )
 
-    def _alterations(self, rec: Any) -> Iterator[Alteration]:
-        # One record as text (htslib formats the record it parsed and checked): splitting
-        # strings is several times cheaper than pysam's per-field accessors.
+    def _alterations(self, rec: Any) -> list[Alteration]:
+        """The record's alterations, one per ALT allele kept (a list: cheaper than a generator).
+
+        The record is read as text (htslib formats the record it parsed and checked): splitting
+        strings is several times cheaper than pysam's per-field accessors.
+        """
+        out: list[Alteration] = []
         cols = str(rec).rstrip("\n").split("\t")
         qc = self.qc
         filt = cols[6]
@@ -391,11 +397,11 @@ class VcfReader:
         chrom, pos, ref = intern(cols[0]), int(cols[1]), cols[3]
         if cols[4] == ".":
             qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
-            return
+            return out
         if filt != "PASS":
             qc.filtered += 1
             if not self.include_filtered:
-                return
+                return out
             filt = intern(filt)
         alts = cols[4].split(",")
         info = cols[7]
@@ -407,8 +413,8 @@ class VcfReader:
         if ann is not None:
             raw = info_value(info, ann.tag)
             values = raw.split(",") if raw else ()
-            if ann.tag == "CSQ":
-                allele_strings = vep_alleles(ref, alts)
+            if ann.tag == "CSQ" and (len(alts) > 1 or ann.i_allele_num is not None):
+                allele_strings = vep_alleles(ref, alts)  # one ALT: every entry is its own
         for i, alt in enumerate(alts):
             if alt == "*" or alt[0] == "<" or "[" in alt or "]" in alt:
                 qc.skip(
@@ -441,7 +447,8 @@ class VcfReader:
             a.vaf, a.depth, a.vaf_source = self._values.read(
                 fmt, column, info, ref, alt, i, n_alleles
             )
-            yield a
+            out.append(a)
+        return out
 
 
 __all__ = ["ANN_FIELDS", "VcfReader", "choose_sample", "detect_build"]
