@@ -10,6 +10,7 @@ No timing is asserted. The timed suites themselves run with::
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -133,7 +134,7 @@ def test_compare_quick_run_prints_every_row(
     assert code == 0
     text = capsys.readouterr().out
     rows = [line for line in text.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 8 + 1 + 4  # table header, 8 commands, target header, 4 targets
+    assert len(rows) == 1 + 10 + 1 + 6  # table header, 10 commands, target header, 6 targets
     assert "| tumorboard annotate (streaming, --no-index) | 40,000 |" in text
     assert "| bcftools view -H -R panel.bed FILE | wc -l | 400 |" in text
     compare.write_readme("new table", readme)
@@ -151,3 +152,35 @@ def test_pysam_loop_counts_records(quick: dict[str, object], tmp_path: Path) -> 
     )
     assert streamed.stdout == f"{SCALE}\n"
     assert fetched.stdout == f"{SCALE // 100}\n"
+
+
+def test_floor_writes_the_variants_tumorboard_reports(
+    quick: dict[str, object], tmp_path: Path
+) -> None:
+    """floor.py (the lower bound in compare.py) does the same reading job as annotate."""
+    out: Path = quick["out"]  # type: ignore[assignment]
+    bed = compare.write_panel_bed(tmp_path)
+    floor = str(Path(compare.__file__).with_name("floor.py"))
+    panel = str(out / "panel_500.vcf.gz")
+    done = subprocess.run(
+        [sys.executable, floor, panel, "--regions", str(bed), "-o", str(tmp_path / "f.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    floor_variants = json.loads((tmp_path / "f.json").read_text())["variants"]
+    assert done.stdout == f"{len(floor_variants)}\n"
+    tb = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "annotate", panel, "-t", "LUAD", "--panel", "tso500"],
+        capture_output=True,
+        text=True,
+    )
+    assert tb.returncode == 0, tb.stderr
+    reported = json.loads(tb.stdout)["variants"]
+    assert len(floor_variants) > 300
+    assert {(v["chrom"], v["pos"]) for v in floor_variants} == {
+        (v["chrom"], v["pos"]) for v in reported
+    }
+    by_pos = {(v["chrom"], v["pos"]): v for v in reported}
+    for v in floor_variants:
+        assert by_pos[(v["chrom"], v["pos"])]["gene"] == v["gene"]
