@@ -88,8 +88,10 @@ class MatchOutcome:
         notes = self.notes.get(a.key)
         if notes is not None:
             return notes
-        if self.catalog is not None and not _rules_for(a, self.catalog):
-            return [_no_rule_note(a)]
+        catalog = self.catalog
+        if catalog is not None and not catalog.rules_for_gene(a.gene):
+            if a.kind != FUSION or not a.gene3 or not catalog.rules_for_gene(a.gene3):
+                return [_no_rule_note(a)]
         return []
 
 

@@ -77,7 +77,7 @@ class SampleValues:
     def _plan(self, fmt: str) -> dict[str, int]:
         plan = self._plans.get(fmt)
         if plan is None:
-            plan = {k: i for i, k in enumerate(fmt.split(":")) if k in self.has}
+            plan = {k: i for i, k in enumerate(fmt.split(":")) if k in _READ and k in self.has}
             self._plans[fmt] = plan
         return plan
 
@@ -165,6 +165,8 @@ class SampleValues:
 
 
 _PER_ALLELE = ("R", ".", "G")
+_READ = frozenset(("AF", "VF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"))
+"""The FORMAT keys VAF and depth are read from (the others are never looked at)."""
 
 
 def info_value(info: str, key: str) -> str | None:
