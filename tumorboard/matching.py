@@ -89,10 +89,11 @@ class MatchOutcome:
         if notes is not None:
             return notes
         catalog = self.catalog
-        if catalog is not None and not catalog.rules_for_gene(a.gene):
-            if a.kind != FUSION or not a.gene3 or not catalog.rules_for_gene(a.gene3):
-                return [_no_rule_note(a)]
-        return []
+        if catalog is None or catalog.rules_for_gene(a.gene):
+            return []
+        if a.kind == FUSION and a.gene3 and catalog.rules_for_gene(a.gene3):
+            return []
+        return [_no_rule_note(a)]
 
 
 def _no_rule_note(a: Alteration) -> str:
