@@ -20,6 +20,9 @@ Checks, each reported with ``file:line`` and the field path:
 The catalog's sha256 is computed over the canonical JSON of every file's parsed content (keys
 sorted, file names relative to the manifest), so comments and formatting do not change it and the
 same content always gives the same hash.
+
+A catalog that reads and validates cleanly is kept in the user's cache (:mod:`.cache`) and reused
+while its files are unchanged; the reference checks run on every load.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -41,10 +45,14 @@ from tumorboard.catalog.schema import (
     Indication,
     Resistance,
 )
-from tumorboard.catalog.yamlmarks import Path_, locate, read_yaml
 from tumorboard.errors import CatalogError, CatalogSchemaError, OncoTreeError
 from tumorboard.models import CatalogInfo
 from tumorboard.resources import catalog_dir
+
+if TYPE_CHECKING:
+    from tumorboard.catalog.yamlmarks import Path_
+
+# yamlmarks (and PyYAML) are imported only when files are parsed: a cached catalog needs neither.
 
 MANIFEST_NAME = "catalog.yaml"
 
@@ -79,20 +87,38 @@ class _Source:
     date: str = ""
     description: str = ""
     parts: list[_Part] = field(default_factory=list)
+    patterns: list[str] | None = None
+    """The manifest's ``files`` (None: a single data file)."""
+    read: list[_Read] = field(default_factory=list)
+    """Every file read (the manifest first), to tell when a cached catalog is still current."""
+
+
+_Read = tuple[str, str, str]
+"""(path, display name, sha256 of the text) of one file read."""
+
+
+@cache
+def _bundled_root() -> Path:
+    return catalog_dir().resolve()
 
 
 def _display(path: Path) -> str:
-    bundled = catalog_dir()
     try:
-        return str(Path("drug_catalog") / path.resolve().relative_to(bundled.resolve()))
+        return str(Path("drug_catalog") / path.resolve().relative_to(_bundled_root()))
     except ValueError:
         return str(path)
+
+
+def _read(path: Path, display: str, text: str) -> _Read:
+    return str(path), display, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _validate(model: type[BaseModel], data: Any, part: _Part) -> tuple[Any, list[CatalogError]]:
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
+        from tumorboard.catalog.yamlmarks import locate
+
         issues: list[CatalogError] = []
         for err in exc.errors(include_url=False):
             line, field_path = locate(part.lines, err["loc"])
@@ -120,25 +146,66 @@ def _expand(base: Path, patterns: list[str]) -> list[Path]:
 
 
 def _read_source(path: Path, issues: list[CatalogError]) -> _Source:
-    if path.is_dir():
-        path = path / MANIFEST_NAME
+    from tumorboard.catalog.yamlmarks import parse_yaml, read_text
+
+    path = _root_file(path)
     display = _display(path)
-    data, lines = read_yaml(path, display)
+    text = read_text(path, display)
+    data, lines = parse_yaml(text, display)
     if isinstance(data, dict) and "files" in data:
         manifest, errs = _validate(CatalogManifest, data, _Part(display, path.name, data, lines))
         if errs:
             raise errs[0]
         src = _Source(manifest.name, manifest.version, manifest.date, manifest.description)
+        src.patterns = list(manifest.files)
+        src.read.append(_read(path, display, text))
         for file in _expand(path.parent, manifest.files):
             fdisplay = _display(file)
-            fdata, flines = read_yaml(file, fdisplay)
+            ftext = read_text(file, fdisplay)
+            fdata, flines = parse_yaml(ftext, fdisplay)
             src.parts.append(
                 _Part(fdisplay, file.relative_to(path.parent).as_posix(), fdata, flines)
             )
+            src.read.append(_read(file, fdisplay, ftext))
         return src
     src = _Source(path.stem, "unversioned")
     src.parts.append(_Part(display, path.name, data, lines))
+    src.read.append(_read(path, display, text))
     return src
+
+
+def _root_file(path: Path) -> Path:
+    return path / MANIFEST_NAME if path.is_dir() else path
+
+
+def _cached(given: Sequence[Path]) -> Catalog | None:
+    """The cached catalog built from ``given``, if every file it was read from is unchanged."""
+    from tumorboard.catalog import cache
+
+    entry = cache.load("catalog", [str(p) for p in given])
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Catalog)):
+        return None
+    checks: list[tuple[list[str] | None, list[_Read]]] = entry[0]
+    cat: Catalog = entry[1]
+    if not isinstance(checks, list) or len(checks) != len(given):
+        return None
+    try:
+        for given_path, (patterns, read) in zip(given, checks, strict=True):
+            path = _root_file(given_path)
+            files = [path] if patterns is None else [path, *_expand(path.parent, patterns)]
+            now = [_read(f, _display(f), f.read_text(encoding="utf-8")) for f in files]
+            if now != read:
+                return None
+    except (OSError, ValueError, TypeError):  # gone or unreadable: loading it reports it
+        return None
+    return cat
+
+
+def _store(given: Sequence[Path], sources: Sequence[_Source], cat: Catalog) -> None:
+    from tumorboard.catalog import cache
+
+    checks = [(s.patterns, s.read) for s in sources]
+    cache.store("catalog", [str(p) for p in given], (checks, cat))
 
 
 def _canonical_hash(sources: Sequence[_Source]) -> str:
@@ -148,6 +215,8 @@ def _canonical_hash(sources: Sequence[_Source]) -> str:
 
 
 def _where(part: _Part, *loc: str | int) -> str:
+    from tumorboard.catalog.yamlmarks import locate
+
     line, _ = locate(part.lines, loc)
     return f"{part.display}:{line}" if line else part.display
 
@@ -301,8 +370,13 @@ def check_catalog(
     """
     issues: list[CatalogError] = []
     roots = [Path(p) for p in paths] if paths else [catalog_dir()]
-    sources = [_read_source(p, issues) for p in [*roots, *(Path(e) for e in extend)]]
-    cat = _merge(sources, issues)
+    given = [*roots, *(Path(e) for e in extend)]
+    cat = _cached(given)
+    if cat is None:
+        sources = [_read_source(p, issues) for p in given]
+        cat = _merge(sources, issues)
+        if not issues:
+            _store(given, sources, cat)
     tree = oncotree if oncotree is not None else (_default_tree() if check_codes else None)
     _check_references(cat, tree, issues)
     return (None if issues else cat), issues

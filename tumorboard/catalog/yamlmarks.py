@@ -176,14 +176,23 @@ def _construct(loader: Any, node: yaml.Node, display: str) -> tuple[Any, dict[Pa
 
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML file; return its data and a path -> line map. Errors carry file:line."""
+    return parse_yaml(read_text(path, display), display)
+
+
+def read_text(path: Path, display: str) -> str:
+    """A catalog file's text (UTF-8); a missing or unreadable file is a :class:`CatalogError`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise CatalogError(
             "catalog file not found", where=display, hint="check the path or the manifest's files"
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"cannot read catalog file: {exc}", where=display) from exc
+
+
+def parse_yaml(text: str, display: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML text read from ``display``: its data and a path -> line map (see read_yaml)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -237,4 +246,4 @@ def _format_path(path: Sequence[str | int]) -> str:
 
 _TAGS = frozenset(BIOMARKER_TYPES)  # discriminator tags pydantic puts in error locations
 
-__all__ = ["locate", "read_yaml"]
+__all__ = ["locate", "parse_yaml", "read_text", "read_yaml"]
