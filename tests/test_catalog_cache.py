@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
@@ -156,6 +157,18 @@ def test_cache_off_broken_or_unwritable_is_only_slower(
     assert _same(load_catalog(oncotree=tree), expected)
     assert entry.read_bytes() != b"garbage"
     assert [p.name for p in folder.iterdir()] == [entry.name]  # no temporary files left
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_entries_others_could_have_written_are_not_read(cache_dir: Path, tree: OncoTree) -> None:
+    load_catalog(oncotree=tree)
+    (entry,) = _entries(cache_dir)
+    assert entry.stat().st_mode & 0o777 == 0o600
+    entry.chmod(0o666)
+    assert cache.load("catalog", [str(catalog_dir())]) is None
+    load_catalog(oncotree=tree)  # rebuilt and stored again, privately
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert cache.load("catalog", [str(catalog_dir())]) is not None
 
 
 def test_old_entries_are_pruned(cache_dir: Path, tree: OncoTree, tmp_path: Path) -> None:
