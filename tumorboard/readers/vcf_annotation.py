@@ -121,6 +121,7 @@ class Annotation:
         fields); with a single ALT and no ``ALLELE_NUM`` every entry belongs to it.
         """
         out: list[list[str]] = []
+        by_alt: list[list[str]] = []  # entries naming the raw ALT instead of VEP's allele string
         ia, inum, need, limit = self.i_allele, self.i_allele_num, self.width, self.split_limit
         single = n_alts == 1 and inum is None
         for value in values:
@@ -132,9 +133,13 @@ class Annotation:
             elif inum is not None and parts[inum]:
                 if parts[inum] == str(alt_index + 1):
                     out.append(parts)
-            elif ia is None or parts[ia] in (vep_allele, alt):
+            elif ia is None or parts[ia] == vep_allele:
                 out.append(parts)
-        return out
+            elif parts[ia] == alt:
+                by_alt.append(parts)
+        # The raw ALT is a fallback only: with REF GA and ALTs G,GG, VEP's strings are '-' and
+        # 'G', so the second ALT's entries also spell the first ALT
+        return out or by_alt
 
     def choose(
         self, entries: list[list[str]], panel_genes: frozenset[str] | None
