@@ -207,9 +207,13 @@ def annotate(inputs: tuple[str, ...], fmt: str, output: str, **params: Any) -> N
     from tumorboard.writers import write_case_json, write_variants_tsv
 
     options, index = run_options(params)
-    analysis = prepare(list(inputs), options, index=index)
-    with atomic_output(output) as fh, gc_paused():
-        if fmt == "json":
-            write_case_json(analysis.case, analysis.variant_dicts(), fh)
-        else:
-            write_variants_tsv(analysis.case.matches, analysis.variant_dicts(), fh)
+    # One pause for reading and writing; the case is dropped before the collector is back on, so
+    # it never re-scans the tens of thousands of variants a large panel file reports.
+    with gc_paused():
+        analysis = prepare(list(inputs), options, index=index)
+        with atomic_output(output) as fh:
+            if fmt == "json":
+                write_case_json(analysis.case, analysis.variant_dicts(), fh)
+            else:
+                write_variants_tsv(analysis.case.matches, analysis.variant_dicts(), fh)
+        del analysis
