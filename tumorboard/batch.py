@@ -279,13 +279,15 @@ def run_sample(task: _Task) -> SampleOutcome:
                 raise InputNotFoundError("input file not found", where=p, hint=f"see {s.where}")
         options = options_for(s, task.common)
         prints = fingerprint(s, options, task.catalog, task.lang)
-        from tumorboard.api import analyse
+        from tumorboard.api import analyse, gc_paused
         from tumorboard.casefile import write_case_json
         from tumorboard.report import write_report
 
-        case = analyse(list(s.inputs), options)
-        write_case_json(case, json_path)
-        write_report(case, html_path, lang=task.lang)
+        with gc_paused():  # the case is dropped before the collector is back on
+            case = analyse(list(s.inputs), options)
+            write_case_json(case, json_path)
+            write_report(case, html_path, lang=task.lang)
+            del case
     except TumorBoardError as exc:
         return _failed(s, str(exc), started)
     except Exception as exc:  # a bug must not stop the other samples

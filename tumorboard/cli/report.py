@@ -60,19 +60,21 @@ def report(
       tumorboard report tumour.vcf.gz -t COAD --patient p.yaml --lang nb \\
           --registry impress.sqlite -o report.html --json case.json
     """
-    from tumorboard.api import analyse
+    from tumorboard.api import analyse, gc_paused
     from tumorboard.casefile import add_cohort_status, apply_patient, write_case_json
     from tumorboard.report import write_report
 
     options, index = run_options(params)
-    case = analyse(list(inputs), options, index=index)
-    if patient_file:
-        case = apply_patient(case, patient_file, cli_id=params["patient_id"])
-    if registry:
-        case = add_cohort_status(case, registry)
-    if json_path:
-        write_case_json(case, json_path)
-    write_report(case, output, lang=lang, templates=templates)
+    with gc_paused():  # see annotate: the case is dropped before the collector is back on
+        case = analyse(list(inputs), options, index=index)
+        if patient_file:
+            case = apply_patient(case, patient_file, cli_id=params["patient_id"])
+        if registry:
+            case = add_cohort_status(case, registry)
+        if json_path:
+            write_case_json(case, json_path)
+        write_report(case, output, lang=lang, templates=templates)
+        del case
     click.echo(output)
 
 
