@@ -256,7 +256,9 @@ class ProteinChange(NamedTuple):
 def _strip_prefix(hgvsp: str) -> str:
     text = hgvsp.strip()
     if "%" in text:
-        text = unquote(text)
+        text = text.replace("%3D", "=")  # VEP's only usual escape (p.Val600%3D)
+        if "%" in text:
+            text = unquote(text)
     if ":" in text:
         text = text.rsplit(":", 1)[1]
     if text.startswith("p."):
