@@ -121,3 +121,16 @@ def test_values_of_a_trimmed_sample_column(tmp_path: Path) -> None:
     with VcfReader(path, require_annotation=False) as reader:
         (a,) = list(reader)
     assert (a.vaf, a.depth, a.vaf_source) == (0.25, 40, "FORMAT/AD")
+
+
+def test_record_without_format_columns(tmp_path: Path) -> None:
+    """A record with only the 8 fixed columns in a file with samples: no VAF, INFO/DP depth."""
+    path = tmp_path / "eight.vcf"
+    path.write_text(
+        HEADER.format(ad_number="R")
+        + "chr7\t140753336\t.\tT\tA\t.\tPASS\tDP=61\n"
+        + "chr7\t140753400\t.\tG\tC\t.\tPASS\t.\tGT\t0/0\t0/1\n"
+    )
+    with VcfReader(path, require_annotation=False) as reader:
+        got = [(a.pos, a.vaf, a.depth, a.vaf_source) for a in reader]
+    assert got == [(140753336, None, 61, ""), (140753400, None, None, "")]

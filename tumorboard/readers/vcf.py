@@ -405,7 +405,8 @@ class VcfReader:
             filt = intern(filt)
         alts = cols[4].split(",")
         info = cols[7]
-        fmt, column = (cols[8], cols[self._column]) if self._column else ("", "")
+        # a record may leave out FORMAT and the sample columns (htslib accepts it): no values
+        fmt, column = (cols[8], cols[self._column]) if len(cols) > self._column > 0 else ("", "")
         n_alleles = len(alts) + 1
         ann = self.annotation
         values: Sequence[str] = ()
