@@ -272,7 +272,9 @@ def gc_paused() -> Iterator[None]:
 
     Reading a panel VCF allocates tens of thousands of small, acyclic, long-lived objects; each
     allocation burst makes the collector re-scan every live one (about a third of the read time
-    at 40,000 variants). Reference counting still frees everything; nothing here forms cycles.
+    at 40,000 variants). Reference counting still frees them; the few cycles other code may form
+    meanwhile are collected once the collector is back on. Nests: an inner pause leaves an outer
+    one in force.
     """
     was_enabled = gc.isenabled()
     gc.disable()
