@@ -327,3 +327,31 @@ def test_analyse_takes_paths_open_files_and_records(shared_data: Path) -> None:
     assert info.value.hint == (
         "give a path, an open file, or an iterable of tumorboard.Alteration records"
     )
+
+
+def test_analysis_pauses_the_collector_and_restores_it(shared_data: Path) -> None:
+    """The library's GC pause never leaks: on after a run, after a failure, and when nested."""
+    import gc
+
+    import tumorboard
+    from tumorboard.api import gc_paused
+
+    options = tumorboard.RunOptions(tumor_type="LUAD")
+    assert gc.isenabled()
+    assert tumorboard.analyse([shared_data / HCC1395], options).variants
+    assert gc.isenabled()
+    with pytest.raises(tumorboard.TumorBoardError):
+        tumorboard.analyse([shared_data / "no_such.vcf"], options)
+    assert gc.isenabled()
+    with gc_paused():
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause is still in force
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's own choice is left alone
+    finally:
+        gc.enable()
