@@ -129,8 +129,7 @@ def test_low_vaf_and_filtered_caveats() -> None:
     page = render_html(case("ihch_braf_idh1"))
     assert "ARID1A Q1327Rfs*12 has a low allele fraction (3.6 %)" in page
     assert "KRAS G12V failed the caller's filter (weak_evidence)" in page
-    assert "outside panel" in page
-    assert "351" in page
+    assert 'outside the panel</th><td class="num">351</td>' in page  # 412 read, 61 in panel
 
 
 def test_hostile_strings_render_escaped() -> None:
@@ -343,3 +342,19 @@ def test_equal_evidence_prefers_an_option_with_an_open_cohort() -> None:
     )
     group = next(a for a in no_cohort.actionable if a.biomarker == "BRAF V600E")
     assert [o.match.drugs for o in group.options] == [["dabrafenib"], ["dabrafenib", "trametinib"]]
+
+
+def test_outside_panel_row_counts_every_input(tests_data: Path, tmp_path: Path) -> None:
+    """VCF records outside the panel are counted once, whatever other inputs skip or add."""
+    from tumorboard.api import analyse
+    from tumorboard.models import RunOptions
+
+    vcf = tests_data / "vcf" / "vep_small.vcf"
+    cnv = tests_data / "cnv" / "cn_records.grch38.vcf"  # one record overlaps no panel gene
+    alone = analyse([vcf], RunOptions(tumor_type="SKCM")).qc
+    both = analyse([vcf], RunOptions(tumor_type="SKCM", cnv=[str(cnv)])).qc
+    outside_vcf = alone.records_read - alone.records_in_panel
+    assert outside_vcf > 0
+    assert both.records_read - both.records_in_panel == outside_vcf + 1
+    page = render_html(analyse([vcf], RunOptions(tumor_type="SKCM", cnv=[str(cnv)])))
+    assert f'outside the panel</th><td class="num">{outside_vcf + 1}</td>' in page

@@ -167,7 +167,11 @@ class QC(_Frozen):
     """What was read, kept, filtered and skipped, and what could not be assessed."""
 
     records_read: int = 0
-    records_in_panel: int = 0
+    records_in_panel: int = Field(
+        default=0,
+        description="Records not left out for lying outside the panel (skipped and filtered "
+        "ones included); records_read - records_in_panel are outside it",
+    )
     records_reported: int = 0
     filtered: int = Field(default=0, description="Records failing FILTER (dropped or flagged)")
     skipped: list[SkippedRecord] = Field(default_factory=list)

@@ -86,7 +86,7 @@ class Caveats:
     unannotated: bool
     filtered_shown: tuple[Variant, ...]
     outside_panel: int
-    """Records read but outside the panel (not counted among the reader's skipped reasons)."""
+    """Records read but outside the panel (``records_read - records_in_panel``)."""
     catalog_applied: bool
     """False when no drug catalog was applied: options were not assessed (not "none found")."""
 
@@ -218,9 +218,11 @@ def _summary(views: Sequence[MatchView], case: CaseResult) -> Summary:
 
 
 def _outside_panel(case: CaseResult) -> int:
-    """Records read but outside the panel, unless the reader already lists them as skipped."""
-    if any("panel" in s.reason.lower() for s in case.qc.skipped):
-        return 0
+    """Records read but left out for lying outside the panel.
+
+    Every reader counts a record it does not drop for the panel as in the panel (skipped and
+    filtered records included), so the difference is exactly the records outside it.
+    """
     return max(case.qc.records_read - case.qc.records_in_panel, 0)
 
 
