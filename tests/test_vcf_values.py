@@ -134,3 +134,25 @@ def test_record_without_format_columns(tmp_path: Path) -> None:
     with VcfReader(path, require_annotation=False) as reader:
         got = [(a.pos, a.vaf, a.depth, a.vaf_source) for a in reader]
     assert got == [(140753336, None, 61, ""), (140753400, None, None, "")]
+
+
+_key = st.text(alphabet="ACDFNPQSTVX_0123456789", min_size=1, max_size=5).filter(
+    lambda k: not k[0].isdigit()
+)
+_value = st.text(alphabet="abc0123456789.,|-&%", min_size=1, max_size=8)
+
+
+@given(
+    st.dictionaries(_key, st.one_of(st.none(), _value), min_size=1, max_size=6),
+    st.data(),
+)
+def test_info_value_finds_exactly_its_key(info: dict[str, str | None], data: st.DataObject) -> None:
+    """INFO lookup by key: never a key that merely ends or starts with it, flags have no value."""
+    from tumorboard.readers.vcf_samples import info_value
+
+    text = ";".join(k if v is None else f"{k}={v}" for k, v in info.items())
+    key = data.draw(st.sampled_from(sorted(info)))
+    assert info_value(text, key) == info[key]
+    for other in ("X" + key, key + "X"):
+        if other not in info:
+            assert info_value(text, other) is None
