@@ -243,14 +243,9 @@ class Analysis:
         biallelic = self.biallelic
         for a in self.alterations:
             key = a.key
-            notes = notes_for(a)
-            if a.notes:
-                note = "; ".join(dict.fromkeys([*a.notes, *notes]))
-            else:
-                note = notes[0] if len(notes) == 1 else "; ".join(dict.fromkeys(notes))
             yield variant_dict(
                 a,
-                note=note,
+                note="; ".join(dict.fromkeys([*a.notes, *notes_for(a)])),
                 actionable=key in actionable,
                 biallelic=True if key in biallelic else None,
             )

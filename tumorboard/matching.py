@@ -88,12 +88,9 @@ class MatchOutcome:
         notes = self.notes.get(a.key)
         if notes is not None:
             return notes
-        catalog = self.catalog
-        if catalog is None or catalog.rules_for_gene(a.gene):
-            return []
-        if a.kind == FUSION and a.gene3 and catalog.rules_for_gene(a.gene3):
-            return []
-        return [_no_rule_note(a)]
+        if self.catalog is not None and not _rules_for(a, self.catalog):
+            return [_no_rule_note(a)]
+        return []
 
 
 def _no_rule_note(a: Alteration) -> str:
@@ -109,11 +106,10 @@ def _thresholds(options: RunOptions | None) -> Thresholds:
 
 
 def _rules_for(a: Alteration, catalog: Catalog) -> list[BiomarkerRule]:
-    rules = catalog.rules_for_gene(a.gene)
+    rules = list(catalog.rules_for_gene(a.gene))
     if a.kind == FUSION and a.gene3:
-        rules = list(rules)
         rules.extend(r for r in catalog.rules_for_gene(a.gene3) if r not in rules)
-    return list(rules) if rules else []
+    return rules
 
 
 def _why_not(a: Alteration, rules: list[BiomarkerRule]) -> str:
