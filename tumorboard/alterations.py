@@ -275,14 +275,27 @@ def to_one_letter(hgvsp: str) -> str:
     ``p.Val600%3D`` -> ``V600=``; ``p.Glu11Ter`` -> ``E11*``; already one-letter input is
     returned unchanged. Returns ``""`` for empty, ``p.?`` and ``p.0`` input.
     """
-    text = _strip_prefix(hgvsp)
+    return _one_letter(_strip_prefix(hgvsp))
+
+
+def _one_letter(text: str) -> str:
+    """:func:`to_one_letter` of a change already stripped of transcript, ``p.`` and brackets."""
     if text in ("", "?", "0", "=", "0?"):
         return ""
-    simple = _SIMPLE_RE.match(text)  # the common case: a substitution such as Val600Glu
-    if simple is not None:
-        ref, pos, new = simple.groups()
-        return f"{AA3_TO_1[ref]}{pos}{AA3_TO_1.get(new, new)}"
+    sub = _substitution(text)
+    if sub is not None:
+        return sub[0]
     return _AA3_RE.sub(lambda m: AA3_TO_1[m.group(0)], text)
+
+
+def _substitution(text: str) -> tuple[str, str, str] | None:
+    """The common case, a three-letter substitution (``Val600Glu``): (``V600E``, ``V``, ``600``)."""
+    simple = _SIMPLE_RE.match(text)
+    if simple is None:
+        return None
+    ref, pos, new = simple.groups()
+    ref1 = AA3_TO_1[ref]
+    return f"{ref1}{pos}{AA3_TO_1.get(new, new)}", ref1, pos
 
 
 def to_three_letter(one: str) -> str:
@@ -305,15 +318,13 @@ def parse_protein_change(hgvsp: str) -> ProteinChange | None:
 
     Pure and cached: hotspot changes recur across transcripts, records and patients.
     """
-    simple = _SIMPLE_RE.match(_strip_prefix(hgvsp))
-    if simple is not None:  # the common case, a substitution such as Val600Glu: one match
-        ref, pos, new = simple.groups()
-        ref1, start = AA3_TO_1[ref], int(pos)
-        one = f"{ref1}{pos}{AA3_TO_1.get(new, new)}"
-        return ProteinChange(
-            one=one, three=f"p.{ref}{pos}{new}", start=start, end=start, ref_aa=ref1
-        )
-    one = to_one_letter(hgvsp)
+    text = _strip_prefix(hgvsp)
+    sub = _substitution(text)
+    if sub is not None:  # already three-letter: no second pass over the text
+        one, ref1, pos = sub
+        start = int(pos)
+        return ProteinChange(one=one, three=f"p.{text}", start=start, end=start, ref_aa=ref1)
+    one = _one_letter(text)
     if not one:
         return None
     m = _ONE_LETTER_RE.match(one)
