@@ -127,3 +127,14 @@ def test_tcga_endometrial_kras_pik3ca(shared_data: Path) -> None:
     assert result.exit_code == 0, result.output
     labels = {v["label"] for v in json.loads(result.output)["variants"]}
     assert {"KRAS G12D", "PIK3CA E542K"} <= labels
+
+
+def test_hotspot_gene_changes_the_key_even_when_read_before() -> None:
+    """A key read before the hotspot look-up names the hotspot's gene afterwards."""
+    from tumorboard.alterations import Alteration
+    from tumorboard.hotspots import annotate_hotspots
+
+    a = Alteration("", chrom="chr7", pos=140753336, ref="A", alt="T", annotated=False)
+    assert a.key == ":chr7:140753336:A>T"
+    assert annotate_hotspots([a], "GRCh38") == 1
+    assert (a.gene, a.protein, a.key) == ("BRAF", "V600E", "BRAF:chr7:140753336:A>T")

@@ -125,6 +125,7 @@ def annotate_hotspots(alterations: Iterable[Alteration], genome: str | None) -> 
         if change is not None:
             a.protein, a.protein_3 = change.one, change.three
             a.protein_start, a.protein_end = change.start, change.end
+        a.rekey()  # the gene is part of the key
         a.notes.append(f"protein change from the {genome} hotspot table (genomic coordinate)")
         n += 1
     return n
