@@ -70,7 +70,7 @@ def _as_source(item: Any, options: RunOptions) -> InputLike | ReadResult:
             f"cannot read an input of type {type(item).__name__}",
             hint="give a path, an open file, or an iterable of tumorboard.Alteration records",
         )
-    qc = QCCounter(records_read=len(records), records_in_panel=len(records))
+    qc = QCCounter(records_read=len(records))
     return ReadResult("records", "<records>", records, qc=qc, genome=options.genome)
 
 

@@ -14,13 +14,19 @@ class QCCounter:
     """Mutable counters filled on the hot path, turned into a ``QC`` model at the end."""
 
     records_read: int = 0
-    records_in_panel: int = 0
+    outside_panel: int = 0
+    """Records read and left out for lying outside the panel (readers count these)."""
     filtered: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     skipped_examples: dict[str, str] = field(default_factory=dict)
     transcript_rules: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     not_assessable: list[str] = field(default_factory=list)
+
+    @property
+    def records_in_panel(self) -> int:
+        """Records not left out for the panel (skipped and filtered ones included)."""
+        return self.records_read - self.outside_panel
 
     def skip(self, reason: str, example: str = "") -> None:
         """Count one skipped record (never drop silently), remembering a first example."""
@@ -36,7 +42,7 @@ class QCCounter:
 
     def merge(self, other: QCCounter) -> None:
         self.records_read += other.records_read
-        self.records_in_panel += other.records_in_panel
+        self.outside_panel += other.outside_panel
         self.filtered += other.filtered
         self.skipped.update(other.skipped)
         for k, v in other.skipped_examples.items():

@@ -158,7 +158,6 @@ def _read_gene_table(
     for n, row in rows:
         where = f"{path}:{n}"
         result.qc.records_read += 1
-        result.qc.records_in_panel += 1  # gene rows are not restricted to the panel
         gene = row[gene_col].strip()
         if not gene:
             result.qc.skip("CNV row without a gene", where)
@@ -227,7 +226,6 @@ def _read_segments(
     for n, row in rows:
         where = f"{path}:{n}"
         result.qc.records_read += 1
-        result.qc.records_in_panel += 1  # segments are mapped to the panel's genes below
         start, end = _float(row[start_col], start_col, where), _float(row[end_col], end_col, where)
         cn, lost = _segment_cn(row, cols, where)
         if start is None or end is None or cn is None:
@@ -296,8 +294,8 @@ def _read_cnv_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult
             continue
         genes = _vcf_genes(rec, panel)
         if not genes:
-            continue  # outside the panel: counted as read, not as in the panel
-        result.qc.records_in_panel += 1
+            result.qc.outside_panel += 1
+            continue
         cn = rec.value("CN", None)
         fc = rec.value("FC", None) or rec.value("FOLD_CHANGE", None)
         for gene in genes:

@@ -156,7 +156,6 @@ def _read_table(path: str, result: ReadResult) -> None:
                 hint="the file must be tab-separated",
             )
         result.qc.records_read += 1
-        result.qc.records_in_panel += 1  # fusion calls are not restricted to the panel
         a = _row_fusion(cells, cols, result.qc, where)
         if a is None:
             continue
@@ -231,7 +230,6 @@ def _read_bnd_vcf(path: str, panel: Any, result: ReadResult) -> None:
     pending: dict[str, tuple[Any, list[str]]] = {}
     for _, rec in iter_text_vcf(path):
         result.qc.records_read += 1
-        result.qc.records_in_panel += 1  # breakends are not restricted to the panel
         where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
         if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
             result.qc.skip("not a breakend record (give copy-number records with --cnv)", where)

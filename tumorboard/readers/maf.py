@@ -181,8 +181,8 @@ def read_maf(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
         result.genome = result.genome or build
         a = _alteration(row, n, name)
         if genes is not None and a.gene not in genes:
+            qc.outside_panel += 1
             continue
-        qc.records_in_panel += 1
         if not a.is_passing:
             qc.filtered += 1
             if not options.include_filtered:

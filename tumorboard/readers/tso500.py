@@ -214,7 +214,6 @@ def _small_variants(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> l
     out = []
     for row in _rows(cvo, "small"):
         qc.records_read += 1
-        qc.records_in_panel += 1  # the assay reports its panel only
         gene = row.text("gene", "genesymbol")
         if not gene:
             qc.skip("TSO500 small variant without a gene (intergenic)", row.where)
@@ -264,7 +263,6 @@ def _copy_numbers(
     out = []
     for row in _rows(cvo, "cnv"):
         qc.records_read += 1
-        qc.records_in_panel += 1  # the assay's own calls: not restricted to the panel
         gene = row.require("gene", "genes")
         call = row.text("copynumbervariant", "cnvtype", "call", "type")
         a = classify_copy_number(
@@ -286,7 +284,6 @@ def _rearrangements(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> l
     out = []
     for row in _rows(cvo, "rearrangements"):
         qc.records_read += 1
-        qc.records_in_panel += 1  # the assay's own calls: not restricted to the panel
         gene = row.require("gene")
         kind = row.text("cnvtype", "type", "copynumbervariant") or "rearrangement"
         exons = row.text("affectedexons", "exons")
@@ -310,7 +307,6 @@ def _fusions(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> list[Alt
     out = []
     for row in _rows(cvo, "fusions"):
         qc.records_read += 1
-        qc.records_in_panel += 1  # the assay's own calls: not restricted to the panel
         pair = row.require("genepair", "fusion", "genes")
         a = fusion_from_pair(pair, qc=qc, where=row.where)
         if a is None:
@@ -327,7 +323,6 @@ def _splice(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> list[Alte
     out = []
     for row in _rows(cvo, "splice"):
         qc.records_read += 1
-        qc.records_in_panel += 1  # the assay's own calls: not restricted to the panel
         a = splice_variant(row.require("gene"), row.text("affectedexon", "affectedexons", "exons"))
         b1, b2 = row.text("breakpoint1"), row.text("breakpoint2")
         a.breakpoints = ";".join(b for b in (b1, b2) if b)

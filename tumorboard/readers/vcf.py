@@ -316,6 +316,7 @@ class VcfReader:
         for rec in self._vf:
             qc.records_read += 1
             if contains is not None and not contains(rec.chrom, rec.pos):
+                qc.outside_panel += 1
                 continue
             yield rec
 
@@ -331,10 +332,10 @@ class VcfReader:
             if name is None:
                 continue
             for rec in self._vf.fetch(name, start, end):
-                qc.records_read += 1
-                # a record overlapping two adjacent regions is yielded once
+                # a record overlapping two adjacent regions is read (and counted) once
                 if rec.start < start and name == prev_chrom and rec.start < prev_end:
                     continue
+                qc.records_read += 1
                 yield rec
             prev_chrom, prev_end = name, end
 
@@ -346,7 +347,6 @@ class VcfReader:
         try:
             for rec in self._records():
                 last = rec
-                qc.records_in_panel += 1
                 try:
                     found = alterations(rec)
                 except (IndexError, KeyError, TypeError, ValueError) as exc:
