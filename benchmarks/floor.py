@@ -12,19 +12,16 @@ htslib reading and per-record Python already take before any of tumorboard's wor
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import orjson
 import pysam
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def read_regions(bed: Path) -> list[tuple[str, int, int]]:
-    out = []
-    for line in bed.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith(("#", "track", "browser")):
-            chrom, start, end = line.split("\t")[:3]
-            out.append((chrom, int(start), int(end)))
-    return out
+from benchmarks.pysam_loop import read_regions
 
 
 def floor(path: str, regions: list[tuple[str, int, int]], out: Path) -> int:
