@@ -6,13 +6,6 @@ record the line of every mapping key and sequence item under its path
 (``("indications", 3, "jurisdiction") -> 42``). A pydantic error location is then resolved to the
 longest known prefix of its path. Timestamps stay strings (the schema validates ISO dates), and
 duplicate keys in a mapping are an error instead of PyYAML's silent "last one wins".
-
-Speed (the bundled catalog is read on every run): plain documents (string-keyed mappings,
-sequences and the standard scalars) are constructed and line-marked in one pass over the nodes,
-with implicit scalar tags resolved from a per-first-character table. Anything else (merge keys
-``<<``, explicit or unusual tags, non-string keys, a scalar PyYAML would reject) makes the whole
-document go through PyYAML's own constructor instead, so the result is always what
-``SafeLoader`` gives.
 """
 
 from __future__ import annotations
@@ -34,25 +27,8 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 Path_ = tuple[str | int, ...]
 
 
-_STR = "tag:yaml.org,2002:str"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
-_ScalarNode = yaml.ScalarNode
-_MappingNode = yaml.MappingNode
-_SequenceNode = yaml.SequenceNode
-
-
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader that keeps timestamps as strings."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        # Same answer as Resolver.resolve, without building the candidate list per scalar.
-        if kind is _ScalarNode and implicit[0] and not self.yaml_path_resolvers:
-            for tag, regexp in _IMPLICIT.get(value[:1], _IMPLICIT_ANY):
-                if regexp.match(value):
-                    return tag  # type: ignore[no-any-return]
-            return _STR
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 
 def _timestamp_as_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
@@ -60,36 +36,6 @@ def _timestamp_as_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_str)
-
-_IMPLICIT_ANY = tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
-_IMPLICIT = {
-    first: (*resolvers, *_IMPLICIT_ANY)
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-    if first is not None
-}
-# Scalar tags built by their (simple, non-recursive) SafeLoader constructor in the fast pass.
-_SCALARS = {
-    tag: _Loader.yaml_constructors[tag]
-    for tag in (
-        "tag:yaml.org,2002:null",
-        "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-        "tag:yaml.org,2002:timestamp",
-    )
-}
-
-
-class _Unusual(Exception):
-    """The document needs PyYAML's full constructor (see the module docstring)."""
-
-
-def _duplicate(key: str, key_node: yaml.Node, where: str) -> CatalogSchemaError:
-    return CatalogSchemaError(
-        f"duplicate key {key!r}",
-        where=f"{where}:{key_node.start_mark.line + 1}",
-        hint="each key may appear once in a mapping; remove or merge the repeat",
-    )
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> None:
@@ -99,7 +45,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                raise _duplicate(key, key_node, where)
+                raise CatalogSchemaError(
+                    f"duplicate key {key!r}",
+                    where=f"{where}:{key_node.start_mark.line + 1}",
+                    hint="each key may appear once in a mapping; remove or merge the repeat",
+                )
             seen.add(key)
             key_path: Path_ = (*path, key)
             _walk(value_node, key_path, lines, where)
@@ -107,71 +57,6 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), lines, where)
-
-
-class _Builder:
-    """One pass over a plain node tree: the data, the line map and the duplicate-key check.
-
-    Visits nodes in the order of :func:`_walk` (so the first duplicate key found is the same)
-    and builds what SafeLoader builds; aliases give the same object again. Raises
-    :class:`_Unusual` before anything that PyYAML's constructor could treat differently.
-    """
-
-    def __init__(self, loader: Any, lines: dict[Path_, int], where: str) -> None:
-        self.loader = loader
-        self.lines = lines
-        self.where = where
-        self.built: dict[yaml.Node, Any] = {}
-
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        lines = self.lines
-        lines[path] = node.start_mark.line + 1
-        cls = type(node)
-        if cls is _ScalarNode:
-            tag = node.tag
-            if tag == _STR:
-                return node.value
-            constructor = _SCALARS.get(tag)
-            if constructor is None:
-                raise _Unusual
-            try:
-                return constructor(self.loader, node)
-            except Exception as exc:  # PyYAML reports it (or not) in its own way
-                raise _Unusual from exc
-        if node in self.built:  # an alias: same object, lines under this path too
-            _walk(node, path, lines, self.where)
-            return self.built[node]
-        if cls is _MappingNode and node.tag == _MAP:
-            mapping: dict[str, Any] = {}
-            self.built[node] = mapping
-            for key_node, value_node in node.value:
-                if type(key_node) is not _ScalarNode or key_node.tag != _STR:
-                    raise _Unusual  # merge key, non-string key
-                key = key_node.value
-                if key in mapping:
-                    raise _duplicate(key, key_node, self.where)
-                key_path: Path_ = (*path, key)
-                mapping[key] = self.build(value_node, key_path)
-                lines[key_path] = key_node.start_mark.line + 1
-            return mapping
-        if cls is _SequenceNode and node.tag == _SEQ:
-            items: list[Any] = []
-            self.built[node] = items
-            for i, item in enumerate(node.value):
-                items.append(self.build(item, (*path, i)))
-            return items
-        raise _Unusual
-
-
-def _construct(loader: Any, node: yaml.Node, display: str) -> tuple[Any, dict[Path_, int]]:
-    lines: dict[Path_, int] = {}
-    try:
-        return _Builder(loader, lines, display).build(node, ()), lines
-    except _Unusual:
-        pass
-    lines = {}
-    _walk(node, (), lines, display)
-    return loader.construct_document(node), lines
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int]]:
@@ -198,7 +83,9 @@ def parse_yaml(text: str, display: str) -> tuple[Any, dict[Path_, int]]:
         node = loader.get_single_node()
         if node is None:
             return {}, {}
-        data, lines = _construct(loader, node, display)
+        lines: dict[Path_, int] = {}
+        _walk(node, (), lines, display)
+        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
