@@ -132,7 +132,7 @@ def _vcf_kind(lines: list[str]) -> str:
         if len(cols) < 8:
             continue
         alts = cols[4].split(",")
-        svtype = _info_value(cols[7], "SVTYPE")
+        svtype = info_value(cols[7], "SVTYPE")
         if svtype == "BND" or any("[" in a or "]" in a for a in alts):
             kinds.add("sv")
         elif svtype == "CNV" or all(a.upper() in CNV_ALTS for a in alts):
@@ -148,12 +148,17 @@ def _vcf_kind(lines: list[str]) -> str:
     return "vcf"
 
 
-def _info_value(info: str, key: str) -> str | None:
-    for item in info.split(";"):
-        k, _, v = item.partition("=")
-        if k == key:
-            return v
-    return None
+def info_value(info: str, key: str) -> str | None:
+    """The raw value of INFO ``key`` (``None`` when absent or a flag)."""
+    if info.startswith(key + "="):
+        start = len(key) + 1
+    else:
+        i = info.find(";" + key + "=")
+        if i < 0:
+            return None
+        start = i + len(key) + 2
+    end = info.find(";", start)
+    return info[start:] if end < 0 else info[start:end]
 
 
 def _tsv_kind(header: list[str]) -> str | None:
@@ -330,6 +335,7 @@ __all__ = [
     "TextVcfRecord",
     "check_file",
     "detect_format",
+    "info_value",
     "iter_lines",
     "iter_text_vcf",
     "norm_column",

@@ -58,10 +58,10 @@ from tumorboard.errors import (
 )
 from tumorboard.panels import contig_key
 from tumorboard.readers.base import QCCounter
-from tumorboard.readers.detect import check_file
+from tumorboard.readers.detect import check_file, info_value
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header, vep_alleles
 from tumorboard.readers.vcf_diagnose import diagnose_record
-from tumorboard.readers.vcf_samples import SampleValues, choose_sample, info_value
+from tumorboard.readers.vcf_samples import SampleValues, choose_sample
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tumorboard.errors import SampleError
+from tumorboard.readers.detect import info_value
 
 _TCGA_BARCODE = re.compile(r"^TCGA-\w\w-\w{4}-(\d\d)")
 _TUMOR_NAME = re.compile(r"(^|[^A-Za-z])(tumou?r|TUMOU?R|Tumou?r)([^A-Za-z]|$)")
@@ -169,19 +170,6 @@ _READ = frozenset(("AF", "VF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU
 """The FORMAT keys VAF and depth are read from (the others are never looked at)."""
 
 
-def info_value(info: str, key: str) -> str | None:
-    """The raw value of INFO ``key`` (``None`` when absent or a flag)."""
-    if info.startswith(key + "="):
-        start = len(key) + 1
-    else:
-        i = info.find(";" + key + "=")
-        if i < 0:
-            return None
-        start = i + len(key) + 2
-    end = info.find(";", start)
-    return info[start:] if end < 0 else info[start:end]
-
-
 def _ints(text: str) -> list[int] | None:
     """``39,28`` -> [39, 28]; ``None`` when any value is missing or not an integer."""
     try:
@@ -217,4 +205,4 @@ def _as_int(text: str | None) -> int | None:
         return None
 
 
-__all__ = ["SampleValues", "choose_sample", "info_value"]
+__all__ = ["SampleValues", "choose_sample"]
