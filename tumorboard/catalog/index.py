@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from tumorboard.catalog.schema import (
     GENOME_WIDE_TYPES,
+    AnyOfRule,
     BiomarkerRule,
     Drug,
     EvidenceRecord,
@@ -76,7 +77,7 @@ class Catalog:
         for rule in self.biomarkers.values():
             if rule.type in GENOME_WIDE_TYPES:
                 genome_wide[rule.type].append(rule)
-            elif not isinstance(rule, (MsiHighRule, TmbHighRule, HrdRule, WildTypeRule)):
+            elif not isinstance(rule, (MsiHighRule, TmbHighRule, HrdRule, WildTypeRule, AnyOfRule)):
                 for gene in rule.all_genes:
                     by_gene[gene].append(rule)
         self.by_gene = dict(by_gene)

@@ -217,6 +217,14 @@ class FusionRule(_GeneRule):
     partners: list[Gene] = Field(default_factory=list)
 
 
+class AnyOfRule(_Rule):
+    """Any of several named rules ("activating EGFR mutations": exon 19 deletions, L858R,
+    G719X, L861Q, S768I...). The documented list lives in the rule's ``description``."""
+
+    type: Literal["any_of"]
+    rules: list[RuleId] = Field(min_length=2, description="Ids of the rules it combines")
+
+
 class WildTypeRule(_Rule):
     """Documentation only (e.g. 'RAS wild-type'): never fires, absence is not observable here."""
 
@@ -247,6 +255,7 @@ BiomarkerRule = Annotated[
     | AmplificationRule
     | DeletionRule
     | FusionRule
+    | AnyOfRule
     | WildTypeRule
     | MsiHighRule
     | TmbHighRule
@@ -262,6 +271,7 @@ BIOMARKER_TYPES = (
     "amplification",
     "deletion",
     "fusion",
+    "any_of",
     "wild_type",
     "msi_high",
     "tmb_high",
@@ -290,6 +300,31 @@ class _Scoped(_Strict):
         return self
 
 
+RequirementKind = Literal[
+    "germline", "somatic", "ihc", "ish", "prior_therapy", "line", "histology", "other"
+]
+
+
+class Requirement(_Strict):
+    """A label condition the molecular data cannot show, which the board must confirm.
+
+    ``germline``: the label names germline (or somatic) origin; ``ihc``/``ish``: a protein or
+    in-situ marker (HER2 IHC 3+, CD117); ``prior_therapy``/``line``: treatment history;
+    ``histology``: a histological subtype the OncoTree code does not pin down. Age and grade have
+    their own fields (:class:`Indication`), because patient data can contradict them.
+    """
+
+    kind: RequirementKind
+    text: str = Field(
+        min_length=5,
+        description="What to confirm, in words, e.g. 'germline origin of the BRCA1/2 variant'",
+    )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 class Indication(_Scoped):
     """One regulatory approval (one jurisdiction, one biomarker, one drug or combination)."""
 
@@ -302,7 +337,48 @@ class Indication(_Scoped):
     line_of_therapy: str = Field(default="", description="e.g. 'after platinum chemotherapy'")
     conditions: str = Field(default="", description="Other label conditions, in words")
     escat: EscatLevel = Field(default="I-A", description="I-A randomised, I-B single-arm, ...")
+    label_text: str = Field(
+        default="",
+        description="The agency's own indication sentence(s) this record encodes, verbatim "
+        "(FDA label section 1 / EU SmPC section 4.1)",
+    )
+    biomarker_words: str = Field(
+        default="", description="The label's words for the biomarker (part of label_text)"
+    )
+    tumor_words: str = Field(
+        default="", description="The label's words for the tumour (part of label_text)"
+    )
+    min_age_years: float | None = Field(
+        default=None, ge=0, description="Youngest patients the label covers ('adult': 18)"
+    )
+    max_age_years: float | None = Field(
+        default=None, gt=0, description="Oldest patients the label covers ('paediatric': 18)"
+    )
+    grades: list[Annotated[int, Field(ge=1, le=4)]] = Field(
+        default_factory=list, description="Tumour grades the label names (WHO); empty = any"
+    )
+    requires: list[Requirement] = Field(
+        default_factory=list,
+        description="Label conditions the molecular data cannot show (germline origin, IHC, "
+        "prior therapy...): the match is 'on-label if' these are confirmed",
+    )
     sources: list[CatalogSource] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _words_in_label(self) -> "Indication":
+        for name in ("biomarker_words", "tumor_words"):
+            words = getattr(self, name)
+            if words and not self.label_text:
+                raise ValueError(f"{name} needs label_text (the sentence it is taken from)")
+            if words and _squash(words) not in _squash(self.label_text):
+                raise ValueError(f"{name} {words!r} is not part of label_text")
+        if (
+            self.min_age_years is not None
+            and self.max_age_years is not None
+            and self.max_age_years <= self.min_age_years
+        ):
+            raise ValueError("max_age_years must be above min_age_years")
+        return self
 
 
 class Resistance(_Scoped):
@@ -372,6 +448,7 @@ __all__ = [
     "GENOME_WIDE_TYPES",
     "ONCOKB_LEVELS",
     "AmplificationRule",
+    "AnyOfRule",
     "BiomarkerRule",
     "CatalogDocument",
     "CatalogFile",
@@ -389,6 +466,7 @@ __all__ = [
     "MsiHighRule",
     "MutationRule",
     "RegionRule",
+    "Requirement",
     "Resistance",
     "TmbHighRule",
     "WildTypeRule",
