@@ -9,9 +9,12 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from tumorboard.models import CaseResult
 
 from tumorboard.cli._base import main
 from tumorboard.cli.options import case_options, run_options
@@ -120,7 +123,7 @@ def init_cmd(registry: str | None, user: str | None, cohorts_path: str | None) -
             click.echo(f"  {r.cohort_id}: {r.action}")
 
 
-def _load_input(path: str, params: dict[str, Any]) -> Any:
+def _load_input(path: str, params: dict[str, Any]) -> CaseResult:
     """A saved case JSON, or a variant file analysed now; the pseudonym and code are checked."""
     from tumorboard.casefile import load_case
     from tumorboard.oncotree import OncoTree
@@ -266,6 +269,34 @@ def status_cmd(cohort_id: str | None, registry: str | None, user: str | None, fm
         views = status(reg, cohort_id)
 
     _emit(fmt, views, lambda: tables.status_text(views, detail=bool(cohort_id)))
+
+
+@cohort.command("export")
+@click.argument("cohort_id", required=False)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table to write: .csv, .tsv, .xlsx (Excel) or .parquet.",
+)
+@registry_options
+def export_cmd(cohort_id: str | None, output: str, registry: str | None, user: str | None) -> None:
+    """The cohort status table (one row per cohort) as CSV, TSV, Excel or Parquet.
+
+    For the study board's own spreadsheets and dashboards; the columns are those of
+    `cohort status --format json`. Needs pandas (`pip install 'tumorboard[tables]'`).
+
+    \b
+    Example:
+      tumorboard cohort export --registry impress.sqlite -o cohorts-2026-11.xlsx
+    """
+    from tumorboard.cohorts.manage import status
+    from tumorboard.frames import cohorts_frame, write_frame
+
+    with _open(registry, user) as reg:
+        views = status(reg, cohort_id)
+    click.echo(write_frame(cohorts_frame(views), output))
 
 
 @cohort.command("design")
