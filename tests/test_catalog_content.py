@@ -247,7 +247,10 @@ REQUIRED = [
     ("EMA", "MSI_H", "nivolumab", "READ"),
     ("EMA", "MSI_H", "dostarlimab", "UEC"),
     ("FDA", "MSI_H", "pembrolizumab", "PAAD"),
-    ("FDA", "MSI_H", "dostarlimab", "PRAD"),
+    ("FDA", "DMMR", "dostarlimab", "PRAD"),
+    ("FDA", "DMMR", "durvalumab", "UEC"),
+    ("EMA", "DMMR", "durvalumab", "UEC"),
+    ("FDA", "BRCA_LOF", "rucaparib", "HGSOC"),
     ("FDA", "TMB_H", "pembrolizumab", "PAAD"),
 ]
 
@@ -307,8 +310,9 @@ def test_fda_braf_agnostic_label_excludes_colorectal(cat: Catalog, tree: OncoTre
 
 
 def test_msi_and_tmb_differ_between_ema_and_fda(cat: Catalog, tree: OncoTree) -> None:
-    ema_msi = [i for i in cat.indications_by_biomarker["MSI_H"] if i.jurisdiction == "EMA"]
-    fda_msi = [i for i in cat.indications_by_biomarker["MSI_H"] if i.jurisdiction == "FDA"]
+    msi = [*cat.indications_by_biomarker["MSI_H"], *cat.indications_by_biomarker["DMMR"]]
+    ema_msi = [i for i in msi if i.jurisdiction == "EMA"]
+    fda_msi = [i for i in msi if i.jurisdiction == "FDA"]
     tmb = cat.indications_by_biomarker["TMB_H"]
     assert ema_msi
     assert not [i.id for i in ema_msi if i.tumor_agnostic]
