@@ -93,7 +93,7 @@ def test_samplesheet_paths_relative_to_sheet_comments_and_aliases(tmp_path: Path
         (
             HEADER + "Ola Nordmann\tLUAD\ta.vcf\n",
             2,
-            "patient_id 'Ola Nordmann' cannot be used as a file name",
+            "patient id 'Ola Nordmann' is not a valid pseudonym",
             "use up to 64 letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
         ),
         (
@@ -105,7 +105,7 @@ def test_samplesheet_paths_relative_to_sheet_comments_and_aliases(tmp_path: Path
         (
             HEADER + "agenda\tLUAD\ta.vcf\n",
             2,
-            "patient_id 'agenda' would overwrite the run's own agenda file",
+            "patient id 'agenda' would overwrite the run's own agenda file",
             "rename the patient; agenda, manifest, summary are reserved",
         ),
         (

@@ -1,4 +1,6 @@
-"""The per-user catalog cache: same catalog, invalidated by any change, never required."""
+"""The per-user catalog cache: same catalog, invalidated by any change, never required, and
+never a way to run code or to change labels behind the provenance (JSON data, validated again,
+its sha256 recomputed; private folder and entries, no symlinks, no FIFOs)."""
 
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def bundled_copy(tmp_path: Path) -> Path:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(folder.glob("catalog-*.pickle")) if folder.is_dir() else []
+    return sorted(folder.glob("catalog-*.json")) if folder.is_dir() else []
 
 
 def _same(a: Catalog, b: Catalog) -> bool:
@@ -67,7 +69,7 @@ def test_second_load_comes_from_the_cache_and_is_identical(
     assert _same(first, again)
     assert again.where["X1"] == f"{ext}:4"
     assert again.files[-1] == str(ext)
-    assert not list(catalog_dir().rglob("*.pickle"))
+    assert not list(catalog_dir().rglob("catalog-*.json"))
 
 
 def test_any_change_of_a_file_is_seen(cache_dir: Path, tree: OncoTree, bundled_copy: Path) -> None:
@@ -188,3 +190,91 @@ def test_default_cache_folder_is_per_user(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert folder() == tmp_path / ".cache" / "tumorboard"
+
+
+def test_no_module_unpickles_anything() -> None:
+    package = Path(__file__).resolve().parent.parent / "tumorboard"
+    offenders = [
+        p.name
+        for p in package.rglob("*.py")
+        if "import pickle" in p.read_text(encoding="utf-8")
+        or "pickle.load" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def _entry_json(entry: Path) -> dict[str, object]:
+    import json
+
+    doc: dict[str, object] = json.loads(entry.read_text(encoding="utf-8"))
+    return doc
+
+
+def _rewrite(entry: Path, change: str, to: str) -> None:
+    text = entry.read_text(encoding="utf-8")
+    assert change in text
+    entry.write_text(text.replace(change, to), encoding="utf-8")
+    entry.chmod(0o600)
+
+
+def test_a_tampered_entry_never_changes_labels_or_provenance(
+    cache_dir: Path, tree: OncoTree
+) -> None:
+    genuine = load_catalog(oncotree=tree)
+    (entry,) = _entries(cache_dir)
+    assert _entry_json(entry)["value"]["sha256"] == genuine.sha256  # type: ignore[index]
+    # The label of an EMA record turned into FDA in the cached data, stored hash kept.
+    _rewrite(entry, '"jurisdiction":"EMA"', '"jurisdiction":"FDA"')
+    again = load_catalog(oncotree=tree)
+    assert again.sha256 == genuine.sha256
+    assert _same(again, genuine)
+    # Data that fails the schema (a label status the schema does not know) is not used either.
+    load_catalog(oncotree=tree)
+    (entry,) = _entries(cache_dir)
+    _rewrite(entry, '"jurisdiction":"EMA"', '"jurisdiction":"WHO"')
+    assert _same(load_catalog(oncotree=tree), genuine)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_symlink_or_fifo_at_the_entry_name_is_never_followed(
+    cache_dir: Path, tree: OncoTree, tmp_path: Path
+) -> None:
+    expected = load_catalog(oncotree=tree)
+    (entry,) = _entries(cache_dir)
+    real = tmp_path / "elsewhere.json"
+    real.write_bytes(entry.read_bytes())
+    real.chmod(0o600)
+    entry.unlink()
+    entry.symlink_to(real)
+    assert cache.load("catalog", [str(catalog_dir())]) is None
+    entry.unlink()
+    os.mkfifo(entry, 0o600)
+    assert cache.load("catalog", [str(catalog_dir())]) is None  # returns at once, no hang
+    assert _same(load_catalog(oncotree=tree), expected)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_folder_others_can_write_is_neither_read_nor_written(
+    tmp_path: Path, tree: OncoTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv("TUMORBOARD_CACHE_DIR", str(folder))
+    load_catalog(oncotree=tree)
+    assert _entries(folder) == []
+    folder.chmod(0o700)
+    load_catalog(oncotree=tree)
+    assert len(_entries(folder)) == 1
+    folder.chmod(0o777)  # someone opened it up: the entry is no longer trusted
+    assert cache.load("catalog", [str(catalog_dir())]) is None
+    link = tmp_path / "link-to-cache"
+    link.symlink_to(folder)
+    folder.chmod(0o700)
+    monkeypatch.setenv("TUMORBOARD_CACHE_DIR", str(link))
+    assert cache.load("catalog", [str(catalog_dir())]) is None  # the folder itself: no symlink
+
+
+def test_a_fresh_folder_is_private(cache_dir: Path, tree: OncoTree) -> None:
+    load_catalog(oncotree=tree)
+    assert cache_dir.stat().st_mode & 0o777 == 0o700

@@ -52,7 +52,9 @@ def test_render_missing_case(tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     result = invoke("render", str(missing), "-o", str(tmp_path / "r.html"))
     assert result.exit_code == 1
-    assert result.output == f"Error: {missing}: case file not found\n"
+    assert result.output == (
+        f"Error: {missing}: case file not found\nHint: check the path (and the current folder)\n"
+    )
     assert not (tmp_path / "r.html").exists()
 
 
@@ -251,7 +253,10 @@ def test_render_as_a_subprocess(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert bad.returncode == 1
-    assert bad.stderr == f"Error: {tmp_path / 'x.json'}: case file not found\n"
+    assert bad.stderr == (
+        f"Error: {tmp_path / 'x.json'}: case file not found\n"
+        "Hint: check the path (and the current folder)\n"
+    )
     assert "Traceback" not in bad.stderr
 
 

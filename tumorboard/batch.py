@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import multiprocessing
 import time
@@ -26,7 +27,7 @@ from typing import Any
 from tumorboard import __version__
 from tumorboard.errors import InputError, InputNotFoundError, TumorBoardError
 from tumorboard.models import CaseResult, RunOptions
-from tumorboard.outputs import atomic_output, sha256_file, write_text_atomic
+from tumorboard.outputs import sha256_file
 from tumorboard.samplesheet import Sample, read_samplesheet
 
 SUMMARY_COLUMNS = (
@@ -191,17 +192,21 @@ def run_batch(
     on_done: Progress | None = None,
     title: str = "",
     registry: str | None = None,
+    inputs: Sequence[str] = (),
 ) -> BatchResult:
     """Analyse every sample (``jobs`` worker processes), write outputs, summary and manifest.
 
     ``common`` holds :class:`RunOptions` fields shared by all samples (panel, genome, catalog,
     thresholds...); a row's own columns override it. ``registry`` fills each case's cohort
     status from a cohort registry. ``on_done`` is called
-    in this process once per sample as it finishes (for progress bars). Never raises for one
-    sample's failure; raises :class:`TumorBoardError` only for problems of the run itself.
+    in this process once per sample as it finishes (for progress bars). ``inputs``: more files
+    no output may replace (the samplesheet). Never raises for one sample's failure; raises
+    :class:`TumorBoardError` only for problems of the run itself, before anything is written:
+    an invalid patient id, an output that would replace an input file or is not a regular file.
     """
     out = Path(outdir)
     _check_outdir(out)
+    protected = _check_outputs(samples, out, inputs)
     shared = dict(common or {})
     _check_common(shared)
     catalog = catalog_fingerprint(shared)
@@ -221,9 +226,29 @@ def run_batch(
         if on_done:
             on_done(outcome)
     outcomes = tuple(done[s.patient_id] for s in samples)
-    _save_manifest(out, manifest, outcomes)
-    summary, agenda = write_run_outputs(outcomes, out, lang=lang, title=title)
+    summary, agenda = write_run_outputs(
+        outcomes, out, lang=lang, title=title, manifest=manifest, inputs=protected
+    )
     return BatchResult(outcomes, out, summary, agenda)
+
+
+RUN_FILES = ("summary.tsv", "agenda.html", MANIFEST)
+
+
+def _check_outputs(samples: Sequence[Sample], out: Path, inputs: Sequence[str]) -> list[str]:
+    """Refuse the run before it starts when an output would replace an input (any patient's,
+    or the samplesheet) or something that is not a regular file, or a patient id could name
+    one of the run's own files. Returns every input (for the outputs' permissions)."""
+    from tumorboard.ids import check_patient_id
+    from tumorboard.outputs import OutputSet
+
+    for s in samples:
+        check_patient_id(s.patient_id, s.where or None)
+    every = [*inputs, *(f for s in samples for f in s.files)]
+    planned = [str(out / name) for name in RUN_FILES]
+    planned += [str(out / f"{s.patient_id}.{ext}") for s in samples for ext in ("json", "html")]
+    OutputSet(planned, inputs=every)
+    return every
 
 
 def _check_outdir(out: Path) -> None:
@@ -286,8 +311,13 @@ def _execute(tasks: Sequence[_Task], jobs: int) -> Iterable[SampleOutcome]:
 def _pool_run(tasks: Sequence[_Task], workers: int, broken: list[_Task]) -> Iterable[SampleOutcome]:
     from concurrent.futures import as_completed
 
+    from tumorboard.signals import install_termination_handlers
+
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=install_termination_handlers
+    )
+    try:
         futures: dict[Future[SampleOutcome], _Task] = {pool.submit(run_sample, t): t for t in tasks}
         for fut in as_completed(futures):
             task = futures[fut]
@@ -297,31 +327,39 @@ def _pool_run(tasks: Sequence[_Task], workers: int, broken: list[_Task]) -> Iter
                 broken.append(task)
             except Exception as exc:  # e.g. a result that cannot be pickled
                 yield _failed(task.sample, f"internal error: {type(exc).__name__}: {exc}", 0.0)
+    except BaseException:  # a signal or Ctrl-C: stop the workers (they remove their temp files)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 # --- manifest, summary, agenda ------------------------------------------------------------------
 def _load_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    from tumorboard.bounded import load_json, read_text
+
     path = out / MANIFEST
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json(read_text(path, "batch manifest"), "batch manifest", str(path), "")
         samples = data["samples"]
-    except (ValueError, KeyError, TypeError):
+    except (TumorBoardError, KeyError, TypeError):
         return {}  # unreadable: everything runs again, and the manifest is rewritten
-    return samples if isinstance(samples, dict) else {}
+    if not isinstance(samples, dict):
+        return {}
+    return {k: v for k, v in samples.items() if isinstance(v, dict)}
 
 
-def _save_manifest(
-    out: Path, manifest: dict[str, dict[str, Any]], outcomes: Sequence[SampleOutcome]
-) -> None:
+def _manifest_text(manifest: dict[str, dict[str, Any]], outcomes: Sequence[SampleOutcome]) -> str:
     for o in outcomes:
         if o.status == "failed":
             manifest.pop(o.patient_id, None)
         else:
             manifest[o.patient_id] = o.fingerprint
     doc = {"tumorboard_version": __version__, "samples": dict(sorted(manifest.items()))}
-    write_text_atomic(out / MANIFEST, json.dumps(doc, indent=2) + "\n")
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def _digest(o: SampleOutcome) -> tuple[dict[str, Any], CaseResult | None]:
@@ -360,26 +398,40 @@ def _digest(o: SampleOutcome) -> tuple[dict[str, Any], CaseResult | None]:
 
 
 def write_run_outputs(
-    outcomes: Sequence[SampleOutcome], out: Path, *, lang: str = "en", title: str = ""
+    outcomes: Sequence[SampleOutcome],
+    out: Path,
+    *,
+    lang: str = "en",
+    title: str = "",
+    manifest: dict[str, dict[str, Any]] | None = None,
+    inputs: Sequence[str] = (),
 ) -> tuple[Path, Path | None]:
-    """``summary.tsv`` (a row per sample) and ``agenda.html`` (every analysed patient)."""
+    """``summary.tsv`` (a row per sample), ``agenda.html`` (every analysed patient) and, when
+    ``manifest`` is given, ``manifest.json``: written together, all or nothing."""
+    from tumorboard.outputs import OutputSet
     from tumorboard.report import render_agenda
+    from tumorboard.writers import spreadsheet_safe
 
-    summary = out / "summary.tsv"
+    summary, agenda = out / "summary.tsv", out / "agenda.html"
     cases: list[tuple[CaseResult, str]] = []
-    with atomic_output(summary) as fh:
-        writer = csv.DictWriter(fh, SUMMARY_COLUMNS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        for o in outcomes:
-            row, case = _digest(o)
-            writer.writerow({c: row.get(c, "") for c in SUMMARY_COLUMNS})
-            if case is not None:
-                cases.append((case, Path(o.report_path).name))
-    if not cases:
-        return summary, None
-    agenda = out / "agenda.html"
-    write_text_atomic(agenda, render_agenda(cases, lang=lang, title=title or "Tumour board"))
-    return summary, agenda
+    text = io.StringIO()
+    writer = csv.DictWriter(text, SUMMARY_COLUMNS, delimiter="\t", lineterminator="\n")
+    writer.writeheader()
+    for o in outcomes:
+        row, case = _digest(o)
+        writer.writerow({c: spreadsheet_safe(row.get(c, "")) for c in SUMMARY_COLUMNS})
+        if case is not None:
+            cases.append((case, Path(o.report_path).name))
+    files = {summary: text.getvalue()}
+    if cases:
+        files[agenda] = render_agenda(cases, lang=lang, title=title or "Tumour board")
+    if manifest is not None:
+        files[out / MANIFEST] = _manifest_text(manifest, outcomes)
+    with OutputSet([str(p) for p in files], inputs=inputs) as written:
+        for path, content in files.items():
+            with written.open(str(path)) as fh:
+                fh.write(content)
+    return summary, (agenda if cases else None)
 
 
 __all__ = [

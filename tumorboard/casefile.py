@@ -8,18 +8,12 @@ and ``--registry`` fills cohort availability from the cohort registry.
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from tumorboard.errors import (
-    FormatError,
-    InputError,
-    InputNotFoundError,
-    RegistryError,
-)
+from tumorboard.errors import FormatError, InputError, RegistryError, excerpt, printable
 from tumorboard.models import CaseResult, CohortStatus, Patient
 from tumorboard.outputs import write_text_atomic
 
@@ -41,29 +35,27 @@ def case_schema() -> dict[str, Any]:
     return CaseResult.model_json_schema()
 
 
+CASE_HINT = "give a case JSON written by `tumorboard report --json` or `tumorboard demo`"
+
+
 def load_case(path: str | Path) -> CaseResult:
-    """Read a saved case JSON (as written by ``--json``) back into a :class:`CaseResult`."""
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputNotFoundError("case file not found", where=str(source)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"cannot read case file: {exc}", where=str(source)) from exc
-    hint = "give a case JSON written by `tumorboard report --json` or `tumorboard demo`"
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            f"not valid JSON: {exc.msg}", where=f"{source}:{exc.lineno}", hint=hint
-        ) from exc
+    """Read a saved case JSON (as written by ``--json``) back into a :class:`CaseResult`.
+
+    ``-`` reads standard input (once); a pipe is read once too; the file is bounded in size and
+    nesting (:mod:`tumorboard.bounded`).
+    """
+    from tumorboard.bounded import load_json, read_text
+
+    where = "<stdin>" if str(path) == "-" else str(path)
+    text = read_text(path, "case file", error=FormatError, stdin=True)
+    data = load_json(text, "case file", where, CASE_HINT)
     try:
         return CaseResult.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(document)"
+        field = excerpt(".".join(str(p) for p in first["loc"]) or "(document)", 80)[1:-1]
         raise FormatError(
-            f"not a tumorboard case: {field}: {first['msg']}", where=str(source), hint=hint
+            f"not a tumorboard case: {field}: {first['msg']}", where=where, hint=CASE_HINT
         ) from exc
 
 
@@ -74,31 +66,38 @@ _PATIENT_KEYS = {"id", "tumor_type", "sex", "age", "sample"}
 def load_patient(path: str | Path) -> dict[str, Any]:
     """Read a patient YAML: ``id``, ``tumor_type``, ``sex``, ``age``, ``sample`` and any other
     key (shown in the report header, e.g. ``assay``, ``specimen``, ``tumour content``)."""
-    import yaml
+    from tumorboard.bounded import read_text
+    from tumorboard.catalog.yamlmarks import compose
 
-    source = Path(path)
+    source = str(path)
     hint = "a patient file is a YAML mapping such as 'id: P-017' and 'age: 61', one per line"
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputNotFoundError("patient file not found", where=str(source)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"cannot read patient file: {exc}", where=str(source)) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else str(source)
-        raise FormatError("not valid YAML", where=where, hint=hint) from exc
+    text = read_text(path, "patient file", error=FormatError)
+    data, _ = compose(text, source, FormatError)
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise FormatError("the patient file is not a mapping", where=str(source), hint=hint)
-    if "age" in data and not (isinstance(data["age"], int) and 0 <= data["age"] < 130):
+        raise FormatError("the patient file is not a mapping", where=source, hint=hint)
+    age = data.get("age")
+    if "age" in data and not (type(age) is int and 0 <= age < 130):
         raise FormatError(
-            f"age must be a whole number of years, not {data['age']!r}", where=str(source)
+            f"age must be a whole number of years, not {excerpt(age)}",
+            where=source,
+            hint="write the age in years, e.g. 'age: 61', or leave it out",
         )
-    return {str(k): v for k, v in data.items() if v is not None}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+            value = ", ".join(str(v) for v in value)
+        if isinstance(value, (dict, list)):
+            raise FormatError(
+                f"{excerpt(key)} holds a mapping; patient details are values or lists of values",
+                where=source,
+                hint=hint,
+            )
+        out[printable(str(key))] = value
+    return out
 
 
 def apply_patient(case: CaseResult, path: str | Path, *, cli_id: str = "anonymous") -> CaseResult:
@@ -108,7 +107,7 @@ def apply_patient(case: CaseResult, path: str | Path, *, cli_id: str = "anonymou
     wanted = str(info.get("tumor_type", patient.tumor_type))
     if wanted not in (patient.tumor_type, *patient.lineage[-1:]):
         raise InputError(
-            f"the patient file says tumour type {wanted!r} but the analysis used "
+            f"the patient file says tumour type {excerpt(wanted)} but the analysis used "
             f"{patient.tumor_type!r}",
             where=str(path),
             hint="make --tumor-type and the patient file agree",

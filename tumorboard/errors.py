@@ -30,6 +30,9 @@ raises and never exits the process.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 
 class TumorBoardError(Exception):
     """Root of every error tumorboard raises on purpose.
@@ -127,6 +130,37 @@ class OutputError(TumorBoardError):
     """An output file cannot be written."""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_AND_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\x{ord(char):02x}"
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with control characters (terminal escapes, C1 codes, and newlines unless
+    ``keep_newlines``) written as visible escapes such as ``\\x1b``: safe to print on a terminal."""
+    pattern = _CONTROL if keep_newlines else _CONTROL_AND_NEWLINE
+    return pattern.sub(_escape, text)
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A short, escaped quotation of a value from an input file, for an error message.
+
+    Strings and bytes are quoted with :func:`repr` (control characters escaped) and cut to
+    ``limit`` characters with ``...``; tumorboard never quotes more of a user's file than this.
+    """
+    if isinstance(value, (bytes, bytearray)):
+        text = repr(bytes(value[: limit + 1]))
+    else:
+        text = repr(str(value)[: limit + 1])
+    if len(text) > limit + 2:
+        text = text[: limit + 1] + "..." + text[-1]
+    return printable(text)
+
+
 __all__ = [
     "AnnotationError",
     "AssignmentError",
@@ -148,4 +182,6 @@ __all__ = [
     "SampleError",
     "TruncatedInputError",
     "TumorBoardError",
+    "excerpt",
+    "printable",
 ]

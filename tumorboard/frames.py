@@ -108,11 +108,12 @@ def cohorts_frame(views: Sequence[CohortView]) -> pd.DataFrame:
 EXPORT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "excel", ".parquet": "parquet"}
 
 
-def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
+def write_frame(frame: pd.DataFrame, path: str | Path, *, inputs: Sequence[str] = ()) -> Path:
     """Write a frame as CSV/TSV, Excel or Parquet (chosen by the suffix), atomically.
 
     Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first)
-    are written with a leading apostrophe in CSV/TSV and Excel.
+    are written with a leading apostrophe in CSV/TSV and Excel. ``inputs``: the files the
+    frame comes from (never overwritten; see :class:`tumorboard.outputs.OutputSet`).
     """
     from tumorboard.errors import OutputError
     from tumorboard.outputs import atomic_binary_output
@@ -128,7 +129,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
         )
     if kind != "parquet":
         frame = frame.map(spreadsheet_safe)
-    with atomic_binary_output(target) as fh:
+    with atomic_binary_output(target, inputs=inputs) as fh:
         try:
             if kind in ("csv", "tsv"):
                 frame.to_csv(fh, sep="," if kind == "csv" else "\t", index=False)

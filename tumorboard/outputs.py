@@ -3,14 +3,20 @@
 A failed run never leaves a partial output file behind. :class:`OutputSet` does the same for
 the several files of one command (report HTML + JSON sidecar): all are written to temporary
 files first and renamed into place together, only when every one was written; an output path
-that is one of the run's inputs, or named twice, is refused before anything is written.
+that is one of the run's inputs, or named twice, or an existing folder, device or pipe, is
+refused before anything is written. A new output is never readable by more people than the
+inputs it was made from (see :class:`OutputSet`); a signal never leaves half a set (see
+:mod:`tumorboard.signals`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -18,44 +24,31 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from tumorboard.errors import OutputError
+from tumorboard.signals import signals_deferred
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path | None) -> Iterator[TextIO]:
+def atomic_output(path: str | Path | None, *, inputs: Sequence[str] = ()) -> Iterator[TextIO]:
     """Open ``path`` for writing text atomically; ``None`` or ``-`` writes to stdout.
 
     The data goes to a temporary file in the same folder, which is renamed over ``path`` only
-    when the ``with`` block ends without an exception; otherwise it is removed.
+    when the ``with`` block ends without an exception; otherwise it is removed. ``inputs`` are
+    the files the output is made from: ``path`` may not be one of them, and the new file is
+    never readable by more people than every one of them (see :class:`OutputSet`).
     """
     if path is None or str(path) == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path)
-    fd, tmp = _temp_for(target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        tmp.chmod(_mode_for(target))
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with OutputSet([str(path)], inputs=inputs) as out, out.open(str(path)) as fh:
+        yield fh
 
 
 @contextlib.contextmanager
-def atomic_binary_output(path: str | Path) -> Iterator[BinaryIO]:
+def atomic_binary_output(path: str | Path, *, inputs: Sequence[str] = ()) -> Iterator[BinaryIO]:
     """Like :func:`atomic_output`, for binary data (Excel, Parquet); a file path only."""
-    target = Path(path)
-    fd, tmp = _temp_for(target)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-        tmp.chmod(_mode_for(target))
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with OutputSet([str(path)], inputs=inputs) as out, out.open_binary(str(path)) as fh:
+        yield fh
 
 
 class OutputSet:
@@ -64,11 +57,19 @@ class OutputSet:
     ``with OutputSet(paths, inputs=inputs) as out:`` then ``with out.open(path) as fh:`` for
     each path; the files are renamed into place when the outer block ends without an
     exception, and removed otherwise. ``-`` streams to standard output (not transactional).
+
+    Rules: an output may not be one of ``inputs`` (the same file under any name) nor be named
+    twice; an existing output must be a regular file (a folder, device or pipe is refused, never
+    replaced). Permissions: a replaced file keeps its mode, a new one gets ``0666 & ~umask``;
+    either is then narrowed to what every input grants: when an input is not readable by its
+    group (or by others), neither is the output. The renames that put the set in place run with
+    SIGINT/SIGTERM/SIGHUP held back, and a failed rename puts the files it replaced back.
     """
 
     def __init__(self, paths: Sequence[str], *, inputs: Sequence[str] = ()) -> None:
         self._check(paths, inputs)
         self.paths = list(paths)
+        self._private = _private_bits(inputs)
         self._pending: list[tuple[Path, Path]] = []
         self.written: list[Path] = []
 
@@ -87,6 +88,7 @@ class OutputSet:
                     hint="give each output (-o, --json, --tsv) its own file name",
                 )
             seen[key] = path
+            _check_target(Path(path))
             if key in given:
                 raise OutputError(
                     f"the output would replace the input {given[key]}",
@@ -102,18 +104,52 @@ class OutputSet:
 
     @contextlib.contextmanager
     def _open(self, path: str) -> Iterator[TextIO]:
-        target = Path(path)
-        fd, tmp = _temp_for(target)
-        self._pending.append((tmp, target))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with self.open_binary(path) as raw, io.TextIOWrapper(raw, "utf-8", newline="") as fh:
             yield fh
 
+    @contextlib.contextmanager
+    def open_binary(self, path: str) -> Iterator[BinaryIO]:
+        """Open one of the set's paths for writing bytes (to a temporary file until commit)."""
+        target = Path(path)
+        if str(target) not in {str(Path(p)) for p in self.paths}:
+            raise ValueError(f"{path} is not one of this OutputSet's paths")
+        fd, tmp = _temp_for(target)
+        self._pending.append((tmp, target))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                raise
+            raise OutputError(
+                f"cannot write the output: {exc.strerror}",
+                where=str(target),
+                hint="free some space, or write the output to another disk",
+            ) from exc
+
     def commit(self) -> None:
-        for tmp, target in self._pending:
-            tmp.chmod(_mode_for(target))
-            tmp.replace(target)
-            self.written.append(target)
-        self._pending.clear()
+        """Put every written file in place (together: see the class docstring)."""
+        with signals_deferred():
+            backups = _backups([target for _, target in self._pending])
+            done: list[Path] = []
+            try:
+                for tmp, target in self._pending:
+                    tmp.chmod(_mode_for(target) & ~self._private)
+                    tmp.replace(target)
+                    done.append(target)
+            except OSError as exc:
+                _restore(done, backups)
+                self.abort()
+                raise OutputError(
+                    f"cannot put the output in place: {exc.strerror}",
+                    where=str(exc.filename or ""),
+                    hint="check the output folder's permissions; nothing was replaced",
+                ) from exc
+            finally:
+                for backup in backups.values():
+                    backup.unlink(missing_ok=True)
+            self.written.extend(done)
+            self._pending.clear()
         sys.stdout.flush()
 
     def abort(self) -> None:
@@ -131,6 +167,56 @@ class OutputSet:
             self.abort()
 
 
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _backups(targets: Sequence[Path]) -> dict[Path, Path]:
+    """A hard link to each existing target, to put back when a later rename fails."""
+    if len(targets) < 2:
+        return {}
+    out: dict[Path, Path] = {}
+    for target in targets:
+        if not target.is_file():
+            continue
+        backup = target.with_name(f".{target.name}.{os.getpid()}.bak")
+        try:
+            backup.unlink(missing_ok=True)
+            os.link(target, backup, follow_symlinks=False)
+        except OSError:  # no hard links here: a failed rename cannot be undone for this file
+            continue
+        out[target] = backup
+    return out
+
+
+def _restore(done: Sequence[Path], backups: dict[Path, Path]) -> None:
+    for target in done:
+        with contextlib.suppress(OSError):
+            if target in backups:
+                backups[target].replace(target)
+            else:
+                target.unlink()
+
+
+def _private_bits(inputs: Sequence[str]) -> int:
+    """Permission bits no output may have: group bits when an input is not group-readable,
+    other bits when an input is not readable by others."""
+    bits = 0
+    for path in inputs:
+        if path == "-":
+            continue
+        try:
+            st = Path(path).stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        if not st.st_mode & stat.S_IRGRP:
+            bits |= 0o070
+        if not st.st_mode & stat.S_IROTH:
+            bits |= 0o007
+    return bits
+
+
 def _identity(path: str) -> str:
     """A key that is equal for two spellings of the same file (links and ``..`` resolved)."""
     p = Path(path)
@@ -141,8 +227,8 @@ def _identity(path: str) -> str:
     return f"{st.st_dev}:{st.st_ino}"
 
 
-def _temp_for(target: Path) -> tuple[int, Path]:
-    """A temporary file beside ``target`` (an :class:`OutputError` when that is impossible)."""
+def _check_target(target: Path) -> Path:
+    """The folder ``target`` goes in; an :class:`OutputError` when it cannot be written there."""
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise OutputError(
@@ -160,10 +246,20 @@ def _temp_for(target: Path) -> tuple[int, Path]:
             where=str(target),
             hint="choose a regular file name, or use -o - to write to standard output",
         )
+    return folder
+
+
+def _temp_for(target: Path) -> tuple[int, Path]:
+    """A temporary file beside ``target`` (an :class:`OutputError` when that is impossible)."""
+    folder = _check_target(target)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"cannot write here: {exc.strerror}", where=str(target)) from exc
+        raise OutputError(
+            f"cannot write here: {exc.strerror}",
+            where=str(target),
+            hint="check the folder's permissions and free space, or choose another path",
+        ) from exc
     return fd, Path(name)
 
 
@@ -181,9 +277,10 @@ def _umask() -> int:
     return mask
 
 
-def write_text_atomic(path: str | Path | None, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (stdout for ``None``/``-``)."""
-    with atomic_output(path) as fh:
+def write_text_atomic(path: str | Path | None, text: str, *, inputs: Sequence[str] = ()) -> None:
+    """Write ``text`` to ``path`` atomically (stdout for ``None``/``-``); see :class:`OutputSet`
+    for ``inputs``."""
+    with atomic_output(path, inputs=inputs) as fh:
         fh.write(text)
 
 

@@ -326,6 +326,13 @@ def _search_path(templates: str | Path | None) -> tuple[str, ...]:
             hint="--templates takes a folder holding partials to override, e.g. "
             "partials/header.html",
         )
+    for item in folder.rglob("*"):
+        if not (item.is_dir() or item.is_file()):  # a FIFO would block the template loader
+            raise ReportError(
+                "the templates folder holds something that is not a regular file",
+                where=str(item),
+                hint="keep only template files (and folders) in the --templates folder",
+            )
     return (str(folder.resolve()), bundled)
 
 
@@ -364,6 +371,12 @@ def _render(name: str, templates: str | Path | None, lang: str, **context: Any) 
             where=_template_line(exc) or name,
             hint="each partial's header comment lists the fields it may use",
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ReportError(
+            f"a template is not UTF-8 text (byte {exc.start})",
+            where=str(templates or name),
+            hint="save the template files as UTF-8",
+        ) from exc
 
 
 def render_html(case: CaseResult, *, lang: str = "en", templates: str | Path | None = None) -> str:
@@ -377,17 +390,29 @@ def write_report(
     *,
     lang: str = "en",
     templates: str | Path | None = None,
+    inputs: Sequence[str] = (),
 ) -> Path:
-    """Render and write the report atomically; returns the path written."""
-    write_text_atomic(path, render_html(case, lang=lang, templates=templates))
+    """Render and write the report atomically (never over one of ``inputs``); returns the path
+    written."""
+    write_text_atomic(path, render_html(case, lang=lang, templates=templates), inputs=inputs)
     return Path(path)
+
+
+def report_href(path: str) -> str:
+    """A link to a report file, relative and URL-encoded: each path segment is percent-encoded
+    (``:`` included), so a file named ``javascript:x.html`` links to ``javascript%3Ax.html``, a
+    file beside the agenda, never a script."""
+    from urllib.parse import quote
+
+    return "/".join(quote(part, safe="") for part in path.replace("\\", "/").split("/"))
 
 
 # --- agenda -------------------------------------------------------------------------------------
 def build_agenda(
     cases: Sequence[tuple[CaseResult, str]], *, lang: str = "en", title: str = ""
 ) -> AgendaContext:
-    """One row per ``(case, link to its report)``, in the given order."""
+    """One row per ``(case, path of its report relative to the agenda)``, in the given order;
+    the paths are URL-encoded here (:func:`report_href`)."""
     _check_lang(lang)
     rows = []
     for case, href in cases:
@@ -400,7 +425,7 @@ def build_agenda(
         rows.append(
             AgendaRow(
                 case=case,
-                href=href,
+                href=report_href(href),
                 top=top,
                 options=len({tuple(v.match.drugs) for v in sensitive}),
                 resistance=len(views) - len(sensitive),
@@ -437,5 +462,6 @@ __all__ = [
     "build_context",
     "render_agenda",
     "render_html",
+    "report_href",
     "write_report",
 ]

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tumorboard.errors import InputError, InputNotFoundError
+from tumorboard.errors import InputError, excerpt
+from tumorboard.ids import RESERVED_IDS, check_patient_id
 
 REQUIRED = ("patient_id", "tumor_type")
 INPUT_COLUMNS = ("inputs", "vcf", "maf", "tso500", "cnv", "fusions")
@@ -41,9 +42,6 @@ OPTIONAL = (
     "patient", "tmb", "msi", "hrd",
 )  # fmt: skip
 ALIASES = {"tumour_type": "tumor_type", "input": "inputs"}
-RESERVED_IDS = frozenset({"agenda", "manifest", "summary"})
-"""Patient ids that would name the run's own files (agenda.html, manifest.json, summary.tsv)."""
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SPLIT = re.compile(r"[;,]")
 _CHOICES = {
     "genome": ("GRCh37", "GRCh38"),
@@ -114,17 +112,10 @@ class Sample:
 
 def read_samplesheet(path: str | Path) -> list[Sample]:
     """Parse and check a samplesheet; raise :class:`InputError` naming ``file:line``."""
+    from tumorboard.bounded import read_text
+
     sheet = Path(path)
-    if not sheet.is_file():
-        raise InputNotFoundError("samplesheet not found", where=str(path), hint="check the path")
-    try:
-        lines = sheet.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"the samplesheet is not UTF-8 text (byte {exc.start})",
-            where=str(path),
-            hint="save the samplesheet as UTF-8 (tab-separated text)",
-        ) from exc
+    lines = read_text(sheet, "samplesheet").splitlines()
     rows = [(n, ln) for n, ln in enumerate(lines, 1) if ln.strip() and not ln.startswith("#")]
     if not rows:
         raise InputError(
@@ -161,7 +152,7 @@ def _columns(header: str, where: str) -> list[str]:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise InputError(
-                f"unknown column {name!r}",
+                f"unknown column {excerpt(name)}",
                 where=where,
                 hint=f"{hint}columns are tab-separated: {', '.join(known)}",
             )
@@ -191,7 +182,7 @@ def _choice(name: str, value: str, where: str) -> str | None:
         if value.lower() == option.lower():
             return option
     raise InputError(
-        f"{name} {value!r} is not one of {', '.join(allowed)}",
+        f"{name} {excerpt(value)} is not one of {', '.join(allowed)}",
         where=where,
         hint=f"write {' or '.join(allowed)}, or leave the cell empty",
     )
@@ -206,28 +197,11 @@ def _tmb(value: str, where: str) -> float | None:
         tmb = -1.0
     if not 0 <= tmb < 10_000:  # NaN fails both comparisons
         raise InputError(
-            f"tmb {value!r} is not a number of mutations per megabase",
+            f"tmb {excerpt(value)} is not a number of mutations per megabase",
             where=where,
             hint="write the TMB as a number such as 12.5, or leave the cell empty",
         )
     return tmb
-
-
-def check_patient_id(pid: str, where: str) -> str:
-    """A patient id that can name output files (see :data:`RESERVED_IDS`)."""
-    if not _SAFE_ID.match(pid):
-        raise InputError(
-            f"patient_id {pid[:40]!r} cannot be used as a file name",
-            where=where,
-            hint="use up to 64 letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
-        )
-    if pid.lower() in RESERVED_IDS:
-        raise InputError(
-            f"patient_id {pid!r} would overwrite the run's own {pid.lower()} file",
-            where=where,
-            hint=f"rename the patient; {', '.join(sorted(RESERVED_IDS))} are reserved",
-        )
-    return pid
 
 
 def _row(line: str, columns: list[str], base: Path, where: str) -> Sample:

@@ -52,9 +52,10 @@ def spreadsheet_safe(cell: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
 
     Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
-    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number).
+    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number),
+    and so is a lone ``-`` or ``+`` (a MAF deletion allele; no spreadsheet runs it).
     """
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and cell not in ("-", "+"):
         return "'" + cell
     return cell
 
@@ -72,7 +73,8 @@ def _matches_by_variant(matches: Iterable[Match]) -> dict[str, list[str]]:
 def write_variants_tsv(
     matches: Iterable[Match], variants: Iterable[dict[str, Any]], fh: TextIO
 ) -> None:
-    """One row per reported variant, with its matches summarised."""
+    """One row per reported variant, with its matches summarised (text cells a spreadsheet
+    would run as formulas get a leading apostrophe: :func:`spreadsheet_safe`)."""
     by_variant = _matches_by_variant(matches)
     writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
     writer.writerow(TSV_COLUMNS)
@@ -80,7 +82,9 @@ def write_variants_tsv(
         row = dict(row)
         row["consequences"] = "&".join(row.get("consequences") or ())
         row["matches"] = "; ".join(by_variant.get(row["id"], []))
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in TSV_COLUMNS])
+        writer.writerow(
+            ["" if row.get(c) is None else spreadsheet_safe(row.get(c)) for c in TSV_COLUMNS]
+        )
 
 
 __all__ = ["spreadsheet_safe", "write_case_json", "write_variants_tsv"]

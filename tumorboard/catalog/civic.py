@@ -25,6 +25,7 @@ Drugs missing from the base catalog are added with class "unclassified (imported
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tumorboard.alterations import parse_protein_change
-from tumorboard.errors import CatalogError
+from tumorboard.errors import CatalogError, excerpt, printable
 
 DISEASES = {
     "colorectal cancer": "COADREAD",
@@ -210,14 +211,14 @@ def _record(
 
 def import_civic(path: str | Path, tree: Any, known_drugs: set[str]) -> CivicImport:
     """Read a CIViC predictive-evidence TSV and build catalog records (see module docstring)."""
+    from tumorboard.bounded import decode, read_bytes
+
     p = Path(path)
-    try:
-        fh = p.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise CatalogError(f"cannot read CIViC file: {exc.strerror}", where=str(p)) from exc
+    text = decode(read_bytes(p, "CIViC file", error=CatalogError), "CIViC file", str(p),
+                  error=CatalogError)  # fmt: skip
     out = CivicImport()
-    with fh:
-        reader = csv.DictReader(fh, delimiter="\t")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t")
+    try:
         missing = [c for c in _NEEDED if c not in (reader.fieldnames or [])]
         if missing:
             raise CatalogError(
@@ -226,7 +227,16 @@ def import_civic(path: str | Path, tree: Any, known_drugs: set[str]) -> CivicImp
                 hint="download the predictive evidence summary TSV from civicdb.org",
             )
         for row in reader:
+            if None in row or any(v is None for v in row.values()):
+                out.skipped["row with a different number of fields than the header"] += 1
+                continue
             _import_row(row, tree, known_drugs, out)
+    except csv.Error as exc:
+        raise CatalogError(
+            f"not a readable TSV at line {reader.line_num}: {printable(str(exc))}",
+            where=f"{p}:{reader.line_num}",
+            hint="download the predictive evidence summary TSV from civicdb.org again",
+        ) from exc
     return out
 
 
@@ -242,7 +252,7 @@ def _import_row(row: dict[str, str], tree: Any, known: set[str], out: CivicImpor
         "Resistance",
         "Reduced Sensitivity",
     ):
-        out.skipped[f"significance {row['clinical_significance']}"] += 1
+        out.skipped[f"significance {excerpt(row['clinical_significance'], 30)}"] += 1
         return
     rule = variant_rule(row["gene"].strip(), row["variant"])
     if rule is None:

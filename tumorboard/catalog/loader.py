@@ -50,7 +50,7 @@ from tumorboard.models import CatalogInfo
 from tumorboard.resources import catalog_dir
 
 if TYPE_CHECKING:
-    from tumorboard.catalog.yamlmarks import Path_
+    from tumorboard.catalog.marks import Path_
 
 # yamlmarks (and PyYAML) are imported only when files are parsed: a cached catalog needs neither.
 
@@ -117,7 +117,7 @@ def _validate(model: type[BaseModel], data: Any, part: _Part) -> tuple[Any, list
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        from tumorboard.catalog.yamlmarks import locate
+        from tumorboard.catalog.marks import locate
 
         issues: list[CatalogError] = []
         for err in exc.errors(include_url=False):
@@ -179,43 +179,100 @@ def _root_file(path: Path) -> Path:
 
 
 def _cached(given: Sequence[Path]) -> Catalog | None:
-    """The cached catalog built from ``given``, if every file it was read from is unchanged."""
+    """The catalog built from ``given``, from the cache's parsed data, when every file it was
+    read from is unchanged; the data is validated again and must give the same sha256."""
     from tumorboard.catalog import cache
 
     entry = cache.load("catalog", [str(p) for p in given])
-    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Catalog)):
-        return None
-    checks: list[tuple[list[str] | None, list[_Read]]] = entry[0]
-    cat: Catalog = entry[1]
-    if not isinstance(checks, list) or len(checks) != len(given):
-        return None
     try:
-        for given_path, (patterns, read) in zip(given, checks, strict=True):
-            path = _root_file(given_path)
-            files = [path] if patterns is None else [path, *_expand(path.parent, patterns)]
-            now = [_read(f, _display(f), f.read_text(encoding="utf-8")) for f in files]
-            if now != read:
+        sources, sha256 = _sources_from_json(entry)
+        if len(sources) != len(given):
+            return None
+        for given_path, src in zip(given, sources, strict=True):
+            if _reads(given_path, src.patterns) != src.read:
                 return None
-    except (OSError, ValueError, TypeError):  # gone or unreadable: loading it reports it
+    except (CatalogError, OSError, ValueError, TypeError, KeyError):
+        return None  # gone, unreadable or a damaged entry: loading the files reports it
+    found: list[CatalogError] = []
+    cat = _merge(sources, found)
+    if found or cat.info.sha256 != sha256:
         return None
     return cat
+
+
+def _reads(given_path: Path, patterns: list[str] | None) -> list[_Read]:
+    """The (path, display, sha256) of every file a catalog path reads now."""
+    from tumorboard.catalog.marks import read_text
+
+    path = _root_file(given_path)
+    files = [path] if patterns is None else [path, *_expand(path.parent, patterns)]
+    return [_read(f, _display(f), read_text(f, _display(f))) for f in files]
+
+
+def _sources_to_json(sources: Sequence[_Source], sha256: str) -> dict[str, Any]:
+    def lines(part: _Part) -> list[Any]:  # the lines record ids are reported at
+        return [[list(k), v] for k, v in part.lines.items() if len(k) < 3 or k[2] == "id"]
+
+    return {
+        "sha256": sha256,
+        "sources": [
+            {
+                "name": s.name, "version": s.version, "date": s.date,
+                "description": s.description, "patterns": s.patterns,
+                "read": [list(r) for r in s.read],
+                "parts": [[p.display, p.rel, p.data, lines(p)] for p in s.parts],
+            }
+            for s in sources
+        ],
+    }  # fmt: skip
+
+
+def _sources_from_json(entry: Any) -> tuple[list[_Source], str]:
+    """Sources rebuilt from a cache entry (``TypeError``/``KeyError``/``ValueError`` when the
+    entry is not what :func:`_sources_to_json` writes)."""
+    if not isinstance(entry, dict) or not isinstance(entry["sha256"], str):
+        raise TypeError("not a cache entry")
+    sources = []
+    for s in entry["sources"]:
+        patterns = s["patterns"]
+        if patterns is not None and not all(isinstance(x, str) for x in patterns):
+            raise TypeError("patterns")
+        src = _Source(str(s["name"]), str(s["version"]), str(s["date"]), str(s["description"]))
+        src.patterns = patterns
+        src.read = [(str(a), str(b), str(c)) for a, b, c in s["read"]]
+        for display, rel, data, lines in s["parts"]:
+            marks = {tuple(k): int(v) for k, v in lines}
+            src.parts.append(_Part(str(display), str(rel), data, marks))
+        sources.append(src)
+    return sources, entry["sha256"]
 
 
 def _store(given: Sequence[Path], sources: Sequence[_Source], cat: Catalog) -> None:
     from tumorboard.catalog import cache
 
-    checks = [(s.patterns, s.read) for s in sources]
-    cache.store("catalog", [str(p) for p in given], (checks, cat))
+    cache.store("catalog", [str(p) for p in given], _sources_to_json(sources, cat.info.sha256))
 
 
 def _canonical_hash(sources: Sequence[_Source]) -> str:
-    payload = [[s.name, s.version, [[p.rel, p.data] for p in s.parts]] for s in sources]
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    payload = [[s.name, s.version, [[p.rel, _str_keys(p.data)] for p in s.parts]] for s in sources]
+    text = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _str_keys(data: Any) -> Any:
+    """``data`` with every mapping key a string (YAML allows ``1:`` and ``null:`` keys, which
+    JSON's sorted output cannot mix with strings)."""
+    if isinstance(data, dict):
+        return {str(k): _str_keys(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_str_keys(v) for v in data]
+    return data
+
+
 def _where(part: _Part, *loc: str | int) -> str:
-    from tumorboard.catalog.yamlmarks import locate
+    from tumorboard.catalog.marks import locate
 
     line, _ = locate(part.lines, loc)
     return f"{part.display}:{line}" if line else part.display

@@ -10,21 +10,24 @@ duplicate keys in a mapping are an error instead of PyYAML's silent "last one wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tumorboard.catalog.schema import BIOMARKER_TYPES
-from tumorboard.errors import CatalogError, CatalogSchemaError
+from tumorboard.bounded import check_yaml_graph
+from tumorboard.catalog.marks import Path_, locate, read_text
+from tumorboard.errors import (
+    CatalogSchemaError,
+    TumorBoardError,
+    excerpt,
+    printable,
+)
 
 try:  # libyaml is much faster; fall back to the pure-Python loader when it is missing
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _BaseLoader = yaml.SafeLoader
-
-Path_ = tuple[str | int, ...]
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -46,7 +49,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
             key = str(key_node.value)
             if key in seen:
                 raise CatalogSchemaError(
-                    f"duplicate key {key!r}",
+                    f"duplicate key {excerpt(key)}",
                     where=f"{where}:{key_node.start_mark.line + 1}",
                     hint="each key may appear once in a mapping; remove or merge the repeat",
                 )
@@ -59,78 +62,53 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
             _walk(item, (*path, i), lines, where)
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int]]:
+def read_yaml(path: Path, display: str, what: str = "catalog file") -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML file; return its data and a path -> line map. Errors carry file:line."""
-    return parse_yaml(read_text(path, display), display)
+    return parse_yaml(read_text(path, display, what), display)
 
 
-def read_text(path: Path, display: str) -> str:
-    """A catalog file's text (UTF-8); a missing or unreadable file is a :class:`CatalogError`."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CatalogError(
-            "catalog file not found", where=display, hint="check the path or the manifest's files"
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"cannot read catalog file: {exc}", where=display) from exc
-
-
-def parse_yaml(text: str, display: str) -> tuple[Any, dict[Path_, int]]:
-    """Parse YAML text read from ``display``: its data and a path -> line map (see read_yaml)."""
+def compose(text: str, display: str, error: type[TumorBoardError]) -> tuple[Any, yaml.Node | None]:
+    """The YAML node graph of ``text`` (bounded: aliases, depth) and the data built from it."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return {}, {}
-        lines: dict[Path_, int] = {}
-        _walk(node, (), lines, display)
-        data = loader.construct_document(node)
+            return None, None
+        check_yaml_graph(node, display, error)
+        return loader.construct_document(node), node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise CatalogSchemaError(
-            f"not valid YAML: {exc.problem or exc.context}",
+        problem = printable(str(exc.problem or exc.context))
+        raise error(
+            f"not valid YAML: {problem}",
             where=f"{display}{line}",
             hint="check indentation, colons and quoting around that line",
         ) from exc
     except yaml.YAMLError as exc:
-        raise CatalogSchemaError(f"not valid YAML: {exc}", where=display) from exc
+        raise error(
+            f"not valid YAML: {excerpt(exc, 80)}",
+            where=display,
+            hint="check that the file is YAML text",
+        ) from exc
+    except RecursionError as exc:  # only without libyaml, which stops at 1000 levels itself
+        raise error(
+            "the YAML document nests too deeply",
+            where=display,
+            hint="this is not a document tumorboard can use",
+        ) from exc
     finally:
         loader.dispose()
+
+
+def parse_yaml(text: str, display: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML text read from ``display``: its data and a path -> line map (see read_yaml)."""
+    data, node = compose(text, display, CatalogSchemaError)
+    if node is None:
+        return {}, {}
+    lines: dict[Path_, int] = {}
+    _walk(node, (), lines, display)
     return data, lines
 
 
-def locate(lines: dict[Path_, int], loc: Sequence[str | int]) -> tuple[int | None, str]:
-    """Line of the longest known prefix of ``loc``, and the field path in words.
-
-    Discriminator tags that pydantic inserts (``biomarkers.2.exact.changes``) are dropped from the
-    path when they are not keys of the document.
-    """
-    path: list[str | int] = []
-    line = lines.get(())
-    for part in loc:
-        candidate = (*path, part)
-        if candidate in lines:
-            path.append(part)
-            line = lines[candidate]
-        elif isinstance(part, str) and (part in _TAGS or part.startswith("function-")):
-            continue
-        else:
-            path.append(part)
-    return line, _format_path(path)
-
-
-def _format_path(path: Sequence[str | int]) -> str:
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
-_TAGS = frozenset(BIOMARKER_TYPES)  # discriminator tags pydantic puts in error locations
-
-__all__ = ["locate", "parse_yaml", "read_text", "read_yaml"]
+__all__ = ["compose", "locate", "parse_yaml", "read_text", "read_yaml"]

@@ -10,6 +10,7 @@ import click
 
 from tumorboard.cli._base import EXIT_USER_ERROR, main
 from tumorboard.cli.options import LANG, case_options, run_options
+from tumorboard.errors import printable
 
 
 @main.command()
@@ -83,9 +84,10 @@ def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, la
             on_done=done,
             title=title,
             registry=registry,
+            inputs=[samplesheet],
         )
     for line in failures:
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)  # one line each, whatever the reason holds
     if not quiet:
         click.echo(
             f"{len(samples)} patients: {result.count('ok')} analysed, {result.count('skipped')} "

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tumorboard.cli._base import main
-from tumorboard.errors import CatalogError
+from tumorboard.cli._base import echo, echo_json, main
+from tumorboard.errors import CatalogError, printable
 from tumorboard.outputs import write_text_atomic
 
 if TYPE_CHECKING:
@@ -72,14 +71,14 @@ def validate(path: tuple[str, ...], catalogs: tuple[str, ...], extend: tuple[str
     if issues:
         for issue in issues:
             where = f"{issue.where}: " if issue.where else ""
-            click.echo(f"{where}{issue.message}", err=True)
+            echo(f"{where}{issue.message}", err=True)
         raise CatalogError(
             f"catalog is invalid: {len(issues)} problem(s)",
             hint="fix the lines above; the schema is in drug_catalog/README.md",
         )
     assert cat is not None
     jur = {j: sum(1 for i in cat.indications if i.jurisdiction == j) for j in ("EMA", "FDA")}
-    click.echo(
+    echo(
         f"OK: {cat.name} {cat.version} (sha256 {cat.sha256[:12]}): {len(cat.drugs)} drugs, "
         f"{len(cat.biomarkers)} biomarker rules, {len(cat.indications)} indications "
         f"(EMA {jur['EMA']}, FDA {jur['FDA']}), {len(cat.resistance)} resistance, "
@@ -124,16 +123,16 @@ def list_cmd(
     )
     if fmt == "json":
         doc = {"catalog": cat.info.model_dump(), "indications": rows}
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        echo_json(doc, indent=2)
         return
-    click.echo(f"# {cat.name} {cat.version} sha256 {cat.sha256}")
-    click.echo("\t".join(("id", "jurisdiction", "drugs", "biomarker", "tumour types", "date")))
+    echo(f"# {cat.name} {cat.version} sha256 {cat.sha256}")
+    echo("\t".join(("id", "jurisdiction", "drugs", "biomarker", "tumour types", "date")))
     for r in rows:
         scope = r["scope"] + (f" [{r['covers']}]" if r.get("covers") else "")
         drugs = " + ".join(r["drugs"])
         cols = (r["id"], r["jurisdiction"], drugs, r["biomarker_name"], scope, r["approval_date"])
-        click.echo("\t".join(cols))
-    click.echo(f"# {len(rows)} indication record(s)")
+        echo("\t".join(printable(str(c)) for c in cols))
+    echo(f"# {len(rows)} indication record(s)")
 
 
 @catalog.command("diff")
@@ -153,19 +152,17 @@ def diff(old: str, new: str, fmt: str) -> None:
     tree = _tree()
     result = diff_catalogs(load_catalog([old], oncotree=tree), load_catalog([new], oncotree=tree))
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        echo_json(result, indent=2)
         return
     o, n = result["old"], result["new"]
-    click.echo(f"# {o['name']} {o['version']} -> {n['name']} {n['version']}")
+    echo(f"# {o['name']} {o['version']} -> {n['name']} {n['version']}")
     for kind in ("added", "removed", "changed"):
         for item in result[kind]:
             fields = ", ".join(item.get("fields", {}))
             extra = f" [{fields}]" if fields else ""
-            click.echo(
-                f"{kind}\t{item['section']}\t{item['id']}{extra}\trevisit: {item['revisit']}"
-            )
+            echo(f"{kind}\t{item['section']}\t{item['id']}{extra}\trevisit: {item['revisit']}")
     counts = ", ".join(f"{len(result[k])} {k}" for k in ("added", "removed", "changed"))
-    click.echo(f"# {counts}")
+    echo(f"# {counts}")
 
 
 @catalog.command("import-civic")
@@ -193,13 +190,14 @@ def import_civic_cmd(
     base = load_catalog(list(catalogs) or None, extend, oncotree=tree)
     result = import_civic(civic_tsv, tree, set(base.drugs))
     header = (
-        f"# Imported from CIViC ({civic_tsv}) by `tumorboard catalog import-civic`; CC0.\n"
+        f"# Imported from CIViC ({printable(civic_tsv)}) by `tumorboard catalog import-civic`; "
+        "CC0.\n"
         "# Evidence levels are mapped conservatively (see tumorboard/catalog/civic.py).\n"
     )
     body = yaml.safe_dump(result.document(civic_tsv), sort_keys=False, allow_unicode=True)
-    write_text_atomic(output, header + body)
+    write_text_atomic(output, header + body, inputs=[civic_tsv, *catalogs, *extend])
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
-    click.echo(
+    echo(
         f"wrote {output}: {len(result.evidence)} evidence records, {len(result.biomarkers)} "
         f"biomarker rules, {len(result.drugs)} new drugs; skipped: {skipped or 'none'}",
         err=True,

@@ -6,7 +6,6 @@ Thin commands: parse options, call :mod:`tumorboard.cohorts`, format a table or 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,7 +15,7 @@ import click
 if TYPE_CHECKING:
     from tumorboard.models import CaseResult
 
-from tumorboard.cli._base import main
+from tumorboard.cli._base import echo, echo_json, main
 from tumorboard.cli.options import case_options, run_options
 from tumorboard.cohorts import tables
 from tumorboard.errors import InputError
@@ -65,10 +64,11 @@ def _jsonable(data: Any) -> Any:
 
 
 def _emit(fmt: str, data: Any, table: Callable[[], str]) -> None:
+    """One JSON document, or the text table (control characters in stored values escaped)."""
     if fmt == "json":
-        click.echo(json.dumps(_jsonable(data), indent=2, default=str))
+        echo_json(_jsonable(data), indent=2, default=str)
     else:
-        click.echo(table())
+        echo(table())
 
 
 def _catalog_and_tree(paths: tuple[str, ...] = ()) -> tuple[Any, Any]:
@@ -115,12 +115,12 @@ def init_cmd(registry: str | None, user: str | None, cohorts_path: str | None) -
     with _open(registry, user, create=True) as reg:
         report = sync_definitions(reg, defs)
     for w in warnings:
-        click.echo(f"Warning: {w}", err=True)
+        echo(f"Warning: {w}", err=True)
     added = sum(r.action == "added" for r in report)
-    click.echo(f"registry ready: {added} cohort(s) added, {len(report) - added} already present")
+    echo(f"registry ready: {added} cohort(s) added, {len(report) - added} already present")
     for r in report:
         if r.action != "added":
-            click.echo(f"  {r.cohort_id}: {r.action}")
+            echo(f"  {r.cohort_id}: {r.action}")
 
 
 def _load_input(path: str, params: dict[str, Any]) -> CaseResult:
@@ -292,11 +292,12 @@ def export_cmd(cohort_id: str | None, output: str, registry: str | None, user: s
       tumorboard cohort export --registry impress.sqlite -o cohorts-2026-11.xlsx
     """
     from tumorboard.cohorts.manage import status
+    from tumorboard.cohorts.registry import resolve_target
     from tumorboard.frames import cohorts_frame, write_frame
 
     with _open(registry, user) as reg:
         views = status(reg, cohort_id)
-    click.echo(write_frame(cohorts_frame(views), output))
+    echo(str(write_frame(cohorts_frame(views), output, inputs=[resolve_target(registry)])))
 
 
 @cohort.command("design")
@@ -398,11 +399,11 @@ def open_cmd(
                 design=DesignSpec(n1=n1, r1=r1, n=n, r=r),
                 sponsor=sponsor,
             )
-            click.echo(f"cohort {row.id} opened from proposal {proposal}")
+            echo(f"cohort {row.id} opened from proposal {proposal}")
         else:
             assert cohort_id is not None
             events = open_cohort(reg, cohort_id)
-            click.echo(f"cohort {cohort_id}: {', '.join(events) or 'already open'}")
+            echo(f"cohort {cohort_id}: {', '.join(events) or 'already open'}")
 
 
 @cohort.command("suspend")
@@ -420,7 +421,7 @@ def suspend_cmd(cohort_id: str, reason: str, registry: str | None, user: str | N
 
     with _open(registry, user) as reg:
         suspend_cohort(reg, cohort_id, reason)
-    click.echo(f"cohort {cohort_id}: suspended")
+    echo(f"cohort {cohort_id}: suspended")
 
 
 @cohort.command("close")
@@ -438,7 +439,7 @@ def close_cmd(cohort_id: str, reason: str, registry: str | None, user: str | Non
 
     with _open(registry, user) as reg:
         close_cohort(reg, cohort_id, reason)
-    click.echo(f"cohort {cohort_id}: closed")
+    echo(f"cohort {cohort_id}: closed")
 
 
 @cohort.command("proposals")

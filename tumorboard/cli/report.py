@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tumorboard.cli._base import gc_paused, main
+from tumorboard.cli._base import echo, gc_paused, main
 from tumorboard.cli.options import LANG, TEMPLATES, case_options, run_options
 
 
@@ -52,35 +52,45 @@ def report(
             outputs=outputs,
         )
         del done
-    click.echo(output)
+    echo(output)
 
 
 @main.command()
-@click.argument("case_json", type=click.Path())
+@click.argument("case_json", type=click.Path(allow_dash=True))
 @LANG
 @TEMPLATES
 @click.option("-o", "--output", required=True, type=click.Path(), help="HTML report to write.")
 def render(case_json: str, lang: str, templates: str | None, output: str) -> None:
     """Re-render a report from a saved case JSON (identical to the original report).
 
+    CASE_JSON may be `-` (standard input) or a pipe; it is read once.
+
     \b
     Examples:
       tumorboard render case.json -o report.html
       tumorboard render case.json --lang nb --templates my_templates -o rapport.html
+      gunzip -c case.json.gz | tumorboard render - -o report.html
     """
     from tumorboard.casefile import load_case
+    from tumorboard.outputs import OutputSet
     from tumorboard.report import write_report
 
-    write_report(load_case(case_json), output, lang=lang, templates=templates)
-    click.echo(output)
+    OutputSet([output], inputs=[case_json])  # refused before the case is even read
+    write_report(load_case(case_json), output, lang=lang, templates=templates, inputs=[case_json])
+    echo(output)
+
+
+def _report_for(case_json: Path) -> Path:
+    """A case's report: X.html beside X.json, else report.html in that folder."""
+    own = case_json.with_suffix(".html")
+    folder_report = case_json.parent / "report.html"
+    return own if own.exists() or not folder_report.exists() else folder_report
 
 
 def _report_link(case_json: Path, agenda: Path) -> str:
-    """Link from the agenda to a case's report: X.html beside X.json, else report.html there."""
-    own = case_json.with_suffix(".html")
-    folder_report = case_json.parent / "report.html"
-    target = own if own.exists() or not folder_report.exists() else folder_report
+    """The path from the agenda to a case's report (relative; the agenda URL-encodes it)."""
     base = agenda.parent if str(agenda.parent) else Path()
+    target = _report_for(case_json)
     return Path(os.path.relpath(target.resolve(), base.resolve())).as_posix()
 
 
@@ -103,12 +113,16 @@ def agenda(
       tumorboard agenda cases/*.json --title "MTB 12 March" -o agenda.html
     """
     from tumorboard.casefile import load_case
-    from tumorboard.outputs import write_text_atomic
+    from tumorboard.outputs import OutputSet, write_text_atomic
     from tumorboard.report import render_agenda
 
+    # Neither a case nor a report the agenda links to may be overwritten by it.
+    protected = [*cases, *(str(_report_for(Path(c))) for c in cases)]
+    OutputSet([output], inputs=protected)
     rows = [(load_case(c), _report_link(Path(c), Path(output))) for c in cases]
-    write_text_atomic(output, render_agenda(rows, lang=lang, title=title, templates=templates))
-    click.echo(output)
+    html = render_agenda(rows, lang=lang, title=title, templates=templates)
+    write_text_atomic(output, html, inputs=protected)
+    echo(output)
 
 
 @main.command()
@@ -133,4 +147,4 @@ def demo(folder: str) -> None:
     """
     from tumorboard.demo import run_demo
 
-    click.echo(run_demo(folder))
+    echo(str(run_demo(folder)))

@@ -39,6 +39,7 @@ from tumorboard.cohorts.rows import (
     StoredCase,
 )
 from tumorboard.errors import AssignmentError
+from tumorboard.ids import check_patient_id
 from tumorboard.models import CaseResult
 
 
@@ -266,6 +267,7 @@ def assign_case(
             "a patient pseudonym is needed to assign a cohort",
             hint="pass --patient-id (a pseudonym, never a name or national ID)",
         )
+    check_patient_id(pid, "--patient-id", files=False, error=AssignmentError)
     result = AssignResult(patient_id=pid, tumor_type=case.patient.tumor_type, status="none")
     with registry.transaction() as conn:
         patient = register_patient(registry, conn, case)

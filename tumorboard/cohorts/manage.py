@@ -269,7 +269,10 @@ def audit_entries(
 ) -> list[JsonObject]:
     """Audit rows in order, optionally for one cohort or patient."""
     from tumorboard.cohorts.registry import audit
+    from tumorboard.ids import check_patient_id
 
+    if patient_id:
+        check_patient_id(patient_id, "--patient-id", files=False, error=AssignmentError)
     query = select(audit).order_by(audit.c.id)
     if cohort_id:
         query = query.where(audit.c.cohort_id == cohort_id)

@@ -1,9 +1,12 @@
 """Outcomes: RECIST responses per week, corrections, and the stage transitions they trigger.
 
-Benefit (DOMAIN.md §1): CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
+Benefit: CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
 (not evaluable) never counts; with ``replace_not_evaluable`` its slot goes to the next patient.
 One assessment per patient and week; a second one for the same week is a correction
 (``correct=True``), which supersedes the first and is audited with the old and new values.
+A final no-benefit or NE result ends the patient's treatment in the cohort: after it, only
+corrections are accepted (a late assessment would reopen the patient and change the cohort's
+benefit count).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from tumorboard.cohorts.lifecycle import CohortView, advance, assessments_by_ass
 from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, outcomes, utcnow
 from tumorboard.cohorts.rows import AssignmentRow
 from tumorboard.errors import AssignmentError
+from tumorboard.ids import check_patient_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,22 @@ def _current_at_week(
     )
 
 
+def _after_final(conn: Connection, a: AssignmentRow, week: int) -> AssignmentError:
+    """A new assessment for a patient whose treatment ended (final PD or NE) is refused: it
+    would reopen the patient and change the cohort's benefit count."""
+    rows = assessments_by_assignment(conn, [a.id])[a.id]
+    final = max(
+        ((w, r) for r, w in rows if r in ("PD", "NE")), default=None, key=lambda item: item[0]
+    )
+    said = f" with {final[1]} at week {final[0]}" if final else ""
+    return AssignmentError(
+        f"treatment of {a.patient_id} in {a.cohort_id} ended{said}; no assessment is recorded "
+        f"after the final one (week {week} was given)",
+        hint="to change a recorded assessment, pass --correct with its week (audited); a "
+        "corrected final assessment reopens the patient only if it no longer ends treatment",
+    )
+
+
 def _restatus(conn: Connection, a: AssignmentRow, result: str) -> None:
     """Final no-benefit / NE ends treatment (free for another cohort); otherwise enrolled."""
     wanted = "ended" if result in ("no-benefit", "not-evaluable") else "enrolled"
@@ -152,6 +172,7 @@ def record_outcome(
     correct: bool = False,
 ) -> OutcomeResult:
     """Record (or correct) one assessment, then apply the stage rules. One transaction."""
+    check_patient_id(patient_id, "--patient-id", files=False, error=AssignmentError)
     code, day = _check(response, week, assessed_on)
     with registry.transaction() as conn:
         a = _treated(conn, patient_id)
@@ -164,6 +185,8 @@ def record_outcome(
                 f"({found[1].response})",
                 hint="pass --correct to replace it (the correction is audited)",
             )
+        if a.status == "ended" and not correct:
+            raise _after_final(conn, a, week)
         if found is None and correct:
             raise AssignmentError(
                 f"nothing to correct at week {week} for {patient_id}",

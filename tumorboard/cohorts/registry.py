@@ -284,6 +284,12 @@ def make_engine(target: str, *, create: bool) -> Engine:
         raise RegistryError(
             "the registry's folder does not exist", where=str(path), hint="create the folder"
         )
+    if path.exists() and not path.is_file():
+        raise RegistryError(
+            "the registry path is not a regular file (a folder, device or pipe)",
+            where=str(path),
+            hint="give the path of a SQLite registry file made by `tumorboard cohort init`",
+        )
     return _sqlite_engine(path.resolve())
 
 
@@ -419,19 +425,85 @@ def migrate(registry: Registry, *, target_version: int = SCHEMA_VERSION) -> list
     return applied
 
 
+NOT_A_REGISTRY_HINT = (
+    "give a registry made by `tumorboard cohort init`; an empty or foreign database is never "
+    "used (for a new registry, remove the file and run `tumorboard cohort init` again)"
+)
+
+
+def _check_version(registry: Registry, *, create: bool) -> int:
+    """The registry's schema version, read without taking the write lock."""
+    with registry.transaction(write=False) as conn:
+        version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        raise RegistryVersionError(
+            f"registry schema version {version} is newer than this tumorboard supports "
+            f"({SCHEMA_VERSION})",
+            where=display_target(registry.target),
+            hint="upgrade tumorboard (pip install -U tumorboard); never open a newer "
+            "registry with an older tumorboard",
+        )
+    if version == 0 and not create:
+        raise RegistryError(
+            "not a tumorboard cohort registry (it has no tumorboard_migrations table)",
+            where=display_target(registry.target),
+            hint=NOT_A_REGISTRY_HINT,
+        )
+    return version
+
+
+def _create_sqlite(path: Path, user: str) -> None:
+    """A new, migrated SQLite registry at ``path``, made in a temporary file and linked into
+    place: a killed ``init`` never leaves a half-made registry under the real name."""
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        registry = Registry(_sqlite_engine(tmp), str(tmp), user)
+        try:
+            migrate(registry)
+        finally:
+            registry.close()
+        with contextlib.suppress(FileExistsError):  # never replace one made meanwhile
+            os.link(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+
+
 def open_registry(
     target: str | None = None, *, user: str | None = None, create: bool = False
 ) -> Registry:
-    """Open (and migrate) the registry at ``target`` (path or URL, else ``$TUMORBOARD_REGISTRY``).
+    """Open the registry at ``target`` (path or URL, else ``$TUMORBOARD_REGISTRY``).
 
-    A missing SQLite file is created only with ``create=True``; an older schema is upgraded; a
-    newer one raises :class:`RegistryVersionError`.
+    With ``create=True`` a missing SQLite file is created (atomically, mode 0600: it holds
+    patient data) and an empty database is initialised; otherwise a database without
+    tumorboard's migrations table is refused. An older schema is upgraded; a newer one raises
+    :class:`RegistryVersionError`. A current registry is opened without taking the write lock,
+    so a read-only command never waits for a writer.
     """
     resolved = resolve_target(target)
+    who = user or default_user()
     engine = make_engine(resolved, create=create)
-    registry = Registry(engine, resolved, user or default_user())
+    if create and not _is_url(resolved):
+        path = Path(resolved).expanduser()
+        if not path.exists():
+            try:
+                _create_sqlite(path, who)
+            except (OSError, DBAPIError) as exc:
+                engine.dispose()
+                raise RegistryError(
+                    f"cannot create the registry: {getattr(exc, 'strerror', None) or exc}",
+                    where=str(path),
+                    hint="check that the folder is writable",
+                ) from exc
+        create = False  # an existing file must already be a registry
+    registry = Registry(engine, resolved, who)
     try:
-        migrate(registry)
+        if _check_version(registry, create=create) < SCHEMA_VERSION:
+            migrate(registry)
     except (RegistryError, DBAPIError) as exc:
         registry.close()
         if isinstance(exc, DBAPIError):
@@ -444,6 +516,7 @@ __all__ = [
     "ACTIVE",
     "ENV_REGISTRY",
     "MIGRATIONS",
+    "NOT_A_REGISTRY_HINT",
     "SCHEMA_VERSION",
     "Registry",
     "assignments",

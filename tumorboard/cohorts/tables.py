@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tumorboard.cohorts.design import Design, alpha_power, characteristics
+from tumorboard.errors import printable
 
 if TYPE_CHECKING:
     from tumorboard.cohorts.assign import AssignResult
@@ -142,11 +143,16 @@ def rematch_text(found: Sequence[Rematch]) -> str:
     )
 
 
+def _cell(value: Any) -> str:
+    """A stored value as one table cell: control characters (and newlines) escaped."""
+    return printable(str(value))
+
+
 def audit_text(rows: Sequence[JsonObject]) -> str:
     return (
         "\n".join(
-            f"{a['at']}  {a['user']:<12} {a['action']:<22} {a['cohort_id'] or '-':<30} "
-            f"{a['patient_id'] or '-'}"
+            f"{_cell(a['at'])}  {_cell(a['user']):<12} {_cell(a['action']):<22} "
+            f"{_cell(a['cohort_id'] or '-'):<30} {_cell(a['patient_id'] or '-')}"
             for a in rows
         )
         or "no audit entries"

@@ -43,9 +43,10 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
     """
     from tumorboard.casefile import load_patient
     from tumorboard.models import RunOptions
-    from tumorboard.outputs import write_text_atomic
-    from tumorboard.pipeline import Outputs, run
-    from tumorboard.report import render_agenda, write_report
+    from tumorboard.outputs import OutputSet
+    from tumorboard.pipeline import run
+    from tumorboard.report import render_agenda, render_html
+    from tumorboard.writers import write_case_json
 
     out = Path(folder)
     try:
@@ -62,16 +63,24 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
         command=f"tumorboard demo -o {out}",
     )
     report = out / "report.html"
+    names = ("case.json", "report.html", "report.nb.html", "agenda.html")
+    paths = [str(out / name) for name in names]
+    OutputSet(paths)  # a folder or device in the way is refused before the run
     done = run(
-        [str(DEMO_VCF)],
-        options,
-        patient_file=DEMO_PATIENT,
-        registry=str(_demo_registry(out)),
-        outputs=Outputs(json=str(out / "case.json"), html=str(report)),
+        [str(DEMO_VCF)], options, patient_file=DEMO_PATIENT, registry=str(_demo_registry(out))
     )
     case = done.result()
-    write_report(case, out / "report.nb.html", lang="nb")
-    write_text_atomic(out / "agenda.html", render_agenda([(case, "report.html")]))
+    texts = {
+        "report.html": render_html(case),
+        "report.nb.html": render_html(case, lang="nb"),
+        "agenda.html": render_agenda([(case, "report.html")]),
+    }
+    with OutputSet(paths) as outputs:  # the four files appear together or not at all
+        with outputs.open(paths[0]) as fh:
+            write_case_json(case, (v.model_dump() for v in case.variants), fh)
+        for name, path in zip(names[1:], paths[1:], strict=True):
+            with outputs.open(path) as fh:
+                fh.write(texts[name])
     return report
 
 
