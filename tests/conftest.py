@@ -7,9 +7,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS_DATA = Path(__file__).resolve().parent / "data"
+
+
+# Hypothesis profiles: "dev" (random examples, the default) and "ci" (derandomised: the same
+# examples on every run, so CI results do not flicker). CI=true selects "ci";
+# HYPOTHESIS_PROFILE names another one.
+settings.register_profile("dev", deadline=None)
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 def _shared_data_dir() -> Path:

@@ -205,8 +205,8 @@ def run_batch(
     an invalid patient id, an output that would replace an input file or is not a regular file.
     """
     out = Path(outdir)
-    _check_outdir(out)
     protected = _check_outputs(samples, out, inputs)
+    _check_outdir(out)
     shared = dict(common or {})
     _check_common(shared)
     catalog = catalog_fingerprint(shared)
@@ -245,9 +245,10 @@ def _check_outputs(samples: Sequence[Sample], out: Path, inputs: Sequence[str]) 
     for s in samples:
         check_patient_id(s.patient_id, s.where or None)
     every = [*inputs, *(f for s in samples for f in s.files)]
-    planned = [str(out / name) for name in RUN_FILES]
-    planned += [str(out / f"{s.patient_id}.{ext}") for s in samples for ext in ("json", "html")]
-    OutputSet(planned, inputs=every)
+    if out.is_dir():  # a folder still to be made holds nothing to protect
+        planned = [str(out / name) for name in RUN_FILES]
+        planned += [str(out / f"{s.patient_id}.{e}") for s in samples for e in ("json", "html")]
+        OutputSet(planned, inputs=every)
     return every
 
 

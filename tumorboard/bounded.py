@@ -73,7 +73,7 @@ def read_bytes(
     cap = limit if limit is not None else LIMITS.get(what, 64 * MiB)
     where = str(path)
     if stdin and where == "-":
-        return _read_stream(sys.stdin.buffer.fileno(), cap, what, "<stdin>", error)
+        return _read_stdin(cap, what, error)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError as exc:
@@ -102,6 +102,15 @@ def read_bytes(
         raise _not_regular(error, what, where)
     finally:
         os.close(fd)
+
+
+def _read_stdin(cap: int, what: str, error: type[TumorBoardError]) -> bytes:
+    """Standard input, read once to its end (at most ``cap`` bytes)."""
+    stream = sys.stdin.buffer
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise _too_large(error, what, "<stdin>", cap)
+    return data
 
 
 def _read_pipe(fd: int, cap: int, what: str, where: str, error: type[TumorBoardError]) -> bytes:
@@ -198,18 +207,30 @@ def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
 def load_json(text: str, what: str, where: str, hint: str) -> Any:
     """Parse JSON text, with nesting at most :data:`MAX_DEPTH` deep."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"not valid JSON: {exc.msg}",
             where=f"{where}:{exc.lineno}",
             hint=hint,
         ) from exc
+    except _NotJson as exc:
+        raise FormatError(
+            f"not valid JSON: {exc} is not a JSON number", where=where, hint=hint
+        ) from exc
     except RecursionError as exc:
         raise _too_deep(what, where) from exc
     if nesting_depth(data) > MAX_DEPTH:
         raise _too_deep(what, where)
     return data
+
+
+class _NotJson(ValueError):
+    """NaN or Infinity: not JSON, though Python's json module would accept them."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(name)
 
 
 def _too_deep(what: str, where: str) -> FormatError:

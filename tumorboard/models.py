@@ -284,16 +284,31 @@ class RunOptions(_Frozen):
     )
     cnv: list[str] = Field(default_factory=list, description="CNV files (TSV, VCF, segments)")
     fusions: list[str] = Field(default_factory=list, description="Fusion files (TSV, VCF BND)")
-    tmb: float | None = Field(default=None, description="TMB (mut/Mb) given by the user")
+    tmb: float | None = Field(
+        default=None, ge=0, lt=10_000, allow_inf_nan=False, description="TMB (mut/Mb) given"
+    )
     msi: Literal["high", "stable"] | None = None
     hrd: Literal["positive", "negative"] | None = None
-    tmb_high: float = Field(default=10.0, description="TMB-high threshold, mut/Mb")
-    msi_high: float = Field(default=20.0, description="MSI-high threshold, % unstable sites")
-    amp_copy_number: float = Field(default=6.0, description="Amplification: copy number >=")
-    amp_fold_change: float = Field(default=2.0, description="Amplification: fold change >=")
-    deep_deletion_copy_number: float = Field(default=0.5, description="Deep deletion: CN <")
+    tmb_high: float = Field(
+        default=10.0, gt=0, allow_inf_nan=False, description="TMB-high threshold, mut/Mb"
+    )
+    msi_high: float = Field(
+        default=20.0, gt=0, le=100, allow_inf_nan=False, description="MSI-high threshold, %"
+    )
+    amp_copy_number: float = Field(
+        default=6.0, gt=0, allow_inf_nan=False, description="Amplification: copy number >="
+    )
+    amp_fold_change: float = Field(
+        default=2.0, gt=0, allow_inf_nan=False, description="Amplification: fold change >="
+    )
+    deep_deletion_copy_number: float = Field(
+        default=0.5, gt=0, allow_inf_nan=False, description="Deep deletion: CN <"
+    )
     hrd_gis: float = Field(
-        default=42.0, description="HRD-positive: Genomic Instability Score >= (TSO500 [GIS])"
+        default=42.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="HRD-positive: Genomic Instability Score >= (TSO500 [GIS])",
     )
     command: str = Field(default="", description="Command line, recorded in provenance")
 

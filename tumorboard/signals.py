@@ -43,10 +43,20 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+GRACE_S = 5.0
+"""How long a terminating signal may wait for the cleanup before the process is killed."""
+
+
 @contextlib.contextmanager
 def handle_termination() -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` (a signal the process
-    ignores, such as SIGHUP under ``nohup``, stays ignored); the old handlers come back after."""
+    ignores, such as SIGHUP under ``nohup``, stays ignored); the old handlers come back after.
+
+    Python runs a signal handler only between bytecodes, so a process blocked inside a C
+    library that retries interrupted calls would never see it: a watchdog thread, woken by
+    the signal itself (``signal.set_wakeup_fd``), kills the process after :data:`GRACE_S`
+    seconds if it is still running, as the default action would have done at once.
+    """
     if not _main_thread():
         yield
         return
@@ -57,11 +67,47 @@ def handle_termination() -> Iterator[None]:
             continue
         old[sig] = previous
         signal.signal(sig, _raise)
+    stop_watchdog = _start_watchdog() if old else None
     try:
         yield
     finally:
+        if stop_watchdog is not None:
+            stop_watchdog()
         for sig, previous in old.items():
             signal.signal(sig, previous)
+
+
+def _start_watchdog() -> Any:
+    """Start the watchdog (see :func:`handle_termination`); returns the function stopping it."""
+    import os
+
+    try:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(write_fd, False)
+        previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    except (OSError, ValueError, AttributeError):  # no pipes or wakeup fd here: no watchdog
+        return None
+    terminating = {int(s) for s in TERMINATING}
+    stopped = threading.Event()
+
+    def watch() -> None:
+        try:
+            while data := os.read(read_fd, 64):
+                if terminating & set(data) and not stopped.wait(GRACE_S):
+                    os.kill(os.getpid(), signal.SIGKILL)  # stuck where Python cannot run
+        except OSError:
+            pass
+        finally:
+            os.close(read_fd)
+
+    threading.Thread(target=watch, name="tumorboard-signal-watchdog", daemon=True).start()
+
+    def stop() -> None:
+        stopped.set()
+        signal.set_wakeup_fd(previous_fd)
+        os.close(write_fd)  # the watchdog reads EOF and ends
+
+    return stop
 
 
 def install_termination_handlers() -> None:

@@ -75,6 +75,7 @@ _INN = re.compile(r"^[a-z0-9][a-z0-9 -]*[a-z0-9]$")
 _SUB = re.compile(r"^[A-Z]\d+[A-Z*]$")
 _CODON = re.compile(r"^[A-Z]\d+$")
 _EXON = re.compile(r"^EXON (\d+) (DELETION|INSERTION|MUTATION)$")
+_GENE = re.compile(r"[A-Z0-9][A-Za-z0-9.-]{0,30}")
 _NEEDED = ("gene", "variant", "disease", "drugs", "evidence_direction", "clinical_significance")
 
 
@@ -253,6 +254,9 @@ def _import_row(row: dict[str, str], tree: Any, known: set[str], out: CivicImpor
         "Reduced Sensitivity",
     ):
         out.skipped[f"significance {excerpt(row['clinical_significance'], 30)}"] += 1
+        return
+    if not _GENE.fullmatch(row["gene"].strip()) or not row["variant"].isprintable():
+        out.skipped["gene or variant name not valid"] += 1
         return
     rule = variant_rule(row["gene"].strip(), row["variant"])
     if rule is None:

@@ -8,18 +8,18 @@ from typing import Any
 
 import click
 
-from tumorboard.cli._base import EXIT_USER_ERROR, main
+from tumorboard.cli._base import fail, main
 from tumorboard.cli.options import LANG, case_options, run_options
-from tumorboard.errors import printable
+from tumorboard.errors import InputError, printable
 
 
 @main.command()
-@click.argument("samplesheet", type=click.Path(dir_okay=False))
+@click.argument("samplesheet", type=click.Path())
 @click.option(
     "-o",
     "--outdir",
     required=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Output folder (created if missing).",
 )
 @click.option(
@@ -95,4 +95,12 @@ def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, la
             err=True,
         )
     if not result.ok:
-        sys.exit(EXIT_USER_ERROR)
+        failed = result.count("failed")
+        fail(
+            InputError(
+                f"{failed} of {len(samples)} patient(s) failed; the others were written",
+                where=str(result.summary),
+                hint="the reason for each is in summary.tsv (and above); fix those inputs and "
+                "run again: finished patients are skipped",
+            )
+        )

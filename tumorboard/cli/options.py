@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from tumorboard.models import RunOptions
 
@@ -148,7 +149,12 @@ def run_options(params: dict[str, Any], **fixed: Any) -> RunOptions:
             values[opt.name] = list(value) if isinstance(value, tuple) else value
     values["command"] = shlex.join(["tumorboard", *sys.argv[1:]])
     values.update(fixed)
-    return RunOptions(**values)
+    try:
+        return RunOptions(**values)
+    except ValidationError as exc:  # a number out of range (--tmb -1, --msi-high nan...)
+        err = exc.errors(include_url=False)[0]
+        flag = "--" + "-".join(str(p) for p in err["loc"]).replace("_", "-")
+        raise click.BadParameter(err["msg"], param_hint=f"'{flag}'") from exc
 
 
 LANG = click.option(
