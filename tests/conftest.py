@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,15 +31,6 @@ settings.load_profile(
 def _shared_data_dir() -> Path:
     env = os.environ.get("TUMORBOARD_SHARED_DATA")
     return Path(env) if env else REPO.parent / "shared" / "data"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Tests (and the processes they start) cache catalogs in a temporary folder, never ~/.cache."""
-    folder = tmp_path_factory.mktemp("tumorboard-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TUMORBOARD_CACHE_DIR", str(folder))
-        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -893,6 +893,10 @@ def cnv_rows() -> Iterator[Row]:
 def fusion_rows() -> Iterator[Row]:
     yield _row("fusions", "reads-negative", _replace(FUSIONS, b"ALK\t9", b"ALK\t-9"))
     yield _row("fusions", "reads-nan", _replace(FUSIONS, b"ALK\t9", b"ALK\tnan"))
+    yield _row("fusions", "reads-inf", _replace(FUSIONS, b"ALK\t9", b"ALK\tinf"))
+    yield _row("star", "junction-inf", _replace(STAR, b"EML4--ALK\t48", b"EML4--ALK\tinf"))
+    yield _row("arriba", "split-inf", _replace(ARRIBA, b"translocation\t10", b"translocation\tinf"))
+    yield _row("cnv_seg", "start-huge", _replace(CNV_SEG, b"39680000", b"1e39680000"))
     yield _row("fusions", "pair-empty", _replace(FUSIONS, b"EML4::ALK", b"::"))
     yield _row("fusions", "pair-one-sided", _replace(FUSIONS, b"EML4::ALK", b"EML4::"))
     yield _row("star", "junction-negative", _replace(STAR, b"EML4--ALK\t48", b"EML4--ALK\t-48"))
@@ -1652,6 +1656,10 @@ PENDING_R2 = frozenset(
         "cnv_vcf-end-before-pos",
         "cnv_vcf-cn-text",
         "fusions-reads-negative",
+        "fusions-reads-inf",
+        "star-junction-inf",
+        "arriba-split-inf",
+        "cnv_seg-start-huge",
         "star-junction-negative",
         "star-breakpoint-garbage",
         "arriba-split-negative",

@@ -193,6 +193,9 @@ def test_batch_cli_one_failure_does_not_stop_the_others(run_dir: Path) -> None:
     assert result.stderr == (
         f"failed: P3: {run_dir}/missing.vcf.gz: input file not found (hint: see {sheet}:4)\n"
         f"3 patients: 2 analysed, 0 unchanged (skipped), 1 failed; summary: {out}/summary.tsv\n"
+        f"Error: {out}/summary.tsv: 1 of 3 patient(s) failed; the others were written\n"
+        "Hint: the reason for each is in summary.tsv (and above); fix those inputs and run "
+        "again: finished patients are skipped\n"
     )
     rows = summary(out)
     assert [rows[p]["status"] for p in ("P1", "P2", "P3")] == ["ok", "ok", "failed"]

@@ -154,6 +154,9 @@ PENDING = {
     "cvo": ("R2", "Depth inf in TSO500 CombinedVariantOutput"),
     "maf": ("R2", "short MAF rows"),
     "cnv_seg": ("R2", "huge numbers (1e39680000) in segment coordinates"),
+    "fusions": ("R2", "read counts of inf"),
+    "star": ("R2", "read counts of inf"),
+    "arriba": ("R2", "read counts of inf"),
 }
 
 

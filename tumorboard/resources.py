@@ -7,14 +7,10 @@ the package. No I/O happens at import time.
 
 from __future__ import annotations
 
-import os
-import sys
 from functools import cache
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-
-CACHE_DIR_ENV = "TUMORBOARD_CACHE_DIR"
 
 
 @cache
@@ -43,24 +39,3 @@ def catalog_dir() -> Path:
 def templates_dir() -> Path:
     """Folder with the bundled Jinja2 report templates."""
     return data_dir("templates")
-
-
-def cache_dir() -> Path | None:
-    """The user's tumorboard cache folder, or ``None`` when caching is off.
-
-    ``$TUMORBOARD_CACHE_DIR`` (set it to an empty value to turn the cache off), else
-    ``$XDG_CACHE_HOME/tumorboard``, else ``~/.cache/tumorboard`` (``%LOCALAPPDATA%\\tumorboard``
-    on Windows). Never the installed package's folder. Nothing is created here.
-    """
-    env = os.environ.get(CACHE_DIR_ENV)
-    if env is not None:
-        return Path(env).expanduser() if env.strip() else None
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "tumorboard"
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "tumorboard"
-    try:
-        return Path.home() / ".cache" / "tumorboard"
-    except RuntimeError:  # no home directory to be found
-        return None

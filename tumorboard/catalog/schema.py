@@ -38,6 +38,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from tumorboard.errors import excerpt
+
 ESCAT_LEVELS = ("I-A", "I-B", "I-C", "II-A", "II-B", "III-A", "III-B", "IV", "V", "X")
 ONCOKB_LEVELS = ("1", "2", "3A", "3B", "4", "R1", "R2")
 EscatLevel = Literal["I-A", "I-B", "I-C", "II-A", "II-B", "III-A", "III-B", "IV", "V", "X"]
@@ -371,7 +373,7 @@ class Indication(_Scoped):
             if words and not self.label_text:
                 raise ValueError(f"{name} needs label_text (the sentence it is taken from)")
             if words and _squash(words) not in _squash(self.label_text):
-                raise ValueError(f"{name} {words!r} is not part of label_text")
+                raise ValueError(f"{name} {excerpt(words, 60)} is not part of label_text")
         if (
             self.min_age_years is not None
             and self.max_age_years is not None

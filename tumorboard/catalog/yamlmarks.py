@@ -10,14 +10,16 @@ duplicate keys in a mapping are an error instead of PyYAML's silent "last one wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tumorboard.bounded import check_yaml_graph
-from tumorboard.catalog.marks import Path_, locate, read_text
+from tumorboard.catalog.schema import BIOMARKER_TYPES
 from tumorboard.errors import (
+    CatalogError,
     CatalogSchemaError,
     TumorBoardError,
     excerpt,
@@ -39,6 +41,8 @@ def _timestamp_as_str(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_str)
+
+Path_ = tuple[str | int, ...]
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> None:
@@ -65,6 +69,18 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
 def read_yaml(path: Path, display: str, what: str = "catalog file") -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML file; return its data and a path -> line map. Errors carry file:line."""
     return parse_yaml(read_text(path, display, what), display)
+
+
+def read_text(path: Path, display: str, what: str = "catalog file") -> str:
+    """A catalog file's text (UTF-8, bounded: :mod:`tumorboard.bounded`); a missing, unreadable
+    or non-regular file is a :class:`CatalogError`."""
+    from tumorboard.bounded import decode, read_bytes
+
+    try:
+        data = read_bytes(path, what, error=CatalogError)
+    except CatalogError as exc:
+        raise CatalogError(exc.message, where=display, hint=exc.hint) from exc
+    return decode(data, what, display, error=CatalogError)
 
 
 def compose(text: str, display: str, error: type[TumorBoardError]) -> tuple[Any, yaml.Node | None]:
@@ -111,4 +127,36 @@ def parse_yaml(text: str, display: str) -> tuple[Any, dict[Path_, int]]:
     return data, lines
 
 
-__all__ = ["compose", "locate", "parse_yaml", "read_text", "read_yaml"]
+def locate(lines: dict[Path_, int], loc: Sequence[str | int]) -> tuple[int | None, str]:
+    """Line of the longest known prefix of ``loc``, and the field path in words.
+
+    Discriminator tags that pydantic inserts (``biomarkers.2.exact.changes``) are dropped from the
+    path when they are not keys of the document.
+    """
+    path: list[str | int] = []
+    line = lines.get(())
+    for part in loc:
+        candidate = (*path, part)
+        if candidate in lines:
+            path.append(part)
+            line = lines[candidate]
+        elif isinstance(part, str) and (part in _TAGS or part.startswith("function-")):
+            continue
+        else:
+            path.append(part)
+    return line, _format_path(path)
+
+
+def _format_path(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+_TAGS = frozenset(BIOMARKER_TYPES)  # discriminator tags pydantic puts in error locations
+
+__all__ = ["Path_", "compose", "locate", "parse_yaml", "read_text", "read_yaml"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 from tumorboard.cli._base import echo, echo_json, main
 from tumorboard.cli.options import case_options, run_options
 from tumorboard.cohorts import tables
-from tumorboard.errors import InputError
+from tumorboard.errors import InputError, excerpt
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMAT = click.Choice(["table", "json"])
@@ -140,7 +140,8 @@ def _load_input(path: str, params: dict[str, Any]) -> CaseResult:
     case = load_case(path)
     if case.patient.tumor_type != code:
         raise InputError(
-            f"the case is for tumour type {case.patient.tumor_type} but --tumor-type is {code}",
+            f"the case is for tumour type {excerpt(case.patient.tumor_type)[1:-1]} but "
+            f"--tumor-type is {code}",
             where=path,
             hint="re-run the analysis with the right --tumor-type, or correct the option",
         )

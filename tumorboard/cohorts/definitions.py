@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tumorboard.cohorts.design import DEFAULT_DESIGN, Design
-from tumorboard.errors import CatalogSchemaError, OncoTreeError, RegistryError
+from tumorboard.errors import CatalogSchemaError, OncoTreeError, RegistryError, excerpt
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
@@ -161,7 +161,7 @@ def load_cohorts(
         where = f"{display}:{lines.get(('cohorts', i), '?')}"
         if cohort.id in seen:
             raise CatalogSchemaError(
-                f"duplicate cohort id {cohort.id!r} (first at line {seen[cohort.id]})",
+                f"duplicate cohort id {excerpt(cohort.id)} (first at line {seen[cohort.id]})",
                 where=where,
                 hint="cohort ids must be unique",
             )
@@ -191,7 +191,8 @@ def check_references(
             )
         if cohort.biomarker not in catalog.biomarkers:
             raise CatalogSchemaError(
-                f"{cohort.id}: biomarker {cohort.biomarker!r} is not a catalog biomarker rule",
+                f"{excerpt(cohort.id)[1:-1]}: biomarker {excerpt(cohort.biomarker)} is not a "
+                "catalog biomarker rule",
                 where=where,
                 hint="use a rule id from drug_catalog/biomarkers.yaml, e.g. BRAF_V600",
             )
@@ -208,7 +209,7 @@ def check_references(
                 tree.resolve(code)
             except OncoTreeError as exc:
                 raise CatalogSchemaError(
-                    f"{cohort.id}: unknown OncoTree code {code!r}",
+                    f"{excerpt(cohort.id)[1:-1]}: unknown OncoTree code {excerpt(code)}",
                     where=where,
                     hint=getattr(exc, "hint", None) or "see `tumorboard oncotree --search`",
                 ) from exc

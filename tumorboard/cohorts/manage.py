@@ -24,7 +24,7 @@ from tumorboard.cohorts.lifecycle import (
 )
 from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, cohorts, patients, utcnow
 from tumorboard.cohorts.rows import CohortRow, JsonObject, MatchSummary, PatientRow, StoredCase
-from tumorboard.errors import AssignmentError
+from tumorboard.errors import AssignmentError, excerpt
 from tumorboard.models import CaseResult, CohortStatus
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _require(registry: Registry, conn: Connection, cohort_id: str) -> CohortRow:
     row = registry.lock_cohort(conn, cohort_id)
     if row is None:
         raise AssignmentError(
-            f"no cohort {cohort_id!r} in the registry",
+            f"no cohort {excerpt(cohort_id)} in the registry",
             hint="list cohorts with `tumorboard cohort status`",
         )
     return row
@@ -131,7 +131,7 @@ def status(registry: Registry, cohort_id: str | None = None) -> list[CohortView]
         rows = registry.cohort_rows(conn, cohort_id or None)
         if cohort_id and not rows:
             raise AssignmentError(
-                f"no cohort {cohort_id!r} in the registry",
+                f"no cohort {excerpt(cohort_id)} in the registry",
                 hint="list cohorts with `tumorboard cohort status`",
             )
         return [view(conn, r) for r in rows]
