@@ -70,6 +70,10 @@ class Variant(_Frozen):
     hgvsc: str = ""
     protein: str = ""
     protein_3: str = ""
+    protein_source: str = Field(
+        default="",
+        description="hgvsp, vep_fields, snpeff_fields, input, hotspot_table, or '' (none)",
+    )
     consequences: list[str] = Field(default_factory=list)
     impact: str = ""
     exon: int | None = None

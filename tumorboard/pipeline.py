@@ -160,9 +160,11 @@ def hotspots(found: Inputs, qc: QCCounter) -> None:
     for r in found.results:
         if r.kind != "vcf" or r.annotation != "none":
             continue
-        count = annotate_hotspots(r.alterations, r.genome)
+        unresolved: list[str] = []
+        count = annotate_hotspots(r.alterations, r.genome, unresolved)
         if UNANNOTATED_NOTE not in qc.not_assessable:
             qc.not_assessable.append(UNANNOTATED_NOTE)
+        qc.not_assessable.extend(f"{r.path}: {u} (annotate with VEP or SnpEff)" for u in unresolved)
         qc.warnings.append(
             f"{r.path}: no VEP/SnpEff annotation; {count} catalog hotspot allele(s) "
             "found by genomic coordinate"
@@ -181,17 +183,27 @@ def merge(found: Inputs, qc: QCCounter) -> None:
         )
 
 
-def biomarkers(found: Inputs, options: RunOptions) -> list[Biomarker]:
-    """Step ``biomarkers``: TMB, MSI and HRD (options > the assay's values > computed)."""
-    from tumorboard.biomarkers import resolve_biomarkers
+def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) -> list[Biomarker]:
+    """Step ``biomarkers``: TMB, MSI and HRD (options > the assay's values > computed).
 
-    return resolve_biomarkers(
+    TMB is computed only from a call set whose footprint is known
+    (:func:`tumorboard.biomarkers.tmb_blockers`); otherwise it is not assessable, and
+    ``qc.not_assessable`` says why.
+    """
+    from tumorboard.biomarkers import resolve_biomarkers, tmb_blockers
+
+    markers = resolve_biomarkers(
         [b for r in found.results for b in r.biomarkers],
         found.alterations,
         found.panel,
         options,
         small_variant_input=any(r.kind in ("vcf", "maf") for r in found.results),
+        blockers=tmb_blockers(found.results),
     )
+    unknown = [f"TMB: {b.note}" for b in markers if b.name == "TMB" and b.status == "unknown"]
+    if qc is not None:
+        qc.not_assessable.extend(n for n in unknown if n not in qc.not_assessable)
+    return markers
 
 
 def biallelic(found: Inputs, options: RunOptions) -> dict[str, str]:
@@ -272,7 +284,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
         qc.merge(r.qc)
     hotspots(found, qc)
     merge(found, qc)
-    markers = biomarkers(found, options)
+    markers = biomarkers(found, options, qc)
     marks = biallelic(found, options)
     catalog = load_catalog(options.catalog or None, options.catalog_extend, oncotree=tree)
     alterations = found.alterations

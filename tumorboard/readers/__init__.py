@@ -124,7 +124,11 @@ def read(
         reader = reader_for(kind, role)
     except FormatError as exc:
         raise FormatError(exc.message, where=source, hint=exc.hint) from None
-    return reader(source, options, panel)
+    result = reader(source, options, panel)
+    for a in result.alterations:  # readers that state none: the input's own notation
+        if a.protein and not a.protein_source:
+            a.protein_source = "input"
+    return result
 
 
 __all__ = ["DECLARED_KINDS", "READERS", "Reader", "Role", "read", "reader_for"]

@@ -29,7 +29,18 @@ import zlib
 from pathlib import Path
 
 from tumorboard.errors import FormatError, TruncatedInputError
-from tumorboard.readers.text import CNV_ALTS, check_file, info_value, iter_lines, norm_column
+from tumorboard.readers.text import (
+    CNV_ALTS,
+    SNIFF_BYTES,
+    check_file,
+    excerpt,
+    head_bytes,
+    info_value,
+    is_stream,
+    iter_lines,
+    norm_column,
+    stream_head,
+)
 
 _GENE_PAIR_COLUMNS = frozenset(
     {"fusiongene", "fusionname", "genepair", "fusion", "fusionpair", "genes", "fusiongenes"}
@@ -58,6 +69,14 @@ _CHROM_COLUMNS = frozenset({"chromosome", "chrom", "chr", "contig", "seqnames"})
 
 
 def _head(path: str, limit: int = 400) -> list[str]:
+    """The first lines of a file; of a pipe, those within its sniffed head (never more: the
+    reader gets the whole pipe afterwards)."""
+    if is_stream(path):
+        text = _inflate(stream_head(path)).decode("utf-8", errors="replace")
+        sniffed = text.splitlines()
+        if len(text.encode("utf-8", errors="replace")) >= SNIFF_BYTES and sniffed:
+            sniffed.pop()  # the last line may be cut by the sniff
+        return [ln.rstrip("\r") for ln in sniffed[:limit]]
     lines: list[str] = []
     for _, line in iter_lines(path):
         lines.append(line)
@@ -66,15 +85,23 @@ def _head(path: str, limit: int = 400) -> list[str]:
     return lines
 
 
-def _magic(p: Path) -> bytes:
-    with p.open("rb") as fh:
-        raw = fh.read(1 << 16)
-    if raw[:2] == b"\x1f\x8b":
+def _inflate(raw: bytes) -> bytes:
+    """``raw`` itself, or as much of it as decompresses when it is gzip/bgzip."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    out = []
+    while raw[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(31)
         try:
-            return zlib.decompressobj(31).decompress(raw)[:32]
+            out.append(d.decompress(raw))
         except zlib.error:
-            return b""
-    return raw[:32]
+            break
+        raw = d.unused_data  # the next BGZF block
+    return b"".join(out)
+
+
+def _magic(p: Path) -> bytes:
+    return _inflate(head_bytes(str(p), 1 << 16))[:32]
 
 
 def _vcf_kind(lines: list[str]) -> str:
@@ -148,7 +175,7 @@ def detect_format(path: str) -> str:
     if p.name.lower().endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):
         return "vcf"  # named as a VCF: let the VCF reader say what is wrong with it
     raise FormatError(
-        f"cannot tell the file's format from its first line ({first[:60]!r})",
+        f"cannot tell the file's format from its first line ({excerpt(first)})",
         where=path,
         hint="tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
         "TSVs with a header line (see README, 'Alterations')",
