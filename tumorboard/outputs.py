@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from tumorboard.errors import OutputError
 
@@ -187,6 +187,20 @@ def write_text_atomic(path: str | Path | None, text: str) -> None:
         fh.write(text)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
+    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number).
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -201,5 +215,6 @@ __all__ = [
     "atomic_binary_output",
     "atomic_output",
     "sha256_file",
+    "spreadsheet_safe",
     "write_text_atomic",
 ]
