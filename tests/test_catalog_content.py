@@ -158,6 +158,8 @@ def test_every_drug_is_used_and_well_formed(cat: Catalog) -> None:
 
 
 def test_no_duplicate_approvals(cat: Catalog) -> None:
+    """One record per agency indication: records of one drug set, biomarker and scope differ in
+    the setting they encode (adjuvant vs metastatic) or in the label they quote (IV vs SC)."""
     keys = Counter(
         (
             i.jurisdiction,
@@ -165,6 +167,8 @@ def test_no_duplicate_approvals(cat: Catalog) -> None:
             i.biomarker,
             tuple(i.tumor_types),
             i.tumor_agnostic,
+            i.line_of_therapy,
+            i.label_text,
         )
         for i in cat.indications
     )
