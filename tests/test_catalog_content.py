@@ -158,6 +158,8 @@ def test_every_drug_is_used_and_well_formed(cat: Catalog) -> None:
 
 
 def test_no_duplicate_approvals(cat: Catalog) -> None:
+    """One record per indication as worded: settings of one approval (first line, previously
+    treated, adjuvant) may share drug, biomarker and scope, never their label conditions."""
     keys = Counter(
         (
             i.jurisdiction,
@@ -165,6 +167,7 @@ def test_no_duplicate_approvals(cat: Catalog) -> None:
             i.biomarker,
             tuple(i.tumor_types),
             i.tumor_agnostic,
+            tuple(sorted(r.text for r in i.requires)),
         )
         for i in cat.indications
     )
@@ -197,6 +200,7 @@ REQUIRED = [
     ("EMA", "RET_MUT", "selpercatinib", "THME"),
     ("EMA", "RET_FUSION", "pralsetinib", "LUAD"),
     ("FDA", "RET_FUSION", "selpercatinib", "PAAD"),
+    ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),  # EMA tumour-agnostic extension (2024)
     ("EMA", "MET_EX14", "capmatinib", "LUAD"),
     ("FDA", "MET_EX14", "tepotinib", "LUAD"),
     ("EMA", "KRAS_G12C", "sotorasib", "LUAD"),
@@ -272,7 +276,6 @@ NOT_ON_LABEL = [
     ("FDA", "IDH2_R140_R172", "enasidenib", "IHCH"),
     ("EMA", "IDH2_R140_R172", "enasidenib", "AML"),
     ("EMA", "FGFR3_MUT", "erdafitinib", "CHOL"),
-    ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),
     ("EMA", "RET_MUT", "selpercatinib", "LUAD"),
     ("EMA", "MSI_H", "pembrolizumab", "PAAD"),
     ("EMA", "MSI_H", "pembrolizumab", "PRAD"),
