@@ -158,6 +158,8 @@ def test_every_drug_is_used_and_well_formed(cat: Catalog) -> None:
 
 
 def test_no_duplicate_approvals(cat: Catalog) -> None:
+    """One record per indication: a drug may have several for one tumour type (first line, after
+    resistance, paediatric), each with its own label sentence, never two for the same one."""
     keys = Counter(
         (
             i.jurisdiction,
@@ -165,6 +167,7 @@ def test_no_duplicate_approvals(cat: Catalog) -> None:
             i.biomarker,
             tuple(i.tumor_types),
             i.tumor_agnostic,
+            i.label_text,
         )
         for i in cat.indications
     )
