@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from tumorboard.cli._base import main
-from tumorboard.cli.annotate import case_options
+from tumorboard.cli.options import case_options, run_options
 from tumorboard.cohorts import tables
 from tumorboard.errors import InputError
 
@@ -110,15 +110,17 @@ def init_cmd(registry: str | None, user: str | None, cohorts_path: str | None) -
 def _load_input(path: str, params: dict[str, Any]) -> Any:
     """A saved case JSON, or a variant file analysed now; the pseudonym and code are checked."""
     from tumorboard.casefile import load_case
-    from tumorboard.cli.annotate import run_options
     from tumorboard.oncotree import OncoTree
 
-    options, index = run_options(params)
+    patient_file = params.pop("patient_file", None)
+    options = run_options(params)
     code = OncoTree.load().resolve(options.tumor_type).code
     if not path.lower().endswith(".json"):
         from tumorboard.api import analyse
 
-        return analyse([path], options.model_copy(update={"tumor_type": code}), index=index)
+        return analyse(
+            [path], options.model_copy(update={"tumor_type": code}), patient=patient_file
+        )
     case = load_case(path)
     if case.patient.tumor_type != code:
         raise InputError(
@@ -132,7 +134,7 @@ def _load_input(path: str, params: dict[str, Any]) -> Any:
 
 @cohort.command("assign")
 @click.argument("input_path", metavar="INPUT", type=click.Path())
-@case_options
+@case_options(registry=False)
 @click.option("--cohort", "cohort_id", metavar="ID", help="Assign to this fitting cohort only.")
 @click.option(
     "--on-label-exhausted",
