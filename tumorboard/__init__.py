@@ -32,6 +32,7 @@ _LAZY = {
     "TumorBoardError": "tumorboard.errors",
     "Variant": "tumorboard.models",
     "analyse": "tumorboard.api",
+    "cases_frame": "tumorboard.frames",
     "collect": "tumorboard.api",
     "load_panel": "tumorboard.panels",
     "open_vcf": "tumorboard.api",
@@ -52,6 +53,7 @@ __all__ = [
     "Variant",
     "__version__",
     "analyse",
+    "cases_frame",
     "collect",
     "load_panel",
     "open_vcf",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tumorboard.alterations import Alteration
     from tumorboard.api import analyse, collect, open_vcf
     from tumorboard.errors import TumorBoardError
+    from tumorboard.frames import cases_frame
     from tumorboard.models import (
         Biomarker,
         CaseResult,

@@ -45,6 +45,20 @@ def write_case_json(case: CaseResult, variants: Iterable[dict[str, Any]], fh: Te
     fh.write("\n}\n")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
+    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number).
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def _matches_by_variant(matches: Iterable[Match]) -> dict[str, list[str]]:
     by_variant: dict[str, list[str]] = {}
     for m in matches:
@@ -69,4 +83,4 @@ def write_variants_tsv(
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in TSV_COLUMNS])
 
 
-__all__ = ["write_case_json", "write_variants_tsv"]
+__all__ = ["spreadsheet_safe", "write_case_json", "write_variants_tsv"]
