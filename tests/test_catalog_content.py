@@ -159,8 +159,8 @@ def test_every_drug_is_used_and_well_formed(cat: Catalog) -> None:
 
 def test_no_duplicate_approvals(cat: Catalog) -> None:
     """One record per agency indication: records of one drug set, biomarker and scope differ in
-    the setting they encode (adjuvant vs metastatic, first line vs previously treated: their
-    label conditions) or in the label they quote (IV vs SC)."""
+    the setting they encode (adjuvant vs metastatic, first line vs after resistance, paediatric:
+    their label conditions) or in the label they quote (IV vs SC)."""
     keys = Counter(
         (
             i.jurisdiction,
