@@ -227,11 +227,21 @@ def test_proposal_open_and_rematch(reg, ctx):
 
 
 def test_rematch_with_a_catalog_matches_stored_variants_again(reg, ctx):
-    assign(reg, ctx, "thpa_braf_encobini", "T1")  # proposed: stored, not in a cohort
+    assign(reg, ctx, "thap_braf_encobini", "T1")  # proposed: stored, not in a cohort
     found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
-    # matched again with the real catalog: BRAF V600E in THPA is off-label for
-    # dabrafenib + trametinib, which T-BRAF-SOLID offers
+    # matched again with the real catalog: BRAF V600E in anaplastic thyroid cancer is off-label
+    # under the EMA for dabrafenib + trametinib (the EU thyroid indication is differentiated
+    # thyroid cancer only), which T-BRAF-SOLID offers
     assert [f.cohorts for f in found if f.patient_id == "T1"] == [["T-BRAF-SOLID"]]
+
+
+def test_rematch_with_the_catalog_drops_a_cohort_when_an_approval_appears(reg, ctx):
+    # BRAF V600E papillary thyroid cancer: on-label under the EMA since the 2026 Tafinlar +
+    # Mekinist indication "locally advanced or metastatic differentiated thyroid cancer with a
+    # BRAF V600E mutation", so the solid-tumour cohort is not offered on a rematch
+    assign(reg, ctx, "thpa_braf_encobini", "T1")
+    found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
+    assert [f for f in found if f.patient_id == "T1"] == []
 
 
 def test_no_match_no_cohort(reg, ctx):
