@@ -131,9 +131,9 @@ def _apply(protein: str, one: str) -> str:
         return before + span + span + after
     if rest.startswith("delins"):
         return before + rest[6:] + after
-    if rest.startswith("ins"):
+    if rest.startswith("ins"):  # between the two flanking residues
         assert end == start + 1
-        return before + span + rest[3:] + after
+        return before + span[0] + rest[3:] + span[1] + after
     assert len(rest) == 1, one
     assert start == end, one
     return before + rest + after

@@ -207,7 +207,7 @@ class HotspotTable:
             found = self._indel(contig, at, r, a, pos, ref.upper())
             return None if found is None else (found.gene, found.protein, found.transcript)
         if len(r) == len(a) and r != "-":
-            codon = self._codon_change(contig, at, r, a)
+            codon = self._codon_change(contig, at, r, a, (pos, ref.upper()))
             return codon if isinstance(codon, tuple) else None
         return None
 
@@ -217,7 +217,7 @@ class HotspotTable:
         contig, at, r, a = normalise_allele(chrom, pos, ref, alt)
         if len(r) != len(a) or r == "-":
             return ""
-        found = self._codon_change(contig, at, r, a)
+        found = self._codon_change(contig, at, r, a, (pos, ref.upper()))
         return found if isinstance(found, str) else ""
 
     # -- indels ---------------------------------------------------------------------------------
@@ -241,18 +241,26 @@ class HotspotTable:
 
     # -- codons ---------------------------------------------------------------------------------
     def _codon_change(
-        self, contig: str, at: int, r: str, a: str
+        self, contig: str, at: int, r: str, a: str, raw: tuple[int, str]
     ) -> tuple[str, str, str] | str | None:
         """(gene, change, transcript); a string saying why the residue is unknown; ``None``
-        when the change is not inside one hotspot codon or its REF contradicts the table."""
+        when the change is not inside one hotspot codon or its REF contradicts the table.
+        ``raw`` is the record's own POS and REF: unchanged bases it shows fill the codon."""
         found = self._codon_at.get((contig, at))
         if found is None or len(r) > 3:
             return None
         codon = found[0]
         genomic = dict(zip(codon.positions, codon.ref_codon, strict=True))
         ref_bases = list(codon.ref_codon)
-        alt_bases = list(codon.ref_codon)
         minus = codon.strand == "-"
+        for i, base in enumerate(raw[1]):  # context the record carries
+            k = codon.positions.index(raw[0] + i) if raw[0] + i in genomic else -1
+            if k >= 0 and base in "ACGT":
+                base = complement(base) if minus else base
+                if ref_bases[k] not in ("N", base):
+                    return None  # REF contradicts the table
+                ref_bases[k] = base
+        alt_bases = list(ref_bases)
         for i, (rb, ab) in enumerate(zip(r, a, strict=True)):
             g = at + i
             if g not in genomic:

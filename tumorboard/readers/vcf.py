@@ -59,7 +59,14 @@ from tumorboard.readers.text import excerpt, head_bytes
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
 from tumorboard.readers.vcf_build import BuildGuard, detect_build
 from tumorboard.readers.vcf_diagnose import diagnose_record
-from tumorboard.readers.vcf_io import STALE_HINT, Pump, check_index, compression, index_counts
+from tumorboard.readers.vcf_io import (
+    STALE_HINT,
+    Pump,
+    check_index,
+    compression,
+    declared_contigs,
+    index_counts,
+)
 from tumorboard.readers.vcf_records import RecordParser
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
 
@@ -106,6 +113,8 @@ class VcfReader:
             self._vf = pysam.VariantFile(source)
         except (OSError, ValueError, NotImplementedError) as exc:
             self._close_pump()
+            if self._pump is not None:
+                self._pump.finish()  # a truncated or corrupt gzip says so
             raise FormatError(
                 f"not a readable VCF/BCF file ({excerpt(str(exc), 60)})",
                 where=self.path,
@@ -138,6 +147,8 @@ class VcfReader:
 
     def _read_header(self, sample: str | None, genome: str | None, require: bool) -> None:
         header = self._vf.header
+        str(header)  # every header line must be UTF-8 text (UnicodeDecodeError otherwise)
+        self.contigs = [str(c) for c in header.contigs]
         self.samples = list(header.samples)
         self.sample, self.sample_rule = choose_sample(self.samples, header, sample)
         try:
@@ -165,7 +176,6 @@ class VcfReader:
         self._values = SampleValues(header, self.sample)
         # the tumour sample's column in a record's text (0: no sample column)
         self._column = 9 + self.samples.index(self.sample) if self.sample else 0
-        self.contigs = [str(c) for c in header.contigs]
 
     def restrict(self, panel: Any) -> None:
         """Keep only records inside ``panel`` (call before iterating; ``None``/all: no limit).
@@ -253,15 +263,14 @@ class VcfReader:
         """Style-free contig -> the file's own spelling, checked against the header."""
         index = self._vf.index
         names = [str(c) for c in (index if index is not None else self._vf.header.contigs)]
-        if self.contigs and index is not None:
-            foreign = [c for c in names if c not in self.contigs]
-            if foreign:
-                raise IndexRequiredError(
-                    f"the index names contigs the header does not ({', '.join(foreign[:3])}): "
-                    "it belongs to another file",
-                    where=self.path,
-                    hint=STALE_HINT,
-                )
+        declared = declared_contigs(self.path) if index is not None else []
+        if declared and names and not set(names) & set(declared):
+            raise IndexRequiredError(  # not one contig in common: the index is another file's
+                f"the index names contigs the header does not ({', '.join(names[:3])}): "
+                "it belongs to another file",
+                where=self.path,
+                hint=STALE_HINT,
+            )
         return {contig_key(c): c for c in names}
 
     def _fetch_regions(self) -> Iterator[Any]:
@@ -317,13 +326,21 @@ class VcfReader:
             self.call_set = "panel"
 
     def _call_set_from_index(self, index: str) -> None:
+        """Whether the file holds records outside the fetched regions (the index's counts), and
+        whether the index points past the end of the file (it indexes another file)."""
         counts = index_counts(index, self.contigs)
         if counts is None:
             self.call_set = "the index could not be read for its record counts"
             return
-        total = 0
-        for name, n in counts:
-            total += n
+        size = Path(self.path).stat().st_size
+        for name, n, end in counts:
+            if end > size:
+                raise IndexRequiredError(
+                    f"the index points past the end of the file (contig {excerpt(name, 20)}): "
+                    "it indexes another file",
+                    where=self.path,
+                    hint=STALE_HINT,
+                )
             if n > self._fetched.get(name, 0):
                 self.call_set = (
                     f"the index counts records on {name} outside the panel's targets: not the "

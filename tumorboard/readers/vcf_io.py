@@ -162,10 +162,24 @@ def check_index(path: str) -> str | None:
     return index
 
 
-def index_counts(index: str, contigs: list[str]) -> Iterator[tuple[str, int]] | None:
-    """(contig, records) from a ``.tbi``/``.csi``, contig by contig (``contigs``: the header's,
-    in order, for a BCF's ``.csi`` that names none); ``None`` when the index cannot be read.
-    A caller that has seen enough stops early: the rest is not parsed."""
+def declared_contigs(path: str) -> list[str]:
+    """The contigs a bgzipped VCF's own header declares (pysam adds an index's contigs to the
+    header it shows, so a foreign index must be told from the file's text)."""
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not line.startswith("##"):
+                break
+            if line.startswith("##contig=<ID="):
+                out.append(line[13:].split(",", 1)[0].split(">", 1)[0])
+    return out
+
+
+def index_counts(index: str, contigs: list[str]) -> Iterator[tuple[str, int, int]] | None:
+    """(contig, records, compressed offset of its end) from a ``.tbi``/``.csi``, contig by
+    contig (``contigs``: the header's, in order, for a BCF's ``.csi`` that names none); ``None``
+    when the index cannot be read. A caller that has seen enough stops early: the rest is not
+    parsed."""
     try:
         with gzip.open(index, "rb") as fh:
             data = fh.read()
@@ -174,7 +188,7 @@ def index_counts(index: str, contigs: list[str]) -> Iterator[tuple[str, int]] | 
     return _safe(_parse_index(memoryview(data), contigs))
 
 
-def _safe(items: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+def _safe(items: Iterator[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
     """Stop quietly at a malformed index (what was read so far stands)."""
     try:
         yield from items
@@ -182,7 +196,7 @@ def _safe(items: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
         return
 
 
-def _parse_index(data: memoryview, contigs: list[str]) -> Iterator[tuple[str, int]]:
+def _parse_index(data: memoryview, contigs: list[str]) -> Iterator[tuple[str, int, int]]:
     u32, i32, u64 = struct.Struct("<I").unpack_from, struct.Struct("<i").unpack_from, 8
     magic = bytes(data[:4])
     if magic == b"TBI\x01":
@@ -208,19 +222,20 @@ def _parse_index(data: memoryview, contigs: list[str]) -> Iterator[tuple[str, in
     for ref in range(n_ref):
         (n_bin,) = i32(data, at)
         at += 4
-        mapped = 0
+        mapped = last = 0
         for _ in range(n_bin):
             (bin_no,) = u32(data, at)
             at += 12 if csi else 4  # a CSI bin carries its loffset
             (n_chunk,) = i32(data, at)
             at += 4
-            if bin_no == pseudo and n_chunk == 2:
+            if bin_no == pseudo and n_chunk == 2:  # (first, last offset), (mapped, unmapped)
+                (last,) = struct.unpack_from("<Q", data, at + u64)
                 (mapped,) = struct.unpack_from("<Q", data, at + 2 * u64)
             at += 2 * u64 * n_chunk
         if not csi:
             (n_intv,) = i32(data, at)
             at += 4 + u64 * n_intv
-        yield (names[ref] if ref < len(names) else f"#{ref}"), mapped
+        yield (names[ref] if ref < len(names) else f"#{ref}"), mapped, last >> 16
 
 
 __all__ = [
@@ -229,6 +244,7 @@ __all__ = [
     "Pump",
     "check_index",
     "compression",
+    "declared_contigs",
     "index_counts",
     "index_path",
 ]
