@@ -116,7 +116,7 @@ class RecordParser:
             qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
             return out
         alts = cols[4].split(",")
-        if self._bad_alleles(chrom, pos, ref, alts):
+        if (pos < 1 or not ref or ref.strip(_DNA)) and self._bad_alleles(chrom, pos, ref, alts):
             return out
         if filt != "PASS":
             qc.filtered += 1
@@ -132,7 +132,8 @@ class RecordParser:
         values: Sequence[str] = ()
         allele_strings: Sequence[str] = alts
         if ann is not None:
-            values = ann.values(info_value(info, ann.tag))
+            raw = info_value(info, ann.tag)
+            values = (raw.split(",") if raw else ()) if ann.tag != "EFF" else ann.values(raw)
             bad = ann.malformed(values) if values else ""
             if bad:
                 qc.skip(
@@ -144,7 +145,9 @@ class RecordParser:
             if ann.tag == "CSQ" and (len(alts) > 1 or ann.i_allele_num is not None):
                 allele_strings = vep_alleles(ref, alts)  # one ALT: every entry is its own
         for i, alt in enumerate(alts):
-            if self._bad_alt(chrom, pos, ref, alt):
+            if (alt.strip(_DNA) or (len(alt) == len(ref) and alt.upper() == ref.upper())) and (
+                self._bad_alt(chrom, pos, ref, alt)
+            ):
                 continue
             a = Alteration("", MUTATION, chrom, pos, ref, alt)
             a.filter = filt

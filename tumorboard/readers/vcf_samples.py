@@ -106,9 +106,10 @@ class SampleValues:
             values = column.split(":")
             plan = self._plan(fmt)
             s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
-            problem = _check_counts(s)
-            if problem:
-                return None, None, "", problem
+            if "-" in column:  # a negative count or depth somewhere (a cheap first look)
+                problem = _check_counts(s)
+                if problem:
+                    return None, None, "", problem
             vaf, source = self._vaf(s, alt_index, alt, len(ref) != len(alt), n_alleles)
             raw_dp = s.get("DP")
             depth = _as_int(raw_dp) if raw_dp is not None else None
