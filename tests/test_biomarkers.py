@@ -247,7 +247,7 @@ def test_no_tmb_from_a_call_set_with_records_outside_the_panel(
         "not assessable: the inputs are not the panel's own call set",
     )
     why = (
-        "the index counts records on chr7 outside the panel's targets"
+        "records lie outside the panel's targets (e.g. chr7:1000)"
         if indexed
         else "1 of 3 records lie outside the panel's targets"
     )

@@ -32,7 +32,8 @@ a hotspot allele, else ``None``, in this order:
 Only exact alleles and hotspot codons can be matched this way; gene-level, loss-of-function,
 exon and region rules need VEP or SnpEff annotation, and every unannotated case says so
 (:data:`UNANNOTATED_NOTE`). :meth:`HotspotTable.reference_bases` gives the table's known
-reference bases to the genome-build check (:mod:`tumorboard.readers.vcf_build`).
+reference bases to the genome-build check (:mod:`tumorboard.readers.vcf_build`). The genetic
+code and codon conventions: docs/domain.md §7.
 """
 
 from __future__ import annotations

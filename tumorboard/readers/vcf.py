@@ -66,6 +66,7 @@ from tumorboard.readers.vcf_io import (
     compression,
     declared_contigs,
     index_counts,
+    outside_record,
 )
 from tumorboard.readers.vcf_records import RecordParser
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
@@ -326,8 +327,16 @@ class VcfReader:
             self.call_set = "panel"
 
     def _call_set_from_index(self, index: str) -> None:
-        """Whether the file holds records outside the fetched regions (the index's counts), and
-        whether the index points past the end of the file (it indexes another file)."""
+        """Whether the file holds records outside the fetched regions: a few gaps between the
+        regions are probed; when they are empty, the index's own record counts tell (and an
+        index pointing past the end of the file shows it indexes another file)."""
+        found = outside_record(self._vf, self.panel, self._file_contigs())
+        if found:
+            self.call_set = (
+                f"records lie outside the panel's targets (e.g. {found}): not the panel's own "
+                "call set (whole exome or genome?)"
+            )
+            return
         counts = index_counts(index, self.contigs)
         if counts is None:
             self.call_set = "the index could not be read for its record counts"
@@ -456,21 +465,6 @@ def open_vcf(path: str | Path, options: RunOptions) -> Iterator[VcfReader]:
         yield reader
 
 
-def _no_protein_note(reader: VcfReader) -> str:
-    counts = reader._parser.no_protein
-    if not counts:
-        return ""
-    genes = ", ".join(f"{g} ({n})" for g, n in sorted(counts.items())[:8])
-    more = f" and {len(counts) - 8} more genes" if len(counts) > 8 else ""
-    tag = reader.annotation.tag if reader.annotation else "annotation"
-    return (
-        f"{reader.name}: {sum(counts.values())} protein-altering variant(s) without a protein "
-        f"change ({genes}{more}): the {tag} has no HGVS protein notation and no protein "
-        "position and residues, so exact and codon rules (e.g. BRAF V600E, KRAS G12C) were "
-        "not assessable for them; annotate with VEP --hgvs (or SnpEff with HGVS)"
-    )
-
-
 def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> ReadResult:
     """Read one VCF/BCF fully into a :class:`ReadResult` (the panel follows the file's build).
 
@@ -478,7 +472,8 @@ def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     """
     with open_vcf(path, options) as reader:
         alterations = list(reader)
-        note = _no_protein_note(reader)
+        tag = reader.annotation.tag if reader.annotation else "annotation"
+        note = reader._parser.no_protein_note(reader.name, tag)
         if note:
             reader.qc.not_assessable.append(note)
         return ReadResult(

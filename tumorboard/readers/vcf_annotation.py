@@ -163,6 +163,9 @@ class Annotation:
             self.i_amino = get("Amino_acids")
             self.i_codons = get("Codons")
         self._layout()
+        self._effects = _eff_effects if tag == "EFF" else _consequences
+        self.bad = ""
+        """Set by :meth:`entries_for` when an entry's field count is not the header's."""
         if self.i_symbol is None or self.i_conseq is None:
             missing = "SYMBOL" if self.i_symbol is None else "Consequence"
             raise AnnotationError(
@@ -236,8 +239,17 @@ class Annotation:
         by_alt: list[list[str]] = []  # entries naming the raw ALT instead of VEP's allele string
         ia, inum, need, limit = self.i_allele, self.i_allele_num, self.width, self.split_limit
         single = n_alts == 1 and inum is None
+        # a well-formed entry splits into ``limit`` fields and a rest of ``tail`` separators
+        # (or into exactly ``n`` fields when the last field is read): counted on the rest only
+        n, tail = self.n, self.n - limit - 1
+        self.bad = ""
         for value in values:
             parts = value.split("|", limit)
+            if (parts[limit].count("|") != tail if len(parts) > limit else len(parts) != n) and (
+                self.malformed((value,))
+            ):
+                self.bad = self.malformed((value,))
+                return []
             if len(parts) < need:
                 parts.extend([""] * (need - len(parts)))
             if single:
@@ -289,7 +301,7 @@ class Annotation:
         alt.transcript = intern(entry[self.f_feature])
         alt.transcript_rule = rule
         conseq = entry[self.f_conseq]
-        alt.consequences = _consequences(conseq) if self.tag != "EFF" else _eff_effects(conseq)
+        alt.consequences = self._effects(conseq)
         alt.impact = intern(entry[self.f_impact])
         hgvsc = entry[self.f_hgvsc]
         alt.hgvsc = hgvsc.rsplit(":", 1)[-1] if hgvsc else ""

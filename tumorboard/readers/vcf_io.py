@@ -26,7 +26,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from tumorboard.errors import IndexRequiredError, InputNotFoundError, TruncatedInputError
 from tumorboard.readers.text import check_file, head_bytes, is_stream, open_binary
@@ -238,6 +238,44 @@ def _parse_index(data: memoryview, contigs: list[str]) -> Iterator[tuple[str, in
         yield (names[ref] if ref < len(names) else f"#{ref}"), mapped, last >> 16
 
 
+# --- what an indexed read cannot see -------------------------------------------------------------
+def _gaps(vf: Any, panel: Any, by_key: dict[str, str]) -> list[tuple[int, str, int, int]]:
+    """(length, contig, start, end) of the stretches outside the panel's regions: each contig's
+    two ends first, then the 16 longest stretches between regions."""
+    from tumorboard.panels import contig_key
+
+    header = vf.header.contigs
+    regions: dict[str, list[tuple[int, int]]] = {}
+    for chrom, start, end in panel.regions():
+        regions.setdefault(contig_key(chrom), []).append((start, end))
+    gaps: list[tuple[int, str, int, int]] = []
+    ends: list[tuple[int, str, int, int]] = []
+    for key, name in by_key.items():
+        contig = header.get(name)
+        length = contig.length if contig is not None and contig.length else 1 << 29
+        at = 0
+        inner = []
+        for start, end in regions.get(key, []):
+            inner.append((start - at, name, at, start))
+            at = end
+        inner.append((length - at, name, at, length))
+        ends.extend([inner[0], inner[-1]])
+        gaps.extend(inner[1:-1])
+    return [g for g in [*ends, *sorted(gaps, reverse=True)[:16]] if g[0] > 0]
+
+
+def outside_record(vf: Any, panel: Any, by_key: dict[str, str]) -> str:
+    """``CHROM:POS`` of a record outside the panel, probed in a few stretches between its
+    regions (a whole-exome or whole-genome file shows one at once), or ``""``."""
+    contains = panel.contains
+    for _, name, start, end in _gaps(vf, panel, by_key):
+        for rec in vf.fetch(name, start, end):
+            if rec.start >= start and not contains(rec.chrom, rec.pos):
+                return f"{rec.chrom}:{rec.pos}"
+            break
+    return ""
+
+
 __all__ = [
     "BGZF_EOF",
     "STALE_HINT",
@@ -247,4 +285,5 @@ __all__ = [
     "declared_contigs",
     "index_counts",
     "index_path",
+    "outside_record",
 ]

@@ -116,7 +116,8 @@ class RecordParser:
             qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
             return out
         alts = cols[4].split(",")
-        if (pos < 1 or not ref or ref.strip(_DNA)) and self._bad_alleles(chrom, pos, ref, alts):
+        # fast checks first (upper case, as htslib writes); the slow path says what is wrong
+        if (pos < 1 or not ref or ref.strip("ACGTN")) and self._bad_alleles(chrom, pos, ref, alts):
             return out
         if filt != "PASS":
             qc.filtered += 1
@@ -134,28 +135,36 @@ class RecordParser:
         if ann is not None:
             raw = info_value(info, ann.tag)
             values = (raw.split(",") if raw else ()) if ann.tag != "EFF" else ann.values(raw)
-            bad = ann.malformed(values) if values else ""
-            if bad:
-                qc.skip(
-                    f"{ann.tag} entry with a field count other than the header's (record "
-                    "skipped: its values would be read as other fields)",
-                    f"{chrom}:{pos}: {bad}",
-                )
-                return out
             if ann.tag == "CSQ" and (len(alts) > 1 or ann.i_allele_num is not None):
                 allele_strings = vep_alleles(ref, alts)  # one ALT: every entry is its own
+        panel_genes = self.panel_genes
         for i, alt in enumerate(alts):
-            if (alt.strip(_DNA) or (len(alt) == len(ref) and alt.upper() == ref.upper())) and (
-                self._bad_alt(chrom, pos, ref, alt)
-            ):
+            if (alt == ref or alt.strip("ACGTN")) and self._bad_alt(chrom, pos, ref, alt):
                 continue
             a = Alteration("", MUTATION, chrom, pos, ref, alt)
             a.filter = filt
             a.source = self.name
             a.record = record
             if ann is not None:
-                if not self._annotate(a, ann, values, i, allele_strings[i], len(alts)):
+                entries = ann.entries_for(values, i, allele_strings[i], alt, len(alts))
+                if not entries:
+                    if ann.bad:  # the whole record: its entries cannot be trusted
+                        qc.skip(
+                            f"{ann.tag} entry with a field count other than the header's "
+                            "(record skipped: its values would be read as other fields)",
+                            f"{chrom}:{pos}: {ann.bad}",
+                        )
+                        return []
+                    qc.skip(f"no {ann.tag} entry for the ALT allele", f"{chrom}:{pos}")
                     continue
+                entry, rule = ann.choose(entries, panel_genes)
+                ann.fill(a, entry, rule)
+                if panel_genes is not None and a.gene not in panel_genes:
+                    qc.skip("annotated gene not in the panel", f"{a.gene} {chrom}:{pos}")
+                    continue
+                qc.transcript_rules[rule] += 1
+                if not a.protein and not NEEDS_PROTEIN.isdisjoint(a.consequences):
+                    self._no_protein(a, ann.tag)
             else:
                 a.annotated = False
                 genes = self.panel.genes_at(chrom, pos) if self.panel is not None else []
@@ -172,28 +181,27 @@ class RecordParser:
             out.append(a)
         return out
 
-    def _annotate(
-        self, a: Alteration, ann: Annotation, values: Sequence[str], i: int, allele: str, n: int
-    ) -> bool:
-        """Fill ``a`` from its CSQ/ANN/EFF entry; ``False`` when the ALT is skipped."""
-        qc = self.qc
-        entries = ann.entries_for(values, i, allele, a.alt, n)
-        if not entries:
-            qc.skip(f"no {ann.tag} entry for the ALT allele", f"{a.chrom}:{a.pos}")
-            return False
-        entry, rule = ann.choose(entries, self.panel_genes)
-        ann.fill(a, entry, rule)
-        if self.panel_genes is not None and a.gene not in self.panel_genes:
-            qc.skip("annotated gene not in the panel", f"{a.gene} {a.chrom}:{a.pos}")
-            return False
-        qc.transcript_rules[rule] += 1
-        if not a.protein and not NEEDS_PROTEIN.isdisjoint(a.consequences):
-            self.no_protein[a.gene] += 1
-            a.notes.append(
-                f"no protein change in the {ann.tag} entry (no HGVS protein notation, no "
-                "protein position and residues): exact and codon rules not assessable"
-            )
-        return True
+    def no_protein_note(self, name: str, tag: str) -> str:
+        """The ``qc.not_assessable`` line for protein-altering variants without a protein
+        change (``""`` when there are none)."""
+        counts = self.no_protein
+        if not counts:
+            return ""
+        genes = ", ".join(f"{g} ({n})" for g, n in sorted(counts.items())[:8])
+        more = f" and {len(counts) - 8} more genes" if len(counts) > 8 else ""
+        return (
+            f"{name}: {sum(counts.values())} protein-altering variant(s) without a protein "
+            f"change ({genes}{more}): the {tag} has no HGVS protein notation and no protein "
+            "position and residues, so exact and codon rules (e.g. BRAF V600E, KRAS G12C) were "
+            "not assessable for them; annotate with VEP --hgvs (or SnpEff with HGVS)"
+        )
+
+    def _no_protein(self, a: Alteration, tag: str) -> None:
+        self.no_protein[a.gene] += 1
+        a.notes.append(
+            f"no protein change in the {tag} entry (no HGVS protein notation, no protein "
+            "position and residues): exact and codon rules not assessable"
+        )
 
 
 __all__ = ["NEEDS_PROTEIN", "RecordParser"]
