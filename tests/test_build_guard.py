@@ -161,3 +161,18 @@ def test_guard_evidence_counts() -> None:
     guard = BuildGuard()
     guard.see("chr7", 140753336, "G")
     assert "REF base(s) at GRCh38 hotspot positions differ" in guard.verdict("GRCh38")[2]
+
+
+def test_a_chance_token_in_the_reference_path_does_not_contradict_the_lengths(
+    tmp_path: Path,
+) -> None:
+    """``b37`` inside a run folder's hash is not a statement about the build."""
+    vcf = tmp_path / "hash.vcf"
+    vcf.write_text(
+        _header(
+            f"##contig=<ID=chr7,length={CONTIG_LENGTHS['GRCh38']['7']}>\n",
+            "##reference=file:///scratch/stg7b37f0e/ref.fa\n",
+        )
+    )
+    with VcfReader(vcf, require_annotation=False) as reader:
+        assert (reader.genome, reader.genome_source) == ("GRCh38", "contig lengths (chr7)")

@@ -58,6 +58,8 @@ _BUILD_PATTERNS = (
     (re.compile(r"grch38|hg38|b38|hs38|GCA_000001405\.15", re.I), "GRCh38"),
     (re.compile(r"grch37|hg19|b37|hs37|human_g1k_v37|GCA_000001405\.1\b", re.I), "GRCh37"),
 )
+# a build named outright (not a short token that a path or a hash may hold by chance)
+_NAMED = re.compile(r"(?<![a-z0-9])(grch3[78]|hg19|hg38)(?![0-9])", re.I)
 
 
 def _key(chrom: str) -> str:
@@ -96,6 +98,8 @@ def detect_build(header: Any) -> tuple[str | None, str]:
             for pattern, named in _BUILD_PATTERNS:
                 if pattern.search(rec.value):
                     if build and named != build:
+                        if not _NAMED.search(rec.value):
+                            return build, how  # a chance token: the lengths decide
                         raise GenomeBuildError(
                             f"the header's ##{rec.key} names {named} but its {how} are {build}",
                             hint="check which reference the file was called on and fix its "
