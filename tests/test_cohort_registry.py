@@ -289,15 +289,15 @@ def test_older_registry_is_upgraded_newer_refused(tmp_path):
     old.close()
     upgraded = open_registry(path, user="tester")
     with upgraded.transaction(write=False) as conn:
-        assert current_version(conn) == SCHEMA_VERSION == 3
-    assert [a["details"]["version"] for a in audit_entries(upgraded)] == [1, 2, 3]
+        assert current_version(conn) == SCHEMA_VERSION == 4
+    assert [a["details"]["version"] for a in audit_entries(upgraded)] == [1, 2, 3, 4]
     with upgraded.transaction() as conn:
         conn.execute(insert(migrations_table).values(version=99, name="future", applied_at="x"))
     upgraded.close()
     with pytest.raises(RegistryVersionError) as err:
         open_registry(path)
     assert err.value.message == (
-        "registry schema version 99 is newer than this tumorboard supports (3)"
+        "registry schema version 99 is newer than this tumorboard supports (4)"
     )
     assert err.value.where == path
 

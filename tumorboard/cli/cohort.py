@@ -158,12 +158,18 @@ def _load_input(path: str, params: dict[str, Any]) -> CaseResult:
     help="Standard (on-label) options are exhausted: on-label matches no longer prevent "
     "enrolment (audited).",
 )
+@click.option(
+    "--decided",
+    is_flag=True,
+    help="Only cohorts for the drug option(s) of the board's recorded decision.",
+)
 @registry_options
 @format_option
 def assign_cmd(
     input_path: str,
     cohort_id: str | None,
     on_label_exhausted: bool,
+    decided: bool,
     registry: str | None,
     user: str | None,
     fmt: str,
@@ -181,8 +187,10 @@ def assign_cmd(
       tumorboard cohort assign case.json -t COAD --patient-id P-017 --registry impress.sqlite
       tumorboard cohort assign tumour.vcf.gz -t IHCH --patient-id P-018 --genome GRCh38 \\
         --cnv tumour.cns --msi high --format json
+      tumorboard cohort assign case.json -t IHCH --patient-id P-017 --decided
     """
     from tumorboard.cohorts.assign import assign_case
+    from tumorboard.decisions.store import decided_options
 
     case = _load_input(input_path, params)
     catalog, tree = _catalog_and_tree()
@@ -194,6 +202,7 @@ def assign_cmd(
             tree=tree,
             cohort_id=cohort_id,
             on_label_exhausted=on_label_exhausted,
+            decided=decided_options(reg, case.patient.id) if decided else None,
         )
     _emit(fmt, result, lambda: tables.assign_text(result))
 

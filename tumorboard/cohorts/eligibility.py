@@ -40,6 +40,7 @@ class Blocked:
 
     cohort_id: str
     reason: str
+    drugs: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -138,7 +139,7 @@ def evaluate(
             else _why_blocked(cohort, joined)
         )
         if why:
-            out.blocked.append(Blocked(cohort.id, why))
+            out.blocked.append(Blocked(cohort.id, why, tuple(cohort.drugs)))
         else:
             out.available.append(Fit(cohort, match))
     out.available.sort(key=lambda f: f.rank)
