@@ -42,6 +42,7 @@ from tumorboard.readers.base import QCCounter, ReadResult
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
+    from tumorboard.decisions.views import DecisionState
     from tumorboard.matching import MatchOutcome
     from tumorboard.models import Biomarker
     from tumorboard.oncotree import OncoTree
@@ -340,6 +341,8 @@ class CaseRun:
     analysis: Analysis
     case: CaseResult | None = None
     written: list[Path] = field(default_factory=list)
+    decision: DecisionState | None = None
+    """The board's decision from the registry (the report's decision section)."""
 
     def result(self) -> CaseResult:
         """The whole case (built once)."""
@@ -356,10 +359,13 @@ def patient(analysis: Analysis, path: str | Path, cli_id: str) -> None:
 
 
 def cohorts(run_: CaseRun, registry: str) -> None:
-    """Step ``cohorts``: cohort availability from the registry (needs the whole case)."""
+    """Step ``cohorts``: cohort availability and the board's decision from the registry."""
     from tumorboard.casefile import add_cohort_status
 
     run_.case = add_cohort_status(run_.result(), registry)
+    from tumorboard.decisions.store import registry_decision
+
+    run_.decision = registry_decision(registry, run_.case.patient.id)
 
 
 def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
@@ -387,7 +393,12 @@ def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
         if outputs.html is not None:
             from tumorboard.report import render_html
 
-            html = render_html(run_.result(), lang=outputs.lang, templates=outputs.templates)
+            html = render_html(
+                run_.result(),
+                lang=outputs.lang,
+                templates=outputs.templates,
+                decision=run_.decision,
+            )
             with out.open(outputs.html) as fh:
                 fh.write(html)
     return out.written

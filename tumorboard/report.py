@@ -17,17 +17,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from tumorboard.charts import ReportCharts, report_charts
 from tumorboard.errors import InputNotFoundError, ReportError
 from tumorboard.models import Biomarker, CaseResult, CohortStatus, Match, Variant
 from tumorboard.outputs import write_text_atomic
 from tumorboard.resources import templates_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from tumorboard.decisions.views import DecisionState
 
 LANGUAGES = ("en", "nb")
 """Report languages: English and Norwegian bokmål."""
@@ -106,6 +112,9 @@ class ReportContext:
     biomarkers: tuple[BiomarkerView, ...]
     other_variants: tuple[Variant, ...]
     caveats: Caveats
+    charts: ReportCharts | None = None
+    decision: DecisionState | None = None
+    """The board's decision from the registry (``None``: no registry consulted)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,7 @@ class AgendaRow:
     options: int
     resistance: int
     cohort: CohortStatus | None
+    decision: DecisionState | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,8 @@ class AgendaContext:
     title: str
     date: str
     rows: tuple[AgendaRow, ...]
+    decisions_checked: bool = False
+    """True when the registry was consulted: each row says decided or pending."""
 
 
 # --- building the context -----------------------------------------------------------------------
@@ -226,8 +238,10 @@ def _outside_panel(case: CaseResult) -> int:
     return max(case.qc.records_read - case.qc.records_in_panel, 0)
 
 
-def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
-    """Build the typed context a report is rendered from.
+def build_context(
+    case: CaseResult, lang: str = "en", decision: DecisionState | None = None
+) -> ReportContext:
+    """Build the typed context a report is rendered from (``decision``: from the registry).
 
     The date is the case's ``created`` date, never the clock, so a saved case re-renders the
     identical report.
@@ -258,6 +272,8 @@ def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
             outside_panel=_outside_panel(case),
             catalog_applied=case.catalog.name.strip().lower() not in ("", "none"),
         ),
+        charts=report_charts(case.variants, case.biomarkers, case.patient.extra, case.command),
+        decision=decision,
     )
 
 
@@ -366,9 +382,20 @@ def _render(name: str, templates: str | Path | None, lang: str, **context: Any) 
         ) from exc
 
 
-def render_html(case: CaseResult, *, lang: str = "en", templates: str | Path | None = None) -> str:
+def render_html(
+    case: CaseResult,
+    *,
+    lang: str = "en",
+    templates: str | Path | None = None,
+    decision: DecisionState | None = None,
+) -> str:
     """Render the case as one self-contained HTML report (no external resource)."""
-    return _render("base.html", templates, lang, ctx=build_context(case, lang))
+    return _render("base.html", templates, lang, ctx=build_context(case, lang, decision))
+
+
+def render_document(name: str, templates: str | Path | None, lang: str, **context: Any) -> str:
+    """Render another document (letter, dashboard) with the report's environment."""
+    return _render(name, templates, lang, **context)
 
 
 def write_report(
@@ -377,17 +404,23 @@ def write_report(
     *,
     lang: str = "en",
     templates: str | Path | None = None,
+    decision: DecisionState | None = None,
 ) -> Path:
     """Render and write the report atomically; returns the path written."""
-    write_text_atomic(path, render_html(case, lang=lang, templates=templates))
+    write_text_atomic(path, render_html(case, lang=lang, templates=templates, decision=decision))
     return Path(path)
 
 
 # --- agenda -------------------------------------------------------------------------------------
 def build_agenda(
-    cases: Sequence[tuple[CaseResult, str]], *, lang: str = "en", title: str = ""
+    cases: Sequence[tuple[CaseResult, str]],
+    *,
+    lang: str = "en",
+    title: str = "",
+    decisions: Mapping[str, DecisionState] | None = None,
 ) -> AgendaContext:
-    """One row per ``(case, link to its report)``, in the given order."""
+    """One row per ``(case, link to its report)``, in the given order; ``decisions`` (from the
+    registry, by patient) mark each patient decided or pending."""
     _check_lang(lang)
     rows = []
     for case, href in cases:
@@ -405,11 +438,15 @@ def build_agenda(
                 options=len({tuple(v.match.drugs) for v in sensitive}),
                 resistance=len(views) - len(sensitive),
                 cohort=cohort,
+                decision=(decisions or {}).get(case.patient.id),
             )
         )
     latest = max((c.created for c, _ in cases), default=None)
     day = format_date(latest.date(), format="long", locale=lang) if latest else ""
-    return AgendaContext(lang=lang, title=title, date=day, rows=tuple(rows))
+    checked = decisions is not None
+    return AgendaContext(
+        lang=lang, title=title, date=day, rows=tuple(rows), decisions_checked=checked
+    )
 
 
 def render_agenda(
@@ -418,9 +455,11 @@ def render_agenda(
     lang: str = "en",
     title: str = "",
     templates: str | Path | None = None,
+    decisions: Mapping[str, DecisionState] | None = None,
 ) -> str:
     """Render the meeting agenda: a row per patient, linking to each report."""
-    return _render("agenda.html", templates, lang, ctx=build_agenda(cases, lang=lang, title=title))
+    ctx = build_agenda(cases, lang=lang, title=title, decisions=decisions)
+    return _render("agenda.html", templates, lang, ctx=ctx)
 
 
 __all__ = [
@@ -436,6 +475,7 @@ __all__ = [
     "build_agenda",
     "build_context",
     "render_agenda",
+    "render_document",
     "render_html",
     "write_report",
 ]

@@ -161,6 +161,17 @@ def all_states(registry: Registry) -> list[DecisionState]:
         return [DecisionState(pid, _history(conn, pid), _enrolment(conn, pid)) for pid in ids]
 
 
+def registry_decision(target: str, patient_id: str) -> DecisionState | None:
+    """A report's decision section: the patient's decision state in the registry at ``target``
+    (``None`` for an anonymous case, which cannot have one)."""
+    from tumorboard.cohorts.registry import open_registry
+
+    if not patient_id or patient_id == "anonymous":
+        return None
+    with open_registry(target) as registry:
+        return decision_state(registry, patient_id)
+
+
 def current_decision(registry: Registry, patient_id: str) -> Decision:
     """The patient's current decision; an error when none is recorded."""
     current = decision_state(registry, patient_id).current
@@ -352,4 +363,5 @@ __all__ = [
     "decision_state",
     "decision_states",
     "record_decision",
+    "registry_decision",
 ]
