@@ -161,10 +161,11 @@ def show_cmd(patient_id: str, registry: str | None, user: str | None, fmt: str) 
     Example:
       tumorboard decision show DEMO-001 --registry impress.sqlite --format json
     """
-    from tumorboard.decisions.store import decision_state
+    from tumorboard.decisions.store import decision_state, require_patient
     from tumorboard.decisions.text import state_text
 
     with _open(registry, user) as reg:
+        require_patient(reg, patient_id)
         state = decision_state(reg, patient_id)
     _emit(fmt, state.as_json(), state_text(state))
 

@@ -145,6 +145,17 @@ def decision_state(registry: Registry, patient_id: str) -> DecisionState:
         return DecisionState(patient_id, _history(conn, patient_id), _enrolment(conn, patient_id))
 
 
+def require_patient(registry: Registry, patient_id: str) -> None:
+    """An error unless the patient is registered (a typo must not read as 'pending')."""
+    with registry.transaction(write=False) as conn:
+        found = conn.execute(select(patients.c.id).where(patients.c.id == patient_id)).first()
+    if found is None:
+        raise DecisionError(
+            f"patient {patient_id} is not in the registry",
+            hint="check the pseudonym; `tumorboard decision list` lists the registered patients",
+        )
+
+
 def decision_states(registry: Registry, patient_ids: Sequence[str]) -> dict[str, DecisionState]:
     """:func:`decision_state` of several patients in one read transaction."""
     with registry.transaction(write=False) as conn:
@@ -364,4 +375,5 @@ __all__ = [
     "decision_states",
     "record_decision",
     "registry_decision",
+    "require_patient",
 ]
