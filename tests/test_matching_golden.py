@@ -106,6 +106,8 @@ def test_golden_case(name: str, catalogs: dict[str, Catalog], tree: OncoTree) ->
             n for a in ALTERATIONS[name] for n in outcome.notes_for(a)
         ),
         "not_assessable_contains": " || ".join(outcome.not_assessable),
+        "agency_status_contains": " || ".join(x for m in outcome.matches for x in m.agency_status),
+        "label_text_contains": " || ".join(m.label_text for m in outcome.matches),
         "sources_contain": " || ".join(s.document for m in outcome.matches for s in m.sources),
     }
     for key, haystack in text.items():

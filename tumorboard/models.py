@@ -10,7 +10,7 @@ JSON sidecar, the report context and the registry's input are all this one objec
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Jurisdiction = Literal["EMA", "FDA"]
 Label = Literal["on-label", "off-label", "investigational", "uncertain"]
@@ -143,6 +143,43 @@ class Match(_Frozen):
     )
     conditions: str = Field(default="", description="Line of therapy and other label conditions")
     notes: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(
+        default_factory=list,
+        description="What the board must confirm for an on-label claim, in words (germline "
+        "origin, IHC, prior therapy, age or grade not given...): 'on-label if' these hold",
+    )
+    label_text: str = Field(
+        default="",
+        description="The label status as it must be shown: 'on-label if <conditions>' when "
+        "requires is non-empty, else the label itself",
+    )
+    agency_status: list[str] = Field(
+        default_factory=list,
+        description="What the catalog holds, one line per agency, the run's jurisdiction first "
+        "('EMA: approved for MEL, NSCLC' / 'EMA: no approval in the catalog for this biomarker "
+        "and drug(s)')",
+    )
+    resistance_level: Literal["R1", "R2"] | None = Field(
+        default=None,
+        description="Sensitive options only: the strongest resistance marker (OncoKB level) "
+        "found against one of its drugs; such options rank after unaffected ones",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_text(cls, data: Any) -> Any:
+        """Derive ``label_text`` when it is not given (cases written before it existed)."""
+        if isinstance(data, dict) and not data.get("label_text"):
+            data = dict(data)
+            data["label_text"] = label_text(str(data.get("label", "")), data.get("requires") or [])
+        return data
+
+
+def label_text(label: str, requires: list[str]) -> str:
+    """``on-label if A; B`` when an on-label claim needs confirming, else ``label``."""
+    if label == "on-label" and requires:
+        return "on-label if " + "; ".join(requires)
+    return label
 
 
 class CatalogInfo(_Frozen):
@@ -233,6 +270,23 @@ class CaseResult(_Frozen):
     cohorts: list[CohortStatus] = Field(default_factory=list)
     qc: QC = Field(default_factory=QC)
     command: str = ""
+    top_option: Match | None = Field(
+        default=None,
+        description="The strongest sensitive option (tumorboard.ranking.top_option): the one "
+        "the report summary, the agenda, summary.tsv and cohort assignment name. Always "
+        "recomputed from matches, which are kept in ranked order",
+    )
+
+    @model_validator(mode="after")
+    def _ranked(self) -> "CaseResult":
+        """Keep ``matches`` in :func:`tumorboard.ranking.rank_matches` order, and ``top_option``
+        its first sensitive option, however the case was built or read."""
+        from tumorboard.ranking import rank_matches, top_of
+
+        ranked = rank_matches(self.matches)
+        object.__setattr__(self, "matches", ranked)
+        object.__setattr__(self, "top_option", top_of(ranked))
+        return self
 
 
 class RunOptions(_Frozen):
@@ -258,6 +312,20 @@ class RunOptions(_Frozen):
     tmb: float | None = Field(default=None, description="TMB (mut/Mb) given by the user")
     msi: Literal["high", "stable"] | None = None
     hrd: Literal["positive", "negative"] | None = None
+    patient_age: float | None = Field(
+        default=None,
+        ge=0,
+        lt=130,
+        description="Age in years (patient file 'age'); checked "
+        "against the age limits of labels, unknown makes such a match 'on-label if'",
+    )
+    tumor_grade: int | None = Field(
+        default=None,
+        ge=1,
+        le=4,
+        description="WHO grade (patient file 'grade'); checked against "
+        "labels naming a grade, unknown makes such a match 'on-label if'",
+    )
     tmb_high: float = Field(default=10.0, description="TMB-high threshold, mut/Mb")
     msi_high: float = Field(default=20.0, description="MSI-high threshold, % unstable sites")
     amp_copy_number: float = Field(default=6.0, description="Amplification: copy number >=")
@@ -286,5 +354,6 @@ __all__ = [
     "SkippedRecord",
     "Source",
     "Variant",
+    "label_text",
     "trusted_variant",
 ]
