@@ -73,6 +73,7 @@ class LabelContext:
         """Variant keys from records failing FILTER (kept by ``--include-filtered``)."""
         self._cover_cache: dict[str, Coverage] = {}
         self._fit_cache: dict[str, tuple[str | None, list[str]]] = {}
+        self._decided: dict[str, Option | None] = {}
 
     # -- coverage ---------------------------------------------------------------------------------
     def coverage(self, rec: Indication | Resistance | EvidenceRecord) -> Coverage:
@@ -190,16 +191,22 @@ class LabelContext:
 
     # -- approvals --------------------------------------------------------------------------------
     def _approvals(self, pairs: list[_Rec], gene: str, label: str, variants: list[str]) -> None:
-        own = [p for p in pairs if p[0].jurisdiction == self.jurisdiction]
-        other = [p for p in pairs if p[0].jurisdiction != self.jurisdiction]
-        option = self._approval_option(own, other)
+        key = gene + ":" + ",".join(sorted({p[0].id for p in pairs}))
+        if key in self._decided:
+            option = self._decided[key]
+        else:
+            own = [p for p in pairs if p[0].jurisdiction == self.jurisdiction]
+            other = [p for p in pairs if p[0].jurisdiction != self.jurisdiction]
+            option = self._decided[key] = self._approval_option(own, other)
         if option is None:
             self._note_unproposed([p[0] for p in pairs], label, variants)
             return
         grp = self.group(gene, pairs[0][0].drugs, "sensitive", label, variants)
-        grp.options.append(option)
-        for rec, _ in pairs:
-            grp.approvals.setdefault(rec.id, rec)
+        if key not in grp.offered:
+            grp.offered.add(key)
+            grp.options.append(option)
+            for rec, _ in pairs:
+                grp.approvals.setdefault(rec.id, rec)
 
     def _approval_option(self, own: list[_Rec], other: list[_Rec]) -> Option | None:
         covering = [p for p in own if self.covers(p[0])]
@@ -349,27 +356,26 @@ class LabelContext:
             for drug in ev.drugs:
                 self._resistant_option(ev, drug, head, gene, label, variants)
             return
+        grp = self.group(gene, ev.drugs, "sensitive", label, variants)
+        grp.offer(ev.id, lambda: self._evidence_option(ev, head))
+
+    def _evidence_option(self, ev: EvidenceRecord, head: str) -> Option:
         rank = INVESTIGATIONAL_RANK + escat_index(ev.escat)
         text = (
-            f"{head}; {ev.kind.replace('_', ' ')} evidence for {scope_text(ev)} {cov.phrase} "
-            f"(ESCAT {ev.escat}): {ev.summary.strip()}"
+            f"{head}; {ev.kind.replace('_', ' ')} evidence for {scope_text(ev)} "
+            f"{self.coverage(ev).phrase} (ESCAT {ev.escat}): {ev.summary.strip()}"
         )
         amp = "II-D" if escat_index(ev.escat) > 4 else "II-C"
-        grp = self.group(gene, ev.drugs, "sensitive", label, variants)
-        grp.options.append(
-            Option(
-                rank=rank,
-                label="investigational",
-                evidence=Evidence(
-                    scale="ESCAT", level=ev.escat, oncokb=ev.oncokb, amp=amp, rank=rank
-                ),
-                rule=text,
-                record_id=ev.id,
-                tumor_types=tumor_types_of(ev),
-                conditions="",
-                sources=[to_source(s) for s in ev.sources],
-                record=ev,
-            )
+        return Option(
+            rank=rank,
+            label="investigational",
+            evidence=Evidence(scale="ESCAT", level=ev.escat, oncokb=ev.oncokb, amp=amp, rank=rank),
+            rule=text,
+            record_id=ev.id,
+            tumor_types=tumor_types_of(ev),
+            conditions="",
+            sources=[to_source(s) for s in ev.sources],
+            record=ev,
         )
 
     def _resistance(
@@ -390,27 +396,26 @@ class LabelContext:
         variants: list[str],
     ) -> None:
         """A resistance flag for ``drug``; its label is settled by :mod:`.resistance`."""
+        grp = self.group(gene, [drug], "resistant", label, variants)
+        grp.offer(rec.id, lambda: self._resistance_option(rec, drug, head))
+
+    def _resistance_option(self, rec: Resistance | EvidenceRecord, drug: str, head: str) -> Option:
         oncokb = rec.oncokb if rec.oncokb in ("R1", "R2") else "R2"
         rank = escat_index(rec.escat) + (0 if oncokb == "R1" else 30)
         text = (
             f"{head}; predicts resistance to {drug} in {scope_text(rec)} "
             f"({self.coverage(rec).phrase}): {rec.summary.strip()}"
         )
-        grp = self.group(gene, [drug], "resistant", label, variants)
-        grp.options.append(
-            Option(
-                rank=rank,
-                label="off-label",
-                evidence=Evidence(
-                    scale="ESCAT", level=rec.escat, oncokb=oncokb, amp=None, rank=rank
-                ),
-                rule=text,
-                record_id=rec.id,
-                tumor_types=tumor_types_of(rec),
-                conditions="",
-                sources=[to_source(s) for s in rec.sources],
-                record=rec,
-            )
+        return Option(
+            rank=rank,
+            label="off-label",
+            evidence=Evidence(scale="ESCAT", level=rec.escat, oncokb=oncokb, amp=None, rank=rank),
+            rule=text,
+            record_id=rec.id,
+            tumor_types=tumor_types_of(rec),
+            conditions="",
+            sources=[to_source(s) for s in rec.sources],
+            record=rec,
         )
 
     # -- results ----------------------------------------------------------------------------------

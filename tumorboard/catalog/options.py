@@ -12,6 +12,7 @@ variants of one gene costs linear time, never quadratic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tumorboard.catalog.schema import (
@@ -71,6 +72,21 @@ class Group:
     notes: list[str] = field(default_factory=list)
     approvals: dict[str, Indication] = field(default_factory=dict)
     """Approval records of either agency reached by this group's alterations, by id."""
+    offered: set[str] = field(default_factory=set)
+    """Keys of the record sets already turned into an option (each is decided once)."""
+
+    def offer(self, key: str, make: Callable[[], Option | None]) -> None:
+        """Add the option ``make`` builds, unless the record set ``key`` was offered already.
+
+        Every alteration of a gene reaching the same records gets the same decision, so it is
+        made once per group: matching stays linear in the number of alterations.
+        """
+        if key in self.offered:
+            return
+        self.offered.add(key)
+        option = make()
+        if option is not None:
+            self.options.append(option)
 
     def add_note(self, text: str) -> None:
         if text and text not in self.notes:
