@@ -384,6 +384,7 @@ def test_stored_case_keeps_no_name(reg, ctx):
 def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
     from tumorboard.cohorts.definitions import CohortDefinition, TumorScope
     from tumorboard.models import Evidence
+    from tumorboard.ranking import top_option
 
     defs = [  # the ERBB2 cohort opens first; the BRAF one later
         CohortDefinition(
@@ -418,4 +419,9 @@ def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
             }
         )
         tie = assign_case(reg, same, catalog=ctx[0], tree=ctx[1])
-        assert tie.cohort["id"] == "A-ERBB2"  # type: ignore[index]  # equal evidence: earliest opened
+        # equal evidence: the patient's one ranking decides (the report's strongest option),
+        # not the cohort opened first; opening dates only order cohorts for the same option
+        top = top_option(same)  # same.top_option is stale: model_copy does not re-validate
+        assert top is not None
+        assert top.drugs == ["dabrafenib", "trametinib"]
+        assert tie.cohort["id"] == "B-BRAF"  # type: ignore[index]

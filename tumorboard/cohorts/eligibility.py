@@ -2,8 +2,10 @@
 
 A cohort fits when one of the patient's **off-label, sensitive** matches has exactly the cohort's
 drug(s), meets its biomarker rule (:mod:`tumorboard.cohorts.link`) and the patient's OncoTree
-code lies in the cohort's tumour types. Fitting cohorts are ranked by the match's evidence
-(DRUP: the highest level of evidence wins), then by the earliest opened, then by id.
+code lies in the cohort's tumour types. Fitting cohorts are ranked by the match's place in the
+patient's one ranking (:func:`tumorboard.ranking.rank_matches`: label tier, then evidence, as
+the report and the agenda show them; DRUP: the highest level of evidence wins), then by the
+earliest opened, then by id.
 
 Reasons not to enrol are reported, never dropped: on-label options (standard treatment is
 available), resistance markers against a cohort's drug, labels the tool is unsure of, earlier
@@ -17,6 +19,7 @@ from typing import Any
 
 from tumorboard.cohorts.definitions import TreeLike, TumorScope
 from tumorboard.cohorts.link import meets
+from tumorboard.ranking import rank_match_dicts
 
 
 @dataclass(slots=True)
@@ -25,11 +28,13 @@ class Fit:
 
     cohort: dict[str, Any]
     match: dict[str, Any]
+    position: int = 0
+    """The match's place in the patient's ranking (0: the top option)."""
 
     @property
     def rank(self) -> tuple[int, str, str]:
         return (
-            int(self.match.get("evidence", {}).get("rank", 999)),
+            self.position,
             self.cohort.get("opened_at") or "9999",
             self.cohort["id"],
         )
@@ -59,6 +64,7 @@ def summarise_match(m: dict[str, Any]) -> dict[str, Any]:
         "biomarker": m.get("biomarker", ""),
         "drugs": list(m.get("drugs") or []),
         "label": m.get("label", ""),
+        "label_text": m.get("label_text") or m.get("label", ""),
         "jurisdiction": m.get("jurisdiction", ""),
         "evidence": f"{ev.get('scale', '')} {ev.get('level', '')}".strip(),
         "evidence_rank": ev.get("rank"),
@@ -99,7 +105,7 @@ def _profile_fits(
             biomarkers=case_data.get("biomarkers", []),
         )
     ]
-    return min(fitting, key=lambda m: (m.get("evidence") or {}).get("rank", 999), default=None)
+    return fitting[0] if fitting else None
 
 
 def _why_blocked(cohort: dict[str, Any], joined: dict[str, str]) -> str | None:
@@ -127,7 +133,9 @@ def evaluate(
 ) -> Eligibility:
     """The patient (stored case data) against ``cohort_rows``; ``joined``: cohort -> status."""
     joined = joined or {}
-    matches: list[dict[str, Any]] = case_data["matches"]
+    matches: list[dict[str, Any]] = rank_match_dicts(case_data["matches"])
+    position = {id(m): i for i, m in enumerate(matches)}
+    case_data = {**case_data, "matches": matches}
     out = Eligibility(
         on_label=[
             m for m in matches if m.get("label") == "on-label" and m.get("effect") == "sensitive"
@@ -152,7 +160,7 @@ def evaluate(
         if why:
             out.blocked.append({"cohort_id": cohort["id"], "reason": why})
         else:
-            out.available.append(Fit(cohort, match))
+            out.available.append(Fit(cohort, match, position[id(match)]))
     out.available.sort(key=lambda f: f.rank)
     out.unmatched = [m for m in out.candidates if id(m) not in served]
     return out
