@@ -190,8 +190,8 @@ def test_cli_diff_names_patients_to_revisit(tmp_path: Path) -> None:
     assert result.exit_code == 0
     doc = json.loads(result.output)
     assert [a["id"] for a in doc["added"]] == ["EMA_ALEC_ALK2"]
-    assert [r["id"] for r in doc["removed"]] == ["EMA_ALEC_ALK"]
-    assert doc["removed"][0]["revisit"] == "patients with ALK fusion in NSCLC (EMA)"
+    assert [r["id"] for r in doc["withdrawn"]] == ["EMA_ALEC_ALK"]
+    assert doc["withdrawn"][0]["revisit"] == "patients with ALK fusion in NSCLC (EMA)"
     assert [c["id"] for c in doc["changed"]] == ["EMA_SOTO_G12C"]
     assert doc["changed"][0]["fields"] == {
         "approval_date": {"old": "2022-01-06", "new": "2022-01-07"}

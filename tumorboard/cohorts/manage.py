@@ -146,13 +146,24 @@ def _rematch_data(
 
 
 def rematch(
-    registry: Registry, *, catalog: Any, tree: Any, new_catalog: bool
+    registry: Registry,
+    *,
+    catalog: Any,
+    tree: Any,
+    new_catalog: bool,
+    old_catalog: Any = None,
 ) -> list[dict[str, Any]]:
-    """Registered patients not in a cohort now whose stored alterations fit an open cohort.
+    """Registered patients not in a cohort now whose stored alterations fit an open cohort, and
+    (with ``new_catalog``) every registered patient whose options change, and why.
 
     With ``new_catalog`` the stored variants and biomarkers are matched again against
-    ``catalog`` (labels may have changed); otherwise the stored matches are used.
+    ``catalog`` (labels may have changed) and compared with the stored matches, or with a
+    match against ``old_catalog`` when given; the changes name the catalog records behind them
+    (:func:`tumorboard.catalog.diff.diff_catalogs`). Otherwise the stored matches are used.
     """
+    from tumorboard.catalog.diff import diff_catalogs, review_changes
+
+    diff = diff_catalogs(old_catalog, catalog, tree) if new_catalog and old_catalog else None
     out = []
     with registry.transaction(write=False) as conn:
         rows = [dict(r) for r in conn.execute(select(cohorts).order_by(cohorts.c.id)).mappings()]
@@ -163,20 +174,29 @@ def rematch(
                     select(assignments).where(assignments.c.patient_id == p["id"])
                 )
             }
-            if any(s in ACTIVE for s in joined.values()):
-                continue
-            data = _rematch_data(dict(p["case_data"]), catalog, tree, new_catalog)
-            elig = evaluate(data, rows, catalog=catalog, tree=tree, joined=joined)
-            if elig.available:
-                out.append(
-                    {
-                        "patient_id": p["id"],
-                        "tumor_type": p["tumor_type"],
-                        "cohorts": [f.cohort["id"] for f in elig.available],
-                        "match": summarise_match(elig.available[0].match),
-                        "on_label": [summarise_match(m) for m in elig.on_label],
-                    }
+            stored = dict(p["case_data"])
+            data = _rematch_data(stored, catalog, tree, new_catalog)
+            review: list[str] = []
+            if new_catalog:
+                before = _rematch_data(stored, old_catalog, tree, True) if old_catalog else stored
+                review = review_changes(before["matches"], data["matches"], diff)
+            entry: dict[str, Any] = {"patient_id": p["id"], "tumor_type": p["tumor_type"]}
+            elig = None
+            if not any(s in ACTIVE for s in joined.values()):
+                elig = evaluate(data, rows, catalog=catalog, tree=tree, joined=joined)
+            if elig is not None and elig.available:
+                entry.update(
+                    cohorts=[f.cohort["id"] for f in elig.available],
+                    match=summarise_match(elig.available[0].match),
+                    on_label=[summarise_match(m) for m in elig.on_label],
                 )
+            elif review:
+                entry.update(cohorts=[], match=None, on_label=[])
+            else:
+                continue
+            if new_catalog:
+                entry["review"] = review
+            out.append(entry)
     return out
 
 

@@ -122,14 +122,18 @@ def proposals_text(props: list[dict[str, Any]]) -> str:
 
 
 def rematch_text(found: list[dict[str, Any]]) -> str:
-    return (
-        "\n".join(
-            f"{f['patient_id']} ({f['tumor_type']}): {', '.join(f['cohorts'])} via "
-            f"{f['match']['biomarker']} -> {_drugs(f['match']['drugs'])}"
-            for f in found
-        )
-        or "no registered patient fits a new or changed cohort"
-    )
+    lines = []
+    for f in found:
+        if f.get("match"):
+            lines.append(
+                f"{f['patient_id']} ({f['tumor_type']}): {', '.join(f['cohorts'])} via "
+                f"{f['match']['biomarker']} -> {_drugs(f['match']['drugs'])}"
+            )
+        if f.get("review"):
+            lines.append(
+                f"{f['patient_id']} ({f['tumor_type']}): look again: {'; '.join(f['review'])}"
+            )
+    return "\n".join(lines) or "no registered patient fits a new or changed cohort"
 
 
 def audit_text(rows: list[dict[str, Any]]) -> str:
