@@ -119,24 +119,24 @@ def test_diff_by_indication(tmp_path: Path, tree: OncoTree) -> None:
                 "records.yaml",
                 "{id: FDA_DT_MEL, drugs: [dabrafenib, trametinib], biomarker: BRAF_V600,",
                 "{id: FDA_DT_MEL, drugs: [dabrafenib, trametinib], biomarker: BRAF_V600E,",
-            ),  # fmt: skip
+            ),
             (
                 "records.yaml",
                 "biomarker: ERBB2_AMP, tumor_types: [BREAST],",
                 "biomarker: ERBB2_AMP, tumor_types: [BREAST, STOMACH],",
-            ),  # fmt: skip
+            ),
             (
                 "records.yaml",
                 "{id: EMA_LARO_NTRK, drugs: [larotrectinib], biomarker: NTRK_FUSION,",
                 "{id: EMA_LARO_NTRK, min_age_years: 18, drugs: [larotrectinib], biomarker: "
                 "NTRK_FUSION,",
-            ),  # fmt: skip
+            ),
             (
                 "records.yaml",
                 "{id: EMA_OLA_BRCA1_OV, drugs: [olaparib],",
                 "{id: EMA_OLA_BRCA1_OV, requires: [{kind: germline, text: germline origin}], "
                 "drugs: [olaparib],",
-            ),  # fmt: skip
+            ),
             ("records.yaml", "approval_date: 2022-01-06", "approval_date: 2022-01-07"),
             ("records.yaml", "  - {id: EMA_ALEC_ALK,", "  - {id: EMA_ALEC_ALK2,"),
         ],
@@ -176,7 +176,7 @@ def test_mixed_changes_are_changed_with_both_named(tmp_path: Path, tree: OncoTre
                 "biomarker: RET_FUSION, tumor_types: [NSCLC, THYROID],",
                 "biomarker: RET_FUSION, tumor_types: [LUAD, THYROID, COADREAD],",
             )
-        ],  # fmt: skip
+        ],
     )
     (item,) = doc["changed"]
     assert item["id"] == "EMA_SELP_RET"
@@ -211,7 +211,7 @@ def test_cli_diff_table(tmp_path: Path) -> None:
     assert lines[-1] == "# 0 added, 0 withdrawn, 3 narrowed, 0 widened, 1 changed"
 
 
-# --- cohort rematch names the patients to look at again --------------------------------------------
+# --- cohort rematch names the patients to look at again ---------------------------------------
 def test_rematch_says_which_patients_to_look_at_again_and_why(tmp_path: Path) -> None:
     v600d = Alteration(
         gene="BRAF", chrom="chr7", pos=140753336, ref="A", alt="T", protein="V600D",
