@@ -105,7 +105,8 @@ def test_r1_resisted_options_after_every_unaffected_one() -> None:
     r2 = match(["osimertinib"], "on-label", 10, gene="EGFR", resistance="R2")
     on = match(["erlotinib"], "on-label", 11, gene="EGFR")
     ranked = rank_matches([resisted, off, r2, on])
-    assert names(ranked) == ["erlotinib/s", "osimertinib/s", "amivantamab/s", "gefitinib/s"]
+    # R2 (investigational) keeps its place; R1 goes after every unaffected option
+    assert names(ranked) == ["osimertinib/s", "erlotinib/s", "amivantamab/s", "gefitinib/s"]
     assert option_text(ranked[-1]).endswith("[resistance marker R1 against it]")
 
 

@@ -10,8 +10,9 @@ The order, most important first:
 1. **sensitive options before resistance flags**;
 2. **options an R1 resistance marker speaks against after unaffected ones** (an on-label option
    whose drug the patient's tumour resists is still listed, with a visible note, but never
-   outranks an unaffected option); R2 markers only move an option behind the unaffected options
-   of the same label tier;
+   outranks an unaffected option); an R2 marker (investigational evidence) adds its note but
+   does not reorder: it must not lift, say, a MEK inhibitor alone above the approved BRAF + MEK
+   combination because of an acquired BRAF amplification;
 3. **label tier**: ``on-label`` (nothing to confirm) before ``on-label if`` (the board must
    confirm ``requires``: germline origin, IHC, prior therapy, unknown age or grade) before
    ``off-label`` before ``investigational`` before ``uncertain``;
@@ -43,17 +44,11 @@ def tier(m: Match) -> str:
     return m.label
 
 
-def _resisted(m: Match) -> int:
-    return {"R1": 2, "R2": 1}.get(m.resistance_level or "", 0)
-
-
-def _base(m: Match) -> tuple[int, int, int, int]:
-    level = _resisted(m)
+def _base(m: Match) -> tuple[int, int, int]:
     return (
         0 if m.effect == "sensitive" else 1,
-        1 if level == 2 else 0,
+        1 if m.resistance_level == "R1" else 0,
         TIERS.get(tier(m), len(TIERS)),
-        1 if level == 1 else 0,
     )
 
 
