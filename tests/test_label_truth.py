@@ -308,3 +308,21 @@ def test_mini_language(catalog: Catalog) -> None:
     assert (tmb.value, tmb.status) == (12.0, "high")
     with pytest.raises(ValueError, match="not in the label-truth mini-language"):
         parse_alteration("BRAF p.Val600Glu", catalog)
+
+
+def test_summary_numbers() -> None:
+    outcomes = [
+        Outcome("a", "r1", "on-label (sensitive)", "on-label (sensitive)", True),
+        Outcome("a", "r2", "on-label-if (sensitive)", "on-label (sensitive)", False, True),
+        Outcome("b", "r3", "not-offered", "on-label (sensitive)", False),
+        Outcome("b", "r4", "off-label (resistant)", "off-label (resistant)", True),
+    ]
+    lines = Summary(outcomes).lines()
+    assert lines[0] == (
+        "label-truth: 4 rows, 2 right; on-label recall 2/2 (100.0 %); false on-label claims 1; "
+        "bare on-label where conditions apply 1"
+    )
+    assert lines[1].startswith("  a: 2 rows, 1 right")
+    assert lines[3] == (
+        "  wrong (known gap): r2: expected on-label-if (sensitive), got on-label (sensitive)"
+    )

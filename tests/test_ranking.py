@@ -144,6 +144,26 @@ def test_case_result_keeps_matches_ranked_and_sets_top_option() -> None:
     assert again.matches == case.matches
 
 
+def test_bundled_catalog_puts_the_approved_combination_first() -> None:
+    """BRAF V600E melanoma (EMA): dabrafenib + trametinib before dabrafenib alone, both on-label
+    (Tafinlar SmPC 4.1: as monotherapy or in combination with trametinib)."""
+    from tumorboard.alterations import Alteration
+    from tumorboard.matching import match_case
+
+    v600e = Alteration(
+        gene="BRAF", protein="V600E", protein_start=600, protein_end=600,
+        consequences=("missense_variant",), exon=15,
+    )  # fmt: skip
+    options = RunOptions(tumor_type="SKCM", patient_age=54)
+    tree = OncoTree.load()
+    matches = match_case([v600e], [], "SKCM", "EMA", load_catalog(oncotree=tree), tree, options)
+    order = [m.drugs for m in matches.matches if "dabrafenib" in m.drugs]
+    assert order.index(["dabrafenib", "trametinib"]) < order.index(["dabrafenib"])
+    top = top_option(matches.matches)
+    assert top is not None
+    assert len(top.drugs) == 2
+
+
 # --- every output names the same top option ------------------------------------------------------
 AGREEMENT = [
     "default_braf_coad_ema",
