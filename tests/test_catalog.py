@@ -116,7 +116,7 @@ def test_cli_validate_ok() -> None:
     result = CliRunner().invoke(main, ["catalog", "validate", str(CLINICAL)])
     assert result.exit_code == 0
     assert result.output.startswith("OK: golden-clinical 1.0.0 (sha256 ")
-    assert "36 indications (EMA 26, FDA 10)" in result.output
+    assert "39 indications (EMA 28, FDA 11)" in result.output
 
 
 def test_cli_validate_reports_every_problem(tmp_path: Path) -> None:
