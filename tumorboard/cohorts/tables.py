@@ -25,7 +25,11 @@ def assign_text(r: dict[str, Any]) -> str:
         lines.append(f"  match:    {m['biomarker']} -> {_drugs(m['drugs'])} ({m['evidence']})")
     if r["reason"]:
         lines.append(f"  reason:   {r['reason']}")
-    lines += [f"  on-label: {_drugs(m['drugs'])} for {m['biomarker']}" for m in r["on_label"]]
+    lines += [
+        f"  on-label: {_drugs(m['drugs'])} for {m['biomarker']}"
+        + (f" ({m['label_text']})" if m.get("label_text", "on-label") != "on-label" else "")
+        for m in r["on_label"]
+    ]
     lines += [f"  also fits: {a['cohort_id']}" for a in r["alternatives"]]
     lines += [f"  not eligible: {b['cohort_id']}: {b['reason']}" for b in r["not_eligible"]]
     lines += [
