@@ -360,3 +360,25 @@ def test_outside_panel_row_counts_every_input(tests_data: Path, tmp_path: Path) 
     assert both.records_read - both.records_in_panel == outside_vcf + 1
     page = render_html(analyse([vcf], RunOptions(tumor_type="SKCM", cnv=[str(cnv)])))
     assert f'outside the panel</th><td class="num">{outside_vcf + 1}</td>' in page
+
+
+def test_on_label_if_and_resistance_marker_are_shown() -> None:
+    """'on-label if' with what the board must confirm, and an R1 marker's badge, everywhere the
+    option is named (summary, table, agenda); the label column holds only the agency lines."""
+    base = case("ihch_braf_idh1")
+    idh1 = next(m for m in base.matches if m.gene == "IDH1")
+    resisted = idh1.model_copy(update={"resistance_level": "R1"})
+    page = render_html(base)
+    assert "<strong>The board must confirm:</strong>" in page
+    assert '<ul class="confirm"><li>previously treated with at least one prior line of' in page
+    assert 'b-on-label">on-label if</span> previously treated' in page
+    assert "EMA: approved for" not in page
+    flagged = base.model_copy(
+        update={"matches": [resisted, *[m for m in base.matches if m != idh1]]}
+    )
+    assert "resistance marker R1</span>" in render_html(flagged)
+    assert "on-label if</span> previously treated" in render_agenda([(base, "r.html")])
+    # an R1 marker against the on-label option puts the unaffected off-label option on top
+    top = build_context(flagged).summary.top
+    assert top is not None
+    assert top.match.drugs == ["dabrafenib", "trametinib"]
