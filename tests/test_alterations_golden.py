@@ -15,14 +15,27 @@ from typing import Literal
 
 import pytest
 
-from tumorboard.biomarkers import finish_case
+from tumorboard import pipeline
 from tumorboard.catalog import Catalog, load_catalog
 from tumorboard.models import RunOptions
 from tumorboard.oncotree import OncoTree
+from tumorboard.panels import load_panel
+from tumorboard.readers import read
 from tumorboard.readers.base import QCCounter
-from tumorboard.readers.detect import read_input
 
 TESTS = Path(__file__).resolve().parent
+
+
+def _after_reading(results: list, options: RunOptions, qc: QCCounter) -> list:
+    """The pipeline's steps between reading and matching; returns the biomarkers."""
+    found = pipeline.Inputs(results=results)
+    pipeline.hotspots(found, qc)
+    pipeline.merge(found, qc)
+    markers = pipeline.biomarkers(found, options)
+    pipeline.biallelic(found, options)
+    return markers
+
+
 CLINICAL = TESTS / "data" / "catalog" / "clinical" / "catalog.yaml"
 LOCAL = "tso500/PT-0042_CombinedVariantOutput.tsv"  # ERBB2 amp, EML4/ALK, MET ex14, MSI-H, TMB-H
 DRAGEN = "tso500/PT-0077_CombinedVariantOutput.tsv"  # ERBB2 amp, MET ex14, 2x BRCA2 LoF, GIS 56
@@ -90,7 +103,6 @@ def _path(spec: str, tests_data: Path, shared_data: Path | None) -> str:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden(name: str, catalog: Catalog, tree: OncoTree, tests_data: Path, request) -> None:
-    from tumorboard.api import read_vcf
     from tumorboard.matching import match_case
 
     case = CASES[name]
@@ -98,10 +110,10 @@ def test_golden(name: str, catalog: Catalog, tree: OncoTree, tests_data: Path, r
     shared = request.getfixturevalue("shared_data") if needs_shared else None
     options = RunOptions(tumor_type=case.tumor_type, jurisdiction=case.jurisdiction)
     results = [
-        read_input(_path(i, tests_data, shared), options, index="auto", read_vcf=read_vcf)
+        read(_path(i, tests_data, shared), options, load_panel(options.panel, options.genome))
         for i in case.inputs
     ]
-    biomarkers, _ = finish_case(results, None, options, QCCounter())
+    biomarkers = _after_reading(results, options, QCCounter())
     alterations = [a for r in results for a in r.alterations]
     outcome = match_case(
         alterations, biomarkers, case.tumor_type, case.jurisdiction, catalog, tree, options
@@ -120,14 +132,13 @@ def test_pcgr_colon_unannotated_encorafenib_on_label(
 ) -> None:
     """TCGA-A6-2686 (unannotated, both builds): BRAF V600E by coordinate -> encorafenib
     + cetuximab on-label in COAD with the bundled catalog (EMA)."""
-    from tumorboard.api import read_vcf
     from tumorboard.matching import match_case
 
     options = RunOptions(tumor_type="COAD", genome=genome)
     vcf = shared_data / "somatic_vcf" / f"pcgr_T001-COAD.{genome.lower()}.vcf.gz"
-    result = read_input(str(vcf), options, index="auto", read_vcf=read_vcf)
+    result = read(str(vcf), options, load_panel(options.panel, options.genome))
     qc = QCCounter()
-    biomarkers, _ = finish_case([result], None, options, qc)
+    biomarkers = _after_reading([result], options, qc)
     assert [(b.name, b.status) for b in biomarkers] == [("TMB", "unknown")]
     assert any("need VEP or SnpEff annotation" in n for n in qc.not_assessable)
     outcome = match_case(

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -71,7 +72,7 @@ def test_samplesheet_paths_relative_to_sheet_comments_and_aliases(tmp_path: Path
         (
             "patient_id\ttumor_type\n",
             1,
-            "missing column(s): inputs",
+            "missing column(s): an input column (inputs, vcf, maf, tso500, cnv or fusions)",
             "the header needs patient_id, tumor_type and inputs, separated by tabs",
         ),
         (
@@ -79,7 +80,8 @@ def test_samplesheet_paths_relative_to_sheet_comments_and_aliases(tmp_path: Path
             1,
             "unknown column 'fusion'",
             "did you mean 'fusions'? columns are tab-separated: patient_id, tumor_type, "
-            "inputs, sample, cnv, fusions, jurisdiction",
+            "vcf, maf, tso500, cnv, fusions, inputs, sample, genome, jurisdiction, patient, "
+            "tmb, msi, hrd",
         ),
         (
             HEADER + "P1\tLUAD\ta.vcf\nP1\tCOAD\tb.vcf\n",
@@ -92,13 +94,25 @@ def test_samplesheet_paths_relative_to_sheet_comments_and_aliases(tmp_path: Path
             HEADER + "Ola Nordmann\tLUAD\ta.vcf\n",
             2,
             "patient_id 'Ola Nordmann' cannot be used as a file name",
-            "use letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
+            "use up to 64 letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
         ),
         (
             HEADER.replace("\n", "\tjurisdiction\n") + "P1\tLUAD\ta.vcf\tPMDA\n",
             2,
-            "jurisdiction 'PMDA' is not EMA or FDA",
-            "EMA or FDA",
+            "jurisdiction 'PMDA' is not one of EMA, FDA",
+            "write EMA or FDA, or leave the cell empty",
+        ),
+        (
+            HEADER + "agenda\tLUAD\ta.vcf\n",
+            2,
+            "patient_id 'agenda' would overwrite the run's own agenda file",
+            "rename the patient; agenda, manifest, summary are reserved",
+        ),
+        (
+            HEADER.replace("\n", "\tgenome\n") + "P1\tLUAD\ta.vcf\thg19\n",
+            2,
+            "genome 'hg19' is not one of GRCh37, GRCh38",
+            "write GRCh37 or GRCh38, or leave the cell empty",
         ),
         (
             HEADER + "P1\tLUAD\ta.vcf\tb.vcf\n",
@@ -292,7 +306,8 @@ def test_bad_samplesheet_is_a_user_error(tmp_path: Path) -> None:
     assert result.stderr == (
         f"Error: {sheet}:1: unknown column 'tumor'\n"
         "Hint: did you mean 'tumor_type'? columns are tab-separated: patient_id, tumor_type, "
-        "inputs, sample, cnv, fusions, jurisdiction\n"
+        "vcf, maf, tso500, cnv, fusions, inputs, sample, genome, jurisdiction, patient, tmb, "
+        "msi, hrd\n"
     )
     assert not (tmp_path / "o").exists()
 
@@ -329,20 +344,38 @@ def test_analyse_takes_paths_open_files_and_records(shared_data: Path) -> None:
     )
 
 
-def test_analysis_pauses_the_collector_and_restores_it(shared_data: Path) -> None:
-    """The library's GC pause never leaks: on after a run, after a failure, and when nested."""
+def test_the_library_leaves_the_collector_alone(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library never changes its caller's GC (on stays on, off stays off, also on errors);
+    the commands' pause restores the state and nests."""
     import gc
 
     import tumorboard
-    from tumorboard.api import gc_paused
+    import tumorboard.pipeline as pipeline
+    from tumorboard.gcpause import gc_paused
 
+    seen: list[bool] = []
+    real_read = pipeline.read
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read", spy)
     options = tumorboard.RunOptions(tumor_type="LUAD")
-    assert gc.isenabled()
     assert tumorboard.analyse([shared_data / HCC1395], options).variants
     assert gc.isenabled()
     with pytest.raises(tumorboard.TumorBoardError):
         tumorboard.analyse([shared_data / "no_such.vcf"], options)
     assert gc.isenabled()
+    gc.disable()
+    try:
+        tumorboard.analyse([shared_data / HCC1395], options)
+        assert not gc.isenabled()  # a caller's own choice is left alone
+    finally:
+        gc.enable()
+    assert seen == [True, True, False]  # the run itself never switched it
     with gc_paused():
         with gc_paused():
             assert not gc.isenabled()

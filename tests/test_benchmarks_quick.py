@@ -80,20 +80,20 @@ def test_wgs_vcf_is_realistic_and_one_percent_in_panel(quick: dict[str, object])
     assert {"Allele", "SYMBOL", "HGVSp", "CANONICAL", "MANE_SELECT"} <= set(fields)
     assert header[-1] == "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n"
     options = RunOptions(tumor_type="LUAD", panel="tso500", include_filtered=True)
-    streamed = read_vcf(wgs, options, index="never")
+    streamed = read_vcf(wgs, options.model_copy(update={"index": "never"}))
     assert streamed.qc.records_read == SCALE
     assert streamed.qc.records_in_panel == SCALE // 100
     assert streamed.sample == "TUMOR"
     labels = {a.label for a in streamed.alterations}
     assert {"BRAF V600E", "KRAS G12D", "EGFR L858R", "PIK3CA H1047R", "IDH1 R132H"} <= labels
-    indexed = read_vcf(wgs, options, index="require")
+    indexed = read_vcf(wgs, options.model_copy(update={"index": "require"}))
     assert indexed.used_index
     assert [a.key for a in indexed.alterations] == [a.key for a in streamed.alterations]
 
 
 def test_panel_vcf_cvo_and_case(quick: dict[str, object]) -> None:
     out: Path = quick["out"]  # type: ignore[assignment]
-    panel = read_vcf(out / "panel_500.vcf.gz", RunOptions(tumor_type="LUAD"), index="never")
+    panel = read_vcf(out / "panel_500.vcf.gz", RunOptions(tumor_type="LUAD", index="never"))
     assert panel.qc.records_read == panel.qc.records_in_panel == 500
     cvo = (out / "tso500_CombinedVariantOutput.tsv").read_text()
     assert cvo.startswith("TruSight Oncology 500 - Combined Variant Output\n")

@@ -15,9 +15,16 @@ from tumorboard.cli import main
 from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.panels import load_panel
+from tumorboard.readers import read
 from tumorboard.readers.base import QCCounter
-from tumorboard.readers.cnv import classify_copy_number, read_cnv
+from tumorboard.readers.cnv import classify_copy_number
 from tumorboard.readers.detect import detect_format
+
+
+def read_cnv(path: str, options: RunOptions, panel=None):
+    """A --cnv file through the reader table (the panel of the options when none is given)."""
+    return read(path, options, panel or load_panel(options.panel, options.genome), "cnv")
+
 
 OPTS = RunOptions(tumor_type="BRCA")
 

@@ -16,8 +16,15 @@ from tumorboard.cli import main
 from tumorboard.errors import RecordError
 from tumorboard.models import RunOptions
 from tumorboard.panels import load_panel
+from tumorboard.readers import read
 from tumorboard.readers.detect import detect_format
-from tumorboard.readers.fusions import read_fusions, splice_variant, split_pair
+from tumorboard.readers.fusions import splice_variant, split_pair
+
+
+def read_fusions(path: str, options: RunOptions, panel=None):
+    """A --fusions file through the reader table (the panel of the options when none is given)."""
+    return read(path, options, panel or load_panel(options.panel, options.genome), "fusions")
+
 
 OPTS = RunOptions(tumor_type="LUAD")
 

@@ -214,7 +214,7 @@ def _assign_choice(case: CaseResult, catalog_paths: list[str], tmp: Path) -> dic
         CohortDefinition(
             id=f"C{i}-{'-'.join(m.drugs)}".upper()[:60].replace(" ", "-"),
             drugs=m.drugs,
-            biomarker=proposal_biomarker(m.model_dump(mode="json"), catalog),
+            biomarker=proposal_biomarker(m, catalog),
             tumor_types=TumorScope(include=[case.patient.tumor_type]),
         )
         for i, m in enumerate(offered)

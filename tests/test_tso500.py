@@ -16,7 +16,8 @@ from tumorboard.alterations import AMPLIFICATION, DELETION, FUSION, MUTATION, SP
 from tumorboard.cli import main
 from tumorboard.errors import RecordError
 from tumorboard.models import RunOptions
-from tumorboard.readers.detect import detect_format, norm_column
+from tumorboard.readers.detect import detect_format
+from tumorboard.readers.text import norm_column
 from tumorboard.readers.tso500 import KEY_VALUE_SECTIONS, parse_sections, read_tso500
 
 OPTS = RunOptions(tumor_type="LUAD")
@@ -186,14 +187,14 @@ def test_annotate_merges_cvo_vcf_and_fusion_file(tso: Path, shared_data: Path) -
 
 def test_pisces_vcf_vf_and_hotspot(tso: Path) -> None:
     """The Pisces gVCF: reference blocks counted, VF read, BRAF V600E from the GRCh37 table."""
+    from tumorboard import pipeline
     from tumorboard.api import read_vcf
-    from tumorboard.biomarkers import finish_case
     from tumorboard.readers.base import QCCounter
 
     r = read_vcf(tso / "PT-0042_MergedSmallVariants.genome.vcf", OPTS)
     assert (r.genome, r.annotation) == ("GRCh37", "none")
     assert r.qc.skipped == {"no ALT allele (reference-only record)": 1}
-    finish_case([r], None, OPTS, QCCounter())
+    pipeline.hotspots(pipeline.Inputs(results=[r]), QCCounter())
     braf, brca2 = r.alterations
     assert (braf.protein, braf.transcript_rule, braf.vaf_source) == (
         "V600E",

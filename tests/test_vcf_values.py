@@ -148,7 +148,7 @@ _value = st.text(alphabet="abc0123456789.,|-&%", min_size=1, max_size=8)
 )
 def test_info_value_finds_exactly_its_key(info: dict[str, str | None], data: st.DataObject) -> None:
     """INFO lookup by key: never a key that merely ends or starts with it, flags have no value."""
-    from tumorboard.readers.detect import info_value
+    from tumorboard.readers.text import info_value
 
     text = ";".join(k if v is None else f"{k}={v}" for k, v in info.items())
     key = data.draw(st.sampled_from(sorted(info)))

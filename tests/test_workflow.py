@@ -131,5 +131,5 @@ def test_invalid_samplesheet_stops_before_any_job(snakemake: list[str], run: Pat
     args[1] = f"samplesheet={bad}"
     done = subprocess.run([*snakemake, *args], capture_output=True, text=True, check=False)
     assert done.returncode != 0
-    assert f"{bad}:1: missing column(s): inputs" in done.stderr + done.stdout
+    assert f"{bad}:1: missing column(s): an input column" in done.stderr + done.stdout
     assert not (run / "bad-out").exists()

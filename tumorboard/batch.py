@@ -1,9 +1,6 @@
 """Batch mode: every patient of a samplesheet, in parallel processes, with a run summary.
 
-A samplesheet is a TSV with a header row: ``patient_id``, ``tumor_type`` and ``inputs``
-(comma- or semicolon-separated paths, relative to the sheet), optionally ``sample``, ``cnv``,
-``fusions`` and ``jurisdiction``. Blank lines and lines starting with ``#`` are skipped.
-
+The samplesheet (:mod:`tumorboard.samplesheet`) names each patient's files and options.
 :func:`run_batch` analyses each row in its own worker process (``jobs`` at a time), writes
 ``<patient_id>.json`` and ``<patient_id>.html`` into the output folder, then ``summary.tsv``,
 ``agenda.html`` and ``manifest.json``. One sample's failure is recorded with its reason and
@@ -15,11 +12,9 @@ Nothing here prints or exits the process.
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import json
 import multiprocessing
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,10 +27,8 @@ from tumorboard import __version__
 from tumorboard.errors import InputError, InputNotFoundError, TumorBoardError
 from tumorboard.models import CaseResult, RunOptions
 from tumorboard.outputs import atomic_output, sha256_file, write_text_atomic
+from tumorboard.samplesheet import Sample, read_samplesheet
 
-REQUIRED = ("patient_id", "tumor_type", "inputs")
-OPTIONAL = ("sample", "cnv", "fusions", "jurisdiction")
-ALIASES = {"tumour_type": "tumor_type", "patient": "patient_id", "input": "inputs"}
 SUMMARY_COLUMNS = (
     "patient_id",
     "tumor_type",
@@ -51,29 +44,7 @@ SUMMARY_COLUMNS = (
     "json",
     "report",
 )
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_SPLIT = re.compile(r"[;,]")
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One samplesheet row: a patient and their input files (absolute paths)."""
-
-    patient_id: str
-    tumor_type: str
-    inputs: tuple[str, ...]
-    sample: str | None = None
-    cnv: tuple[str, ...] = ()
-    fusions: tuple[str, ...] = ()
-    jurisdiction: str | None = None
-    where: str = ""
-    """``sheet.tsv:LINE`` of the row, for messages."""
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        """Every file this sample reads."""
-        return (*self.inputs, *self.cnv, *self.fusions)
 
 
 @dataclass(frozen=True)
@@ -111,120 +82,10 @@ class BatchResult:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-# --- the samplesheet ----------------------------------------------------------------------------
-def read_samplesheet(path: str | Path) -> list[Sample]:
-    """Parse and check a samplesheet; raise :class:`InputError` naming ``file:line``."""
-    sheet = Path(path)
-    if not sheet.is_file():
-        raise InputNotFoundError("samplesheet not found", where=str(path), hint="check the path")
-    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
-    rows = [(n, ln) for n, ln in enumerate(lines, 1) if ln.strip() and not ln.startswith("#")]
-    if not rows:
-        raise InputError(
-            "the samplesheet is empty",
-            where=str(path),
-            hint="add a header row (patient_id, tumor_type, inputs) and one row per patient",
-        )
-    header_line, header = rows[0]
-    columns = _columns(header, f"{path}:{header_line}")
-    samples: list[Sample] = []
-    seen: dict[str, str] = {}
-    for number, line in rows[1:]:
-        where = f"{path}:{number}"
-        sample = _row(line, columns, sheet.parent, where)
-        if sample.patient_id in seen:
-            raise InputError(
-                f"patient {sample.patient_id!r} appears twice (first at {seen[sample.patient_id]})",
-                where=where,
-                hint="give each patient one row; list all their files in `inputs`",
-            )
-        seen[sample.patient_id] = where
-        samples.append(sample)
-    if not samples:
-        raise InputError("the samplesheet has a header but no patients", where=str(path))
-    return samples
-
-
-def _columns(header: str, where: str) -> list[str]:
-    names = [ALIASES.get(c.strip().lower(), c.strip().lower()) for c in header.split("\t")]
-    known = (*REQUIRED, *OPTIONAL)
-    for name in names:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise InputError(
-                f"unknown column {name!r}",
-                where=where,
-                hint=f"{hint}columns are tab-separated: {', '.join(known)}",
-            )
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise InputError(
-            f"missing column(s): {', '.join(missing)}",
-            where=where,
-            hint="the header needs patient_id, tumor_type and inputs, separated by tabs",
-        )
-    if len(set(names)) != len(names):
-        raise InputError("a column appears twice in the header", where=where)
-    return names
-
-
-def _paths(value: str, base: Path) -> tuple[str, ...]:
-    parts = [p.strip() for p in _SPLIT.split(value) if p.strip()]
-    return tuple(str(p if (p := Path(x).expanduser()).is_absolute() else base / p) for x in parts)
-
-
-def _row(line: str, columns: list[str], base: Path, where: str) -> Sample:
-    cells = line.split("\t")
-    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        raise InputError(
-            f"{len(cells)} fields but the header has {len(columns)}",
-            where=where,
-            hint="separate columns with tabs and files within `inputs` with commas",
-        )
-    values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
-    for name in REQUIRED:
-        if not values[name]:
-            raise InputError(f"empty {name}", where=where, hint=f"fill in {name} for this row")
-    pid = values["patient_id"]
-    if not _SAFE_ID.match(pid):
-        raise InputError(
-            f"patient_id {pid!r} cannot be used as a file name",
-            where=where,
-            hint="use letters, digits, '.', '_' and '-' (a pseudonym, never a name)",
-        )
-    jurisdiction = values.get("jurisdiction") or None
-    if jurisdiction is not None and jurisdiction.upper() not in ("EMA", "FDA"):
-        raise InputError(
-            f"jurisdiction {jurisdiction!r} is not EMA or FDA", where=where, hint="EMA or FDA"
-        )
-    return Sample(
-        patient_id=pid,
-        tumor_type=values["tumor_type"],
-        inputs=_paths(values["inputs"], base),
-        sample=values.get("sample") or None,
-        cnv=_paths(values.get("cnv", ""), base),
-        fusions=_paths(values.get("fusions", ""), base),
-        jurisdiction=jurisdiction.upper() if jurisdiction else None,
-        where=where,
-    )
-
-
 # --- one sample (runs in a worker process) ------------------------------------------------------
 def options_for(sample: Sample, common: Mapping[str, Any]) -> RunOptions:
     """The RunOptions of one sample: the batch-wide options plus the row's own values."""
-    values = dict(common)
-    values.update(
-        tumor_type=sample.tumor_type,
-        patient_id=sample.patient_id,
-        cnv=list(sample.cnv),
-        fusions=list(sample.fusions),
-    )
-    if sample.sample:
-        values["sample"] = sample.sample
-    if sample.jurisdiction:
-        values["jurisdiction"] = sample.jurisdiction
-    return RunOptions(**values)
+    return RunOptions(**{**common, **sample.options()})
 
 
 def catalog_fingerprint(common: Mapping[str, Any]) -> str:
@@ -265,6 +126,7 @@ class _Task:
     outdir: str
     lang: str
     catalog: str
+    registry: str | None = None
 
 
 def run_sample(task: _Task) -> SampleOutcome:
@@ -279,15 +141,16 @@ def run_sample(task: _Task) -> SampleOutcome:
                 raise InputNotFoundError("input file not found", where=p, hint=f"see {s.where}")
         options = options_for(s, task.common)
         prints = fingerprint(s, options, task.catalog, task.lang)
-        from tumorboard.api import analyse, gc_paused
-        from tumorboard.casefile import write_case_json
-        from tumorboard.report import write_report
+        from tumorboard.gcpause import gc_paused
+        from tumorboard.pipeline import Declared, Input, Outputs, run
 
-        with gc_paused():  # the case is dropped before the collector is back on
-            case = analyse(list(s.inputs), options)
-            write_case_json(case, json_path)
-            write_report(case, html_path, lang=task.lang)
-            del case
+        inputs: list[Input] = [*s.inputs, *(Declared(p, kind) for kind, p in s.declared)]
+        outputs = Outputs(json=str(json_path), html=str(html_path), lang=task.lang)
+        with gc_paused():  # a worker process of ours; the run is dropped before it ends
+            done = run(
+                inputs, options, patient_file=s.patient, registry=task.registry, outputs=outputs
+            )
+            del done
     except TumorBoardError as exc:
         return _failed(s, str(exc), started)
     except Exception as exc:  # a bug must not stop the other samples
@@ -327,11 +190,13 @@ def run_batch(
     force: bool = False,
     on_done: Progress | None = None,
     title: str = "",
+    registry: str | None = None,
 ) -> BatchResult:
     """Analyse every sample (``jobs`` worker processes), write outputs, summary and manifest.
 
     ``common`` holds :class:`RunOptions` fields shared by all samples (panel, genome, catalog,
-    thresholds...); a row's ``sample`` and ``jurisdiction`` override it. ``on_done`` is called
+    thresholds...); a row's own columns override it. ``registry`` fills each case's cohort
+    status from a cohort registry. ``on_done`` is called
     in this process once per sample as it finishes (for progress bars). Never raises for one
     sample's failure; raises :class:`TumorBoardError` only for problems of the run itself.
     """
@@ -350,7 +215,7 @@ def run_batch(
             if on_done:
                 on_done(done[s.patient_id])
         else:
-            todo.append(_Task(s, shared, str(out), lang, catalog))
+            todo.append(_Task(s, shared, str(out), lang, catalog, registry))
     for outcome in _execute(todo, max(1, jobs)):
         done[outcome.patient_id] = outcome
         if on_done:

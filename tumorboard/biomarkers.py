@@ -291,53 +291,11 @@ def _rank(a: Alteration) -> tuple[int, int]:
     return (0 if a.annotated else 1, 0 if a.protein else 1)
 
 
-# --- the case -----------------------------------------------------------------------------------
-def finish_case(
-    results: Sequence[Any], panel: Any, options: RunOptions, qc: Any
-) -> tuple[list[Biomarker], dict[str, str]]:
-    """After reading: hotspot look-up for unannotated input, biomarkers, bi-allelic marks.
-
-    ``results`` are the inputs' ``ReadResult``s, ``qc`` the case's merged ``QCCounter`` (notes
-    about unannotated input go there). Returns (biomarkers, alteration key -> bi-allelic reason).
-    """
-    from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots
-
-    for r in results:
-        if r.kind == "vcf" and r.annotation == "none":
-            found = annotate_hotspots(r.alterations, r.genome)
-            if UNANNOTATED_NOTE not in qc.not_assessable:
-                qc.not_assessable.append(UNANNOTATED_NOTE)
-            qc.warnings.append(
-                f"{r.path}: no VEP/SnpEff annotation; {found} catalog hotspot allele(s) "
-                "found by genomic coordinate"
-            )
-            r.annotation = "none (hotspots only)"
-    dropped = merge_duplicates(results)
-    if dropped:
-        qc.warnings.append(
-            f"{dropped} alteration(s) reported by more than one input were merged (see notes)"
-        )
-    alterations = [a for r in results for a in r.alterations]
-    loh: dict[str, str] = {}
-    for r in results:
-        loh.update(getattr(r, "loh", {}))
-    small = any(r.kind in ("vcf", "maf") for r in results)
-    biomarkers = resolve_biomarkers(
-        [b for r in results for b in r.biomarkers],
-        alterations,
-        panel,
-        options,
-        small_variant_input=small,
-    )
-    return biomarkers, mark_biallelic(alterations, loh, options)
-
-
 __all__ = [
     "CLONAL_HAEMATOPOIESIS_GENES",
     "TMB_MIN_DEPTH",
     "TMB_MIN_VAF",
     "compute_tmb",
-    "finish_case",
     "hrd_from_gis",
     "is_deep_deletion",
     "is_loss_of_function",

@@ -8,9 +8,15 @@ JSON sidecar, the report context and the registry's input are all this one objec
 # annotation string when the classes are created, about 2 ms of every run's start-up.
 
 from datetime import datetime
-from typing import Any, Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tumorboard.alterations import Alteration
 
 Jurisdiction = Literal["EMA", "FDA"]
 Label = Literal["on-label", "off-label", "investigational", "uncertain"]
@@ -44,7 +50,14 @@ class Evidence(_Frozen):
 
 
 class Variant(_Frozen):
-    """One reported alteration (small variant, CNV, fusion, splice variant)."""
+    """One reported alteration (small variant, CNV, fusion, splice variant).
+
+    The one definition of a reported variant: the case JSON (:func:`variant_dict`), the TSV
+    columns (:data:`TSV_COLUMNS`) and the cohort registry's rebuilt alterations
+    (:func:`tumorboard.cohorts.link.alteration_from_variant`) all follow these fields. Every
+    field that is not computed (:data:`COMPUTED_FIELDS`) is an attribute of the same name of
+    :class:`tumorboard.alterations.Alteration`.
+    """
 
     id: str = Field(description="Stable key within the case, referenced by matches")
     gene: str
@@ -54,11 +67,11 @@ class Variant(_Frozen):
     pos: int = 0
     ref: str = ""
     alt: str = ""
-    protein: str = ""
-    protein_3: str = ""
-    hgvsc: str = ""
     transcript: str = ""
     transcript_rule: str = ""
+    hgvsc: str = ""
+    protein: str = ""
+    protein_3: str = ""
     consequences: list[str] = Field(default_factory=list)
     impact: str = ""
     exon: int | None = None
@@ -68,6 +81,7 @@ class Variant(_Frozen):
     depth: int | None = None
     filter: str = "PASS"
     filtered: bool = False
+    annotated: bool = True
     copy_number: float | None = None
     fold_change: float | None = None
     gene3: str = ""
@@ -75,41 +89,46 @@ class Variant(_Frozen):
     supporting_reads: int | None = None
     zygosity: str = ""
     biallelic: bool | None = Field(default=None, description="True when a second hit/LOH is seen")
-    annotated: bool = True
     source: str = ""
     record: int = 0
     actionable: bool = False
     note: str = Field(default="", description="Why not actionable, or other remarks")
 
 
-def trusted_variant(data: dict[str, object]) -> Variant:
-    """Build a ``Variant`` from already-typed values without re-validating them.
+COMPUTED_FIELDS = frozenset(
+    {"id", "consequences", "vaf", "filtered", "biallelic", "actionable", "note"}
+)
+"""Variant fields computed when a variant is reported (the others are Alteration attributes)."""
 
-    The fast path for reporting tens of thousands of variants of a panel VCF: ``data`` comes
-    from tumorboard's own typed ``Alteration`` (``api``), never from user input; missing fields
-    take their defaults. Validation happens when a case is read back (``CaseResult`` JSON).
-    """
-    values = _VARIANT_STATIC_DEFAULTS.copy()
-    for name, factory in _VARIANT_FACTORIES.items():
-        if name not in data:
-            values[name] = factory()
-    values.update(data)
-    obj = Variant.__new__(Variant)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(data))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+_COPIED = tuple(name for name in Variant.model_fields if name not in COMPUTED_FIELDS)
+_copied_values = attrgetter(*_COPIED)
+
+NOT_IN_TSV = frozenset(
+    {"id", "label", "impact", "filtered", "breakpoints", "supporting_reads", "zygosity"}
+    | {"biallelic", "source", "record"}
+)
+TSV_COLUMNS: tuple[str, ...] = tuple(
+    col
+    for name in Variant.model_fields
+    if name not in NOT_IN_TSV
+    for col in (("matches", name) if name == "note" else (name,))
+)
+"""``annotate --format tsv`` columns: the Variant fields in their order, plus ``matches``."""
 
 
-_VARIANT_STATIC_DEFAULTS: dict[str, Any] = {
-    name: f.default for name, f in Variant.model_fields.items() if f.default_factory is None
-}
-_VARIANT_FACTORIES: dict[str, Any] = {
-    name: f.default_factory
-    for name, f in Variant.model_fields.items()
-    if f.default_factory is not None
-}
+def variant_dict(
+    a: "Alteration", note: str = "", actionable: bool = False, biallelic: bool | None = None
+) -> dict[str, Any]:
+    """The fields of :class:`Variant` for one alteration, as plain values (no validation)."""
+    out = dict(zip(_COPIED, _copied_values(a), strict=True))
+    out["id"] = a.key
+    out["consequences"] = list(a.consequences)
+    out["vaf"] = round(a.vaf, 4) if a.vaf is not None else None
+    out["filtered"] = not a.is_passing
+    out["biallelic"] = biallelic
+    out["actionable"] = actionable
+    out["note"] = note
+    return out
 
 
 class Biomarker(_Frozen):
@@ -288,6 +307,12 @@ class CaseResult(_Frozen):
         object.__setattr__(self, "top_option", top_of(ranked))
         return self
 
+    def to_frame(self, kind: Literal["variants", "matches"] = "variants") -> "pd.DataFrame":
+        """This case's variants or matches as a pandas DataFrame (``tumorboard[tables]``)."""
+        from tumorboard.frames import case_frame
+
+        return case_frame(self, kind)
+
 
 class RunOptions(_Frozen):
     """Everything a run needs; built by the CLI and by library callers alike."""
@@ -300,6 +325,10 @@ class RunOptions(_Frozen):
         default=None, description="Expected genome build; checked against the input header"
     )
     include_filtered: bool = False
+    index: Literal["auto", "require", "never"] = Field(
+        default="auto",
+        description="VCF index: use one when present (auto), require one, or stream (never)",
+    )
     jurisdiction: Jurisdiction = "EMA"
     catalog: list[str] = Field(
         default_factory=list, description="Catalog paths replacing the bundled one"
@@ -338,7 +367,9 @@ class RunOptions(_Frozen):
 
 
 __all__ = [
+    "COMPUTED_FIELDS",
     "QC",
+    "TSV_COLUMNS",
     "Biomarker",
     "CaseResult",
     "CatalogInfo",
@@ -355,5 +386,5 @@ __all__ = [
     "Source",
     "Variant",
     "label_text",
-    "trusted_variant",
+    "variant_dict",
 ]

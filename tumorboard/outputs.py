@@ -1,6 +1,9 @@
 """Atomic output writing: a temporary file beside the target, renamed into place on success.
 
-A failed run never leaves a partial output file behind.
+A failed run never leaves a partial output file behind. :class:`OutputSet` does the same for
+the several files of one command (report HTML + JSON sidecar): all are written to temporary
+files first and renamed into place together, only when every one was written; an output path
+that is one of the run's inputs, or named twice, is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import hashlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 from tumorboard.errors import OutputError
 
@@ -29,6 +32,117 @@ def atomic_output(path: str | Path | None) -> Iterator[TextIO]:
         sys.stdout.flush()
         return
     target = Path(path)
+    fd, tmp = _temp_for(target)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        tmp.chmod(_mode_for(target))
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_binary_output(path: str | Path) -> Iterator[BinaryIO]:
+    """Like :func:`atomic_output`, for binary data (Excel, Parquet); a file path only."""
+    target = Path(path)
+    fd, tmp = _temp_for(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        tmp.chmod(_mode_for(target))
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class OutputSet:
+    """The output files of one command, written all or nothing.
+
+    ``with OutputSet(paths, inputs=inputs) as out:`` then ``with out.open(path) as fh:`` for
+    each path; the files are renamed into place when the outer block ends without an
+    exception, and removed otherwise. ``-`` streams to standard output (not transactional).
+    """
+
+    def __init__(self, paths: Sequence[str], *, inputs: Sequence[str] = ()) -> None:
+        self._check(paths, inputs)
+        self.paths = list(paths)
+        self._pending: list[tuple[Path, Path]] = []
+        self.written: list[Path] = []
+
+    @staticmethod
+    def _check(paths: Sequence[str], inputs: Sequence[str]) -> None:
+        seen: dict[str, str] = {}
+        given = {_identity(i): i for i in inputs if i != "-"}
+        for path in paths:
+            if path == "-":
+                continue
+            key = _identity(path)
+            if key in seen:
+                raise OutputError(
+                    "the same file is named for two outputs",
+                    where=path,
+                    hint="give each output (-o, --json, --tsv) its own file name",
+                )
+            seen[key] = path
+            if key in given:
+                raise OutputError(
+                    f"the output would replace the input {given[key]}",
+                    where=path,
+                    hint="choose an output file name that is not one of the inputs",
+                )
+
+    def open(self, path: str) -> contextlib.AbstractContextManager[TextIO]:
+        """Open one of the set's paths for writing (to a temporary file until commit)."""
+        if path == "-":
+            return contextlib.nullcontext(sys.stdout)
+        return self._open(path)
+
+    @contextlib.contextmanager
+    def _open(self, path: str) -> Iterator[TextIO]:
+        target = Path(path)
+        fd, tmp = _temp_for(target)
+        self._pending.append((tmp, target))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+
+    def commit(self) -> None:
+        for tmp, target in self._pending:
+            tmp.chmod(_mode_for(target))
+            tmp.replace(target)
+            self.written.append(target)
+        self._pending.clear()
+        sys.stdout.flush()
+
+    def abort(self) -> None:
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def _identity(path: str) -> str:
+    """A key that is equal for two spellings of the same file (links and ``..`` resolved)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return str(p.resolve())
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def _temp_for(target: Path) -> tuple[int, Path]:
+    """A temporary file beside ``target`` (an :class:`OutputError` when that is impossible)."""
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise OutputError(
@@ -36,19 +150,29 @@ def atomic_output(path: str | Path | None) -> Iterator[TextIO]:
             where=str(target),
             hint="create the folder first or choose another -o path",
         )
+    if target.is_dir():
+        raise OutputError(
+            "the output path is a folder", where=str(target), hint="name a file inside it"
+        )
+    if target.exists() and not target.is_file():
+        raise OutputError(
+            "the output path exists and is not a regular file (a device, pipe or socket)",
+            where=str(target),
+            hint="choose a regular file name, or use -o - to write to standard output",
+        )
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(f"cannot write here: {exc.strerror}", where=str(target)) from exc
-    tmp = Path(tmp_name)
+    return fd, Path(name)
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its permissions; a new one gets the usual ``0666 & ~umask``."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        tmp.chmod(0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def _umask() -> int:
@@ -63,6 +187,20 @@ def write_text_atomic(path: str | Path | None, text: str) -> None:
         fh.write(text)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
+    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number).
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -72,4 +210,11 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["atomic_output", "sha256_file", "write_text_atomic"]
+__all__ = [
+    "OutputSet",
+    "atomic_binary_output",
+    "atomic_output",
+    "sha256_file",
+    "spreadsheet_safe",
+    "write_text_atomic",
+]

@@ -13,10 +13,12 @@ under an unchanged version (see :mod:`tumorboard.catalog.lock`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.schema import AnyOfRule, BiomarkerRule, Indication
+from tumorboard.models import Match
 
 KINDS = ("added", "withdrawn", "narrowed", "widened", "changed")
 _SUBST = re.compile(r"^[A-Z](\d+)([A-Z*])$")
@@ -311,31 +313,31 @@ def diff_catalogs(old: Catalog, new: Catalog, tree: Any = None) -> dict[str, Any
     return out
 
 
-def _option_key(m: dict[str, Any]) -> tuple[tuple[str, ...], str]:
-    return tuple(sorted(m.get("drugs") or [])), str(m.get("effect", ""))
+def _option_key(m: Match) -> tuple[tuple[str, ...], str]:
+    return tuple(sorted(m.drugs)), m.effect
 
 
-def _status(m: dict[str, Any]) -> str:
-    return str(m.get("label_text") or m.get("label", ""))
+def _status(m: Match) -> str:
+    return m.label_text or m.label
+
+
+def _why(items: dict[str, dict[str, Any]], *ms: Match | None) -> str:
+    ids = [m.indication_id for m in ms if m is not None and m.indication_id]
+    found = [items[i] for i in dict.fromkeys(ids) if i in items]
+    return "".join(
+        f" ({i['kind']} {i['id']}"
+        + (f": {'; '.join(i.get('changes', []))}" if i.get("changes") else "")
+        + ")"
+        for i in found
+    )
 
 
 def review_changes(
-    before: list[dict[str, Any]], after: list[dict[str, Any]], diff: dict[str, Any] | None
+    before: Sequence[Match], after: Sequence[Match], diff: dict[str, Any] | None
 ) -> list[str]:
     """How one patient's options changed between two match lists, each with the catalog change
     behind it when ``diff`` names the record (``diff_catalogs`` output)."""
     items = {i["id"]: i for kind in KINDS for i in (diff or {}).get(kind, [])}
-
-    def why(*ms: dict[str, Any] | None) -> str:
-        ids = [m.get("indication_id") for m in ms if m and m.get("indication_id")]
-        found = [items[i] for i in dict.fromkeys(ids) if i in items]
-        return "".join(
-            f" ({i['kind']} {i['id']}"
-            + (f": {'; '.join(i.get('changes', []))}" if i.get("changes") else "")
-            + ")"
-            for i in found
-        )
-
     old = {_option_key(m): m for m in before}
     new = {_option_key(m): m for m in after}
     out = []
@@ -343,14 +345,15 @@ def review_changes(
         drugs = " + ".join(key[0])
         effect = "" if key[1] == "sensitive" else f" ({key[1]})"
         if key not in old:
-            out.append(f"{drugs}{effect}: new, {_status(m)}{why(m)}")
+            out.append(f"{drugs}{effect}: new, {_status(m)}{_why(items, m)}")
         elif _status(old[key]) != _status(m):
-            out.append(f"{drugs}{effect}: {_status(old[key])} -> {_status(m)}{why(old[key], m)}")
+            change = f"{_status(old[key])} -> {_status(m)}"
+            out.append(f"{drugs}{effect}: {change}{_why(items, old[key], m)}")
     for key, m in old.items():
         if key not in new:
             effect = "" if key[1] == "sensitive" else f" ({key[1]})"
             drugs = " + ".join(key[0])
-            out.append(f"{drugs}{effect}: no longer listed (was {_status(m)}){why(m)}")
+            out.append(f"{drugs}{effect}: no longer listed (was {_status(m)}){_why(items, m)}")
     return out
 
 

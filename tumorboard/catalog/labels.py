@@ -231,9 +231,16 @@ class LabelContext:
                 "tumour type)"
             )
             return self._option(rec, OFF_LABEL_RANK, "off-label", "III-A", "3B", "II-C", text)
-        if own:
-            return None
-        return self._other_agency_option(other)
+        # the agency's own approvals are all on the other side of the solid/haematological
+        # divide: they do not propagate, but the other agency's approvals may still apply
+        option = self._other_agency_option(other)
+        if option is not None and own:
+            kind = "solid tumours" if self.solid else "haematological malignancies"
+            option.notes.append(
+                f"{self.jurisdiction} approves it for this biomarker only in "
+                f"{scopes([p[0] for p in own])}, which does not propagate to {kind}"
+            )
+        return option
 
     def _on_label(self, covering: list[_Rec]) -> Option:
         rec, head = self._strongest(covering)

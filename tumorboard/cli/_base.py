@@ -12,10 +12,12 @@ import click
 
 from tumorboard import __version__
 from tumorboard.errors import TumorBoardError
+from tumorboard.gcpause import gc_paused
+
+__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_USER_ERROR", "fail", "gc_paused", "main"]
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
-EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 

@@ -9,20 +9,7 @@ from typing import Any
 import click
 
 from tumorboard.cli._base import EXIT_USER_ERROR, main
-
-
-def _common(params: dict[str, Any]) -> dict[str, Any]:
-    """RunOptions fields shared by every sample of the batch."""
-    return {
-        "panel": params["panel"],
-        "genome": params["genome"],
-        "include_filtered": params["include_filtered"],
-        "jurisdiction": params["jurisdiction"],
-        "catalog": list(params["catalog"]),
-        "catalog_extend": list(params["catalog_extend"]),
-        "tmb_high": params["tmb_high"],
-        "msi_high": params["msi_high"],
-    }
+from tumorboard.cli.options import LANG, case_options, run_options
 
 
 @main.command()
@@ -44,73 +31,33 @@ def _common(params: dict[str, Any]) -> dict[str, Any]:
 )
 @click.option("--force", is_flag=True, help="Re-run every patient, even when unchanged.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing summary line.")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "nb"]),
-    default="en",
-    show_default=True,
-    help="Report language.",
-)
+@LANG
 @click.option("--title", default="", help="Agenda title (default: 'Tumour board').")
-@click.option(
-    "--panel",
-    default="tso500",
-    show_default=True,
-    help="tso500, all, or a .bed / .txt (gene list) file.",
-)
-@click.option(
-    "--genome",
-    type=click.Choice(["GRCh37", "GRCh38"]),
-    help="Expected genome build of every input.",
-)
-@click.option("--include-filtered", is_flag=True, help="Keep records failing FILTER (flagged).")
-@click.option(
-    "--jurisdiction",
-    type=click.Choice(["EMA", "FDA"]),
-    default="EMA",
-    show_default=True,
-    help="Default jurisdiction; a `jurisdiction` column overrides.",
-)
-@click.option(
-    "--catalog",
-    multiple=True,
-    type=click.Path(),
-    help="Catalog replacing the bundled one (repeatable).",
-)
-@click.option(
-    "--catalog-extend",
-    multiple=True,
-    type=click.Path(),
-    help="Catalog added to the bundled (or --catalog) one (repeatable).",
-)
-@click.option(
-    "--tmb-high", type=float, default=10.0, show_default=True, help="TMB-high threshold (mut/Mb)."
-)
-@click.option(
-    "--msi-high",
-    type=float,
-    default=20.0,
-    show_default=True,
-    help="MSI-high threshold (% unstable sites).",
-)
+@case_options(per_patient=False)
 def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, lang: str,
           title: str, **params: Any) -> None:  # fmt: skip
     """Analyse every patient of SAMPLESHEET in parallel; write reports and a run summary.
 
     SAMPLESHEET is a TSV with a header: patient_id, tumor_type, inputs (comma- or
-    semicolon-separated paths relative to the sheet) and optionally sample, cnv, fusions,
-    jurisdiction. Writes PATIENT.json and PATIENT.html per patient, summary.tsv, agenda.html
-    and manifest.json. A re-run skips patients whose inputs, catalog, options and tumorboard
-    version are unchanged. Exit code 0 when every patient succeeded, 1 when any failed (see
-    summary.tsv) or the samplesheet is invalid.
+    semicolon-separated paths relative to the sheet; or files by kind in vcf, maf, tso500
+    columns) and optionally cnv, fusions, sample, genome, jurisdiction, patient (YAML), tmb,
+    msi, hrd; a row's columns override the options below for that patient. Writes PATIENT.json
+    and PATIENT.html per patient, summary.tsv, agenda.html and manifest.json. A re-run skips
+    patients whose inputs, catalog, options and tumorboard version are unchanged. Exit code 0
+    when every patient succeeded, 1 when any failed (see summary.tsv) or the samplesheet is
+    invalid.
 
     \b
     Examples:
       tumorboard batch run42/samples.tsv --jobs 2 -o run42/tumorboard
       tumorboard batch samples.tsv -j 4 -o out --jurisdiction FDA --quiet
     """
-    from tumorboard.batch import read_samplesheet, run_batch
+    from tumorboard.batch import SampleOutcome, read_samplesheet, run_batch
 
+    registry = params.pop("registry")
+    common = run_options(params, tumor_type="NA").model_dump(
+        exclude={"tumor_type"}, exclude_unset=True
+    )
     samples = read_samplesheet(samplesheet)
     failures: list[str] = []
     bar = None
@@ -119,7 +66,7 @@ def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, la
             length=len(samples), label="tumorboard batch", file=sys.stderr, show_pos=True
         )
 
-    def done(outcome: Any) -> None:
+    def done(outcome: SampleOutcome) -> None:
         if outcome.status == "failed":
             failures.append(f"failed: {outcome.patient_id}: {outcome.reason}")
         if bar is not None:
@@ -130,11 +77,12 @@ def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, la
             samples,
             outdir,
             jobs=jobs,
-            common=_common(params),
+            common=common,
             lang=lang,
             force=force,
             on_done=done,
             title=title,
+            registry=registry,
         )
     for line in failures:
         click.echo(line, err=True)

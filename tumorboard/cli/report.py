@@ -8,41 +8,19 @@ from typing import Any
 
 import click
 
-from tumorboard.cli._base import main
-from tumorboard.cli.annotate import case_options, run_options
-
-LANG = click.option(
-    "--lang",
-    type=click.Choice(["en", "nb"]),
-    default="en",
-    show_default=True,
-    help="Report language: English or Norwegian bokmål.",
-)
-TEMPLATES = click.option(
-    "--templates",
-    type=click.Path(file_okay=False),
-    help="Folder whose files override single bundled templates (e.g. partials/header.html).",
-)
+from tumorboard.cli._base import gc_paused, main
+from tumorboard.cli.options import LANG, TEMPLATES, case_options, run_options
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
-@case_options
-@click.option(
-    "--patient",
-    "patient_file",
-    type=click.Path(),
-    help="Patient YAML (id, sex, age, sample, assay and any other key shown in the header).",
-)
-@click.option("--registry", help="Cohort registry (SQLite path or database URL) for cohort status.")
+@case_options()
 @LANG
 @TEMPLATES
 @click.option("-o", "--output", required=True, type=click.Path(), help="HTML report to write.")
 @click.option("--json", "json_path", type=click.Path(), help="Also write the case as JSON here.")
 def report(
     inputs: tuple[str, ...],
-    patient_file: str | None,
-    registry: str | None,
     lang: str,
     templates: str | None,
     output: str,
@@ -51,8 +29,9 @@ def report(
 ) -> None:
     """Analyse one patient and write the tumour-board report (one self-contained HTML file).
 
-    INPUT is a VEP/SnpEff-annotated VCF/BCF (or TSO500 output). The report opens offline, prints
-    on A4, and can be re-rendered from the JSON sidecar with `tumorboard render`.
+    INPUT is a VEP/SnpEff-annotated VCF/BCF (or TSO500 output, MAF, CNV/fusion files). The
+    report opens offline, prints on A4, and can be re-rendered from the JSON sidecar with
+    `tumorboard render`. The report and its sidecar are written together or not at all.
 
     \b
     Examples:
@@ -60,21 +39,19 @@ def report(
       tumorboard report tumour.vcf.gz -t COAD --patient p.yaml --lang nb \\
           --registry impress.sqlite -o report.html --json case.json
     """
-    from tumorboard.api import analyse, gc_paused
-    from tumorboard.casefile import add_cohort_status, apply_patient, write_case_json
-    from tumorboard.report import write_report
+    from tumorboard.pipeline import Outputs, run
 
-    options, index = run_options(params)
-    with gc_paused():  # see annotate: the case is dropped before the collector is back on
-        case = analyse(list(inputs), options, index=index)
-        if patient_file:
-            case = apply_patient(case, patient_file, cli_id=params["patient_id"])
-        if registry:
-            case = add_cohort_status(case, registry)
-        if json_path:
-            write_case_json(case, json_path)
-        write_report(case, output, lang=lang, templates=templates)
-        del case
+    options = run_options(params)
+    outputs = Outputs(json=json_path, html=output, lang=lang, templates=templates)
+    with gc_paused():  # see annotate: the run is dropped before the collector is back on
+        done = run(
+            list(inputs),
+            options,
+            patient_file=params["patient_file"],
+            registry=params["registry"],
+            outputs=outputs,
+        )
+        del done
     click.echo(output)
 
 
@@ -161,44 +138,3 @@ def demo(folder: str) -> None:
     report = run_demo(folder)
     click.echo(report)
     click.echo(summary_line(load_case(report.parent / "case.json")), err=True)
-
-
-def _schema_group() -> click.Group:
-    """The ``schema`` group, shared with other command modules (whichever loads first makes it)."""
-    existing = main.commands.get("schema")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @main.group("schema")
-    def schema() -> None:
-        """JSON Schemas of tumorboard's documents.
-
-        \b
-        Example:
-          tumorboard schema case -o case.schema.json
-        """
-
-    return schema
-
-
-@_schema_group().command("case")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(allow_dash=True),
-    default="-",
-    help="Schema file to write; default: stdout.",
-)
-def schema_case(output: str) -> None:
-    """JSON Schema of the case document (`--json` sidecar, `annotate --format json`).
-
-    \b
-    Example:
-      tumorboard schema case -o case.schema.json
-    """
-    import json
-
-    from tumorboard.casefile import case_schema
-    from tumorboard.outputs import write_text_atomic
-
-    write_text_atomic(output, json.dumps(case_schema(), indent=2, sort_keys=True) + "\n")

@@ -53,15 +53,10 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
 
     Returns the path of the English report.
     """
-    from tumorboard.api import analyse
-    from tumorboard.casefile import (
-        add_cohort_status,
-        apply_patient,
-        load_patient,
-        write_case_json,
-    )
+    from tumorboard.casefile import load_patient
     from tumorboard.models import RunOptions
     from tumorboard.outputs import write_text_atomic
+    from tumorboard.pipeline import Outputs, run
     from tumorboard.report import render_agenda, write_report
 
     out = Path(folder)
@@ -76,16 +71,21 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
     info = load_patient(DEMO_PATIENT)
     options = RunOptions(
         tumor_type=str(info["tumor_type"]),
-        patient_id=str(info["id"]),
         patient_age=info.get("age"),
         command=f"tumorboard demo -o {out}",
     )
-    case = apply_patient(analyse([str(DEMO_VCF)], options), DEMO_PATIENT)
-    case = add_cohort_status(case, str(_demo_registry(out)))
-    write_case_json(case, out / "case.json")
+    report = out / "report.html"
+    done = run(
+        [str(DEMO_VCF)],
+        options,
+        patient_file=DEMO_PATIENT,
+        registry=str(_demo_registry(out)),
+        outputs=Outputs(json=str(out / "case.json"), html=str(report)),
+    )
+    case = done.result()
     write_report(case, out / "report.nb.html", lang="nb")
     write_text_atomic(out / "agenda.html", render_agenda([(case, "report.html")]))
-    return write_report(case, out / "report.html", lang="en")
+    return report
 
 
 __all__ = ["DEMO_PATIENT", "DEMO_VCF", "run_demo", "summary_line"]

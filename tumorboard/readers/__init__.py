@@ -1,0 +1,130 @@
+"""Readers: one function per input kind, chosen from one table.
+
+A reader is ``(source, options, panel) -> ReadResult`` (:class:`Reader`). :func:`read` sniffs
+the input's kind (:func:`tumorboard.readers.detect.detect_format`), looks the reader up in
+:data:`READERS` by the input's *role* (a positional input, a ``--cnv`` file or a ``--fusions``
+file) and kind, and calls it. Reader modules are imported on first use, so reading a VCF never
+imports the TSO500 or CNV code. ``detect`` only sniffs; text helpers live in
+:mod:`tumorboard.readers.text`; no reader imports this module back.
+
+=========  ======================================================  =============================
+role       kinds                                                   reader
+=========  ======================================================  =============================
+input      ``vcf``, ``bcf``                                        ``vcf.read_vcf``
+input      ``tso500``                                              ``tso500.read_tso500``
+input      ``maf``                                                 ``maf.read_maf``
+input/cnv  ``cnv`` (gene table or segments)                        ``cnv.read_cnv_table``
+input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``cnv.read_cnv_vcf``
+input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, generic)        ``fusions.read_fusion_table``
+input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``fusions.read_breakend_vcf``
+=========  ======================================================  =============================
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from tumorboard.errors import FormatError
+
+if TYPE_CHECKING:
+    from tumorboard.models import RunOptions
+    from tumorboard.panels import Panel
+    from tumorboard.readers.base import ReadResult
+
+Role = Literal["input", "cnv", "fusions"]
+
+
+class Reader(Protocol):
+    """Read one input file of one kind for one patient."""
+
+    def __call__(self, source: str, options: RunOptions, panel: Panel) -> ReadResult: ...
+
+
+_VCF = "tumorboard.readers.vcf:read_vcf"
+_CNV_TABLE = "tumorboard.readers.cnv:read_cnv_table"
+_CNV_VCF = "tumorboard.readers.cnv:read_cnv_vcf"
+_FUSION_TABLE = "tumorboard.readers.fusions:read_fusion_table"
+_BND_VCF = "tumorboard.readers.fusions:read_breakend_vcf"
+
+READERS: dict[tuple[Role, str], str] = {
+    ("input", "vcf"): _VCF,
+    ("input", "bcf"): _VCF,
+    ("input", "tso500"): "tumorboard.readers.tso500:read_tso500",
+    ("input", "maf"): "tumorboard.readers.maf:read_maf",
+    ("input", "cnv"): _CNV_TABLE,
+    ("input", "cnv_vcf"): _CNV_VCF,
+    ("input", "fusions"): _FUSION_TABLE,
+    ("input", "sv_vcf"): _BND_VCF,
+    ("cnv", "cnv"): _CNV_TABLE,
+    ("cnv", "cnv_vcf"): _CNV_VCF,
+    ("cnv", "vcf"): _CNV_VCF,
+    ("cnv", "sv_vcf"): _CNV_VCF,
+    ("fusions", "fusions"): _FUSION_TABLE,
+    ("fusions", "sv_vcf"): _BND_VCF,
+    ("fusions", "vcf"): _BND_VCF,
+    ("fusions", "cnv_vcf"): _BND_VCF,
+}
+"""(role, sniffed kind) -> ``module:function`` of the reader."""
+
+_ROLE_HINTS: dict[Role, str] = {
+    "input": "tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
+    "TSVs with a header line",
+    "cnv": "--cnv takes a TSV with gene and copy number / fold change / call columns, "
+    "a segment file (chromosome, start, end, copy number) or a VCF with CNV records",
+    "fusions": "--fusions takes a TSV with a FusionGene (5'--3') or gene1/gene2 column, "
+    "STAR-Fusion or Arriba output, or a VCF with BND records",
+}
+
+
+def reader_for(kind: str, role: Role = "input") -> Reader:
+    """The reader of ``kind`` in ``role``; a :class:`FormatError` when there is none."""
+    target = READERS.get((role, kind))
+    if target is None:
+        what = {"cnv": "a copy-number file", "fusions": "a fusion file"}.get(role, "an input")
+        raise FormatError(f"expected {what}, found {kind}", hint=_ROLE_HINTS[role])
+    module, _, name = target.partition(":")
+    reader: Reader = getattr(importlib.import_module(module), name)
+    return reader
+
+
+DECLARED_KINDS: dict[str, frozenset[str]] = {
+    "vcf": frozenset({"vcf", "bcf"}),
+    "maf": frozenset({"maf"}),
+    "tso500": frozenset({"tso500"}),
+    "cnv": frozenset({"cnv", "cnv_vcf"}),
+    "fusions": frozenset({"fusions", "sv_vcf"}),
+}
+"""Kinds a caller may declare for an input (a samplesheet's columns) -> sniffed kinds it allows."""
+
+
+def read(
+    source: str,
+    options: RunOptions,
+    panel: Panel,
+    role: Role = "input",
+    *,
+    declared: str | None = None,
+) -> ReadResult:
+    """Sniff ``source``, pick its reader from :data:`READERS` and read it (``-``: a VCF).
+
+    ``declared`` is the kind the caller says the file is (:data:`DECLARED_KINDS`); a file whose
+    content is of another kind is an error rather than being read as what it is.
+    """
+    from tumorboard.readers.detect import detect_format
+
+    kind = "vcf" if source == "-" else detect_format(source)
+    if declared is not None and kind not in DECLARED_KINDS.get(declared, frozenset()):
+        raise FormatError(
+            f"declared as {declared} but the content is {kind}",
+            where=source,
+            hint=f"list the file under its own kind ({kind}), or check that it is the right file",
+        )
+    try:
+        reader = reader_for(kind, role)
+    except FormatError as exc:
+        raise FormatError(exc.message, where=source, hint=exc.hint) from None
+    return reader(source, options, panel)
+
+
+__all__ = ["DECLARED_KINDS", "READERS", "Reader", "Role", "read", "reader_for"]

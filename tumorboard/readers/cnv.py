@@ -21,19 +21,16 @@ marking (:func:`tumorboard.biomarkers.mark_biallelic`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.alterations import AMPLIFICATION, DELETION, Alteration
 from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.detect import (
-    CNV_ALTS,
-    detect_format,
-    iter_lines,
-    iter_text_vcf,
-    norm_column,
-)
+from tumorboard.readers.text import CNV_ALTS, iter_lines, iter_text_vcf, norm_column
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 _AMP_CALLS = frozenset({"amplification", "amp", "amplified", "gain", "dup", "duplication", "2"})
 _DEL_CALLS = frozenset(
@@ -340,20 +337,16 @@ def _vcf_genes(rec: Any, panel: Any) -> list[str]:
     )
 
 
-def read_cnv(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
-    """Read a copy-number file (gene TSV, segments or VCF) into a :class:`ReadResult`."""
-    kind = detect_format(path)
+def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read a VCF of copy-number records (``<DUP>``/``<DEL>``/``<CNV>``, ``SVTYPE=CNV``)."""
     result = ReadResult(kind="cnv", path=path, annotation="copy number")
-    if kind in ("cnv_vcf", "vcf", "sv_vcf"):
-        _read_cnv_vcf(path, options, panel, result)
-        return result
-    if kind != "cnv":
-        raise FormatError(
-            f"expected a copy-number file, found {kind}",
-            where=path,
-            hint="--cnv takes a TSV with gene and copy number / fold change / call columns, "
-            "a segment file (chromosome, start, end, copy number) or a VCF with CNV records",
-        )
+    _read_cnv_vcf(path, options, panel, result)
+    return result
+
+
+def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read a gene-level copy-number TSV or a segment file (mapped to the panel's genes)."""
+    result = ReadResult(kind="cnv", path=path, annotation="copy number")
     cols, rows = _table(path)
     if _pick(cols, "gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename"):
         _read_gene_table(path, options, result, cols, rows)
@@ -363,4 +356,4 @@ def read_cnv(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
     return result
 
 
-__all__ = ["classify_copy_number", "read_cnv"]
+__all__ = ["classify_copy_number", "read_cnv_table", "read_cnv_vcf"]

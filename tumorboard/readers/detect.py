@@ -1,4 +1,4 @@
-"""Input format detection by content sniffing, and small text helpers shared by the readers.
+"""Input format detection by content sniffing (and nothing else: readers live beside it).
 
 ``detect_format(path)`` looks at the first bytes and lines of a file, never at its name alone:
 
@@ -24,18 +24,13 @@ Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and w
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from tumorboard.errors import FormatError, InputNotFoundError, TruncatedInputError
+from tumorboard.errors import FormatError, TruncatedInputError
+from tumorboard.readers.text import CNV_ALTS, check_file, info_value, iter_lines, norm_column
 
-_SNIFF_RECORDS = 200
-CNV_ALTS = frozenset({"<DUP>", "<DEL>", "<CNV>", "<AMP>", "<DUP:TANDEM>", "<LOSS>", "<GAIN>"})
 _GENE_PAIR_COLUMNS = frozenset(
     {"fusiongene", "fusionname", "genepair", "fusion", "fusionpair", "genes", "fusiongenes"}
 )
@@ -60,46 +55,6 @@ _CN_COLUMNS = frozenset(
     }
 )
 _CHROM_COLUMNS = frozenset({"chromosome", "chrom", "chr", "contig", "seqnames"})
-
-
-def norm_column(name: str) -> str:
-    """Header-name key: lower case, letters and digits only (``Fold Change`` -> ``foldchange``)."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def check_file(path: str) -> Path:
-    """The path as a :class:`Path`; a clear error when it is missing or a folder."""
-    p = Path(path)
-    if not p.exists():
-        raise InputNotFoundError("file not found", where=path, hint="check the path")
-    if p.is_dir():
-        raise InputNotFoundError("is a folder, not a file", where=path, hint="name a file")
-    return p
-
-
-def _is_gzip(p: Path) -> bool:
-    with p.open("rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def iter_lines(path: str) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without its newline) of a text file, plain or gzipped."""
-    p = check_file(path)
-    try:
-        if _is_gzip(p):
-            with gzip.open(p, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-                for n, line in enumerate(fh, 1):
-                    yield n, line.rstrip("\r\n")
-        else:
-            with p.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-                for n, line in enumerate(fh, 1):
-                    yield n, line.rstrip("\r\n")
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise TruncatedInputError(
-            f"the compressed file ends early or is corrupt ({exc})",
-            where=path,
-            hint="copy the file again",
-        ) from exc
 
 
 def _head(path: str, limit: int = 400) -> list[str]:
@@ -146,19 +101,6 @@ def _vcf_kind(lines: list[str]) -> str:
     if kinds == {"sv"}:
         return "sv_vcf"
     return "vcf"
-
-
-def info_value(info: str, key: str) -> str | None:
-    """The raw value of INFO ``key`` (``None`` when absent or a flag)."""
-    if info.startswith(key + "="):
-        start = len(key) + 1
-    else:
-        i = info.find(";" + key + "=")
-        if i < 0:
-            return None
-        start = i + len(key) + 2
-    end = info.find(";", start)
-    return info[start:] if end < 0 else info[start:end]
 
 
 def _tsv_kind(header: list[str]) -> str | None:
@@ -213,133 +155,4 @@ def detect_format(path: str) -> str:
     )
 
 
-# --- a small text VCF reader for structural-variant and CNV VCFs ---------------------------------
-@dataclass(slots=True)
-class TextVcfRecord:
-    """One data line of a text VCF (used for CNV and breakend VCFs, which are small)."""
-
-    line: int
-    chrom: str
-    pos: int
-    id: str
-    ref: str
-    alts: list[str]
-    filter: str
-    info: dict[str, str]
-    format: list[str] = field(default_factory=list)
-    samples: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def value(self, key: str, sample: str | None) -> str | None:
-        """FORMAT value of ``sample`` (or of the first sample), else the INFO value."""
-        if self.samples:
-            values = self.samples.get(sample or "") or next(iter(self.samples.values()))
-            v = values.get(key)
-            if v not in (None, "", "."):
-                return v
-        v = self.info.get(key)
-        return None if v in (None, "", ".") else v
-
-
-def parse_info(text: str) -> dict[str, str]:
-    """INFO column to a dict (flags map to ``""``)."""
-    out: dict[str, str] = {}
-    if text in ("", "."):
-        return out
-    for item in text.split(";"):
-        k, _, v = item.partition("=")
-        out[k] = v
-    return out
-
-
-def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
-    """Yield (sample names, record) for each data line; raises ``RecordError`` on bad lines."""
-    from tumorboard.errors import RecordError
-
-    samples: list[str] = []
-    for n, line in iter_lines(path):
-        if not line.strip() or line.startswith("##"):
-            continue
-        cols = line.split("\t")
-        if line.startswith("#CHROM"):
-            samples = cols[9:]
-            continue
-        if len(cols) < 8 or not cols[1].isdigit():
-            raise RecordError(
-                f"malformed VCF line: {len(cols)} columns, POS {[*cols, ''][1]!r}",
-                where=f"{path}:{n}",
-                hint="a VCF data line has at least 8 tab-separated columns with a numeric POS",
-            )
-        fmt = cols[8].split(":") if len(cols) > 8 else []
-        per_sample = {
-            name: dict(zip(fmt, cols[9 + i].split(":"), strict=False))
-            for i, name in enumerate(samples)
-            if 9 + i < len(cols)
-        }
-        yield (
-            samples,
-            TextVcfRecord(
-                line=n,
-                chrom=cols[0],
-                pos=int(cols[1]),
-                id=cols[2],
-                ref=cols[3],
-                alts=cols[4].split(","),
-                filter=cols[6],
-                info=parse_info(cols[7]),
-                format=fmt,
-                samples=per_sample,
-            ),
-        )
-
-
-# --- dispatch -----------------------------------------------------------------------------------
-def read_input(path: Any, options: Any, *, index: str, read_vcf: Callable[..., Any]) -> Any:
-    """Read one positional input of any kind into a ``ReadResult`` (VCFs through ``read_vcf``)."""
-    text = str(path)
-    kind = "vcf" if text == "-" else detect_format(text)
-    if kind in ("vcf", "bcf"):
-        return read_vcf(path, options, index=index)
-    from tumorboard.panels import load_panel
-
-    if kind == "tso500":
-        from tumorboard.readers.tso500 import read_tso500
-
-        return read_tso500(text, options)
-    panel = load_panel(options.panel, options.genome)
-    if kind == "maf":
-        from tumorboard.readers.maf import read_maf
-
-        return read_maf(text, options, panel)
-    if kind in ("cnv", "cnv_vcf"):
-        from tumorboard.readers.cnv import read_cnv
-
-        return read_cnv(text, options, panel)
-    from tumorboard.readers.fusions import read_fusions
-
-    return read_fusions(text, options, panel)
-
-
-def read_extra(options: Any, panel: Any) -> Iterator[Any]:
-    """The ``--cnv`` and ``--fusions`` files of ``options``, read with the case's panel."""
-    from tumorboard.readers.cnv import read_cnv
-    from tumorboard.readers.fusions import read_fusions
-
-    for path in options.cnv:
-        yield read_cnv(str(path), options, panel)
-    for path in options.fusions:
-        yield read_fusions(str(path), options, panel)
-
-
-__all__ = [
-    "CNV_ALTS",
-    "TextVcfRecord",
-    "check_file",
-    "detect_format",
-    "info_value",
-    "iter_lines",
-    "iter_text_vcf",
-    "norm_column",
-    "parse_info",
-    "read_extra",
-    "read_input",
-]
+__all__ = ["detect_format"]

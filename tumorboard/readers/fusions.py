@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.alterations import FUSION, SPLICE_VARIANT, Alteration
 from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.detect import detect_format, iter_lines, iter_text_vcf, norm_column
+from tumorboard.readers.text import iter_lines, iter_text_vcf, norm_column
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 _PAIR_SEPARATORS = ("::", "--", "/", "|")
 _EXON_SUFFIX = re.compile(r"\([^)]*\)")
@@ -274,22 +277,24 @@ def _add_bnd(result: ReadResult, g5: str, g3: str, rec: Any, name: str, how: str
     result.alterations.append(a)
 
 
-def read_fusions(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
-    """Read a fusion file (TSV, STAR-Fusion, Arriba, VCF BND) into a :class:`ReadResult`."""
-    kind = detect_format(path)
+def read_fusion_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read a fusion TSV (PCGR, STAR-Fusion, Arriba, generic gene1/gene2)."""
     result = ReadResult(kind="fusions", path=path, annotation="fusions")
-    if kind in ("sv_vcf", "vcf", "cnv_vcf"):
-        _read_bnd_vcf(path, panel, result)
-    elif kind == "fusions":
-        _read_table(path, result)
-    else:
-        raise FormatError(
-            f"expected a fusion file, found {kind}",
-            where=path,
-            hint="--fusions takes a TSV with a FusionGene (5'--3') or gene1/gene2 column, "
-            "STAR-Fusion or Arriba output, or a VCF with BND records",
-        )
+    _read_table(path, result)
     return result
 
 
-__all__ = ["fusion_from_pair", "read_fusions", "splice_variant", "split_pair"]
+def read_breakend_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read a VCF of breakend (``SVTYPE=BND``) records as fusions."""
+    result = ReadResult(kind="fusions", path=path, annotation="fusions")
+    _read_bnd_vcf(path, panel, result)
+    return result
+
+
+__all__ = [
+    "fusion_from_pair",
+    "read_breakend_vcf",
+    "read_fusion_table",
+    "splice_variant",
+    "split_pair",
+]

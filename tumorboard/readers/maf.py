@@ -17,7 +17,7 @@ from tumorboard.alterations import MUTATION, Alteration, parse_exon, parse_prote
 from tumorboard.errors import FormatError, RecordError, SampleError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import ReadResult
-from tumorboard.readers.detect import iter_lines
+from tumorboard.readers.text import iter_lines
 
 _CLASSIFICATION_SO = {
     "Missense_Mutation": "missense_variant",

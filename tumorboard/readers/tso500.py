@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tumorboard.alterations import MUTATION, REARRANGEMENT, Alteration, parse_exon
 from tumorboard.biomarkers import hrd_from_gis, msi_from_percent, tmb_from_value
@@ -34,8 +35,11 @@ from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.cnv import classify_copy_number
-from tumorboard.readers.detect import iter_lines, norm_column
 from tumorboard.readers.fusions import fusion_from_pair, splice_variant
+from tumorboard.readers.text import iter_lines, norm_column
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 KEY_VALUE_SECTIONS = frozenset(
     {"analysisdetails", "sequencingrundetails", "tmb", "msi", "gis", "header", "sampleinformation"}
@@ -383,8 +387,11 @@ _HANDLERS: dict[str, Callable[[CombinedVariantOutput, str, QCCounter], list[Alte
 }
 
 
-def read_tso500(path: str, options: RunOptions) -> ReadResult:
-    """Read a TSO500 CombinedVariantOutput file into one :class:`ReadResult`."""
+def read_tso500(path: str, options: RunOptions, panel: Panel | None = None) -> ReadResult:
+    """Read a TSO500 CombinedVariantOutput file into one :class:`ReadResult`.
+
+    The assay's own calls are not restricted to a panel (``panel`` is not used).
+    """
     cvo = parse_sections(path)
     name = Path(path).name
     qc = QCCounter()

@@ -56,9 +56,10 @@ from tumorboard.errors import (
     TruncatedInputError,
     TumorBoardError,
 )
-from tumorboard.panels import contig_key
-from tumorboard.readers.base import QCCounter
-from tumorboard.readers.detect import check_file, info_value
+from tumorboard.models import RunOptions
+from tumorboard.panels import Panel, contig_key
+from tumorboard.readers.base import QCCounter, ReadResult
+from tumorboard.readers.text import check_file, info_value
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header, vep_alleles
 from tumorboard.readers.vcf_diagnose import diagnose_record
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
@@ -452,4 +453,44 @@ class VcfReader:
         return out
 
 
-__all__ = ["ANN_FIELDS", "VcfReader", "choose_sample", "detect_build"]
+@contextlib.contextmanager
+def open_vcf(path: str | Path, options: RunOptions) -> Iterator[VcfReader]:
+    """Open a VCF restricted to the options' panel (for the file's own genome build).
+
+    Yields the reader; iterate it once. Unannotated files are read too: their variants meet the
+    catalog through the hotspot table (:mod:`tumorboard.hotspots`).
+    """
+    from tumorboard.panels import load_panel
+
+    with VcfReader(
+        path,
+        sample=options.sample,
+        genome=options.genome,
+        include_filtered=options.include_filtered,
+        index=options.index,
+        require_annotation=False,
+    ) as reader:
+        reader.restrict(load_panel(options.panel, reader.genome))
+        yield reader
+
+
+def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> ReadResult:
+    """Read one VCF/BCF fully into a :class:`ReadResult` (the panel follows the file's build).
+
+    ``panel`` is not used: a VCF states its own genome build, and the panel is loaded for it.
+    """
+    with open_vcf(path, options) as reader:
+        return ReadResult(
+            kind="vcf",
+            path=str(path),
+            alterations=list(reader),
+            qc=reader.qc,
+            sample=reader.sample,
+            sample_rule=reader.sample_rule,
+            genome=reader.genome,
+            annotation=reader.annotation_kind,
+            used_index=reader.used_index,
+        )
+
+
+__all__ = ["ANN_FIELDS", "VcfReader", "choose_sample", "detect_build", "open_vcf", "read_vcf"]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tumorboard.errors import SampleError
-from tumorboard.readers.detect import info_value
+from tumorboard.readers.text import info_value
 
 _TCGA_BARCODE = re.compile(r"^TCGA-\w\w-\w{4}-(\d\d)")
 _TUMOR_NAME = re.compile(r"(^|[^A-Za-z])(tumou?r|TUMOU?R|Tumou?r)([^A-Za-z]|$)")

@@ -1,0 +1,441 @@
+"""One patient from input files to written outputs: the road every front end walks.
+
+``run(inputs, options, patient=..., registry=..., outputs=...)`` is called by ``annotate``,
+``report``, ``batch``, ``demo`` and the library's :func:`tumorboard.analyse`. Its steps are
+functions named for what they do, run in this order:
+
+==============  ===================================================================================
+step            what it does
+==============  ===================================================================================
+``read``        every input (positional, ``--cnv``, ``--fusions``) through its reader
+                (:mod:`tumorboard.readers`); all inputs must agree on the genome build
+``hotspots``    catalog hotspot alleles by genomic coordinate for unannotated VCFs
+``merge``       one alteration reported by several inputs (CVO and its VCF) is kept once
+``biomarkers``  TMB, MSI and HRD from the options, the assay's own values or the call set
+``biallelic``   second hits, LOH and deep deletions per gene
+``match``       catalog rules and label status per jurisdiction (:mod:`tumorboard.matching`)
+``case``        the case document: patient, provenance, QC (variants stay raw until written)
+``patient``     the patient file's details (age, sex, assay...)
+``cohorts``     cohort availability from the registry
+``write``       JSON, TSV and HTML outputs, all or nothing (:mod:`tumorboard.outputs`)
+==============  ===================================================================================
+
+Nothing here prints, exits the process or touches the garbage collector; the CLI pauses the
+collector around its own call (``cli._base.gc_paused``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from tumorboard import __version__
+from tumorboard.alterations import Alteration
+from tumorboard.errors import GenomeBuildError, InputError
+from tumorboard.models import CaseResult, InputFile, Patient, RunOptions, Variant, variant_dict
+from tumorboard.outputs import sha256_file
+from tumorboard.readers.base import QCCounter, ReadResult
+
+if TYPE_CHECKING:
+    from tumorboard.catalog import Catalog
+    from tumorboard.matching import MatchOutcome
+    from tumorboard.models import Biomarker
+    from tumorboard.oncotree import OncoTree
+    from tumorboard.panels import Panel
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """An input whose kind the caller states (``vcf``, ``maf``, ``tso500``, ``cnv``, ``fusions``:
+    a samplesheet's column); its content must agree (:data:`tumorboard.readers.DECLARED_KINDS`)."""
+
+    path: str
+    kind: str
+
+
+Input = str | Path | Declared | IO[Any] | ReadResult | Iterable[Alteration]
+"""What a run reads: a path, a declared path, an open file (or stdin), or in-memory records."""
+
+
+# --- read ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Inputs:
+    """Everything read for one patient, before matching."""
+
+    results: list[ReadResult] = field(default_factory=list)
+    genome: str | None = None
+    panel: Panel | None = None
+
+    @property
+    def alterations(self) -> list[Alteration]:
+        return [a for r in self.results for a in r.alterations]
+
+
+def _as_source(item: Input, options: RunOptions) -> str | Declared | ReadResult:
+    """A path for a path or an open file (stdin: ``-``); a ReadResult for in-memory records.
+
+    Records (an iterable of :class:`Alteration`, or a ready ``ReadResult``) are taken as they
+    are: the caller chose them, so no panel restriction applies to them.
+    """
+    if isinstance(item, (ReadResult, Declared)):
+        return item
+    if isinstance(item, (str, Path)):
+        return str(item)
+    if item is sys.stdin or item is getattr(sys.stdin, "buffer", None):
+        return "-"
+    if hasattr(item, "read"):
+        name = getattr(item, "name", None)
+        if isinstance(name, str) and Path(name).is_file():
+            return name
+        raise InputError(
+            "an open file without a file name on disk cannot be read",
+            where=repr(item)[:80],
+            hint="pass its path, or write the data to a temporary file first",
+        )
+    try:
+        records = list(item)
+    except TypeError:
+        records = None
+    if records is None or not all(isinstance(a, Alteration) for a in records):
+        raise InputError(
+            f"cannot read an input of type {type(item).__name__}",
+            hint="give a path, an open file, or an iterable of tumorboard.Alteration records",
+        )
+    qc = QCCounter(records_read=len(records))
+    return ReadResult("records", "<records>", records, qc=qc, genome=options.genome)
+
+
+def _agree_genome(current: str | None, new: str | None, path: str) -> str | None:
+    if current and new and current != new:
+        raise GenomeBuildError(
+            f"this input is {new} but an earlier input is {current}",
+            where=path,
+            hint="all inputs of one patient must be on the same genome build",
+        )
+    return current or new
+
+
+def read(inputs: Sequence[Input], options: RunOptions) -> Inputs:
+    """Step ``read``: every input of one patient (plus ``options.cnv`` and ``options.fusions``).
+
+    Each file's kind is sniffed from its content and read by the reader the table in
+    :mod:`tumorboard.readers` names for it.
+    """
+    from tumorboard.panels import load_panel
+    from tumorboard.readers import read as read_file
+
+    if not inputs and not options.cnv and not options.fusions:
+        raise InputError("no input files given", hint="name at least one VCF or TSO500 file")
+    out = Inputs()
+    for item in inputs:
+        source = _as_source(item, options)
+        panel = load_panel(options.panel, options.genome)
+        if isinstance(source, ReadResult):
+            result = source
+        elif isinstance(source, Declared):
+            role = source.kind if source.kind in ("cnv", "fusions") else "input"
+            result = read_file(source.path, options, panel, role, declared=source.kind)  # type: ignore[arg-type]
+        else:
+            result = read_file(source, options, panel)
+        out.genome = _agree_genome(out.genome, result.genome, result.path)
+        out.results.append(result)
+    out.panel = load_panel(options.panel, out.genome or options.genome)
+    extra = [(p, "cnv") for p in options.cnv] + [(p, "fusions") for p in options.fusions]
+    for path, role in extra:
+        result = read_file(str(path), options, out.panel, role)  # type: ignore[arg-type]
+        out.genome = _agree_genome(out.genome, result.genome, result.path)
+        out.results.append(result)
+    return out
+
+
+# --- the steps after reading --------------------------------------------------------------------
+def hotspots(found: Inputs, qc: QCCounter) -> None:
+    """Step ``hotspots``: catalog hotspot alleles by coordinate for unannotated VCFs."""
+    from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots
+
+    for r in found.results:
+        if r.kind != "vcf" or r.annotation != "none":
+            continue
+        count = annotate_hotspots(r.alterations, r.genome)
+        if UNANNOTATED_NOTE not in qc.not_assessable:
+            qc.not_assessable.append(UNANNOTATED_NOTE)
+        qc.warnings.append(
+            f"{r.path}: no VEP/SnpEff annotation; {count} catalog hotspot allele(s) "
+            "found by genomic coordinate"
+        )
+        r.annotation = "none (hotspots only)"
+
+
+def merge(found: Inputs, qc: QCCounter) -> None:
+    """Step ``merge``: an alteration reported by several inputs is kept once (noted)."""
+    from tumorboard.biomarkers import merge_duplicates
+
+    dropped = merge_duplicates(found.results)
+    if dropped:
+        qc.warnings.append(
+            f"{dropped} alteration(s) reported by more than one input were merged (see notes)"
+        )
+
+
+def biomarkers(found: Inputs, options: RunOptions) -> list[Biomarker]:
+    """Step ``biomarkers``: TMB, MSI and HRD (options > the assay's values > computed)."""
+    from tumorboard.biomarkers import resolve_biomarkers
+
+    return resolve_biomarkers(
+        [b for r in found.results for b in r.biomarkers],
+        found.alterations,
+        found.panel,
+        options,
+        small_variant_input=any(r.kind in ("vcf", "maf") for r in found.results),
+    )
+
+
+def biallelic(found: Inputs, options: RunOptions) -> dict[str, str]:
+    """Step ``biallelic``: alteration key -> why it is bi-allelic (also noted on it)."""
+    from tumorboard.biomarkers import mark_biallelic
+
+    loh: dict[str, str] = {}
+    for r in found.results:
+        loh.update(r.loh)
+    return mark_biallelic(found.alterations, loh, options)
+
+
+def match(
+    alterations: Sequence[Alteration],
+    markers: Sequence[Biomarker],
+    code: str,
+    options: RunOptions,
+    catalog: Catalog,
+    tree: OncoTree,
+) -> MatchOutcome:
+    """Step ``match``: catalog rules and label status for the patient's tumour type."""
+    from tumorboard.matching import match_case
+
+    return match_case(alterations, markers, code, options.jurisdiction, catalog, tree, options)
+
+
+# --- the case -----------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Analysis:
+    """One analysed case whose variants are still raw alterations.
+
+    ``case`` holds everything but the variants; :meth:`variant_dicts` yields them as plain
+    values (annotate streams them into its output without building a model per variant);
+    :meth:`result` gives the complete :class:`CaseResult`.
+    """
+
+    case: CaseResult
+    alterations: list[Alteration]
+    outcome: MatchOutcome
+    biallelic: set[str]
+
+    def variant_dicts(self) -> Iterator[dict[str, Any]]:
+        notes_for, actionable = self.outcome.notes_for, self.outcome.actionable
+        marked = self.biallelic
+        for a in self.alterations:
+            key = a.key
+            yield variant_dict(
+                a,
+                note="; ".join(dict.fromkeys([*a.notes, *notes_for(a)])),
+                actionable=key in actionable,
+                biallelic=True if key in marked else None,
+            )
+
+    def result(self) -> CaseResult:
+        """The whole case, variants included (validated models)."""
+        variants = [Variant.model_construct(**d) for d in self.variant_dicts()]
+        return self.case.model_copy(update={"variants": variants})
+
+
+def _input_files(results: Sequence[ReadResult]) -> list[InputFile]:
+    files = []
+    for r in results:
+        digest = sha256_file(r.path) if r.path != "-" and Path(r.path).is_file() else None
+        files.append(InputFile(path=r.path, kind=r.kind, sha256=digest))
+    return files
+
+
+def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
+    """Steps ``read`` to ``case``: one patient's inputs analysed, variants still raw."""
+    from tumorboard.catalog import load_catalog
+    from tumorboard.oncotree import OncoTree
+
+    tree = OncoTree.load()
+    node = tree.resolve(options.tumor_type)
+    found = read(inputs, options)
+    qc = QCCounter()
+    for r in found.results:
+        qc.merge(r.qc)
+    hotspots(found, qc)
+    merge(found, qc)
+    markers = biomarkers(found, options)
+    marks = biallelic(found, options)
+    catalog = load_catalog(options.catalog or None, options.catalog_extend, oncotree=tree)
+    alterations = found.alterations
+    outcome = match(alterations, markers, node.code, options, catalog, tree)
+    for item in outcome.not_assessable:
+        if item not in qc.not_assessable:
+            qc.not_assessable.append(item)
+    first = found.results[0] if found.results else None
+    panel = found.panel
+    panel_name = panel.name if panel is not None else options.panel
+    case = CaseResult(
+        tumorboard_version=__version__,
+        created=datetime.now(timezone.utc),
+        patient=Patient(
+            id=options.patient_id,
+            tumor_type=node.code,
+            tumor_type_name=node.name,
+            lineage=[n.code for n in tree.lineage(node.code)],
+            sample=first.sample if first else "",
+        ),
+        genome=found.genome or options.genome or "",
+        panel=panel_name,
+        jurisdiction=options.jurisdiction,
+        catalog=catalog.info,
+        oncotree_version=tree.version,
+        inputs=_input_files(found.results),
+        variants=[],
+        biomarkers=markers,
+        matches=outcome.matches,
+        qc=qc.to_model(
+            records_reported=len(alterations),
+            panel=panel_name,
+            panel_genes=panel.gene_count if panel is not None else 0,
+            panel_footprint_bp=panel.footprint_bp if panel is not None else None,
+            genome=found.genome or "",
+            sample=first.sample if first else "",
+            sample_rule=first.sample_rule if first else "",
+            annotation=first.annotation if first else "",
+            used_index=any(r.used_index for r in found.results),
+        ),
+        command=options.command,
+    )
+    return Analysis(case, alterations, outcome, set(marks))
+
+
+# --- patient, cohorts, outputs ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """The files a run writes (``None``: not wanted; ``-``: standard output)."""
+
+    json: str | None = None
+    tsv: str | None = None
+    html: str | None = None
+    lang: str = "en"
+    templates: str | None = None
+
+    def paths(self) -> list[str]:
+        return [p for p in (self.json, self.tsv, self.html) if p is not None]
+
+
+@dataclass(slots=True)
+class CaseRun:
+    """What :func:`run` produced: the analysis, the finished case (when built) and the files."""
+
+    analysis: Analysis
+    case: CaseResult | None = None
+    written: list[Path] = field(default_factory=list)
+
+    def result(self) -> CaseResult:
+        """The whole case (built once)."""
+        if self.case is None:
+            self.case = self.analysis.result()
+        return self.case
+
+
+def patient(analysis: Analysis, path: str | Path, cli_id: str) -> None:
+    """Step ``patient``: the patient file's details in the case header."""
+    from tumorboard.casefile import apply_patient
+
+    analysis.case = apply_patient(analysis.case, path, cli_id=cli_id)
+
+
+def cohorts(run_: CaseRun, registry: str) -> None:
+    """Step ``cohorts``: cohort availability from the registry (needs the whole case)."""
+    from tumorboard.casefile import add_cohort_status
+
+    run_.case = add_cohort_status(run_.result(), registry)
+
+
+def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
+    """Step ``write``: every wanted output, all or nothing (never over an input)."""
+    from tumorboard.outputs import OutputSet
+    from tumorboard.writers import write_case_json, write_variants_tsv
+
+    if not outputs.paths():
+        return []
+    full = run_.case
+    case = full if full is not None else run_.analysis.case
+
+    def variants() -> Iterator[dict[str, Any]]:
+        if full is not None:
+            return (v.model_dump() for v in full.variants)
+        return run_.analysis.variant_dicts()
+
+    with OutputSet(outputs.paths(), inputs=inputs) as out:
+        if outputs.json is not None:
+            with out.open(outputs.json) as fh:
+                write_case_json(case, variants(), fh)
+        if outputs.tsv is not None:
+            with out.open(outputs.tsv) as fh:
+                write_variants_tsv(case.matches, variants(), fh)
+        if outputs.html is not None:
+            from tumorboard.report import render_html
+
+            html = render_html(run_.result(), lang=outputs.lang, templates=outputs.templates)
+            with out.open(outputs.html) as fh:
+                fh.write(html)
+    return out.written
+
+
+def run(
+    inputs: Sequence[Input],
+    options: RunOptions,
+    *,
+    patient_file: str | Path | None = None,
+    registry: str | None = None,
+    outputs: Outputs | None = None,
+) -> CaseRun:
+    """Analyse one patient and write the wanted outputs; see the module docstring."""
+    done = CaseRun(analyse(inputs, options))
+    if patient_file is not None:
+        patient(done.analysis, patient_file, options.patient_id)
+    if registry is not None:
+        cohorts(done, registry)
+    if outputs is not None:
+        names = [
+            i.path if isinstance(i, Declared) else str(i)
+            for i in inputs
+            if isinstance(i, (str, Path, Declared))
+        ]
+        names += [*options.cnv, *options.fusions]
+        if patient_file is not None:
+            names.append(str(patient_file))
+        done.written = write(done, outputs, names)
+    return done
+
+
+__all__ = [
+    "Analysis",
+    "CaseRun",
+    "Declared",
+    "Input",
+    "Inputs",
+    "Outputs",
+    "analyse",
+    "biallelic",
+    "biomarkers",
+    "cohorts",
+    "hotspots",
+    "match",
+    "merge",
+    "patient",
+    "read",
+    "run",
+    "write",
+]
