@@ -241,7 +241,9 @@ def test_rematch_with_the_catalog_drops_a_cohort_when_an_approval_appears(reg, c
     # BRAF V600E mutation", so the solid-tumour cohort is not offered on a rematch
     assign(reg, ctx, "thpa_braf_encobini", "T1")
     found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
-    assert [f for f in found if f.patient_id == "T1"] == []
+    (t1,) = [f for f in found if f.patient_id == "T1"]
+    assert (t1.cohorts, t1.match) == ([], None)  # no cohort offered; listed to look at again
+    assert "dabrafenib + trametinib: new, on-label" in " ".join(t1.review)
 
 
 def test_no_match_no_cohort(reg, ctx):

@@ -112,21 +112,10 @@ def option_text(m: Match | None) -> str:
     return text
 
 
-def rank_match_dicts(matches: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """:func:`rank_matches` for stored matches (``Match`` dumps, as a registry keeps them)."""
-    from tumorboard.models import Match
-
-    models = [Match.model_validate(d) for d in matches]
-    floors = _combination_floor(models)
-    order = sorted(range(len(models)), key=lambda i: rank_key(models[i], floors.get(i)))
-    return [matches[i] for i in order]
-
-
 __all__ = [
     "TIERS",
     "option_text",
     "rank_key",
-    "rank_match_dicts",
     "rank_matches",
     "tier",
     "top_of",
