@@ -152,9 +152,16 @@ def test_cli_list_tumor_type_shows_covering_records() -> None:
         "EMA_GEF_EX19",
         "EMA_GEF_L858R",
         "EMA_AMI_EX20",
+        "EMA_AFA_ACTIVATING",  # an any_of rule: listed under its members' gene
     }
     row = doc["indications"][0]
     assert row["label"] == "on-label"
+    (afatinib,) = [r for r in doc["indications"] if r["id"] == "EMA_AFA_ACTIVATING"]
+    assert afatinib["genes"] == ["EGFR"]
+    assert afatinib["label_status"] == (
+        "on-label if no earlier EGFR TKI (EGFR TKI-naïve); patient aged 18 years or older "
+        "(age not given)"
+    )
     assert row["covers"] == "covers LUAD as its ancestor"
     assert row["sources"][0]["date"]
 

@@ -17,7 +17,8 @@ from typing import Any
 from tumorboard.catalog.diff import diff_catalogs
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.labels import LabelContext, scope_text
-from tumorboard.catalog.schema import Indication
+from tumorboard.catalog.schema import AnyOfRule, Indication
+from tumorboard.models import label_text
 
 
 def _drug_ids(catalog: Catalog, query: str) -> set[str]:
@@ -30,12 +31,20 @@ def _drug_ids(catalog: Catalog, query: str) -> set[str]:
     return out
 
 
-def _genes(catalog: Catalog, biomarker: str) -> tuple[str, ...]:
+def _genes(catalog: Catalog, biomarker: str, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The genes a rule looks at (an ``any_of`` rule: its members' genes)."""
     rule = catalog.biomarkers.get(biomarker)
-    return tuple(getattr(rule, "all_genes", ()) or getattr(rule, "genes", ())) if rule else ()
+    if rule is None or biomarker in seen:
+        return ()
+    if isinstance(rule, AnyOfRule):
+        found = (g for m in rule.rules for g in _genes(catalog, m, seen | {biomarker}))
+        return tuple(dict.fromkeys(found))
+    return tuple(getattr(rule, "all_genes", ()) or getattr(rule, "genes", ()))
 
 
-def indication_row(catalog: Catalog, rec: Indication, covers: str = "") -> dict[str, Any]:
+def indication_row(
+    catalog: Catalog, rec: Indication, covers: str = "", requires: list[str] | None = None
+) -> dict[str, Any]:
     """One indication as a JSON-ready dict."""
     rule = catalog.biomarkers.get(rec.biomarker)
     row: dict[str, Any] = {
@@ -64,6 +73,7 @@ def indication_row(catalog: Catalog, rec: Indication, covers: str = "") -> dict[
     }
     if covers:
         row["label"] = "on-label"
+        row["label_status"] = label_text("on-label", requires or [])
         row["covers"] = covers
     return row
 
@@ -97,7 +107,8 @@ def list_indications(
             if not cov.covered:
                 continue
             covers = cov.phrase
-        rows.append(indication_row(catalog, rec, covers))
+        needs = ctx.requires(rec) if ctx is not None else None
+        rows.append(indication_row(catalog, rec, covers, needs))
     return rows
 
 

@@ -130,6 +130,8 @@ def list_cmd(
     click.echo("\t".join(("id", "jurisdiction", "drugs", "biomarker", "tumour types", "date")))
     for r in rows:
         scope = r["scope"] + (f" [{r['covers']}]" if r.get("covers") else "")
+        if r.get("label_status", "on-label") != "on-label":
+            scope += f" ({r['label_status']})"
         drugs = " + ".join(r["drugs"])
         cols = (r["id"], r["jurisdiction"], drugs, r["biomarker_name"], scope, r["approval_date"])
         click.echo("\t".join(cols))
