@@ -53,7 +53,7 @@ def test_bundled_catalog_loads_with_identity(tree: OncoTree) -> None:
     assert cat.version == "2026.11.0"
     assert len(cat.sha256) == 64
     assert cat.rules_for_gene("BRAF")
-    assert {r.id for r in cat.genome_wide["msi_high"]} == {"MSI_H"}
+    assert {r.id for r in cat.genome_wide["msi_high"]} == {"MSI_H", "DMMR"}
 
 
 def test_schema_error_names_file_line_and_field(tmp_path: Path, tree: OncoTree) -> None:

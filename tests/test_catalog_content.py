@@ -158,6 +158,9 @@ def test_every_drug_is_used_and_well_formed(cat: Catalog) -> None:
 
 
 def test_no_duplicate_approvals(cat: Catalog) -> None:
+    """One record per agency indication: records of one drug set, biomarker and scope differ in
+    the setting they encode (adjuvant vs metastatic, first line vs after resistance, paediatric:
+    their label conditions) or in the label they quote (IV vs SC)."""
     keys = Counter(
         (
             i.jurisdiction,
@@ -165,6 +168,9 @@ def test_no_duplicate_approvals(cat: Catalog) -> None:
             i.biomarker,
             tuple(i.tumor_types),
             i.tumor_agnostic,
+            i.line_of_therapy,
+            i.label_text,
+            tuple(sorted(r.text for r in i.requires)),
         )
         for i in cat.indications
     )
@@ -197,6 +203,7 @@ REQUIRED = [
     ("EMA", "RET_MUT", "selpercatinib", "THME"),
     ("EMA", "RET_FUSION", "pralsetinib", "LUAD"),
     ("FDA", "RET_FUSION", "selpercatinib", "PAAD"),
+    ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),  # EMA tumour-agnostic extension (2024)
     ("EMA", "MET_EX14", "capmatinib", "LUAD"),
     ("FDA", "MET_EX14", "tepotinib", "LUAD"),
     ("EMA", "KRAS_G12C", "sotorasib", "LUAD"),
@@ -247,7 +254,10 @@ REQUIRED = [
     ("EMA", "MSI_H", "nivolumab", "READ"),
     ("EMA", "MSI_H", "dostarlimab", "UEC"),
     ("FDA", "MSI_H", "pembrolizumab", "PAAD"),
-    ("FDA", "MSI_H", "dostarlimab", "PRAD"),
+    ("FDA", "DMMR", "dostarlimab", "PRAD"),
+    ("FDA", "DMMR", "durvalumab", "UEC"),
+    ("EMA", "DMMR", "durvalumab", "UEC"),
+    ("FDA", "BRCA_LOF", "rucaparib", "HGSOC"),
     ("FDA", "TMB_H", "pembrolizumab", "PAAD"),
 ]
 
@@ -272,7 +282,6 @@ NOT_ON_LABEL = [
     ("FDA", "IDH2_R140_R172", "enasidenib", "IHCH"),
     ("EMA", "IDH2_R140_R172", "enasidenib", "AML"),
     ("EMA", "FGFR3_MUT", "erdafitinib", "CHOL"),
-    ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),
     ("EMA", "RET_MUT", "selpercatinib", "LUAD"),
     ("EMA", "MSI_H", "pembrolizumab", "PAAD"),
     ("EMA", "MSI_H", "pembrolizumab", "PRAD"),
@@ -307,8 +316,9 @@ def test_fda_braf_agnostic_label_excludes_colorectal(cat: Catalog, tree: OncoTre
 
 
 def test_msi_and_tmb_differ_between_ema_and_fda(cat: Catalog, tree: OncoTree) -> None:
-    ema_msi = [i for i in cat.indications_by_biomarker["MSI_H"] if i.jurisdiction == "EMA"]
-    fda_msi = [i for i in cat.indications_by_biomarker["MSI_H"] if i.jurisdiction == "FDA"]
+    msi = [*cat.indications_by_biomarker["MSI_H"], *cat.indications_by_biomarker["DMMR"]]
+    ema_msi = [i for i in msi if i.jurisdiction == "EMA"]
+    fda_msi = [i for i in msi if i.jurisdiction == "FDA"]
     tmb = cat.indications_by_biomarker["TMB_H"]
     assert ema_msi
     assert not [i.id for i in ema_msi if i.tumor_agnostic]
@@ -349,6 +359,52 @@ def test_germline_only_labels_say_germline(cat: Catalog) -> None:
     for i in cat.indications_by_biomarker["BRCA_LOF"]:
         if set(i.tumor_types) & {"BRCA", "PAAD"}:
             assert "germline" in i.conditions, i.id
+
+
+def test_germline_worded_parp_labels_require_germline(cat: Catalog) -> None:
+    """Germline-only wording makes the match "on-label if" the board confirms germline origin."""
+    germline = {
+        "EMA_OLAPARIB_BREAST_BRCA",
+        "EMA_OLAPARIB_PANCREAS_BRCA",
+        "EMA_TALAZOPARIB_BREAST_BRCA",
+        "FDA_OLAPARIB_BREAST_BRCA",
+        "FDA_OLAPARIB_PANCREAS_BRCA",
+        "FDA_TALAZOPARIB_BREAST_BRCA",
+        "FDA_NIRAPARIB_OVARIAN_BRCA",
+    }
+    kinds = {i.id: {r.kind for r in i.requires} for i in cat.indications}
+    assert [i for i in sorted(germline) if "germline" not in kinds[i]] == []
+    # "germline and/or somatic" wording needs no germline confirmation
+    somatic_ok = [
+        "EMA_OLAPARIB_OVARIAN_BRCA",
+        "FDA_OLAPARIB_OVARIAN_BRCA",
+        "FDA_RUCAPARIB_OVARIAN_BRCA",
+    ]
+    assert [i for i in somatic_ok if "germline" in kinds[i]] == []
+
+
+def test_dmmr_only_labels_require_ihc(cat: Catalog) -> None:
+    """dMMR is read by IHC: records worded "dMMR" alone require it; "MSI-H or dMMR" ones do not."""
+    dmmr = cat.indications_by_biomarker["DMMR"]
+    assert {i.id for i in dmmr} == {
+        "FDA_DOSTARLIMAB_ENDOMETRIAL_DMMR",
+        "FDA_DOSTARLIMAB_SOLID_MSI",
+        "FDA_DURVALUMAB_ENDOMETRIAL_MSI",
+        "EMA_DURVALUMAB_ENDOMETRIAL_DMMR",
+    }
+    assert [i.id for i in dmmr if "ihc" not in {r.kind for r in i.requires}] == []
+    msi = cat.indications_by_biomarker["MSI_H"]
+    assert [i.id for i in msi if "ihc" in {r.kind for r in i.requires}] == []
+
+
+def test_ovarian_parp_scopes_follow_the_wording(cat: Catalog, tree: OncoTree) -> None:
+    """EMA says high-grade (no LGSOC); FDA says epithelial cancer; neither covers borderline."""
+    assert on_label(cat, tree, "EMA", "BRCA_LOF", "olaparib", "HGSOC")
+    assert not on_label(cat, tree, "EMA", "BRCA_LOF", "olaparib", "LGSOC")
+    assert on_label(cat, tree, "FDA", "BRCA_LOF", "olaparib", "LGSOC")
+    for jur in ("EMA", "FDA"):
+        assert not on_label(cat, tree, jur, "BRCA_LOF", "olaparib", "SBOV")
+        assert not on_label(cat, tree, jur, "HRD", "olaparib", "MBOV")
 
 
 # --- resistance and evidence ------------------------------------------------------------------

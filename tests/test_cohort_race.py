@@ -33,11 +33,16 @@ def _assign_in_child(target: str, pid: str, barrier: Any, queue: Any) -> None:
     """Child process: wait for every racer, then assign one patient (own engine)."""
     case = load_case(DATA / "ihch_braf.json")
     case = case.model_copy(update={"patient": case.patient.model_copy(update={"id": pid})})
-    # hold each transaction open a little so that, without locking, racers would overlap
-    os.environ["TUMORBOARD_TEST_PAUSE_IN_TRANSACTION"] = ":0.1"
     with open_registry(target, user=f"site-{pid}") as reg:
         barrier.wait()
-        res = assign_case(reg, case, catalog=_CTX["catalog"], tree=_CTX["tree"])
+        res = assign_case(
+            reg,
+            case,
+            catalog=_CTX["catalog"],
+            tree=_CTX["tree"],
+            # hold each transaction open a little so that, without locking, racers would overlap
+            before_commit=lambda: time.sleep(0.1),
+        )
     queue.put((pid, res.status, res.queue_position))
 
 
@@ -117,29 +122,39 @@ def test_postgres_registry_round_trip(postgres_url: str):
     with open_registry(postgres_url, user="pg") as reg:
         res = record_outcome(reg, "PRE0", "PR", 8, confirmed=True)
         assert res.patient_result == "benefit"
-        assert res.cohort["benefit"] == 1
+        assert res.cohort.benefit == 1
+
+
+KILLED_SCRIPT = """
+import time
+from pathlib import Path
+from tumorboard.casefile import load_case
+from tumorboard.catalog import load_catalog
+from tumorboard.cohorts.assign import assign_case
+from tumorboard.cohorts.registry import open_registry
+from tumorboard.oncotree import OncoTree
+
+case = load_case({case!r})
+case = case.model_copy(update={{"patient": case.patient.model_copy(update={{"id": "KILLED"}})}})
+
+def hold():  # inside the transaction: say so, then wait to be killed
+    Path({marker!r}).write_text("in transaction")
+    time.sleep(60)
+
+with open_registry({target!r}, user="killed") as reg:
+    assign_case(reg, case, catalog=load_catalog(), tree=OncoTree.load(), before_commit=hold)
+"""
 
 
 def test_killed_assignment_leaves_the_registry_consistent(tmp_path: Path):
     target = str(tmp_path / "kill.sqlite")
     _prepare(target, 2)
     marker = tmp_path / "inside"
-    env = {**os.environ, "TUMORBOARD_TEST_PAUSE_IN_TRANSACTION": f"{marker}:60"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "tumorboard",
-        "cohort",
-        "assign",
-        str(DATA / "ihch_braf.json"),
-        "-t",
-        "IHCH",
-        "--patient-id",
-        "KILLED",
-        "--registry",
-        target,
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    script = KILLED_SCRIPT.format(
+        case=str(DATA / "ihch_braf.json"), target=target, marker=str(marker)
+    )
+    cmd = [sys.executable, "-c", script]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
@@ -160,4 +175,4 @@ def test_killed_assignment_leaves_the_registry_consistent(tmp_path: Path):
         case = load_case(DATA / "ihch_braf.json")
         case = case.model_copy(update={"patient": case.patient.model_copy(update={"id": "NEXT"})})
         res = assign_case(reg, case, catalog=_CTX["catalog"], tree=_CTX["tree"])
-        assert (res.status, res.cohort["slots_left"]) == ("enrolled", 5)  # type: ignore[index]
+        assert (res.status, res.cohort.slots_left) == ("enrolled", 5)

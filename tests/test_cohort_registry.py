@@ -76,9 +76,9 @@ def test_enrol_until_stage_full_then_waitlist_in_order(reg, ctx):
     r1, r2 = assign(reg, ctx, "ihch_braf", "P1"), assign(reg, ctx, "ihch_braf", "P2")
     assert (r1.status, r2.status) == ("enrolled", "enrolled")
     assert r1.cohort is not None
-    assert (r1.cohort["id"], r1.cohort["stage"], r1.cohort["slots_left"]) == ("T-BRAF-SOLID", 1, 1)
+    assert (r1.cohort.id, r1.cohort.stage, r1.cohort.slots_left) == ("T-BRAF-SOLID", 1, 1)
     assert r1.match is not None
-    assert r1.match["evidence"] == "ESCAT III-A"
+    assert r1.match.evidence == "ESCAT III-A"
     r3, r4 = assign(reg, ctx, "ihch_braf", "P3"), assign(reg, ctx, "ihch_braf", "P4")
     assert (r3.status, r3.queue_position, r4.queue_position) == ("waitlisted", 1, 2)
     assert r3.reason == "stage 1 is full with outcomes pending"
@@ -99,14 +99,15 @@ def test_stage_two_opens_and_enrols_the_waiting_list_in_order(reg, ctx):
     assert res.patient_result == "benefit"
     assert res.events == ["stage 2 opened", "waiting list promoted into stage 2"]
     v = res.cohort
-    assert (v["state"], v["stage"], v["enrolled_stage"], v["waitlist"]) == (
+    assert v is not None
+    assert (v.state, v.stage, v.enrolled_stage, v.waitlist) == (
         "stage-2 awaiting outcomes",
         2,
         2,
         1,
     )
     again = assign(reg, ctx, "ihch_braf", "P3")
-    assert (again.status, again.already, again.cohort["stage"]) == ("enrolled", True, 2)  # type: ignore[index]
+    assert (again.status, again.already, again.cohort.stage) == ("enrolled", True, 2)
     waiting = assign(reg, ctx, "ihch_braf", "P5")
     assert (waiting.status, waiting.queue_position) == ("waitlisted", 1)
     record_outcome(reg, "P3", "SD", 16)
@@ -140,8 +141,8 @@ def test_not_evaluable_keeps_its_slot_when_the_cohort_says_so(reg, ctx):
     assign(reg, ctx, "coad_erbb2", "C3", cohort_id="T-ERBB2-BOWEL")
     res = record_outcome(reg, "C1", "NE", 2)
     assert res.events == []
-    assert res.cohort["slots_left"] == 0
-    assert res.cohort["waitlist"] == 1
+    assert res.cohort.slots_left == 0
+    assert res.cohort.waitlist == 1
 
 
 def test_outcome_corrections_are_audited_and_can_change_the_decision(reg, ctx):
@@ -155,7 +156,7 @@ def test_outcome_corrections_are_audited_and_can_change_the_decision(reg, ctx):
     assert err.value.hint == "pass --correct to replace it (the correction is audited)"
     fixed = record_outcome(reg, "P2", "PR", 8, correct=True, assessed_on="2026-03-02")
     assert fixed.corrected is not None
-    assert fixed.corrected["response"] == "PD"
+    assert fixed.corrected.response == "PD"
     assert fixed.events == ["cohort reopened at stage 2 after a correction"]
     audit = [a for a in audit_entries(reg, patient_id="P2") if a["action"] == "outcome.correct"]
     assert audit[0]["details"]["old"]["response"] == "PD"
@@ -169,14 +170,14 @@ def test_a_patient_is_in_one_cohort_at_a_time_and_never_twice_in_the_same(reg, c
     first = assign(reg, ctx, "coad_erbb2", "C1")
     assert first.status == "enrolled"
     # same evidence (one match): the earliest opened cohort wins (T-ERBB2-CRC is loaded first)
-    assert first.cohort["id"] == "T-ERBB2-CRC"  # type: ignore[index]
-    assert [a["cohort_id"] for a in first.alternatives] == ["T-ERBB2-BOWEL"]
+    assert first.cohort.id == "T-ERBB2-CRC"
+    assert [a.cohort_id for a in first.alternatives] == ["T-ERBB2-BOWEL"]
     again = assign(reg, ctx, "coad_erbb2", "C1", cohort_id="T-ERBB2-BOWEL")
-    assert (again.status, again.already, again.cohort["id"]) == ("enrolled", True, "T-ERBB2-CRC")  # type: ignore[index]
+    assert (again.status, again.already, again.cohort.id) == ("enrolled", True, "T-ERBB2-CRC")
     assert again.reason.startswith("already enrolled in cohort T-ERBB2-CRC")
     record_outcome(reg, "C1", "PD", 8)  # treatment ended: free for another cohort
     moved = assign(reg, ctx, "coad_erbb2", "C1")
-    assert (moved.status, moved.cohort["id"]) == ("enrolled", "T-ERBB2-BOWEL")  # type: ignore[index]
+    assert (moved.status, moved.cohort.id) == ("enrolled", "T-ERBB2-BOWEL")
     record_outcome(reg, "C1", "PD", 8)
     never = assign(reg, ctx, "coad_erbb2", "C1")
     assert never.status == "none"
@@ -189,7 +190,7 @@ def test_on_label_options_are_a_reason_not_to_enrol(reg, ctx, tmp_path):
     assert res.reason == (
         "on-label option(s) available: osimertinib for EGFR L858R; standard treatment comes first"
     )
-    assert res.on_label[0]["drugs"] == ["osimertinib"]
+    assert res.on_label[0].drugs == ["osimertinib"]
     exhausted = assign(reg, ctx, "luad_egfr", "L1", on_label_exhausted=True)
     assert (
         exhausted.reason == "no off-label match for an approved drug (nothing a cohort could offer)"
@@ -199,38 +200,48 @@ def test_on_label_options_are_a_reason_not_to_enrol(reg, ctx, tmp_path):
 def test_resistance_marker_blocks_the_cohort(reg, ctx):
     res = assign(reg, ctx, "coad_erbb2_kras", "K1")
     assert res.status == "none"
-    assert {b["cohort_id"] for b in res.not_eligible} == {"T-ERBB2-CRC", "T-ERBB2-BOWEL"}
-    assert res.not_eligible[0]["reason"] == "resistance marker KRAS G12D against trastuzumab"
+    assert {b.cohort_id for b in res.not_eligible} == {"T-ERBB2-CRC", "T-ERBB2-BOWEL"}
+    assert res.not_eligible[0].reason == "resistance marker KRAS G12D against trastuzumab"
 
 
 def test_proposal_open_and_rematch(reg, ctx):
     res = assign(reg, ctx, "thpa_braf_encobini", "T1")
     assert res.status == "proposed"
-    assert res.proposals[0]["tumor_type"] == "THPA"
-    assert res.proposals[0]["drugs"] == ["binimetinib", "encorafenib"]
+    assert res.proposals[0].tumor_type == "THPA"
+    assert res.proposals[0].drugs == ["binimetinib", "encorafenib"]
     assign(reg, ctx, "thpa_braf_encobini", "T2")
     props = list_proposals(reg)
     assert len(props) == 1
-    assert props[0]["patients"] == ["T1", "T2"]
+    assert props[0].patients == ["T1", "T2"]
     assert rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=False) == []
-    row = open_from_proposal(reg, props[0]["proposal_id"], tumor_types=["THYROID"])
-    assert row["id"] == "NEW-THPA-BRAF-V600E-BINIMETINIB-ENCORAFENIB"
+    row = open_from_proposal(reg, props[0].proposal_id, tumor_types=["THYROID"])
+    assert row.id == "NEW-THPA-BRAF-V600E-BINIMETINIB-ENCORAFENIB"
     found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=False)
-    assert [(f["patient_id"], f["cohorts"]) for f in found] == [
-        ("T1", [row["id"]]),
-        ("T2", [row["id"]]),
+    assert [(f.patient_id, f.cohorts) for f in found] == [
+        ("T1", [row.id]),
+        ("T2", [row.id]),
     ]
     assert assign(reg, ctx, "thpa_braf_encobini", "T1").status == "enrolled"
     with pytest.raises(AssignmentError, match="already accepted as cohort"):
-        open_from_proposal(reg, props[0]["proposal_id"])
+        open_from_proposal(reg, props[0].proposal_id)
 
 
 def test_rematch_with_a_catalog_matches_stored_variants_again(reg, ctx):
-    assign(reg, ctx, "thpa_braf_encobini", "T1")  # proposed: stored, not in a cohort
+    assign(reg, ctx, "thap_braf_encobini", "T1")  # proposed: stored, not in a cohort
     found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
-    # matched again with the real catalog: BRAF V600E in THPA is off-label for
-    # dabrafenib + trametinib, which T-BRAF-SOLID offers
-    assert [f["cohorts"] for f in found if f["patient_id"] == "T1"] == [["T-BRAF-SOLID"]]
+    # matched again with the real catalog: BRAF V600E in anaplastic thyroid cancer is off-label
+    # under the EMA for dabrafenib + trametinib (the EU thyroid indication is differentiated
+    # thyroid cancer only), which T-BRAF-SOLID offers
+    assert [f.cohorts for f in found if f.patient_id == "T1"] == [["T-BRAF-SOLID"]]
+
+
+def test_rematch_with_the_catalog_drops_a_cohort_when_an_approval_appears(reg, ctx):
+    # BRAF V600E papillary thyroid cancer: on-label under the EMA since the 2026 Tafinlar +
+    # Mekinist indication "locally advanced or metastatic differentiated thyroid cancer with a
+    # BRAF V600E mutation", so the solid-tumour cohort is not offered on a rematch
+    assign(reg, ctx, "thpa_braf_encobini", "T1")
+    found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
+    assert [f for f in found if f.patient_id == "T1"] == []
 
 
 def test_no_match_no_cohort(reg, ctx):
@@ -312,8 +323,8 @@ def test_sync_definitions_never_rewrites_a_cohort(reg, ctx):
     defs = load_cohorts(DATA / "small.yaml", catalog=ctx[0], tree=ctx[1])
     changed = [defs[0].model_copy(update={"notes": "edited"}), *defs[1:]]
     report = sync_definitions(reg, changed)
-    assert report[0] == {"cohort_id": "T-BRAF-SOLID", "action": "differs (registry kept)"}
-    assert {r["action"] for r in report[1:]} == {"unchanged"}
+    assert (report[0].cohort_id, report[0].action) == ("T-BRAF-SOLID", "differs (registry kept)")
+    assert {r.action for r in report[1:]} == {"unchanged"}
 
 
 @pytest.mark.parametrize(
@@ -409,8 +420,8 @@ def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
     with open_registry(str(tmp_path / "e.sqlite"), user="t", create=True) as reg:
         sync_definitions(reg, defs)
         res = assign_case(reg, both, catalog=ctx[0], tree=ctx[1])
-        assert (res.status, res.cohort["id"]) == ("enrolled", "B-BRAF")  # type: ignore[index]
-        assert [a["cohort_id"] for a in res.alternatives] == ["A-ERBB2"]
+        assert (res.status, res.cohort.id) == ("enrolled", "B-BRAF")
+        assert [a.cohort_id for a in res.alternatives] == ["A-ERBB2"]
         same = both.model_copy(
             update={
                 "patient": both.patient.model_copy(update={"id": "E2"}),
@@ -418,4 +429,4 @@ def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
             }
         )
         tie = assign_case(reg, same, catalog=ctx[0], tree=ctx[1])
-        assert tie.cohort["id"] == "A-ERBB2"  # type: ignore[index]  # equal evidence: earliest opened
+        assert tie.cohort.id == "A-ERBB2"  # equal evidence: earliest opened

@@ -20,10 +20,11 @@ from tumorboard.catalog import load_catalog
 from tumorboard.cohorts.assign import assign_case
 from tumorboard.cohorts.definitions import load_cohorts
 from tumorboard.cohorts.design import verdict
-from tumorboard.cohorts.lifecycle import counts, design_of
+from tumorboard.cohorts.lifecycle import counts
 from tumorboard.cohorts.manage import close_cohort, open_cohort, suspend_cohort, sync_definitions
 from tumorboard.cohorts.outcomes import record_outcome
-from tumorboard.cohorts.registry import ACTIVE, assignments, audit, cohorts, open_registry
+from tumorboard.cohorts.registry import ACTIVE, assignments, audit, open_registry
+from tumorboard.cohorts.rows import CohortRow
 from tumorboard.errors import AssignmentError
 from tumorboard.oncotree import OncoTree
 
@@ -100,35 +101,35 @@ class RegistryMachine(RuleBasedStateMachine):
             log = Counter(
                 (a["cohort_id"], a["action"]) for a in conn.execute(select(audit)).mappings()
             )
-            for row in conn.execute(select(cohorts)).mappings():
-                self._check_cohort(conn, dict(row), rows, log)
+            for row in self.reg.cohort_rows(conn):
+                self._check_cohort(conn, row, rows, log)
 
-    def _check_cohort(self, conn: Any, row: dict[str, Any], rows: Any, log: Counter) -> None:
-        d, c = design_of(row), counts(conn, row)
+    def _check_cohort(self, conn: Any, row: CohortRow, rows: Any, log: Counter) -> None:
+        d, c = row.design, counts(conn, row)
         s1, s2 = c.stage(1), c.stage(2)
         assert s1.holders <= d.n1  # never over-filled
         assert s2.holders <= d.n2
         if s2.holders:
-            assert row["stage"] == 2
-        mine = [r for r in rows if r["cohort_id"] == row["id"]]
-        if row["stage"] == 2:  # stage 2 opened only after a complete, successful stage 1
-            assert log[(row["id"], "stage.2.opened")] == 1
+            assert row.stage == 2
+        mine = [r for r in rows if r["cohort_id"] == row.id]
+        if row.stage == 2:  # stage 2 opened only after a complete, successful stage 1
+            assert log[(row.id, "stage.2.opened")] == 1
             assert s1.holders == d.n1
-        if row["state"] in ("positive", "negative"):
-            v = verdict(d, s1, s2, stage=row["stage"])
-            assert v.outcome == row["state"]
+        if row.state in ("positive", "negative"):
+            v = verdict(d, s1, s2, stage=row.stage)
+            assert v.outcome == row.state
             assert not [r for r in mine if r["status"] == "waitlisted"]
-        if row["state"] == "open" and not row["suspended"]:
-            v = verdict(d, s1, s2, stage=row["stage"])
+        if row.state == "open" and not row.suspended:
+            v = verdict(d, s1, s2, stage=row.stage)
             if c.waitlist:  # nobody waits while a slot is free
                 assert v.slots_left == 0
         # counts equal the audit log
         treated = sum(r["status"] in ("enrolled", "ended") for r in mine)
-        entered = log[(row["id"], "assign.enrolled")] + log[(row["id"], "assign.promoted")]
+        entered = log[(row.id, "assign.enrolled")] + log[(row.id, "assign.promoted")]
         assert treated == entered
         waiting = sum(r["status"] == "waitlisted" for r in mine)
-        queued = log[(row["id"], "assign.waitlisted")]
-        left = log[(row["id"], "assign.promoted")] + log[(row["id"], "assign.released")]
+        queued = log[(row.id, "assign.waitlisted")]
+        left = log[(row.id, "assign.promoted")] + log[(row.id, "assign.released")]
         assert waiting == queued - left
 
 

@@ -187,8 +187,8 @@ def test_annotate_merges_cvo_vcf_and_fusion_file(tso: Path, shared_data: Path) -
 
 def test_pisces_vcf_vf_and_hotspot(tso: Path) -> None:
     """The Pisces gVCF: reference blocks counted, VF read, BRAF V600E from the GRCh37 table."""
-    from tumorboard.api import read_vcf
     from tumorboard import pipeline
+    from tumorboard.api import read_vcf
     from tumorboard.readers.base import QCCounter
 
     r = read_vcf(tso / "PT-0042_MergedSmallVariants.genome.vcf", OPTS)

@@ -32,6 +32,7 @@ _LAZY = {
     "TumorBoardError": "tumorboard.errors",
     "Variant": "tumorboard.models",
     "analyse": "tumorboard.api",
+    "cases_frame": "tumorboard.api",
     "collect": "tumorboard.api",
     "load_panel": "tumorboard.panels",
     "open_vcf": "tumorboard.api",
@@ -52,6 +53,7 @@ __all__ = [
     "Variant",
     "__version__",
     "analyse",
+    "cases_frame",
     "collect",
     "load_panel",
     "open_vcf",
@@ -59,7 +61,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tumorboard.alterations import Alteration
-    from tumorboard.api import analyse, collect, open_vcf
+    from tumorboard.api import analyse, cases_frame, collect, open_vcf
     from tumorboard.errors import TumorBoardError
     from tumorboard.models import (
         Biomarker,

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tumorboard.alterations import Alteration
 
 Jurisdiction = Literal["EMA", "FDA"]
@@ -250,6 +252,12 @@ class CaseResult(_Frozen):
     cohorts: list[CohortStatus] = Field(default_factory=list)
     qc: QC = Field(default_factory=QC)
     command: str = ""
+
+    def to_frame(self, kind: Literal["variants", "matches"] = "variants") -> "pd.DataFrame":
+        """This case's variants or matches as a pandas DataFrame (``tumorboard[tables]``)."""
+        from tumorboard.frames import case_frame
+
+        return case_frame(self, kind)
 
 
 class RunOptions(_Frozen):

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 from tumorboard.errors import OutputError
 
@@ -35,6 +35,21 @@ def atomic_output(path: str | Path | None) -> Iterator[TextIO]:
     fd, tmp = _temp_for(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        tmp.chmod(_mode_for(target))
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_binary_output(path: str | Path) -> Iterator[BinaryIO]:
+    """Like :func:`atomic_output`, for binary data (Excel, Parquet); a file path only."""
+    target = Path(path)
+    fd, tmp = _temp_for(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
             yield fh
         tmp.chmod(_mode_for(target))
         tmp.replace(target)
@@ -172,6 +187,20 @@ def write_text_atomic(path: str | Path | None, text: str) -> None:
         fh.write(text)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
+    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number).
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -181,4 +210,11 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["OutputSet", "atomic_output", "sha256_file", "write_text_atomic"]
+__all__ = [
+    "OutputSet",
+    "atomic_binary_output",
+    "atomic_output",
+    "sha256_file",
+    "spreadsheet_safe",
+    "write_text_atomic",
+]

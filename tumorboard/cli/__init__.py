@@ -1,7 +1,9 @@
 """The ``tumorboard`` command line (the only module tree that imports click).
 
-Each command lives in its own module under ``tumorboard/cli/`` and registers itself on the
-``main`` group when that module is imported; commands stay thin: parse options, call the library,
+Each command (or command group) lives in exactly one module under ``tumorboard/cli/`` and
+registers itself on the ``main`` group when that module is imported (click's lazy-loading
+pattern: :class:`~tumorboard.cli._base.TumorBoardGroup`); shared options are declared once in
+``cli/options.py``; commands stay thin: parse options, call the library,
 format the result. The modules are imported lazily: ``tumorboard annotate`` imports only
 ``tumorboard.cli.annotate`` (and what it needs), ``tumorboard --help`` imports them all.
 
@@ -29,7 +31,7 @@ main.lazy_commands.update(
         "oncotree": ("tumorboard.cli.oncotree",),
         "render": (_REPORT,),
         "report": (_REPORT,),
-        "schema": (_REPORT, _CATALOG),
+        "schema": ("tumorboard.cli.schema",),
     }
 )
 

@@ -52,7 +52,7 @@ def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, la
       tumorboard batch run42/samples.tsv --jobs 2 -o run42/tumorboard
       tumorboard batch samples.tsv -j 4 -o out --jurisdiction FDA --quiet
     """
-    from tumorboard.batch import read_samplesheet, run_batch
+    from tumorboard.batch import SampleOutcome, read_samplesheet, run_batch
 
     registry = params.pop("registry")
     common = run_options(params, tumor_type="NA").model_dump(
@@ -66,7 +66,7 @@ def batch(samplesheet: str, outdir: str, jobs: int, force: bool, quiet: bool, la
             length=len(samples), label="tumorboard batch", file=sys.stderr, show_pos=True
         )
 
-    def done(outcome: Any) -> None:
+    def done(outcome: SampleOutcome) -> None:
         if outcome.status == "failed":
             failures.append(f"failed: {outcome.patient_id}: {outcome.reason}")
         if bar is not None:

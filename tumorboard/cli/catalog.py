@@ -1,16 +1,19 @@
-"""``tumorboard catalog`` (validate, list, diff, import-civic) and ``schema catalog``."""
+"""``tumorboard catalog``: validate, list, diff, import-civic."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tumorboard.cli._base import main
 from tumorboard.errors import CatalogError
 from tumorboard.outputs import write_text_atomic
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import OncoTree
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +36,7 @@ def catalog_options(func: F) -> F:
     )(func)
 
 
-def _tree() -> Any:
+def _tree() -> OncoTree:
     from tumorboard.oncotree import OncoTree
 
     return OncoTree.load()
@@ -201,30 +204,3 @@ def import_civic_cmd(
         f"biomarker rules, {len(result.drugs)} new drugs; skipped: {skipped or 'none'}",
         err=True,
     )
-
-
-def _schema_group() -> click.Group:
-    existing = main.commands.get("schema")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @main.group("schema")
-    def schema() -> None:
-        """JSON Schemas of tumorboard's documents."""
-
-    return schema
-
-
-@_schema_group().command("catalog")
-@click.option("-o", "--output", type=click.Path(allow_dash=True), default="-", help="Output file.")
-def schema_catalog(output: str) -> None:
-    """JSON Schema of the drug catalog (the whole catalog as one document).
-
-    \b
-    Example:
-      tumorboard schema catalog -o catalog.schema.json
-    """
-    from tumorboard.catalog.schema import CatalogDocument
-
-    schema = CatalogDocument.model_json_schema()
-    write_text_atomic(output, json.dumps(schema, indent=2, sort_keys=True) + "\n")

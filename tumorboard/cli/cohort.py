@@ -5,12 +5,16 @@ Thin commands: parse options, call :mod:`tumorboard.cohorts`, format a table or 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from tumorboard.models import CaseResult
 
 from tumorboard.cli._base import main
 from tumorboard.cli.options import case_options, run_options
@@ -51,8 +55,20 @@ def _open(registry: str | None, user: str | None, create: bool = False) -> Itera
         reg.close()
 
 
+def _jsonable(data: Any) -> Any:
+    """Typed results (dataclasses, lists of them) as JSON values."""
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return dataclasses.asdict(data)
+    if isinstance(data, list):
+        return [_jsonable(d) for d in data]
+    return data
+
+
 def _emit(fmt: str, data: Any, table: Callable[[], str]) -> None:
-    click.echo(json.dumps(data, indent=2, default=str) if fmt == "json" else table())
+    if fmt == "json":
+        click.echo(json.dumps(_jsonable(data), indent=2, default=str))
+    else:
+        click.echo(table())
 
 
 def _catalog_and_tree(paths: tuple[str, ...] = ()) -> tuple[Any, Any]:
@@ -100,14 +116,14 @@ def init_cmd(registry: str | None, user: str | None, cohorts_path: str | None) -
         report = sync_definitions(reg, defs)
     for w in warnings:
         click.echo(f"Warning: {w}", err=True)
-    added = sum(r["action"] == "added" for r in report)
+    added = sum(r.action == "added" for r in report)
     click.echo(f"registry ready: {added} cohort(s) added, {len(report) - added} already present")
     for r in report:
-        if r["action"] != "added":
-            click.echo(f"  {r['cohort_id']}: {r['action']}")
+        if r.action != "added":
+            click.echo(f"  {r.cohort_id}: {r.action}")
 
 
-def _load_input(path: str, params: dict[str, Any]) -> Any:
+def _load_input(path: str, params: dict[str, Any]) -> CaseResult:
     """A saved case JSON, or a variant file analysed now; the pseudonym and code are checked."""
     from tumorboard.casefile import load_case
     from tumorboard.oncotree import OncoTree
@@ -179,8 +195,7 @@ def assign_cmd(
             cohort_id=cohort_id,
             on_label_exhausted=on_label_exhausted,
         )
-    data = result.as_dict()
-    _emit(fmt, data, lambda: tables.assign_text(data))
+    _emit(fmt, result, lambda: tables.assign_text(result))
 
 
 @cohort.command("outcome")
@@ -231,7 +246,7 @@ def outcome_cmd(
             assessed_on=assessed_on,
             confirmed=confirmed,
             correct=correct,
-        ).as_dict()
+        )
 
     _emit(fmt, r, lambda: tables.outcome_text(r))
 
@@ -251,9 +266,37 @@ def status_cmd(cohort_id: str | None, registry: str | None, user: str | None, fm
     from tumorboard.cohorts.manage import status
 
     with _open(registry, user) as reg:
-        views = [v.as_dict() for v in status(reg, cohort_id)]
+        views = status(reg, cohort_id)
 
     _emit(fmt, views, lambda: tables.status_text(views, detail=bool(cohort_id)))
+
+
+@cohort.command("export")
+@click.argument("cohort_id", required=False)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table to write: .csv, .tsv, .xlsx (Excel) or .parquet.",
+)
+@registry_options
+def export_cmd(cohort_id: str | None, output: str, registry: str | None, user: str | None) -> None:
+    """The cohort status table (one row per cohort) as CSV, TSV, Excel or Parquet.
+
+    For the study board's own spreadsheets and dashboards; the columns are those of
+    `cohort status --format json`. Needs pandas (`pip install 'tumorboard[tables]'`).
+
+    \b
+    Example:
+      tumorboard cohort export --registry impress.sqlite -o cohorts-2026-11.xlsx
+    """
+    from tumorboard.cohorts.manage import status
+    from tumorboard.frames import cohorts_frame, write_frame
+
+    with _open(registry, user) as reg:
+        views = status(reg, cohort_id)
+    click.echo(write_frame(cohorts_frame(views), output))
 
 
 @cohort.command("design")
@@ -355,7 +398,7 @@ def open_cmd(
                 design=DesignSpec(n1=n1, r1=r1, n=n, r=r),
                 sponsor=sponsor,
             )
-            click.echo(f"cohort {row['id']} opened from proposal {proposal}")
+            click.echo(f"cohort {row.id} opened from proposal {proposal}")
         else:
             assert cohort_id is not None
             events = open_cohort(reg, cohort_id)

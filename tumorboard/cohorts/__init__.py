@@ -12,12 +12,15 @@ Nothing here touches a database at import time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tumorboard.cohorts.design import Design, alpha_power, characteristics, patient_result
 
+if TYPE_CHECKING:
+    from tumorboard.models import CaseResult, CohortStatus
 
-def cohort_status(case: Any, registry: str) -> list[Any]:
+
+def cohort_status(case: CaseResult, registry: str) -> list[CohortStatus]:
     """Cohort availability of a case for its report (read-only); see :mod:`.manage`."""
     from tumorboard.cohorts.manage import cohort_status as _status
 

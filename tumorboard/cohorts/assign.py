@@ -17,31 +17,52 @@ cohort (unique constraint). Re-running an assignment is safe: it reports the cur
 
 from __future__ import annotations
 
-import os
-import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from tumorboard.cohorts.eligibility import Eligibility, Fit, evaluate, summarise_match
-from tumorboard.cohorts.lifecycle import advance, counts, design_of
-from tumorboard.cohorts.proposals import add_proposals
-from tumorboard.cohorts.registry import (
-    ACTIVE,
-    Registry,
-    assignments,
-    cohorts,
-    patients,
-    utcnow,
+from tumorboard.catalog import Catalog
+from tumorboard.cohorts.definitions import TreeLike
+from tumorboard.cohorts.design import verdict
+from tumorboard.cohorts.eligibility import Blocked, Eligibility, Fit, evaluate, summarise_match
+from tumorboard.cohorts.lifecycle import advance, counts
+from tumorboard.cohorts.proposals import ProposalView, add_proposals
+from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, cohorts, patients, utcnow
+from tumorboard.cohorts.rows import (
+    AssignmentRow,
+    CohortRow,
+    JsonObject,
+    MatchSummary,
+    PatientRow,
+    StoredCase,
 )
 from tumorboard.errors import AssignmentError
 from tumorboard.models import CaseResult
 
-#: Test-only hook: seconds to sleep inside the assignment transaction, just before commit
-#: (the killed-process test SIGKILLs the process then). A marker file is touched first.
-_PAUSE_ENV = "TUMORBOARD_TEST_PAUSE_IN_TRANSACTION"
+
+@dataclass(frozen=True, slots=True)
+class CohortSummary:
+    """The cohort an assignment names, with its running stage."""
+
+    id: str
+    title: str
+    drugs: list[str]
+    biomarker: str
+    stage: int
+    stage_size: int
+    slots_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another cohort that also fits the patient."""
+
+    cohort_id: str
+    title: str
+    match: MatchSummary
+    opened_at: str | None
 
 
 @dataclass(slots=True)
@@ -52,42 +73,35 @@ class AssignResult:
     tumor_type: str
     status: str
     reason: str = ""
-    cohort: dict[str, Any] | None = None
+    cohort: CohortSummary | None = None
     queue_position: int | None = None
-    match: dict[str, Any] | None = None
-    alternatives: list[dict[str, Any]] = field(default_factory=list)
-    proposals: list[dict[str, Any]] = field(default_factory=list)
-    on_label: list[dict[str, Any]] = field(default_factory=list)
-    not_eligible: list[dict[str, str]] = field(default_factory=list)
-    uncertain: list[dict[str, Any]] = field(default_factory=list)
+    match: MatchSummary | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+    proposals: list[ProposalView] = field(default_factory=list)
+    on_label: list[MatchSummary] = field(default_factory=list)
+    not_eligible: list[Blocked] = field(default_factory=list)
+    uncertain: list[MatchSummary] = field(default_factory=list)
     already: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return asdict(self)
 
 
-def case_data(case: CaseResult) -> dict[str, Any]:
+def case_data(case: CaseResult) -> StoredCase:
     """What the registry keeps per patient: no names, only the pseudonym's case content."""
-    return {
-        "tumor_type": case.patient.tumor_type,
-        "lineage": list(case.patient.lineage),
-        "jurisdiction": case.jurisdiction,
-        "catalog": case.catalog.model_dump(),
-        "matches": [m.model_dump(mode="json") for m in case.matches],
-        "variants": [v.model_dump(mode="json") for v in case.variants],
-        "biomarkers": [b.model_dump(mode="json") for b in case.biomarkers],
-    }
+    return StoredCase.from_case(case)
 
 
-def register_patient(registry: Registry, conn: Connection, case: CaseResult) -> dict[str, Any]:
+def register_patient(registry: Registry, conn: Connection, case: CaseResult) -> PatientRow:
     """Insert or update the patient row (audited) and return it locked."""
-    pid, data, now = case.patient.id, case_data(case), utcnow()
+    pid, stored, now = case.patient.id, StoredCase.from_case(case), utcnow()
+    data = stored.as_json()
     row = registry.lock_patient(conn, pid)
     if row is None:
         conn.execute(
             insert(patients).values(
                 id=pid,
-                tumor_type=data["tumor_type"],
+                tumor_type=stored.tumor_type,
                 case_data=data,
                 registered_at=now,
                 updated_at=now,
@@ -97,99 +111,98 @@ def register_patient(registry: Registry, conn: Connection, case: CaseResult) -> 
             conn,
             "patient.register",
             patient_id=pid,
-            tumor_type=data["tumor_type"],
-            matches=len(data["matches"]),
+            tumor_type=stored.tumor_type,
+            matches=len(stored.matches),
         )
-    elif row["case_data"] != data:
+    elif row.case.as_json() != data:
         conn.execute(
             update(patients)
             .where(patients.c.id == pid)
-            .values(tumor_type=data["tumor_type"], case_data=data, updated_at=now)
+            .values(tumor_type=stored.tumor_type, case_data=data, updated_at=now)
         )
         registry.audit(
             conn,
             "patient.update",
             patient_id=pid,
-            tumor_type=data["tumor_type"],
-            old_tumor_type=row["tumor_type"],
-            matches=len(data["matches"]),
+            tumor_type=stored.tumor_type,
+            old_tumor_type=row.tumor_type,
+            matches=len(stored.matches),
         )
-    return registry.lock_patient(conn, pid) or {}
+    locked = registry.lock_patient(conn, pid)
+    assert locked is not None
+    return locked
 
 
-def cohort_summary(row: dict[str, Any], stage: int, slots_left: int) -> dict[str, Any]:
-    d = design_of(row)
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "drugs": list(row["drugs"]),
-        "biomarker": row["biomarker"],
-        "stage": stage,
-        "stage_size": d.stage_size(stage),
-        "slots_left": slots_left,
-    }
+def cohort_summary(row: CohortRow, stage: int, slots_left: int) -> CohortSummary:
+    return CohortSummary(
+        id=row.id,
+        title=row.title,
+        drugs=list(row.drugs),
+        biomarker=row.biomarker,
+        stage=stage,
+        stage_size=row.design.stage_size(stage),
+        slots_left=slots_left,
+    )
 
 
-def _queue_position(conn: Connection, cohort_id: str, seq: int) -> int:
+def _queue_position(conn: Connection, cohort_id: str, seq: int | None) -> int:
     return int(
         conn.execute(
             select(func.count()).where(
                 assignments.c.cohort_id == cohort_id,
                 assignments.c.status == "waitlisted",
-                assignments.c.queue_seq <= seq,
+                assignments.c.queue_seq <= (seq or 0),
             )
         ).scalar()
         or 0
     )
 
 
-def _existing(conn: Connection, pid: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
+def _existing(conn: Connection, pid: str) -> tuple[AssignmentRow | None, dict[str, str]]:
     rows = conn.execute(select(assignments).where(assignments.c.patient_id == pid)).mappings()
     active, joined = None, {}
     for r in rows:
         joined[r["cohort_id"]] = r["status"]
         if r["status"] in ACTIVE:
-            active = dict(r)
+            active = AssignmentRow.from_row(r)
     return active, joined
 
 
-def _report_active(conn: Connection, result: AssignResult, active: dict[str, Any]) -> None:
-    row = conn.execute(select(cohorts).where(cohorts.c.id == active["cohort_id"])).mappings().one()
-    c = counts(conn, dict(row))
-    from tumorboard.cohorts.design import verdict
-
-    v = verdict(design_of(dict(row)), c.stage(1), c.stage(2), stage=row["stage"])
-    result.status, result.already = active["status"], True
-    result.cohort = cohort_summary(dict(row), active["stage"] or v.stage, v.slots_left)
-    result.match = active["match"]
+def _report_active(
+    registry: Registry, conn: Connection, result: AssignResult, active: AssignmentRow
+) -> None:
+    row = registry.cohort_rows(conn, active.cohort_id)[0]
+    c = counts(conn, row)
+    v = verdict(row.design, c.stage(1), c.stage(2), stage=row.stage)
+    result.status, result.already = active.status, True
+    result.cohort = cohort_summary(row, active.stage or v.stage, v.slots_left)
+    result.match = active.match
     result.reason = (
-        f"already {active['status']} in cohort {active['cohort_id']}; a patient is in at most "
+        f"already {active.status} in cohort {active.cohort_id}; a patient is in at most "
         "one cohort at a time"
     )
-    if active["status"] == "waitlisted":
-        result.queue_position = _queue_position(conn, active["cohort_id"], active["queue_seq"])
+    if active.status == "waitlisted":
+        result.queue_position = _queue_position(conn, active.cohort_id, active.queue_seq)
 
 
 def _take(registry: Registry, conn: Connection, fit: Fit, pid: str, result: AssignResult) -> bool:
     """Lock the cohort and enrol or waitlist the patient; False if it can no longer take them."""
-    row = registry.lock_cohort(conn, fit.cohort["id"])
-    if row is None or row["state"] != "open" or row["suspended"]:
+    row = registry.lock_cohort(conn, fit.cohort.id)
+    if row is None or row.state != "open" or row.suspended:
         return False
     if advance(registry, conn, row):  # e.g. a resumed cohort first serves its waiting list
-        row = registry.lock_cohort(conn, fit.cohort["id"])
-        if row is None or row["state"] != "open":
+        row = registry.lock_cohort(conn, fit.cohort.id)
+        if row is None or row.state != "open":
             return False
     c = counts(conn, row)
-    from tumorboard.cohorts.design import verdict
-
-    v = verdict(design_of(row), c.stage(1), c.stage(2), stage=row["stage"])
+    v = verdict(row.design, c.stage(1), c.stage(2), stage=row.stage)
     if v.outcome not in ("open", "awaiting"):
         return False
     now, match = utcnow(), summarise_match(fit.match)
     values: dict[str, Any] = {
         "patient_id": pid,
-        "cohort_id": row["id"],
-        "match": match,
+        "cohort_id": row.id,
+        "match": match.as_json(),
         "created_at": now,
         "updated_at": now,
     }
@@ -197,60 +210,56 @@ def _take(registry: Registry, conn: Connection, fit: Fit, pid: str, result: Assi
         values.update(status="enrolled", stage=v.stage, enrolled_at=now)
         left = v.slots_left - 1
     else:
-        seq = int(row["waitlist_seq"]) + 1
-        conn.execute(update(cohorts).where(cohorts.c.id == row["id"]).values(waitlist_seq=seq))
+        seq = row.waitlist_seq + 1
+        conn.execute(update(cohorts).where(cohorts.c.id == row.id).values(waitlist_seq=seq))
         values.update(status="waitlisted", queue_seq=seq)
         left = v.slots_left
     conn.execute(insert(assignments).values(**values))
     result.status, result.match = values["status"], match
     result.cohort = cohort_summary(row, v.stage, left)
     if values["status"] == "waitlisted":
-        result.queue_position = _queue_position(conn, row["id"], values["queue_seq"])
+        result.queue_position = _queue_position(conn, row.id, values["queue_seq"])
         result.reason = f"stage {v.stage} is full with outcomes pending"
     registry.audit(
         conn,
         f"assign.{values['status']}",
-        cohort_id=row["id"],
+        cohort_id=row.id,
         patient_id=pid,
         stage=v.stage if values["status"] == "enrolled" else None,
         queue_position=result.queue_position,
-        match=match,
+        match=match.as_json(),
     )
     return True
 
 
 def _none_reason(elig: Eligibility, on_label_blocks: bool) -> str:
     if on_label_blocks:
-        names = "; ".join(f"{'+'.join(m['drugs'])} for {m['biomarker']}" for m in elig.on_label)
+        names = "; ".join(f"{'+'.join(m.drugs)} for {m.biomarker}" for m in elig.on_label)
         return f"on-label option(s) available: {names}; standard treatment comes first"
     if elig.blocked:
         return "fitting cohort(s) cannot take the patient: " + "; ".join(
-            f"{b['cohort_id']}: {b['reason']}" for b in elig.blocked
+            f"{b.cohort_id}: {b.reason}" for b in elig.blocked
         )
     if elig.uncertain and not elig.candidates:
         return "only matches whose label status is uncertain; the board must review them"
     return "no off-label match for an approved drug (nothing a cohort could offer)"
 
 
-def _pause_for_tests() -> None:
-    spec = os.environ.get(_PAUSE_ENV)
-    if spec:
-        marker, _, seconds = spec.rpartition(":")
-        if marker:
-            Path(marker).write_text("in transaction\n", encoding="utf-8")
-        time.sleep(float(seconds))
-
-
 def assign_case(
     registry: Registry,
     case: CaseResult,
     *,
-    catalog: Any,
-    tree: Any,
+    catalog: Catalog | None,
+    tree: TreeLike,
     cohort_id: str | None = None,
     on_label_exhausted: bool = False,
+    before_commit: Callable[[], None] | None = None,
 ) -> AssignResult:
-    """Register the case's patient and assign them (see the module docstring)."""
+    """Register the case's patient and assign them (see the module docstring).
+
+    ``before_commit`` runs inside the transaction just before it commits (tests use it to hold
+    the transaction open, or to kill the process there).
+    """
     pid = case.patient.id
     if not pid or pid == "anonymous":
         raise AssignmentError(
@@ -262,16 +271,16 @@ def assign_case(
         patient = register_patient(registry, conn, case)
         active, joined = _existing(conn, pid)
         if active is not None:
-            _report_active(conn, result, active)
+            _report_active(registry, conn, result, active)
             return result
-        rows = [dict(r) for r in conn.execute(select(cohorts).order_by(cohorts.c.id)).mappings()]
-        elig = evaluate(patient["case_data"], rows, catalog=catalog, tree=tree, joined=joined)
+        rows = registry.cohort_rows(conn)
+        elig = evaluate(patient.case, rows, catalog=catalog, tree=tree, joined=joined)
         _fill_lists(result, elig)
         blocks = bool(elig.on_label) and not on_label_exhausted
         fits = _chosen(elig, cohort_id) if not blocks else []
         if any(_take(registry, conn, fit, pid, result) for fit in fits):
-            taken = (result.cohort or {}).get("id")
-            result.alternatives = [_alt(f) for f in elig.available if f.cohort["id"] != taken]
+            taken = result.cohort.id if result.cohort else None
+            result.alternatives = [_alt(f) for f in elig.available if f.cohort.id != taken]
         elif elig.unmatched and not blocks:
             result.status = "proposed"
             result.proposals = add_proposals(registry, conn, patient, elig.unmatched, catalog)
@@ -281,16 +290,17 @@ def assign_case(
             if fits:
                 result.reason = "every fitting cohort closed or filled meanwhile"
             registry.audit(conn, "assign.none", patient_id=pid, reason=result.reason)
-        _pause_for_tests()
+        if before_commit is not None:
+            before_commit()
     return result
 
 
 def _chosen(elig: Eligibility, cohort_id: str | None) -> list[Fit]:
     if cohort_id is None:
         return elig.available
-    chosen = [f for f in elig.available if f.cohort["id"] == cohort_id]
+    chosen = [f for f in elig.available if f.cohort.id == cohort_id]
     if not chosen:
-        blocked = {b["cohort_id"]: b["reason"] for b in elig.blocked}
+        blocked = {b.cohort_id: b.reason for b in elig.blocked}
         why = blocked.get(
             cohort_id,
             "it does not fit this patient's tumour type x biomarker x "
@@ -303,13 +313,13 @@ def _chosen(elig: Eligibility, cohort_id: str | None) -> list[Fit]:
     return chosen
 
 
-def _alt(fit: Fit) -> dict[str, Any]:
-    return {
-        "cohort_id": fit.cohort["id"],
-        "title": fit.cohort["title"],
-        "match": summarise_match(fit.match),
-        "opened_at": fit.cohort["opened_at"],
-    }
+def _alt(fit: Fit) -> Alternative:
+    return Alternative(
+        cohort_id=fit.cohort.id,
+        title=fit.cohort.title,
+        match=summarise_match(fit.match),
+        opened_at=fit.cohort.opened_at,
+    )
 
 
 def _fill_lists(result: AssignResult, elig: Eligibility) -> None:
@@ -318,4 +328,11 @@ def _fill_lists(result: AssignResult, elig: Eligibility) -> None:
     result.not_eligible = list(elig.blocked)
 
 
-__all__ = ["AssignResult", "assign_case", "case_data", "cohort_summary", "register_patient"]
+__all__ = [
+    "AssignResult",
+    "CohortSummary",
+    "assign_case",
+    "case_data",
+    "cohort_summary",
+    "register_patient",
+]

@@ -7,12 +7,15 @@ IMPRESS-style set lives in ``drug_catalog/cohorts.yaml``; errors carry ``file:li
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tumorboard.cohorts.design import DEFAULT_DESIGN, Design
 from tumorboard.errors import CatalogSchemaError, OncoTreeError, RegistryError
+
+if TYPE_CHECKING:
+    from tumorboard.catalog import Catalog
 
 CohortState = Literal["planned", "open", "suspended", "closed"]
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -128,7 +131,7 @@ def bundled_cohorts_path() -> Path:
 def load_cohorts(
     path: str | Path | None = None,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
     tree: TreeLike | None = None,
     warnings: list[str] | None = None,
 ) -> list[CohortDefinition]:
@@ -171,7 +174,7 @@ def check_references(
     cohort: CohortDefinition,
     where: str,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
     tree: TreeLike | None = None,
     warnings: list[str] | None = None,
 ) -> None:

@@ -12,27 +12,34 @@ participation in the same cohort, and cohorts that are suspended or closed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from tumorboard.cohorts.definitions import TreeLike, TumorScope
+from tumorboard.catalog import Catalog
+from tumorboard.cohorts.definitions import TreeLike
 from tumorboard.cohorts.link import meets
+from tumorboard.cohorts.rows import CohortRow, MatchSummary, StoredCase
+from tumorboard.models import Match
 
 
 @dataclass(slots=True)
 class Fit:
     """One cohort that fits one of the patient's matches."""
 
-    cohort: dict[str, Any]
-    match: dict[str, Any]
+    cohort: CohortRow
+    match: Match
 
     @property
     def rank(self) -> tuple[int, str, str]:
-        return (
-            int(self.match.get("evidence", {}).get("rank", 999)),
-            self.cohort.get("opened_at") or "9999",
-            self.cohort["id"],
-        )
+        return (self.match.evidence.rank, self.cohort.opened_at or "9999", self.cohort.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """A cohort that fits the profile but cannot take the patient, and why."""
+
+    cohort_id: str
+    reason: str
 
 
 @dataclass(slots=True)
@@ -41,116 +48,97 @@ class Eligibility:
 
     available: list[Fit] = field(default_factory=list)
     """Open, not suspended, not previously joined: best first."""
-    blocked: list[dict[str, str]] = field(default_factory=list)
-    """Cohorts that fit the profile but cannot take the patient: ``{cohort_id, reason}``."""
-    on_label: list[dict[str, Any]] = field(default_factory=list)
-    uncertain: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[dict[str, Any]] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)
+    """Cohorts that fit the profile but cannot take the patient."""
+    on_label: list[Match] = field(default_factory=list)
+    uncertain: list[Match] = field(default_factory=list)
+    candidates: list[Match] = field(default_factory=list)
     """Off-label sensitive matches (what cohorts are looked up for)."""
-    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[Match] = field(default_factory=list)
     """Candidate matches no cohort (in any state) exists for: proposal material."""
 
 
-def summarise_match(m: dict[str, Any]) -> dict[str, Any]:
+def summarise_match(m: Match) -> MatchSummary:
     """The parts of a match that an assignment reports."""
-    ev = m.get("evidence") or {}
-    return {
-        "gene": m.get("gene", ""),
-        "biomarker": m.get("biomarker", ""),
-        "drugs": list(m.get("drugs") or []),
-        "label": m.get("label", ""),
-        "jurisdiction": m.get("jurisdiction", ""),
-        "evidence": f"{ev.get('scale', '')} {ev.get('level', '')}".strip(),
-        "evidence_rank": ev.get("rank"),
-        "indication_id": m.get("indication_id"),
-    }
+    return MatchSummary.of(m)
 
 
-def _drugs(items: Any) -> frozenset[str]:
-    return frozenset(str(d).lower() for d in items or ())
+def _drugs(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(d).lower() for d in items)
 
 
-def _resisted(cohort: dict[str, Any], matches: list[dict[str, Any]]) -> dict[str, Any] | None:
-    mine = _drugs(cohort["drugs"])
+def _resisted(cohort: CohortRow, matches: Sequence[Match]) -> Match | None:
+    mine = _drugs(cohort.drugs)
     for m in matches:
-        if m.get("effect") == "resistant" and _drugs(m.get("drugs")) & mine:
+        if m.effect == "resistant" and _drugs(m.drugs) & mine:
             return m
     return None
 
 
 def _profile_fits(
-    cohort: dict[str, Any], case_data: dict[str, Any], catalog: Any, tree: TreeLike
-) -> dict[str, Any] | None:
+    cohort: CohortRow, case: StoredCase, catalog: Catalog | None, tree: TreeLike
+) -> Match | None:
     """The best candidate match meeting this cohort's drugs, biomarker and tumour types."""
-    scope = TumorScope.model_validate(cohort["tumor_scope"])
-    if not scope.covers(case_data["tumor_type"], tree):
+    if not cohort.tumor_scope.covers(case.tumor_type, tree):
         return None
     fitting = [
         m
-        for m in case_data["matches"]
-        if m.get("label") == "off-label"
-        and m.get("effect") == "sensitive"
-        and _drugs(m.get("drugs")) == _drugs(cohort["drugs"])
+        for m in case.matches
+        if m.label == "off-label"
+        and m.effect == "sensitive"
+        and _drugs(m.drugs) == _drugs(cohort.drugs)
         and meets(
-            m,
-            cohort["biomarker"],
-            catalog=catalog,
-            variants=case_data.get("variants", []),
-            biomarkers=case_data.get("biomarkers", []),
+            m, cohort.biomarker, catalog=catalog, variants=case.variants, biomarkers=case.biomarkers
         )
     ]
-    return min(fitting, key=lambda m: (m.get("evidence") or {}).get("rank", 999), default=None)
+    return min(fitting, key=lambda m: m.evidence.rank, default=None)
 
 
-def _why_blocked(cohort: dict[str, Any], joined: dict[str, str]) -> str | None:
-    if cohort["state"] == "planned":
+def _why_blocked(cohort: CohortRow, joined: dict[str, str]) -> str | None:
+    if cohort.state == "planned":
         return "cohort is planned, not yet open"
-    if cohort["state"] != "open":
-        return f"cohort is {cohort['state']}"
-    if cohort["suspended"]:
+    if cohort.state != "open":
+        return f"cohort is {cohort.state}"
+    if cohort.suspended:
         return "cohort is suspended"
-    if cohort["id"] in joined:
+    if cohort.id in joined:
         return (
-            f"the patient was already assigned to this cohort ({joined[cohort['id']]}); "
+            f"the patient was already assigned to this cohort ({joined[cohort.id]}); "
             "never twice in the same cohort"
         )
     return None
 
 
 def evaluate(
-    case_data: dict[str, Any],
-    cohort_rows: list[dict[str, Any]],
+    case: StoredCase,
+    cohort_rows: Sequence[CohortRow],
     *,
-    catalog: Any,
+    catalog: Catalog | None,
     tree: TreeLike,
     joined: dict[str, str] | None = None,
 ) -> Eligibility:
-    """The patient (stored case data) against ``cohort_rows``; ``joined``: cohort -> status."""
+    """The patient (stored case) against ``cohort_rows``; ``joined``: cohort -> status."""
     joined = joined or {}
-    matches: list[dict[str, Any]] = case_data["matches"]
+    matches = case.matches
     out = Eligibility(
-        on_label=[
-            m for m in matches if m.get("label") == "on-label" and m.get("effect") == "sensitive"
-        ],
-        uncertain=[m for m in matches if m.get("label") == "uncertain"],
-        candidates=[
-            m for m in matches if m.get("label") == "off-label" and m.get("effect") == "sensitive"
-        ],
+        on_label=[m for m in matches if m.label == "on-label" and m.effect == "sensitive"],
+        uncertain=[m for m in matches if m.label == "uncertain"],
+        candidates=[m for m in matches if m.label == "off-label" and m.effect == "sensitive"],
     )
     served: set[int] = set()
     for cohort in cohort_rows:
-        match = _profile_fits(cohort, case_data, catalog, tree)
+        match = _profile_fits(cohort, case, catalog, tree)
         if match is None:
             continue
         served.add(id(match))
         resisted = _resisted(cohort, matches)
         why = (
-            f"resistance marker {resisted.get('biomarker')} against {'+'.join(resisted['drugs'])}"
+            f"resistance marker {resisted.biomarker} against {'+'.join(resisted.drugs)}"
             if resisted
             else _why_blocked(cohort, joined)
         )
         if why:
-            out.blocked.append({"cohort_id": cohort["id"], "reason": why})
+            out.blocked.append(Blocked(cohort.id, why))
         else:
             out.available.append(Fit(cohort, match))
     out.available.sort(key=lambda f: f.rank)
@@ -158,11 +146,11 @@ def evaluate(
     return out
 
 
-def proposal_biomarker(match: dict[str, Any], catalog: Any) -> str:
+def proposal_biomarker(match: Match, catalog: Catalog | None) -> str:
     """The catalog rule id a proposed cohort should name (the record's rule), else the text."""
     from tumorboard.cohorts.link import _record_biomarker
 
-    return _record_biomarker(catalog, match.get("indication_id")) or str(match.get("biomarker"))
+    return _record_biomarker(catalog, match.indication_id) or match.biomarker
 
 
-__all__ = ["Eligibility", "Fit", "evaluate", "proposal_biomarker", "summarise_match"]
+__all__ = ["Blocked", "Eligibility", "Fit", "evaluate", "proposal_biomarker", "summarise_match"]

@@ -7,61 +7,63 @@ promote the waiting list into free slots) and audits every transition.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from tumorboard.cohorts.definitions import CohortDefinition, TumorScope
+from tumorboard.cohorts.definitions import CohortDefinition
 from tumorboard.cohorts.design import Design, StageCounts, Verdict, patient_result, verdict
 from tumorboard.cohorts.registry import Registry, assignments, cohorts, outcomes, utcnow
+from tumorboard.cohorts.rows import CohortRow
 
 DECIDED = ("positive", "negative", "closed")
 
 
-def design_of(row: dict[str, Any]) -> Design:
-    return Design(row["n1"], row["r1"], row["n"], row["r"])
+def design_of(row: CohortRow) -> Design:
+    return row.design
 
 
-def row_from_definition(defn: CohortDefinition, origin: str) -> dict[str, Any]:
+def row_from_definition(defn: CohortDefinition, origin: str) -> CohortRow:
     """The ``cohorts`` row for a definition (state ``planned`` stays planned)."""
     now = utcnow()
     d = defn.design
-    return {
-        "id": defn.id,
-        "title": defn.title,
-        "drugs": defn.drugs,
-        "drugs_key": "+".join(defn.drugs),
-        "biomarker": defn.biomarker,
-        "tumor_scope": defn.tumor_types.model_dump(),
-        "n1": d.n1,
-        "r1": d.r1,
-        "n": d.n,
-        "r": d.r,
-        "replace_ne": defn.replace_not_evaluable,
-        "sd_weeks": defn.sd_weeks,
-        "state": "open" if defn.state == "suspended" else defn.state,
-        "suspended": defn.state == "suspended",
-        "stage": 1,
-        "sponsor": defn.sponsor,
-        "notes": defn.notes,
-        "origin": origin,
-        "definition": defn.model_dump(mode="json"),
-        "created_at": now,
-        "opened_at": now if defn.state in ("open", "suspended") else None,
-        "closed_at": now if defn.state == "closed" else None,
-        "waitlist_seq": 0,
-    }
+    return CohortRow(
+        id=defn.id,
+        title=defn.title,
+        drugs=tuple(defn.drugs),
+        drugs_key="+".join(defn.drugs),
+        biomarker=defn.biomarker,
+        tumor_scope=defn.tumor_types,
+        n1=d.n1,
+        r1=d.r1,
+        n=d.n,
+        r=d.r,
+        replace_ne=defn.replace_not_evaluable,
+        sd_weeks=defn.sd_weeks,
+        state="open" if defn.state == "suspended" else defn.state,
+        suspended=defn.state == "suspended",
+        stage=1,
+        sponsor=defn.sponsor,
+        notes=defn.notes,
+        origin=origin,
+        definition=defn.model_dump(mode="json"),
+        created_at=now,
+        opened_at=now if defn.state in ("open", "suspended") else None,
+        closed_at=now if defn.state == "closed" else None,
+        waitlist_seq=0,
+    )
 
 
 def create_cohort(
     registry: Registry, conn: Connection, defn: CohortDefinition, origin: str
-) -> dict[str, Any]:
+) -> CohortRow:
     """Insert a cohort (audited) and return its row."""
     row = row_from_definition(defn, origin)
-    conn.execute(insert(cohorts).values(**row))
+    conn.execute(insert(cohorts).values(**row.values()))
     registry.audit(
-        conn, "cohort.create", cohort_id=defn.id, origin=origin, definition=row["definition"]
+        conn, "cohort.create", cohort_id=defn.id, origin=origin, definition=row.definition
     )
     return row
 
@@ -112,12 +114,12 @@ def assessments_by_assignment(
     return out
 
 
-def counts(conn: Connection, row: dict[str, Any]) -> Counts:
+def counts(conn: Connection, row: CohortRow) -> Counts:
     """Slot holders (with results), replaced NE patients and the waiting list, in order."""
     rows = (
         conn.execute(
             select(assignments)
-            .where(assignments.c.cohort_id == row["id"])
+            .where(assignments.c.cohort_id == row.id)
             .order_by(assignments.c.queue_seq, assignments.c.id)
         )
         .mappings()
@@ -127,9 +129,9 @@ def counts(conn: Connection, row: dict[str, Any]) -> Counts:
     results = assessments_by_assignment(conn, [r["id"] for r in enrolled])
     out = Counts(waitlist=[r["patient_id"] for r in rows if r["status"] == "waitlisted"])
     for r in enrolled:
-        result = patient_result(results[r["id"]], row["sd_weeks"])
+        result = patient_result(results[r["id"]], row.sd_weeks)
         holder = Holder(r["id"], r["patient_id"], r["stage"], r["status"], result)
-        if result == "not-evaluable" and row["replace_ne"]:
+        if result == "not-evaluable" and row.replace_ne:
             out.replaced.append(holder)
         else:
             out.holders.append(holder)
@@ -141,11 +143,11 @@ def _set(conn: Connection, cohort_id: str, **values: Any) -> None:
     conn.execute(update(cohorts).where(cohorts.c.id == cohort_id).values(**values))
 
 
-def release_waitlist(registry: Registry, conn: Connection, row: dict[str, Any], why: str) -> None:
+def release_waitlist(registry: Registry, conn: Connection, row: CohortRow, why: str) -> None:
     """Waiting patients are released (free to be assigned elsewhere) when a cohort closes."""
     waiting = conn.execute(
         select(assignments.c.id, assignments.c.patient_id).where(
-            assignments.c.cohort_id == row["id"], assignments.c.status == "waitlisted"
+            assignments.c.cohort_id == row.id, assignments.c.status == "waitlisted"
         )
     ).all()
     for aid, pid in waiting:
@@ -154,14 +156,14 @@ def release_waitlist(registry: Registry, conn: Connection, row: dict[str, Any], 
             .where(assignments.c.id == aid)
             .values(status="released", queue_seq=None, updated_at=utcnow())
         )
-        registry.audit(conn, "assign.released", cohort_id=row["id"], patient_id=pid, reason=why)
+        registry.audit(conn, "assign.released", cohort_id=row.id, patient_id=pid, reason=why)
 
 
-def _promote(registry: Registry, conn: Connection, row: dict[str, Any], v: Verdict) -> None:
+def _promote(registry: Registry, conn: Connection, row: CohortRow, v: Verdict) -> None:
     """Enrol waiting patients, in queue order, into the running stage's free slots."""
     waiting = conn.execute(
         select(assignments.c.id, assignments.c.patient_id)
-        .where(assignments.c.cohort_id == row["id"], assignments.c.status == "waitlisted")
+        .where(assignments.c.cohort_id == row.id, assignments.c.status == "waitlisted")
         .order_by(assignments.c.queue_seq, assignments.c.id)
         .limit(v.slots_left)
     ).all()
@@ -174,58 +176,56 @@ def _promote(registry: Registry, conn: Connection, row: dict[str, Any], v: Verdi
                 status="enrolled", stage=v.stage, queue_seq=None, enrolled_at=now, updated_at=now
             )
         )
-        registry.audit(conn, "assign.promoted", cohort_id=row["id"], patient_id=pid, stage=v.stage)
+        registry.audit(conn, "assign.promoted", cohort_id=row.id, patient_id=pid, stage=v.stage)
 
 
-def advance(registry: Registry, conn: Connection, row: dict[str, Any]) -> list[str]:
+def advance(registry: Registry, conn: Connection, row: CohortRow) -> list[str]:
     """Apply what the counts imply; return the transitions made (audited). Call it locked."""
     events: list[str] = []
-    if row["state"] == "planned":
+    if row.state == "planned":
         return events
-    d, c = design_of(row), counts(conn, row)
-    v = verdict(d, c.stage(1), c.stage(2), stage=row["stage"])
-    if row["state"] in ("positive", "negative"):
+    d, c = row.design, counts(conn, row)
+    v = verdict(d, c.stage(1), c.stage(2), stage=row.stage)
+    if row.state in ("positive", "negative"):
         return _recheck_decided(registry, conn, row, v, c)
-    if row["state"] == "closed":
+    if row.state == "closed":
         return events
-    if v.stage != row["stage"]:
-        _set(conn, row["id"], stage=v.stage)
-        registry.audit(
-            conn, "stage.2.opened", cohort_id=row["id"], benefit_stage1=c.stage(1).benefit
-        )
+    if v.stage != row.stage:
+        _set(conn, row.id, stage=v.stage)
+        registry.audit(conn, "stage.2.opened", cohort_id=row.id, benefit_stage1=c.stage(1).benefit)
         events.append("stage 2 opened")
     if v.outcome in ("positive", "negative"):
-        _set(conn, row["id"], state=v.outcome, closed_at=utcnow())
+        _set(conn, row.id, state=v.outcome, closed_at=utcnow())
         total = c.stage(1).benefit + c.stage(2).benefit
         registry.audit(
             conn,
             f"cohort.{v.outcome}",
-            cohort_id=row["id"],
+            cohort_id=row.id,
             benefit=total,
             evaluable=sum(h.result != "not-evaluable" for h in c.holders),
         )
         release_waitlist(registry, conn, row, f"cohort closed {v.outcome}")
         events.append(f"cohort {v.outcome}")
-    elif v.slots_left and c.waitlist and not row["suspended"]:
-        _promote(registry, conn, {**row, "stage": v.stage}, v)
+    elif v.slots_left and c.waitlist and not row.suspended:
+        _promote(registry, conn, dataclasses.replace(row, stage=v.stage), v)
         events.append(f"waiting list promoted into stage {v.stage}")
     return events
 
 
 def _recheck_decided(
-    registry: Registry, conn: Connection, row: dict[str, Any], v: Verdict, c: Counts
+    registry: Registry, conn: Connection, row: CohortRow, v: Verdict, c: Counts
 ) -> list[str]:
     """After an outcome correction: a decided cohort's verdict may change (audited)."""
-    if v.outcome == row["state"]:
+    if v.outcome == row.state:
         return []
     if v.outcome in ("positive", "negative"):
-        _set(conn, row["id"], state=v.outcome)
+        _set(conn, row.id, state=v.outcome)
         registry.audit(
-            conn, "cohort.verdict_corrected", cohort_id=row["id"], old=row["state"], new=v.outcome
+            conn, "cohort.verdict_corrected", cohort_id=row.id, old=row.state, new=v.outcome
         )
-        return [f"verdict corrected: {row['state']} -> {v.outcome}"]
-    _set(conn, row["id"], state="open", stage=v.stage, closed_at=None)
-    registry.audit(conn, "cohort.reopened", cohort_id=row["id"], old=row["state"], stage=v.stage)
+        return [f"verdict corrected: {row.state} -> {v.outcome}"]
+    _set(conn, row.id, state="open", stage=v.stage, closed_at=None)
+    registry.audit(conn, "cohort.reopened", cohort_id=row.id, old=row.state, stage=v.stage)
     return [f"cohort reopened at stage {v.stage} after a correction"]
 
 
@@ -261,38 +261,38 @@ class CohortView:
         return asdict(self)
 
 
-def state_label(row: dict[str, Any], v: Verdict) -> str:
+def state_label(row: CohortRow, v: Verdict) -> str:
     """``stage-1 open``, ``stage-2 awaiting outcomes``, ``positive``, ``suspended``, ..."""
-    if row["state"] != "open":
-        return str(row["state"])
-    if row["suspended"]:
+    if row.state != "open":
+        return row.state
+    if row.suspended:
         return "suspended"
     return f"stage-{v.stage} {'open' if v.outcome == 'open' else 'awaiting outcomes'}"
 
 
-def view(conn: Connection, row: dict[str, Any]) -> CohortView:
+def view(conn: Connection, row: CohortRow) -> CohortView:
     """The status of one cohort row."""
-    d, c = design_of(row), counts(conn, row)
+    d, c = row.design, counts(conn, row)
     s1, s2 = c.stage(1), c.stage(2)
-    v = verdict(d, s1, s2, stage=row["stage"])
+    v = verdict(d, s1, s2, stage=row.stage)
     notes = []
-    if row["stage"] == 2 and s1.pending == 0 and s1.benefit <= d.r1:
+    if row.stage == 2 and s1.pending == 0 and s1.benefit <= d.r1:
         notes.append(
             "stage-1 benefit count fell to the stopping boundary after a correction; "
             "review by the study board"
         )
-    decided = row["state"] != "open"
-    running = s2 if row["stage"] == 2 else s1
+    decided = row.state != "open"
+    running = s2 if row.stage == 2 else s1
     return CohortView(
-        id=row["id"],
-        title=row["title"],
-        drugs=list(row["drugs"]),
-        biomarker=row["biomarker"],
-        tumor_types=TumorScope.model_validate(row["tumor_scope"]).describe(),
+        id=row.id,
+        title=row.title,
+        drugs=list(row.drugs),
+        biomarker=row.biomarker,
+        tumor_types=row.tumor_scope.describe(),
         design=f"{d.n1}/{d.r1}/{d.n}/{d.r} ({d.describe()})",
         state=state_label(row, v),
-        stage=row["stage"],
-        stage_size=d.stage_size(row["stage"]),
+        stage=row.stage,
+        stage_size=d.stage_size(row.stage),
         enrolled=len(c.holders) + len(c.replaced),
         enrolled_stage=running.holders,
         evaluable=sum(h.result in ("benefit", "no-benefit") for h in c.holders),
@@ -302,9 +302,9 @@ def view(conn: Connection, row: dict[str, Any]) -> CohortView:
         slots_left=0 if decided else v.slots_left,
         waitlist=len(c.waitlist),
         next_decides="decided" if decided else v.next_decides,
-        sponsor=row["sponsor"],
-        opened_at=row["opened_at"],
-        closed_at=row["closed_at"],
+        sponsor=row.sponsor,
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
         notes=notes,
     )
 

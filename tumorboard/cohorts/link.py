@@ -18,12 +18,22 @@ When in doubt the answer is no: a patient is never enrolled on a guess.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import fields
 
-from tumorboard.alterations import Alteration
+from tumorboard.alterations import Alteration, parse_protein_change
+from tumorboard.catalog import Catalog
+from tumorboard.catalog.schema import BiomarkerRule, HrdRule, MsiHighRule, TmbHighRule
+from tumorboard.models import COMPUTED_FIELDS, Biomarker, Match, Variant
+
+_SHARED = tuple(
+    f.name
+    for f in fields(Alteration)
+    if f.init and f.name in Variant.model_fields and f.name not in COMPUTED_FIELDS
+)
+"""Alteration fields a stored Variant gives back as they are (the one record definition)."""
 
 
-def _record_biomarker(catalog: Any, record_id: str | None) -> str | None:
+def _record_biomarker(catalog: Catalog | None, record_id: str | None) -> str | None:
     if not record_id or catalog is None:
         return None
     for records in (catalog.indications, catalog.evidence, catalog.resistance):
@@ -33,93 +43,73 @@ def _record_biomarker(catalog: Any, record_id: str | None) -> str | None:
     return None
 
 
-def alteration_from_variant(v: dict[str, Any]) -> Alteration:
-    """Rebuild an :class:`Alteration` from a stored :class:`~tumorboard.models.Variant` dict."""
-    from tumorboard.alterations import parse_protein_change
-
-    change = parse_protein_change(v.get("protein") or "") if v.get("protein") else None
-    return Alteration(
-        gene=v.get("gene", ""),
-        kind=v.get("kind", "mutation"),
-        chrom=v.get("chrom", ""),
-        pos=v.get("pos", 0),
-        ref=v.get("ref", ""),
-        alt=v.get("alt", ""),
-        protein=v.get("protein", ""),
-        protein_3=v.get("protein_3", ""),
-        protein_start=change.start if change else None,
-        protein_end=change.end if change else None,
-        consequences=tuple(v.get("consequences") or ()),
-        exon=v.get("exon"),
-        intron=v.get("intron"),
-        filter=v.get("filter", "PASS"),
-        copy_number=v.get("copy_number"),
-        fold_change=v.get("fold_change"),
-        gene3=v.get("gene3", ""),
-        zygosity=v.get("zygosity", ""),
-        annotated=v.get("annotated", True),
-    )
+def alteration_from_variant(v: Variant) -> Alteration:
+    """Rebuild an :class:`Alteration` from a stored :class:`~tumorboard.models.Variant`."""
+    change = parse_protein_change(v.protein) if v.protein else None
+    a = Alteration(**{name: getattr(v, name) for name in _SHARED})
+    a.consequences = tuple(v.consequences)
+    a.vaf = v.vaf
+    a.protein_start = change.start if change else None
+    a.protein_end = change.end if change else None
+    return a
 
 
-def _genome_wide(rule: Any, biomarkers: Sequence[dict[str, Any]]) -> bool:
+def _genome_wide(
+    rule: MsiHighRule | TmbHighRule | HrdRule, biomarkers: Sequence[Biomarker]
+) -> bool:
     kind = {"msi_high": "MSI", "tmb_high": "TMB", "hrd": "HRD"}[rule.type]
     for b in biomarkers:
-        if b.get("name") != kind:
+        if b.name != kind:
             continue
-        status = str(b.get("status", "")).lower()
-        if kind == "TMB" and b.get("value") is not None:
-            return float(b["value"]) >= float(rule.threshold)
+        status = b.status.lower()
+        if isinstance(rule, TmbHighRule) and b.value is not None:
+            return b.value >= rule.threshold
         if status in ("high", "positive", "msi-h", "unstable", "hrd"):
             return True
     return False
 
 
-def _biallelic_ok(
-    rule: Any, hits: list[dict[str, Any]], variants: Sequence[dict[str, Any]]
-) -> bool:
+def _biallelic_ok(rule: BiomarkerRule, hits: list[Variant], variants: Sequence[Variant]) -> bool:
     if not getattr(rule, "biallelic", False):
         return True
-    if any(
-        h.get("biallelic") or str(h.get("zygosity", "")).lower() in ("loh", "homozygous")
-        for h in hits
-    ):
+    if any(h.biallelic or h.zygosity.lower() in ("loh", "homozygous") for h in hits):
         return True
-    genes = {h.get("gene") for h in hits}
-    return len([v for v in variants if v.get("gene") in genes and _fires(rule, v)]) >= 2
+    genes = {h.gene for h in hits}
+    return len([v for v in variants if v.gene in genes and _fires(rule, v)]) >= 2
 
 
-def _fires(rule: Any, v: dict[str, Any]) -> bool:
+def _fires(rule: BiomarkerRule, v: Variant) -> bool:
     from tumorboard.catalog.rules import Thresholds, rule_hit
 
     return rule_hit(rule, alteration_from_variant(v), Thresholds()) is not None
 
 
 def meets(
-    match: dict[str, Any],
+    match: Match,
     rule_id: str,
     *,
-    catalog: Any,
-    variants: Sequence[dict[str, Any]],
-    biomarkers: Sequence[dict[str, Any]],
+    catalog: Catalog | None,
+    variants: Sequence[Variant],
+    biomarkers: Sequence[Biomarker],
 ) -> bool:
-    """Does ``match`` (a Match dict) meet the cohort biomarker ``rule_id``? See module doc."""
-    if _record_biomarker(catalog, match.get("indication_id")) == rule_id:
+    """Does ``match`` meet the cohort biomarker ``rule_id``? See the module docstring."""
+    if _record_biomarker(catalog, match.indication_id) == rule_id:
         return True
     rule = catalog.biomarkers.get(rule_id) if catalog is not None else None
     if rule is None:
-        return str(match.get("biomarker", "")).strip().lower() == rule_id.strip().lower()
-    if rule.type in ("msi_high", "tmb_high", "hrd"):
+        return match.biomarker.strip().lower() == rule_id.strip().lower()
+    if isinstance(rule, (MsiHighRule, TmbHighRule, HrdRule)):
         return _genome_wide(rule, biomarkers) and _mentions(match, rule.type)
-    own = set(match.get("variants") or [])
-    hits = [v for v in variants if v.get("id") in own and _fires(rule, v)]
+    own = set(match.variants)
+    hits = [v for v in variants if v.id in own and _fires(rule, v)]
     return bool(hits) and _biallelic_ok(rule, hits, variants)
 
 
-def _mentions(match: dict[str, Any], rule_type: str) -> bool:
+def _mentions(match: Match, rule_type: str) -> bool:
     """A genome-wide match is one that came from no variant (MSI/TMB/HRD), of that kind."""
     word = {"msi_high": "msi", "tmb_high": "tmb", "hrd": "hrd"}[rule_type]
-    text = f"{match.get('biomarker', '')} {match.get('gene', '')}".lower()
-    return not match.get("variants") and word in text
+    text = f"{match.biomarker} {match.gene}".lower()
+    return not match.variants and word in text
 
 
 __all__ = ["alteration_from_variant", "meets"]

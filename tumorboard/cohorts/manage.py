@@ -3,11 +3,13 @@ and the read-only cohort status a report shows for one case."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from tumorboard.cohorts.definitions import CohortDefinition
 from tumorboard.cohorts.design import verdict
@@ -17,16 +19,28 @@ from tumorboard.cohorts.lifecycle import (
     advance,
     counts,
     create_cohort,
-    design_of,
     release_waitlist,
     view,
 )
 from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, cohorts, patients, utcnow
+from tumorboard.cohorts.rows import CohortRow, JsonObject, MatchSummary, PatientRow, StoredCase
 from tumorboard.errors import AssignmentError
 from tumorboard.models import CaseResult, CohortStatus
 
+if TYPE_CHECKING:
+    from tumorboard.catalog import Catalog
+    from tumorboard.cohorts.definitions import TreeLike
 
-def sync_definitions(registry: Registry, defs: Sequence[CohortDefinition]) -> list[dict[str, str]]:
+
+@dataclass(frozen=True, slots=True)
+class SyncAction:
+    """What ``cohort init`` did with one definition."""
+
+    cohort_id: str
+    action: str
+
+
+def sync_definitions(registry: Registry, defs: Sequence[CohortDefinition]) -> list[SyncAction]:
     """Add definitions the registry lacks; report existing ones as unchanged or different.
 
     An existing cohort is never rewritten from a file (its design governs enrolled patients).
@@ -37,15 +51,15 @@ def sync_definitions(registry: Registry, defs: Sequence[CohortDefinition]) -> li
             row = registry.lock_cohort(conn, defn.id)
             if row is None:
                 create_cohort(registry, conn, defn, "definitions")
-                report.append({"cohort_id": defn.id, "action": "added"})
-            elif row["definition"] == defn.model_dump(mode="json"):
-                report.append({"cohort_id": defn.id, "action": "unchanged"})
+                report.append(SyncAction(defn.id, "added"))
+            elif row.definition == defn.model_dump(mode="json"):
+                report.append(SyncAction(defn.id, "unchanged"))
             else:
-                report.append({"cohort_id": defn.id, "action": "differs (registry kept)"})
+                report.append(SyncAction(defn.id, "differs (registry kept)"))
     return report
 
 
-def _require(registry: Registry, conn: Any, cohort_id: str) -> dict[str, Any]:
+def _require(registry: Registry, conn: Connection, cohort_id: str) -> CohortRow:
     row = registry.lock_cohort(conn, cohort_id)
     if row is None:
         raise AssignmentError(
@@ -59,7 +73,7 @@ def open_cohort(registry: Registry, cohort_id: str) -> list[str]:
     """Open a planned cohort or resume a suspended one (its waiting list is served first)."""
     with registry.transaction() as conn:
         row = _require(registry, conn, cohort_id)
-        if row["state"] == "planned":
+        if row.state == "planned":
             conn.execute(
                 update(cohorts)
                 .where(cohorts.c.id == cohort_id)
@@ -67,14 +81,15 @@ def open_cohort(registry: Registry, cohort_id: str) -> list[str]:
             )
             registry.audit(conn, "cohort.open", cohort_id=cohort_id)
             return ["opened"]
-        if row["state"] == "open" and row["suspended"]:
+        if row.state == "open" and row.suspended:
             conn.execute(update(cohorts).where(cohorts.c.id == cohort_id).values(suspended=False))
             registry.audit(conn, "cohort.resume", cohort_id=cohort_id)
-            return ["resumed", *advance(registry, conn, {**row, "suspended": False})]
-        if row["state"] == "open":
+            resumed = dataclasses.replace(row, suspended=False)
+            return ["resumed", *advance(registry, conn, resumed)]
+        if row.state == "open":
             return []
         raise AssignmentError(
-            f"cohort {cohort_id} is {row['state']} and cannot reopen",
+            f"cohort {cohort_id} is {row.state} and cannot reopen",
             hint="open a new cohort (e.g. from a proposal) instead",
         )
 
@@ -83,9 +98,9 @@ def suspend_cohort(registry: Registry, cohort_id: str, reason: str) -> None:
     """No new enrolments; outcomes are still recorded; waiting patients keep their place."""
     with registry.transaction() as conn:
         row = _require(registry, conn, cohort_id)
-        if row["state"] != "open":
+        if row.state != "open":
             raise AssignmentError(
-                f"cohort {cohort_id} is {row['state']}, not open",
+                f"cohort {cohort_id} is {row.state}, not open",
                 hint="only an open cohort can be suspended",
             )
         conn.execute(update(cohorts).where(cohorts.c.id == cohort_id).values(suspended=True))
@@ -96,9 +111,9 @@ def close_cohort(registry: Registry, cohort_id: str, reason: str) -> None:
     """Close by decision of the study board (waiting patients are released)."""
     with registry.transaction() as conn:
         row = _require(registry, conn, cohort_id)
-        if row["state"] not in ("open", "planned"):
+        if row.state not in ("open", "planned"):
             raise AssignmentError(
-                f"cohort {cohort_id} is already {row['state']}",
+                f"cohort {cohort_id} is already {row.state}",
                 hint="a decided or closed cohort stays as it is",
             )
         conn.execute(
@@ -113,10 +128,7 @@ def close_cohort(registry: Registry, cohort_id: str, reason: str) -> None:
 def status(registry: Registry, cohort_id: str | None = None) -> list[CohortView]:
     """Status of one cohort or all, ordered by id."""
     with registry.transaction(write=False) as conn:
-        query = select(cohorts).order_by(cohorts.c.id)
-        if cohort_id:
-            query = query.where(cohorts.c.id == cohort_id)
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+        rows = registry.cohort_rows(conn, cohort_id or None)
         if cohort_id and not rows:
             raise AssignmentError(
                 f"no cohort {cohort_id!r} in the registry",
@@ -126,28 +138,38 @@ def status(registry: Registry, cohort_id: str | None = None) -> list[CohortView]
 
 
 def _rematch_data(
-    data: dict[str, Any], catalog: Any, tree: Any, new_catalog: bool
-) -> dict[str, Any]:
+    data: StoredCase, catalog: Catalog, tree: TreeLike, new_catalog: bool
+) -> StoredCase:
     if not new_catalog:
         return data
     from tumorboard.cohorts.link import alteration_from_variant
     from tumorboard.matching import match_case
-    from tumorboard.models import Biomarker
 
     outcome = match_case(
-        [alteration_from_variant(v) for v in data.get("variants", [])],
-        [Biomarker.model_validate(b) for b in data.get("biomarkers", [])],
-        data["tumor_type"],
-        data.get("jurisdiction", "EMA"),
+        [alteration_from_variant(v) for v in data.variants],
+        data.biomarkers,
+        data.tumor_type,
+        data.jurisdiction,
         catalog,
         tree,
     )
-    return {**data, "matches": [m.model_dump(mode="json") for m in outcome.matches]}
+    return data.model_copy(update={"matches": outcome.matches})
+
+
+@dataclass(frozen=True, slots=True)
+class Rematch:
+    """A registered patient, not in a cohort now, who fits an open cohort."""
+
+    patient_id: str
+    tumor_type: str
+    cohorts: list[str]
+    match: MatchSummary
+    on_label: list[MatchSummary]
 
 
 def rematch(
-    registry: Registry, *, catalog: Any, tree: Any, new_catalog: bool
-) -> list[dict[str, Any]]:
+    registry: Registry, *, catalog: Catalog, tree: TreeLike, new_catalog: bool
+) -> list[Rematch]:
     """Registered patients not in a cohort now whose stored alterations fit an open cohort.
 
     With ``new_catalog`` the stored variants and biomarkers are matched again against
@@ -155,27 +177,26 @@ def rematch(
     """
     out = []
     with registry.transaction(write=False) as conn:
-        rows = [dict(r) for r in conn.execute(select(cohorts).order_by(cohorts.c.id)).mappings()]
-        for p in conn.execute(select(patients).order_by(patients.c.id)).mappings():
+        rows = registry.cohort_rows(conn)
+        for raw in conn.execute(select(patients).order_by(patients.c.id)).mappings():
+            p = PatientRow.from_row(raw)
             joined = {
                 a.cohort_id: a.status
-                for a in conn.execute(
-                    select(assignments).where(assignments.c.patient_id == p["id"])
-                )
+                for a in conn.execute(select(assignments).where(assignments.c.patient_id == p.id))
             }
             if any(s in ACTIVE for s in joined.values()):
                 continue
-            data = _rematch_data(dict(p["case_data"]), catalog, tree, new_catalog)
+            data = _rematch_data(p.case, catalog, tree, new_catalog)
             elig = evaluate(data, rows, catalog=catalog, tree=tree, joined=joined)
             if elig.available:
                 out.append(
-                    {
-                        "patient_id": p["id"],
-                        "tumor_type": p["tumor_type"],
-                        "cohorts": [f.cohort["id"] for f in elig.available],
-                        "match": summarise_match(elig.available[0].match),
-                        "on_label": [summarise_match(m) for m in elig.on_label],
-                    }
+                    Rematch(
+                        patient_id=p.id,
+                        tumor_type=p.tumor_type,
+                        cohorts=[f.cohort.id for f in elig.available],
+                        match=summarise_match(elig.available[0].match),
+                        on_label=[summarise_match(m) for m in elig.on_label],
+                    )
                 )
     return out
 
@@ -190,7 +211,7 @@ def cohort_status(case: CaseResult, registry_target: str) -> list[CohortStatus]:
 
     catalog, tree = load_catalog(), OncoTree.load()
     with open_registry(registry_target) as registry, registry.transaction(write=False) as conn:
-        rows = [dict(r) for r in conn.execute(select(cohorts).order_by(cohorts.c.id)).mappings()]
+        rows = registry.cohort_rows(conn)
         joined = {
             a.cohort_id: a.status
             for a in conn.execute(
@@ -202,31 +223,35 @@ def cohort_status(case: CaseResult, registry_target: str) -> list[CohortStatus]:
         for fit in elig.available:
             row = fit.cohort
             c = counts(conn, row)
-            v = verdict(design_of(row), c.stage(1), c.stage(2), stage=row["stage"])
-            mine = joined.get(row["id"])
+            v = verdict(row.design, c.stage(1), c.stage(2), stage=row.stage)
+            mine = joined.get(row.id)
             state = mine if mine in ACTIVE else ("eligible" if v.slots_left else "full")
             out.append(
                 CohortStatus(
-                    cohort_id=row["id"],
+                    cohort_id=row.id,
                     status=state,
                     stage=v.stage,
                     slots_left=v.slots_left,
-                    stage_size=design_of(row).stage_size(v.stage),
-                    drugs=list(row["drugs"]),
-                    biomarker=str(fit.match.get("biomarker", "")),
+                    stage_size=row.design.stage_size(v.stage),
+                    drugs=list(row.drugs),
+                    biomarker=fit.match.biomarker,
                     text=f"{state}, stage {v.stage}, {v.slots_left} slot(s) left",
                 )
             )
         return out
 
 
-def load_definitions(path: str | Path | None, catalog: Any, tree: Any) -> list[CohortDefinition]:
+def load_definitions(
+    path: str | Path | None, catalog: Catalog, tree: TreeLike
+) -> list[CohortDefinition]:
     from tumorboard.cohorts.definitions import load_cohorts
 
     return load_cohorts(path, catalog=catalog, tree=tree)
 
 
 __all__ = [
+    "Rematch",
+    "SyncAction",
     "audit_entries",
     "close_cohort",
     "cohort_status",
@@ -241,7 +266,7 @@ __all__ = [
 
 def audit_entries(
     registry: Registry, *, cohort_id: str | None = None, patient_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     """Audit rows in order, optionally for one cohort or patient."""
     from tumorboard.cohorts.registry import audit
 

@@ -1,6 +1,6 @@
 """Outcomes: RECIST responses per week, corrections, and the stage transitions they trigger.
 
-Benefit (DOMAIN.md §1): CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
+Benefit (docs/domain.md §1): CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
 (not evaluable) never counts; with ``replace_not_evaluable`` its slot goes to the next patient.
 One assessment per patient and week; a second one for the same week is a correction
 (``correct=True``), which supersedes the first and is audited with the old and new values.
@@ -16,9 +16,20 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from tumorboard.cohorts.design import RESPONSES, patient_result
-from tumorboard.cohorts.lifecycle import advance, assessments_by_assignment, view
+from tumorboard.cohorts.lifecycle import CohortView, advance, assessments_by_assignment, view
 from tumorboard.cohorts.registry import ACTIVE, Registry, assignments, outcomes, utcnow
+from tumorboard.cohorts.rows import AssignmentRow
 from tumorboard.errors import AssignmentError
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One recorded RECIST assessment (the replaced one, in a correction)."""
+
+    response: str
+    week: int
+    assessed_on: str
+    confirmed: bool
 
 
 @dataclass(slots=True)
@@ -31,10 +42,10 @@ class OutcomeResult:
     week: int
     assessed_on: str
     confirmed: bool
-    corrected: dict[str, Any] | None
+    corrected: Assessment | None
     patient_result: str
     events: list[str] = field(default_factory=list)
-    cohort: dict[str, Any] = field(default_factory=dict)
+    cohort: CohortView | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,7 +73,7 @@ def _check(response: str, week: int, assessed_on: str | None) -> tuple[str, str]
     return code, day
 
 
-def _treated(conn: Connection, patient_id: str) -> dict[str, Any]:
+def _treated(conn: Connection, patient_id: str) -> AssignmentRow:
     rows = (
         conn.execute(
             select(assignments)
@@ -74,7 +85,7 @@ def _treated(conn: Connection, patient_id: str) -> dict[str, Any]:
     )
     for r in rows:
         if r["status"] in ("enrolled", "ended"):
-            return dict(r)
+            return AssignmentRow.from_row(r)
     if any(r["status"] == "waitlisted" for r in rows):
         raise AssignmentError(
             f"patient {patient_id} is on a waiting list, not treated in a cohort",
@@ -86,7 +97,10 @@ def _treated(conn: Connection, patient_id: str) -> dict[str, Any]:
     )
 
 
-def _current_at_week(conn: Connection, assignment_id: int, week: int) -> dict[str, Any] | None:
+def _current_at_week(
+    conn: Connection, assignment_id: int, week: int
+) -> tuple[int, Assessment] | None:
+    """The current (not superseded) assessment at ``week``: (outcome row id, assessment)."""
     row = (
         conn.execute(
             select(outcomes).where(
@@ -98,19 +112,23 @@ def _current_at_week(conn: Connection, assignment_id: int, week: int) -> dict[st
         .mappings()
         .first()
     )
-    return dict(row) if row else None
+    if row is None:
+        return None
+    return row["id"], Assessment(
+        row["response"], row["week"], row["assessed_on"], bool(row["confirmed"])
+    )
 
 
-def _restatus(conn: Connection, a: dict[str, Any], result: str) -> None:
+def _restatus(conn: Connection, a: AssignmentRow, result: str) -> None:
     """Final no-benefit / NE ends treatment (free for another cohort); otherwise enrolled."""
     wanted = "ended" if result in ("no-benefit", "not-evaluable") else "enrolled"
-    if wanted == a["status"]:
+    if wanted == a.status:
         return
     if wanted == "enrolled":
         other = conn.execute(
             select(assignments.c.id).where(
-                assignments.c.patient_id == a["patient_id"],
-                assignments.c.id != a["id"],
+                assignments.c.patient_id == a.patient_id,
+                assignments.c.id != a.id,
                 assignments.c.status.in_(ACTIVE),
             )
         ).first()
@@ -118,7 +136,7 @@ def _restatus(conn: Connection, a: dict[str, Any], result: str) -> None:
             return  # already active elsewhere: the outcome still counts in this cohort
     conn.execute(
         update(assignments)
-        .where(assignments.c.id == a["id"])
+        .where(assignments.c.id == a.id)
         .values(status=wanted, updated_at=utcnow())
     )
 
@@ -137,23 +155,23 @@ def record_outcome(
     code, day = _check(response, week, assessed_on)
     with registry.transaction() as conn:
         a = _treated(conn, patient_id)
-        row = registry.lock_cohort(conn, a["cohort_id"])
+        row = registry.lock_cohort(conn, a.cohort_id)
         assert row is not None
-        old = _current_at_week(conn, a["id"], week)
-        if old is not None and not correct:
+        found = _current_at_week(conn, a.id, week)
+        if found is not None and not correct:
             raise AssignmentError(
                 f"an assessment at week {week} is already recorded for {patient_id} "
-                f"({old['response']})",
+                f"({found[1].response})",
                 hint="pass --correct to replace it (the correction is audited)",
             )
-        if old is None and correct:
+        if found is None and correct:
             raise AssignmentError(
                 f"nothing to correct at week {week} for {patient_id}",
                 hint="record it without --correct",
             )
         inserted = conn.execute(
             insert(outcomes).values(
-                assignment_id=a["id"],
+                assignment_id=a.id,
                 response=code,
                 week=week,
                 assessed_on=day,
@@ -163,40 +181,30 @@ def record_outcome(
         ).inserted_primary_key
         new_id = inserted[0] if inserted else None
         corrected = None
-        if old is not None:
+        if found is not None:
+            old_id, corrected = found
             conn.execute(
-                update(outcomes).where(outcomes.c.id == old["id"]).values(superseded_by=new_id)
+                update(outcomes).where(outcomes.c.id == old_id).values(superseded_by=new_id)
             )
-            corrected = {k: old[k] for k in ("response", "week", "assessed_on", "confirmed")}
         registry.audit(
             conn,
-            "outcome.correct" if old else "outcome.record",
-            cohort_id=row["id"],
+            "outcome.correct" if corrected else "outcome.record",
+            cohort_id=row.id,
             patient_id=patient_id,
             response=code,
             week=week,
             assessed_on=day,
             confirmed=confirmed,
-            old=corrected,
+            old=asdict(corrected) if corrected else None,
         )
-        result = patient_result(
-            assessments_by_assignment(conn, [a["id"]])[a["id"]], row["sd_weeks"]
-        )
+        result = patient_result(assessments_by_assignment(conn, [a.id])[a.id], row.sd_weeks)
         _restatus(conn, a, result)
         events = advance(registry, conn, row)
-        fresh = registry.lock_cohort(conn, row["id"]) or row
+        fresh = registry.lock_cohort(conn, row.id) or row
         return OutcomeResult(
-            patient_id,
-            row["id"],
-            code,
-            week,
-            day,
-            confirmed,
-            corrected,
-            result,
-            events,
-            view(conn, fresh).as_dict(),
-        )
+            patient_id, row.id, code, week, day, confirmed, corrected, result, events,
+            view(conn, fresh),
+        )  # fmt: skip
 
 
 __all__ = ["OutcomeResult", "record_outcome"]

@@ -7,19 +7,38 @@ into a cohort with the default design (or the one given).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tumorboard.catalog import Catalog
 from tumorboard.cohorts.definitions import CohortDefinition, DesignSpec, TumorScope
 from tumorboard.cohorts.eligibility import proposal_biomarker, summarise_match
 from tumorboard.cohorts.lifecycle import create_cohort
 from tumorboard.cohorts.registry import Registry, cohorts, proposal_patients, proposals, utcnow
+from tumorboard.cohorts.rows import CohortRow, PatientRow
 from tumorboard.errors import AssignmentError
+from tumorboard.models import Match
 
 
-def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> None:
+@dataclass(frozen=True, slots=True)
+class ProposalView:
+    """A proposal for a new cohort, with the patients waiting on it."""
+
+    proposal_id: int
+    tumor_type: str
+    biomarker: str
+    drugs: list[str]
+    state: str
+    cohort_id: str | None
+    patients: list[str]
+    created_at: str
+
+
+def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> None:
     """INSERT unless a row with the same unique key exists (race-free on both databases)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
@@ -28,16 +47,16 @@ def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> None
 def add_proposals(
     registry: Registry,
     conn: Connection,
-    patient: dict[str, Any],
-    matches: list[dict[str, Any]],
-    catalog: Any,
-) -> list[dict[str, Any]]:
+    patient: PatientRow,
+    matches: Sequence[Match],
+    catalog: Catalog | None,
+) -> list[ProposalView]:
     """Record (or join) one proposal per unmatched match; audited; returns them."""
     out = []
-    tumor_type = patient["tumor_type"]
+    tumor_type = patient.tumor_type
     for m in matches:
         biomarker = proposal_biomarker(m, catalog)
-        drugs = sorted({str(d).lower() for d in m.get("drugs") or ()})
+        drugs = sorted({d.lower() for d in m.drugs})
         key = f"{tumor_type}|{biomarker}|{'+'.join(drugs)}"
         _insert_ignore(
             conn,
@@ -47,7 +66,7 @@ def add_proposals(
                 "tumor_type": tumor_type,
                 "biomarker": biomarker,
                 "drugs": drugs,
-                "match": summarise_match(m),
+                "match": summarise_match(m).as_json(),
                 "state": "open",
                 "created_at": utcnow(),
             },
@@ -56,46 +75,46 @@ def add_proposals(
         _insert_ignore(
             conn,
             proposal_patients,
-            {"proposal_id": prop["id"], "patient_id": patient["id"], "created_at": utcnow()},
+            {"proposal_id": prop["id"], "patient_id": patient.id, "created_at": utcnow()},
         )
         registry.audit(
             conn,
             "assign.proposed",
-            patient_id=patient["id"],
+            patient_id=patient.id,
             proposal_id=prop["id"],
             tumor_type=tumor_type,
             biomarker=biomarker,
             drugs=drugs,
         )
-        out.append(proposal_view(conn, dict(prop)))
+        out.append(proposal_view(conn, prop))
     return out
 
 
-def proposal_view(conn: Connection, prop: dict[str, Any]) -> dict[str, Any]:
+def proposal_view(conn: Connection, prop: RowMapping) -> ProposalView:
     who = conn.execute(
         select(proposal_patients.c.patient_id)
         .where(proposal_patients.c.proposal_id == prop["id"])
         .order_by(proposal_patients.c.created_at, proposal_patients.c.patient_id)
     ).scalars()
-    return {
-        "proposal_id": prop["id"],
-        "tumor_type": prop["tumor_type"],
-        "biomarker": prop["biomarker"],
-        "drugs": list(prop["drugs"]),
-        "state": prop["state"],
-        "cohort_id": prop["cohort_id"],
-        "patients": list(who),
-        "created_at": prop["created_at"],
-    }
+    return ProposalView(
+        proposal_id=prop["id"],
+        tumor_type=prop["tumor_type"],
+        biomarker=prop["biomarker"],
+        drugs=list(prop["drugs"]),
+        state=prop["state"],
+        cohort_id=prop["cohort_id"],
+        patients=list(who),
+        created_at=prop["created_at"],
+    )
 
 
-def list_proposals(registry: Registry) -> list[dict[str, Any]]:
+def list_proposals(registry: Registry) -> list[ProposalView]:
     with registry.transaction(write=False) as conn:
         rows = conn.execute(select(proposals).order_by(proposals.c.id)).mappings().all()
-        return [proposal_view(conn, dict(r)) for r in rows]
+        return [proposal_view(conn, r) for r in rows]
 
 
-def default_cohort_id(prop: dict[str, Any]) -> str:
+def default_cohort_id(prop: RowMapping) -> str:
     """``NEW-<TUMOUR>-<BIOMARKER>-<DRUGS>`` (upper-case, safe characters only)."""
     raw = f"NEW-{prop['tumor_type']}-{prop['biomarker']}-{'-'.join(prop['drugs'])}"
     safe = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in raw.upper())
@@ -111,7 +130,7 @@ def open_from_proposal(
     design: DesignSpec | None = None,
     sponsor: str = "",
     notes: str = "",
-) -> dict[str, Any]:
+) -> CohortRow:
     """Create an open cohort from a proposal (audited) and mark the proposal accepted."""
     with registry.transaction() as conn:
         prop = (
@@ -129,7 +148,7 @@ def open_from_proposal(
                 f"proposal {proposal_id} was already accepted as cohort {prop['cohort_id']}",
                 hint="see it with `tumorboard cohort status " + str(prop["cohort_id"]) + "`",
             )
-        new_id = cohort_id or default_cohort_id(dict(prop))
+        new_id = cohort_id or default_cohort_id(prop)
         if conn.execute(select(cohorts.c.id).where(cohorts.c.id == new_id)).first():
             raise AssignmentError(
                 f"cohort {new_id} already exists", hint="choose another id with --cohort-id"
@@ -154,4 +173,10 @@ def open_from_proposal(
         return row
 
 
-__all__ = ["add_proposals", "default_cohort_id", "list_proposals", "open_from_proposal"]
+__all__ = [
+    "ProposalView",
+    "add_proposals",
+    "default_cohort_id",
+    "list_proposals",
+    "open_from_proposal",
+]

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -45,6 +45,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from tumorboard.errors import RegistryError, RegistryVersionError
+
+if TYPE_CHECKING:
+    from tumorboard.cohorts.rows import CohortRow, PatientRow
 
 ENV_REGISTRY = "TUMORBOARD_REGISTRY"
 BUSY_TIMEOUT_S = 60.0
@@ -335,23 +338,36 @@ class Registry:
             )
         )
 
-    def lock_cohort(self, conn: Connection, cohort_id: str) -> dict[str, Any] | None:
+    def lock_cohort(self, conn: Connection, cohort_id: str) -> CohortRow | None:
         """The cohort row, locked for this transaction (PostgreSQL ``FOR UPDATE``)."""
+        from tumorboard.cohorts.rows import CohortRow
+
         row = (
             conn.execute(select(cohorts).where(cohorts.c.id == cohort_id).with_for_update())
             .mappings()
             .first()
         )
-        return dict(row) if row else None
+        return CohortRow.from_row(row) if row else None
 
-    def lock_patient(self, conn: Connection, patient_id: str) -> dict[str, Any] | None:
+    def lock_patient(self, conn: Connection, patient_id: str) -> PatientRow | None:
         """The patient row, locked for this transaction."""
+        from tumorboard.cohorts.rows import PatientRow
+
         row = (
             conn.execute(select(patients).where(patients.c.id == patient_id).with_for_update())
             .mappings()
             .first()
         )
-        return dict(row) if row else None
+        return PatientRow.from_row(row) if row else None
+
+    def cohort_rows(self, conn: Connection, cohort_id: str | None = None) -> list[CohortRow]:
+        """Every cohort (or one), ordered by id, as typed rows (not locked)."""
+        from tumorboard.cohorts.rows import CohortRow
+
+        query = select(cohorts).order_by(cohorts.c.id)
+        if cohort_id is not None:
+            query = query.where(cohorts.c.id == cohort_id)
+        return [CohortRow.from_row(r) for r in conn.execute(query).mappings()]
 
 
 def _db_error(exc: DBAPIError, target: str) -> RegistryError:

@@ -2,80 +2,90 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.cohorts.design import Design, alpha_power, characteristics
 
+if TYPE_CHECKING:
+    from tumorboard.cohorts.assign import AssignResult
+    from tumorboard.cohorts.lifecycle import CohortView
+    from tumorboard.cohorts.manage import Rematch
+    from tumorboard.cohorts.outcomes import OutcomeResult
+    from tumorboard.cohorts.proposals import ProposalView
+    from tumorboard.cohorts.rows import JsonObject
 
-def _drugs(items: Any) -> str:
+
+def _drugs(items: Iterable[str]) -> str:
     return " + ".join(items)
 
 
-def assign_text(r: dict[str, Any]) -> str:
-    """An assignment result (``AssignResult.as_dict()``)."""
-    lines = [f"patient {r['patient_id']} ({r['tumor_type']}): {r['status']}"]
-    if c := r["cohort"]:
+def assign_text(r: AssignResult) -> str:
+    """An assignment result."""
+    lines = [f"patient {r.patient_id} ({r.tumor_type}): {r.status}"]
+    if c := r.cohort:
         lines.append(
-            f"  cohort:   {c['id']} ({_drugs(c['drugs'])}, {c['biomarker']}), "
-            f"stage {c['stage']}, {c['slots_left']} of {c['stage_size']} slots left"
+            f"  cohort:   {c.id} ({_drugs(c.drugs)}, {c.biomarker}), "
+            f"stage {c.stage}, {c.slots_left} of {c.stage_size} slots left"
         )
-    if r["queue_position"]:
-        lines.append(f"  queue:    number {r['queue_position']}")
-    if m := r["match"]:
-        lines.append(f"  match:    {m['biomarker']} -> {_drugs(m['drugs'])} ({m['evidence']})")
-    if r["reason"]:
-        lines.append(f"  reason:   {r['reason']}")
-    lines += [f"  on-label: {_drugs(m['drugs'])} for {m['biomarker']}" for m in r["on_label"]]
-    lines += [f"  also fits: {a['cohort_id']}" for a in r["alternatives"]]
-    lines += [f"  not eligible: {b['cohort_id']}: {b['reason']}" for b in r["not_eligible"]]
+    if r.queue_position:
+        lines.append(f"  queue:    number {r.queue_position}")
+    if m := r.match:
+        lines.append(f"  match:    {m.biomarker} -> {_drugs(m.drugs)} ({m.evidence})")
+    if r.reason:
+        lines.append(f"  reason:   {r.reason}")
+    lines += [f"  on-label: {_drugs(m.drugs)} for {m.biomarker}" for m in r.on_label]
+    lines += [f"  also fits: {a.cohort_id}" for a in r.alternatives]
+    lines += [f"  not eligible: {b.cohort_id}: {b.reason}" for b in r.not_eligible]
     lines += [
-        f"  proposal {p['proposal_id']}: {p['biomarker']} x {p['tumor_type']} x "
-        f"{_drugs(p['drugs'])} (open it with `tumorboard cohort open --from-proposal "
-        f"{p['proposal_id']}`)"
-        for p in r["proposals"]
+        f"  proposal {p.proposal_id}: {p.biomarker} x {p.tumor_type} x "
+        f"{_drugs(p.drugs)} (open it with `tumorboard cohort open --from-proposal "
+        f"{p.proposal_id}`)"
+        for p in r.proposals
     ]
     return "\n".join(lines)
 
 
-def status_line(v: dict[str, Any]) -> str:
+def status_line(v: CohortView) -> str:
     """One cohort view in a line."""
     return (
-        f"{v['state']}; stage {v['stage']}: {v['enrolled_stage']}/{v['stage_size']} enrolled, "
-        f"{v['slots_left']} slot(s) left; evaluable {v['evaluable']}, benefit {v['benefit']}, "
-        f"waitlist {v['waitlist']}; next: {v['next_decides']}"
+        f"{v.state}; stage {v.stage}: {v.enrolled_stage}/{v.stage_size} enrolled, "
+        f"{v.slots_left} slot(s) left; evaluable {v.evaluable}, benefit {v.benefit}, "
+        f"waitlist {v.waitlist}; next: {v.next_decides}"
     )
 
 
-def outcome_text(r: dict[str, Any]) -> str:
-    """An outcome result (``OutcomeResult.as_dict()``)."""
-    fixed = f" (corrected from {r['corrected']['response']})" if r["corrected"] else ""
+def outcome_text(r: OutcomeResult) -> str:
+    """An outcome result."""
+    fixed = f" (corrected from {r.corrected.response})" if r.corrected else ""
     lines = [
-        f"{r['patient_id']} in {r['cohort_id']}: {r['response']} at week {r['week']}"
-        f"{fixed}; patient result: {r['patient_result']}"
+        f"{r.patient_id} in {r.cohort_id}: {r.response} at week {r.week}"
+        f"{fixed}; patient result: {r.patient_result}"
     ]
-    lines += [f"  -> {e}" for e in r["events"]]
-    lines.append(f"  cohort: {status_line(r['cohort'])}")
+    lines += [f"  -> {e}" for e in r.events]
+    if r.cohort is not None:
+        lines.append(f"  cohort: {status_line(r.cohort)}")
     return "\n".join(lines)
 
 
-def status_text(views: list[dict[str, Any]], *, detail: bool) -> str:
+def status_text(views: Sequence[CohortView], *, detail: bool) -> str:
     """The status table; ``detail`` adds drugs, tumour types, design and what comes next."""
     head = (
         f"{'cohort':<34} {'state':<26} {'stg':>3} {'enr':>4} {'eval':>4} {'ben':>4} "
         f"{'left':>4} {'wait':>4}"
     )
     rows = [
-        f"{v['id']:<34} {v['state']:<26} {v['stage']:>3} {v['enrolled']:>4} "
-        f"{v['evaluable']:>4} {v['benefit']:>4} {v['slots_left']:>4} {v['waitlist']:>4}"
+        f"{v.id:<34} {v.state:<26} {v.stage:>3} {v.enrolled:>4} "
+        f"{v.evaluable:>4} {v.benefit:>4} {v.slots_left:>4} {v.waitlist:>4}"
         for v in views
     ]
     for v in views if detail else []:
         rows += [
-            f"  drugs: {_drugs(v['drugs'])}; biomarker: {v['biomarker']}",
-            f"  tumour types: {v['tumor_types']}",
-            f"  design: {v['design']}",
-            f"  next: {v['next_decides']}",
-            *[f"  note: {n}" for n in v["notes"]],
+            f"  drugs: {_drugs(v.drugs)}; biomarker: {v.biomarker}",
+            f"  tumour types: {v.tumor_types}",
+            f"  design: {v.design}",
+            f"  next: {v.next_decides}",
+            *[f"  note: {n}" for n in v.notes],
         ]
     return "\n".join([head, *rows])
 
@@ -110,29 +120,29 @@ def design_report(
     return data, "\n".join(lines)
 
 
-def proposals_text(props: list[dict[str, Any]]) -> str:
+def proposals_text(props: Sequence[ProposalView]) -> str:
     return (
         "\n".join(
-            f"{p['proposal_id']:>4}  {p['state']:<8} {p['tumor_type']:<8} {p['biomarker']:<16} "
-            f"{_drugs(p['drugs']):<30} patients: {', '.join(p['patients'])}"
+            f"{p.proposal_id:>4}  {p.state:<8} {p.tumor_type:<8} {p.biomarker:<16} "
+            f"{_drugs(p.drugs):<30} patients: {', '.join(p.patients)}"
             for p in props
         )
         or "no proposals"
     )
 
 
-def rematch_text(found: list[dict[str, Any]]) -> str:
+def rematch_text(found: Sequence[Rematch]) -> str:
     return (
         "\n".join(
-            f"{f['patient_id']} ({f['tumor_type']}): {', '.join(f['cohorts'])} via "
-            f"{f['match']['biomarker']} -> {_drugs(f['match']['drugs'])}"
+            f"{f.patient_id} ({f.tumor_type}): {', '.join(f.cohorts)} via "
+            f"{f.match.biomarker} -> {_drugs(f.match.drugs)}"
             for f in found
         )
         or "no registered patient fits a new or changed cohort"
     )
 
 
-def audit_text(rows: list[dict[str, Any]]) -> str:
+def audit_text(rows: Sequence[JsonObject]) -> str:
     return (
         "\n".join(
             f"{a['at']}  {a['user']:<12} {a['action']:<22} {a['cohort_id'] or '-':<30} "
