@@ -15,9 +15,8 @@ from tumorboard.biomarkers import hrd_from_gis, msi_from_percent, tmb_from_value
 from tumorboard.errors import RecordError
 from tumorboard.models import Biomarker, RunOptions
 from tumorboard.readers.base import QCCounter
-from tumorboard.readers.tso500 import CombinedVariantOutput, Section, value_problem
+from tumorboard.readers.tso500_sections import NA, CombinedVariantOutput, Section, value_problem
 
-_NA = frozenset({"", "NA", "N/A", "na", "."})
 _TMB_KEYS = ("totaltmb", "tmb", "tmbvalue")
 _MSI_KEYS = (
     "percentunstablemsisites", "percentunstablesites", "percentunstable", "msipercentunstable",
@@ -36,7 +35,7 @@ def pair_number(
         if key not in section.pairs:
             continue
         line, value = section.pairs[key]
-        if value in _NA:
+        if value in NA:
             return None, key
         try:
             number = float(value.rstrip("%"))
