@@ -39,6 +39,7 @@ from tumorboard.models import RunOptions
 from tumorboard.readers.base import ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, trusted_call
 from tumorboard.readers.table import (
+    MAX_POSITION,
     NA_VALUES,
     SAMPLE_COLUMNS,
     Table,
@@ -299,7 +300,7 @@ def _segments(table: Table, rows: list[tuple[int, list[str]]], result: ReadResul
         if problem or first is None or last is None or cn is None:
             result.qc.skip(problem, where)
             continue
-        if not (math.isfinite(last) and 0 <= first <= last):
+        if not (math.isfinite(last) and 0 <= first <= last <= MAX_POSITION):
             result.qc.skip("segment start/end are not a valid interval", where)
             continue
         out.append((_contig(row[chrom]), int(first), int(last), cn, lost, n))
@@ -394,6 +395,9 @@ def _read_cnv_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult
     for _, rec in iter_text_vcf(path):
         result.qc.records_read += 1
         where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
+        if not 1 <= rec.pos <= MAX_POSITION:
+            result.qc.skip("VCF POS is not a position (1 to 3e9)", where)
+            continue
         svtype = rec.info.get("SVTYPE", "")
         alt = rec.alts[0].upper() if rec.alts else ""
         if svtype not in ("DUP", "DEL", "CNV") and alt not in CNV_ALTS:

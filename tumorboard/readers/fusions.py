@@ -48,6 +48,8 @@ from tumorboard.errors import FormatError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.table import (
+    MAX_COUNT,
+    MAX_POSITION,
     NA_VALUES,
     SAMPLE_COLUMNS,
     Table,
@@ -315,7 +317,7 @@ def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     if bps:
         a.chrom, _, rest = bps[0].partition(":")
         pos = rest.split(":", 1)[0]
-        a.pos = int(pos) if pos.isdigit() else 0
+        a.pos = int(pos) if pos.isdigit() and int(pos) <= MAX_POSITION else 0
     return a
 
 
@@ -382,6 +384,9 @@ def _read_bnd_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult
     for _, rec in iter_text_vcf(path):
         result.qc.records_read += 1
         where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
+        if not 1 <= rec.pos <= MAX_POSITION:
+            result.qc.skip("VCF POS is not a position (1 to 3e9)", where)
+            continue
         if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
             result.qc.skip("not a breakend record (give copy-number records with --cnv)", where)
             continue
@@ -423,8 +428,9 @@ def _add_bnd(
     )
     a.notes.append(f"from VCF breakends: partner order {how}; 5'/3' orientation not determined")
     reads = rec.value("SR", options.sample) or rec.value("SU", options.sample)
-    if reads and reads.split(",")[-1].isdigit():
-        a.supporting_reads = int(reads.split(",")[-1])
+    last = reads.split(",")[-1] if reads else ""
+    if last.isdigit() and int(last) <= MAX_COUNT:
+        a.supporting_reads = int(last)
     if not below_min_reads(a, options, result.qc, f"{result.path}:{rec.line}"):
         result.alterations.append(a)
 

@@ -33,6 +33,7 @@ from tumorboard.errors import FormatError, GenomeBuildError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.table import (
+    MAX_POSITION,
     NA_VALUES,
     SAMPLE_COLUMNS,
     Table,
@@ -182,7 +183,7 @@ def _coordinates(row: _Row, a: Alteration) -> None:
         return
     if not chrom or not start:
         raise SkipRow("MAF row with only part of its coordinates", f"{chrom}:{start}")
-    if not start.isdigit() or int(start) < 1:
+    if not start.isdigit() or not 1 <= int(start) <= MAX_POSITION:
         raise SkipRow("MAF Start_Position is not a position (whole number >= 1)", excerpt(start))
     ref = row.get("ref")
     alt = row.get("alt2")

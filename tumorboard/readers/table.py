@@ -165,11 +165,19 @@ def number(text: str, *, negative: bool = False) -> Number:
     return Number(value)
 
 
+MAX_COUNT = 10**12
+"""Larger read counts or depths are not measurements (and would not fit the JSON output)."""
+MAX_POSITION = 3_000_000_000
+"""No human contig is longer (chromosome 1: 249 Mb)."""
+
+
 def count(text: str) -> Number:
-    """A read count: a non-negative whole number (``12`` or ``12.0``)."""
+    """A read count: a non-negative whole number (``12`` or ``12.0``) up to :data:`MAX_COUNT`."""
     parsed = number(text)
     if parsed.value is not None and parsed.value != int(parsed.value):
         return Number(problem="not a whole number")
+    if parsed.value is not None and parsed.value > MAX_COUNT:
+        return Number(problem="too large")
     return parsed
 
 
@@ -276,6 +284,8 @@ def other_samples_note(name: str, left_out: int, choice: SampleChoice) -> str:
 
 
 __all__ = [
+    "MAX_COUNT",
+    "MAX_POSITION",
     "NA_VALUES",
     "NO_SAMPLE_COLUMN",
     "SAMPLE_COLUMNS",

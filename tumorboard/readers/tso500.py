@@ -35,6 +35,7 @@ from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number
 from tumorboard.readers.fusions import fusion_from_pair, splice_variant
+from tumorboard.readers.table import MAX_COUNT, MAX_POSITION
 from tumorboard.readers.text import norm_column
 from tumorboard.readers.tso500_sections import (
     KEY_VALUE_SECTIONS,
@@ -97,7 +98,7 @@ class Row:
         return number
 
     def integer(self, *names: str) -> int | None:
-        value = self.number(*names)
+        value = self.number(*names, high=MAX_COUNT)
         if value is not None and value != int(value):
             raise SkipRow(f"TSO500 {names[0]} is not a whole number")
         return None if value is None else int(value)
@@ -148,7 +149,7 @@ def _small_variant(row: Row, qc: QCCounter) -> Alteration | None:
         qc.skip("TSO500 small variant without a gene (intergenic)", row.where)
         return None
     pos = row.integer("genomicposition", "position", "pos")
-    if pos == 0:
+    if pos is not None and not 1 <= pos <= MAX_POSITION:
         raise SkipRow("TSO500 genomicposition is not a position (>= 1)")
     cdot = row.text("cdotnotation", "hgvsc")
     pdot = row.text("pdotnotation", "hgvsp")
@@ -206,13 +207,19 @@ def _rearrangement(row: Row) -> Alteration:
         gene=gene,
         kind=REARRANGEMENT,
         chrom=row.text("chromosome", "chrom"),
-        pos=row.integer("start") or 0,
+        pos=_position(row.integer("start")),
         exon=parse_exon(exons),
         fold_change=row.number("foldchange"),
         breakpoints=f"{row.text('chromosome')}:{row.text('start')}-{row.text('stop', 'end')}",
     )
     a.notes.append(f"large rearrangement {kind.strip('<>')} of exon(s) {exons or '?'}")
     return a
+
+
+def _position(value: int | None) -> int:
+    if value is not None and value > MAX_POSITION:
+        raise SkipRow("TSO500 start is not a position")
+    return value or 0
 
 
 def _fusion(row: Row, qc: QCCounter) -> Alteration | None:
