@@ -4,6 +4,8 @@ segments mapped with ``--panel all`` (issue 12 points 3-4, issue 13 point 1)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -223,3 +225,32 @@ def test_matrix_column_round_trip(tmp_path_factory, values: list[str]) -> None:
     assert _calls(r) == expected
     assert r.qc.records_read == len(values)
     assert sum(r.qc.skipped.values()) == len(values) - len(expected)
+
+
+def test_gene_cell_must_be_one_symbol(tmp_path: Path) -> None:
+    """Oncotator-style gene-level segments name segment boundaries inside genes ('CAPN3 8+')."""
+    path = tmp_path / "g.tsv"
+    path.write_text("gene\tsegment_mean\tsample\nCAPN3 8+\t2.2\tT1\nERBB2\t2.2\tT1\n")
+    r = read_cnv(path, RunOptions(tumor_type="BRCA"))
+    assert _calls(r) == [("ERBB2", AMPLIFICATION)]
+    assert r.qc.skipped_examples == {
+        "CNV gene cell is not one gene symbol": f"{path}:2 ('CAPN3 8+')"
+    }
+
+
+def test_subprocess_matrix(tests_data: Path) -> None:
+    path = tests_data / "cnv" / "cbioportal_cna_matrix.txt"
+    base = [sys.executable, "-m", "tumorboard", "annotate", "-t", "BRCA", "--cnv", str(path)]
+    ok = subprocess.run([*base, "--sample", "TCGA-ZZ-0006", "--format", "tsv"],
+                        capture_output=True, text=True, check=False)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    rows = [line.split("\t")[:2] for line in ok.stdout.splitlines()[1:]]
+    assert rows == [["ERBB2", "amplification"], ["PTEN", "deletion"]]
+    missing = subprocess.run([*base, "--sample", "TCGA-ZZ-0099"], capture_output=True, text=True,
+                             check=False)  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        f"Error: {path}: sample 'TCGA-ZZ-0099' is not in the copy-number matrix; samples: "
+        "TCGA-ZZ-0005-01, TCGA-ZZ-0006-01, TCGA-ZZ-0007-01\n"
+        "Hint: pass one of the listed ids (or a TCGA barcode prefix of one) with --sample\n"
+    )

@@ -28,6 +28,7 @@ reason; text in a numeric column is an error naming the line.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from itertools import accumulate
 from pathlib import Path
@@ -64,6 +65,8 @@ CALL_COLUMNS = (
 )  # fmt: skip
 MATRIX_META_COLUMNS = ("entrezgeneid", "locusid", "geneid", "cytoband")
 _SEGMENT_SAMPLE_COLUMNS = (*SAMPLE_COLUMNS, "id")
+GENE_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9.@_-]*")
+"""A gene symbol as tables write it (``ERBB2``, ``NKX2-1``, ``C17orf64``); not ``CAPN3 8+``."""
 _LOG2_NOTE = "copy number estimated as 2 x 2^log2 ratio (purity and ploidy not used)"
 
 
@@ -145,6 +148,9 @@ def _read_gene_table(table: Table, options: RunOptions, result: ReadResult) -> N
         if not gene or gene.lower() in NA_VALUES:
             result.qc.skip("CNV row without a gene", where)
             continue
+        if not GENE_SYMBOL.fullmatch(gene):
+            result.qc.skip("CNV gene cell is not one gene symbol", f"{where} ({excerpt(gene)})")
+            continue
         if cols["sample"] is not None and not cells[cols["sample"]].strip():
             result.qc.skip("CNV row without a sample id", where)
             continue
@@ -213,6 +219,9 @@ def _read_matrix_column(
         gene, value = cells[gene_col].strip(), cells[column].strip()
         if not gene or gene.lower() in NA_VALUES:
             qc.skip("CNA matrix row without Hugo_Symbol (Entrez_Gene_Id only)", where)
+            continue
+        if not GENE_SYMBOL.fullmatch(gene):
+            qc.skip("CNV gene cell is not one gene symbol", f"{where} ({excerpt(gene)})")
             continue
         if value.lower() in NA_VALUES:
             qc.skip("copy-number value missing (NA: not profiled)", f"{gene} ({where})")
