@@ -439,3 +439,18 @@ def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
         assert top.drugs == ["dabrafenib", "trametinib"]
         assert tie.cohort is not None
         assert tie.cohort.id == "B-BRAF"
+
+
+def test_a_corrected_not_evaluable_patient_never_overfills_the_stage(reg, ctx):
+    """Found by the state machine: P2's NE is replaced by the waiting P8, then corrected back to
+    CR. The stage keeps its two counted slots; the third patient is noted, never counted."""
+    for pid in ("P0", "P2", "P8"):
+        assign(reg, ctx, "ihch_braf", pid)
+    record_outcome(reg, "P2", "CR", 16)
+    record_outcome(reg, "P2", "NE", 16, correct=True)  # slot refilled by P8
+    assert one(reg, "T-BRAF-SOLID")["waitlist"] == 0
+    res = record_outcome(reg, "P2", "CR", 16, correct=True)
+    assert res.cohort is not None
+    assert res.cohort.enrolled_stage == 2  # never more than the stage's slots
+    assert res.cohort.enrolled == 3
+    assert any("P8 is beyond stage 1's 2 slots after a correction" in n for n in res.cohort.notes)

@@ -319,7 +319,11 @@ class RunOptions(_Frozen):
 
     tumor_type: str = Field(description="OncoTree code of the patient's tumour")
     patient_id: str = "anonymous"
-    sample: str | None = Field(default=None, description="Tumour sample column (VCF)")
+    sample: str | None = Field(
+        default=None,
+        description="This patient's sample in multi-sample files (VCF column, MAF/CNA/fusion "
+        "sample id; tables also take a TCGA barcode prefix)",
+    )
     panel: str = Field(default="tso500", description="tso500, all, or a .bed / .txt path")
     genome: Literal["GRCh37", "GRCh38"] | None = Field(
         default=None, description="Expected genome build; checked against the input header"
@@ -362,6 +366,12 @@ class RunOptions(_Frozen):
     deep_deletion_copy_number: float = Field(default=0.5, description="Deep deletion: CN <")
     hrd_gis: float = Field(
         default=42.0, description="HRD-positive: Genomic Instability Score >= (TSO500 [GIS])"
+    )
+    min_fusion_reads: int = Field(
+        default=2,
+        ge=0,
+        description="Fusion files: calls with fewer supporting reads are counted, not reported "
+        "(2: the minimum STAR-Fusion and Arriba report by default)",
     )
     command: str = Field(default="", description="Command line, recorded in provenance")
 
