@@ -50,7 +50,7 @@ indications:
 def test_bundled_catalog_loads_with_identity(tree: OncoTree) -> None:
     cat = load_catalog(oncotree=tree)
     assert cat.name == "tumorboard-default"
-    assert cat.version == "2026.11.0"
+    assert cat.version == _bundled_version()
     assert len(cat.sha256) == 64
     assert cat.rules_for_gene("BRAF")
     assert {r.id for r in cat.genome_wide["msi_high"]} == {"MSI_H", "DMMR"}
@@ -251,7 +251,7 @@ def test_subprocess_validate_bundled() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("OK: tumorboard-default 2026.11.0")
+    assert proc.stdout.startswith(f"OK: tumorboard-default {_bundled_version()} ")
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -296,3 +296,13 @@ def test_catalog_round_trips_through_its_schema(tree: OncoTree) -> None:
         assert again == model
         dumped = yaml.safe_dump(model.model_dump(mode="json", exclude_defaults=True))
         assert CatalogFile.model_validate(yaml.safe_load(dumped)) == model
+
+
+def _bundled_version() -> str:
+    """The version the bundled catalog declares (catalog.yaml; catalog.lock pins it)."""
+    import yaml
+
+    from tumorboard.resources import catalog_dir
+
+    manifest = yaml.safe_load((catalog_dir() / "catalog.yaml").read_text(encoding="utf-8"))
+    return str(manifest["version"])
