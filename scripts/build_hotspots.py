@@ -82,10 +82,14 @@ def catalog_targets(catalog: Path) -> tuple[set[tuple[str, str]], dict[tuple[str
                 if rule.get("type") == "exact":
                     exact.update((gene, c) for c in rule.get("changes", []))
                 elif rule.get("type") == "codon":
+                    alternatives = set(rule.get("alternatives", []) or [])
                     for codon in rule.get("codons", []):
-                        codons.setdefault((gene, int(codon)), set()).update(
-                            rule.get("alternatives", []) or []
-                        )
+                        key = (gene, int(codon))
+                        # one rule accepting any residue makes the codon unrestricted
+                        if key in codons and (not codons[key] or not alternatives):
+                            codons[key] = set()
+                        else:
+                            codons.setdefault(key, set()).update(alternatives)
     return exact, codons
 
 

@@ -134,7 +134,8 @@ def test_options_lists_the_numbers_record_takes() -> None:
     assert res.exit_code == 0
     assert res.stdout == (
         "options for DEMO-001 (IHCH, EMA; catalog tumorboard-approved 2026.03), strongest first:\n"
-        "   1  ivosidenib for IDH1 R132C: on-label, ESCAT I-A\n"
+        "   1  ivosidenib for IDH1 R132C: on-label if previously treated with at least one prior "
+        "line of systemic therapy, ESCAT I-A\n"
         "   2  dabrafenib + trametinib for BRAF V600E: off-label, ESCAT III-A\n"
         "  or: no-targeted-option, clinical-trial-elsewhere, re-biopsy, germline-testing\n"
     )

@@ -260,15 +260,16 @@ def test_option_status_says_on_label_if_when_the_board_must_confirm() -> None:
         "off-label",
     )
     assert option_status(_match("on-label")).text == "on-label"
-    if "requires" in Match.model_fields:  # the matcher's label conditions, when it gives them
-        status = option_status(_match("on-label", requires=["germline origin of the mutation"]))
-        assert (status.tier, status.text) == (
-            "on-label-if",
-            "on-label if germline origin of the mutation",
-        )
-        assert Choice("option", 1, ("olaparib",), _match("on-label")).describe() == (
-            "olaparib for BRCA2 E1593* (on-label, ESCAT I-A)"
-        )
+    status = option_status(_match("on-label", requires=["germline origin of the mutation"]))
+    assert (status.tier, status.requires, status.text) == (
+        "on-label-if",
+        ("germline origin of the mutation",),
+        "on-label if germline origin of the mutation",
+    )
+    assert Choice("option", 1, ("olaparib",), _match("on-label", requires=["IHC"])).describe() == (
+        "olaparib for BRCA2 E1593* (on-label if IHC, ESCAT I-A)"
+    )
+    assert option_status(_match("on-label", resistance_level="R1")).resistance_level == "R1"
 
 
 def test_assign_decided_enrols_by_the_decision_and_audits_it(reg) -> None:

@@ -50,7 +50,7 @@ def test_demo_writes_the_whole_loop(tmp_path: Path) -> None:
         if chromium
         else ("not written: headless Chromium not found (apt-get install chromium)")
     )
-    assert result.output == (
+    assert result.stdout == (
         f"tumorboard demo: synthetic patient DEMO-001 (IHCH), files in {folder}\n"
         f"  analysis   {folder / 'case.json'}\n"
         f"  report     {folder / 'report.html'} (Norwegian: {folder / 'report.nb.html'})\n"
@@ -61,6 +61,9 @@ def test_demo_writes_the_whole_loop(tmp_path: Path) -> None:
         f"  letter     {folder / 'letter.html'} (Norwegian: {folder / 'letter.nb.html'})\n"
         f"  letter PDF {pdf_line}\n"
         f"  dashboard  {folder / 'dashboard.html'}\n"
+    )
+    assert result.stderr == (
+        "DEMO-001 (IHCH): strongest option: BRAF V600E: dabrafenib + trametinib (off-label)\n"
     )
     case = load_case(folder / "case.json")
     assert case.patient.id == "DEMO-001"

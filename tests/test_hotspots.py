@@ -72,6 +72,29 @@ def test_every_catalog_exact_change_is_placed_or_listed_missing() -> None:
         assert exact <= rows | missing, exact - rows - missing
 
 
+def test_a_codon_rule_without_alternatives_keeps_every_allele(tmp_path: Path) -> None:
+    """Two codon rules on one codon: one naming residues (E, K), one accepting any (BRAF V600)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_hotspots", REPO / "scripts" / "build_hotspots.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    (tmp_path / "a.yaml").write_text(
+        "biomarkers:\n"
+        "  - {id: R1, type: codon, gene: BRAF, name: r1, codons: [600], alternatives: [E, K]}\n"
+        "  - {id: R2, type: codon, gene: BRAF, name: r2, codons: [600]}\n"
+        "  - {id: R3, type: codon, gene: EGFR, name: r3, codons: [719], alternatives: [A]}\n"
+        "  - {id: R4, type: codon, gene: EGFR, name: r4, codons: [719], alternatives: [S]}\n",
+        encoding="utf-8",
+    )
+    _, codons = module.catalog_targets(tmp_path)
+    assert codons == {("BRAF", 600): set(), ("EGFR", 719): {"A", "S"}}
+
+
 def test_deletion_normalisation() -> None:
     assert normalise_allele("chr4", 100, "AGTT", "A") == ("4", 101, "GTT", "-")
     assert normalise_allele("4", 101, "GTT", "-") == ("4", 101, "GTT", "-")

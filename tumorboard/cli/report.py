@@ -167,12 +167,17 @@ def demo(folder: str) -> None:
     Analysis (case.json), a recorded board decision and the enrolment it leads to (in a fresh
     demo-registry.sqlite), the agenda, the reports (report.html, report.nb.html), the
     recommendation letter (letter.html, letter.nb.html, letter.pdf when headless Chromium is
-    installed) and the cohort dashboard, all in FOLDER; prints a summary listing the files.
+    installed) and the cohort dashboard, all in FOLDER; prints a summary listing the files,
+    and on stderr the patient's strongest option (the one the report, the agenda and summary.tsv
+    name).
 
     \b
     Example:
       tumorboard demo && xdg-open tumorboard-demo/report.html
     """
-    from tumorboard.demo import run_demo
+    from tumorboard.casefile import load_case
+    from tumorboard.demo import run_demo, summary_line
 
-    click.echo(run_demo(folder).summary())
+    done = run_demo(folder)
+    click.echo(done.summary())
+    click.echo(summary_line(load_case(done.files["case"])), err=True)

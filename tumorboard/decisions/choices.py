@@ -1,7 +1,7 @@
 """``--option`` values into choices: a rank number, a drug set, or a choice without a drug.
 
-The case's options are its sensitive matches in the report's ranking order, one per drug set
-(the best-ranked match of each set): option 1 is the report's strongest option. A drug set is
+The case's options are its sensitive matches in ranking order (tumorboard.ranking), one per drug
+set (the best-ranked match of each set): option 1 is the report's strongest option. A drug set is
 written with ``+`` or ``,`` between the drugs, in any order and case (``trametinib+dabrafenib``).
 The choices without a drug are :data:`~tumorboard.decisions.views.NON_DRUG`, written with spaces,
 hyphens or underscores (``germline testing``, ``germline-testing``).
@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from tumorboard.decisions.views import NON_DRUG, OPTION, Choice, drugs_text
 from tumorboard.errors import DecisionError
 from tumorboard.models import CaseResult, Match
+from tumorboard.ranking import rank_matches
 
 
 def ranked_options(case: CaseResult) -> list[Match]:
-    """The case's drug options, strongest first: one match per drug set, as the report ranks."""
-    from tumorboard.report import _views
-
+    """The case's drug options, strongest first: one match per drug set, in the one ranking
+    (:func:`tumorboard.ranking.rank_matches`) the report, agenda and assignment use; option 1 is
+    the case's ``top_option``."""
     seen: set[frozenset[str]] = set()
     out = []
-    for view in _views(case):
-        m = view.match
+    for m in rank_matches(case.matches):
         key = frozenset(d.lower() for d in m.drugs)
         if m.effect == "sensitive" and key not in seen:
             seen.add(key)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tumorboard.models import CatalogInfo, Match
+from tumorboard.ranking import tier
 
 NON_DRUG: dict[str, str] = {
     "no-targeted-option": "no targeted option",
@@ -39,21 +40,19 @@ class OptionStatus:
     """Other label conditions as the catalog words them (line of therapy...)."""
     text: str
     """In English: ``on-label if A; B``, or the label."""
+    resistance_level: str | None = None
+    """The strongest resistance marker (``R1``/``R2``) against one of the option's drugs."""
 
 
 def option_status(match: Match) -> OptionStatus:
-    """The label status of a match (``label_text`` / ``requires`` when the matcher gives them)."""
-    requires = tuple(str(r) for r in (getattr(match, "requires", None) or ()))
-    text = str(getattr(match, "label_text", "") or "")
-    on_label_if = match.label == "on-label" and bool(requires)
-    if not text:
-        text = f"on-label if {'; '.join(requires)}" if on_label_if else match.label
+    """The label status of a match: ``label_text`` and ``requires`` as the matcher gives them."""
     return OptionStatus(
         label=match.label,
-        tier="on-label-if" if on_label_if else match.label,
-        requires=requires,
+        tier=tier(match),
+        requires=tuple(match.requires),
         conditions=match.conditions,
-        text=text,
+        text=match.label_text or match.label,
+        resistance_level=match.resistance_level,
     )
 
 

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tumorboard.errors import OutputError
+
+if TYPE_CHECKING:
+    from tumorboard.models import CaseResult
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_VCF = DEMO_DIR / "DEMO-001.tumor_normal.vep.vcf"
@@ -77,6 +81,14 @@ def _fresh_registry(path: Path) -> None:
         sync_definitions(registry, definitions)
 
 
+def summary_line(case: CaseResult) -> str:
+    """What ``tumorboard demo`` prints about the patient: the top option (one ranking)."""
+    from tumorboard.ranking import option_text, top_option
+
+    top = option_text(top_option(case)) or "no drug option in the catalog"
+    return f"{case.patient.id} ({case.patient.tumor_type}): strongest option: {top}"
+
+
 def _folder(folder: str | Path) -> Path:
     out = Path(folder)
     try:
@@ -96,7 +108,11 @@ def _analyse(out: Path, registry: Path) -> Path:
     from tumorboard.pipeline import Outputs, run
 
     info = load_patient(DEMO_PATIENT)
-    options = RunOptions(tumor_type=str(info["tumor_type"]), command=f"tumorboard demo -o {out}")
+    options = RunOptions(
+        tumor_type=str(info["tumor_type"]),
+        patient_age=info.get("age"),
+        command=f"tumorboard demo -o {out}",
+    )
     case_path = out / "case.json"
     run([str(DEMO_VCF)], options, patient_file=DEMO_PATIENT, registry=str(registry),
         outputs=Outputs(json=str(case_path)))  # fmt: skip
@@ -193,4 +209,4 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> DemoRun:
     return done
 
 
-__all__ = ["DEMO_PATIENT", "DEMO_VCF", "DemoRun", "run_demo"]
+__all__ = ["DEMO_PATIENT", "DEMO_VCF", "DemoRun", "run_demo", "summary_line"]
