@@ -252,3 +252,22 @@ def test_build_letter_needs_a_decision() -> None:
     with pytest.raises(DecisionError) as err:
         build_letter(patient_case(), DecisionState("P1"))
     assert err.value.message == "no decision is recorded for patient P1"
+
+
+def test_an_on_label_if_option_says_what_the_board_must_confirm() -> None:
+    golden = load_case(Path(__file__).parent / "golden_reports" / "ihch_braf_idh1" / "case.json")
+    choices = resolve(golden, ["ivosidenib"])
+    decision = Decision(
+        id=1, patient_id="DEMO-001", version=1, choices=choices, rationale="IDH1 R132C",
+        meeting_date="2026-03-12", tumor_type="IHCH", catalog=golden.catalog, case_ref={},
+        notes=(), recorded_by="dr-a", recorded_at="2026-03-12T10:00:00+00:00",
+    )  # fmt: skip
+    requires = choices[0].match.requires if choices[0].match else []
+    assert requires  # the label's prior-therapy condition cannot be seen in the data
+    for lang, words in (("en", "on-label if"), ("nb", "godkjent indikasjon hvis")):
+        page = render_letter(
+            build_letter(golden, DecisionState("DEMO-001", (decision,)), lang=lang)
+        )
+        assert f'<span class="badge b-on-label">{words}</span>' in page
+        confirm = page[page.index('id="confirm"') : page.index('id="evidence"')]
+        assert f"<li><strong>ivosidenib</strong>: {requires[0]}</li>" in confirm
