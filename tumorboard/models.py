@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
     from tumorboard.alterations import Alteration
 
+from tumorboard.labelstatus import Label
+
 Jurisdiction = Literal["EMA", "FDA"]
-Label = Literal["on-label", "off-label", "investigational", "uncertain"]
 Effect = Literal["sensitive", "resistant"]
 
 

@@ -30,18 +30,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tumorboard.labelstatus import TIERS, Label
+
 if TYPE_CHECKING:
     from tumorboard.models import CaseResult, Match
-
-TIERS = {"on-label": 0, "on-label-if": 1, "off-label": 2, "investigational": 3, "uncertain": 4}
-"""Label tiers in ranking order (``on-label-if``: on-label with something to confirm)."""
 
 
 def tier(m: Match) -> str:
     """``on-label``, ``on-label-if``, ``off-label``, ``investigational`` or ``uncertain``."""
-    if m.label == "on-label" and m.requires:
+    if m.label == Label.ON_LABEL and m.requires:
         return "on-label-if"
-    return m.label
+    return str(m.label)
 
 
 def _base(m: Match) -> tuple[int, int, int]:

@@ -23,7 +23,6 @@ from typing import Any
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.options import (
     INVESTIGATIONAL_RANK,
-    LABEL_ORDER,
     OFF_LABEL_RANK,
     ON_LABEL_RANK,
     OTHER_AGENCY_RANK,
@@ -467,4 +466,4 @@ class LabelContext:
         return Match(**values)
 
 
-__all__ = ["LABEL_ORDER", "Coverage", "LabelContext", "escat_index", "scope_text"]
+__all__ = ["Coverage", "LabelContext", "escat_index", "scope_text"]

@@ -24,7 +24,6 @@ from tumorboard.catalog.schema import (
 )
 from tumorboard.models import Evidence, Source
 
-LABEL_ORDER = {"on-label": 0, "off-label": 1, "investigational": 2, "uncertain": 3}
 OFF_LABEL_RANK = 40
 OTHER_AGENCY_RANK = 20
 ON_LABEL_RANK = 10
@@ -153,7 +152,6 @@ def tumor_types_of(rec: Indication | Resistance | EvidenceRecord) -> list[str]:
 
 __all__ = [
     "INVESTIGATIONAL_RANK",
-    "LABEL_ORDER",
     "OFF_LABEL_RANK",
     "ON_LABEL_RANK",
     "OTHER_AGENCY_RANK",
