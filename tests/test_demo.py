@@ -33,7 +33,10 @@ def test_demo_writes_report_json_and_agenda(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "-o", str(folder)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{folder / 'report.html'}\n"
+    assert result.stdout == f"{folder / 'report.html'}\n"
+    assert result.stderr == (
+        "DEMO-001 (IHCH): strongest option: BRAF V600E: dabrafenib + trametinib (off-label)\n"
+    )
     assert sorted(p.name for p in folder.iterdir()) == [
         "agenda.html",
         "case.json",

@@ -259,6 +259,14 @@ def _input_files(results: Sequence[ReadResult]) -> list[InputFile]:
     return files
 
 
+def _sample_rules(results: Sequence[ReadResult]) -> str:
+    """How each input's sample was chosen: the rule alone for one input, else ``file: rule``."""
+    rules = [(Path(r.path).name, r.sample_rule) for r in results if r.sample_rule]
+    if len(rules) == 1 and len(results) == 1:
+        return rules[0][1]
+    return "; ".join(f"{name}: {rule}" for name, rule in rules)
+
+
 def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
     """Steps ``read`` to ``case``: one patient's inputs analysed, variants still raw."""
     from tumorboard.catalog import load_catalog
@@ -309,7 +317,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
             panel_footprint_bp=panel.footprint_bp if panel is not None else None,
             genome=found.genome or "",
             sample=first.sample if first else "",
-            sample_rule=first.sample_rule if first else "",
+            sample_rule=_sample_rules(found.results),
             annotation=first.annotation if first else "",
             used_index=any(r.used_index for r in found.results),
         ),

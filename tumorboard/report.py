@@ -27,6 +27,7 @@ from babel.support import Translations
 from tumorboard.errors import InputNotFoundError, ReportError
 from tumorboard.models import Biomarker, CaseResult, CohortStatus, Match, Variant
 from tumorboard.outputs import write_text_atomic
+from tumorboard.ranking import rank_matches, tier, top_option
 from tumorboard.resources import templates_dir
 
 LANGUAGES = ("en", "nb")
@@ -34,7 +35,6 @@ LANGUAGES = ("en", "nb")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LOW_VAF = 0.05
 """Variants below this allele fraction get a caveat (subclonal, or low tumour content)."""
-_LABEL_ORDER = {"on-label": 0, "off-label": 1, "investigational": 2, "uncertain": 3}
 _BIOMARKERS = ("TMB", "MSI", "HRD")
 
 
@@ -68,9 +68,11 @@ class BiomarkerView:
 
 @dataclass(frozen=True)
 class Summary:
-    """The numbers a board reads first."""
+    """The numbers a board reads first; ``top`` is the case's ``top_option`` (one ranking)."""
 
     on_label: int
+    on_label_if: int
+    """On-label options whose label conditions the board must confirm ("on-label if")."""
     off_label: int
     other: int
     resistance: tuple[MatchView, ...]
@@ -131,25 +133,6 @@ class AgendaContext:
 
 
 # --- building the context -----------------------------------------------------------------------
-def _match_key(view: MatchView) -> tuple[int, int, int, int, str, str, str]:
-    """Rank: sensitivity first, then evidence, label status, an open study cohort, names.
-
-    Among options with equal evidence, one a cohort can offer now comes first (IMPRESS/DRUP
-    treat patients through cohorts).
-    """
-    m = view.match
-    open_cohort = any(c.status in ("eligible", "enrolled", "proposed") for c in view.cohorts)
-    return (
-        0 if m.effect == "sensitive" else 1,
-        m.evidence.rank,
-        _LABEL_ORDER.get(m.label, 9),
-        0 if open_cohort else 1,
-        m.gene,
-        m.biomarker,
-        "+".join(m.drugs),
-    )
-
-
 def _cohorts_for(match: Match, cohorts: Sequence[CohortStatus]) -> tuple[CohortStatus, ...]:
     """Cohorts offering this match's drugs (and, when the cohort names one, its biomarker)."""
     drugs = {d.lower() for d in match.drugs}
@@ -163,16 +146,23 @@ def _cohorts_for(match: Match, cohorts: Sequence[CohortStatus]) -> tuple[CohortS
 
 
 def _views(case: CaseResult) -> list[MatchView]:
+    """One view per match, in the case's ranking order (:func:`tumorboard.ranking.rank_matches`;
+    cohort availability is shown, never used to reorder)."""
     by_id = {v.id: v for v in case.variants}
-    views = [
+    return [
         MatchView(
             match=m,
             variants=tuple(by_id[i] for i in m.variants if i in by_id),
             cohorts=_cohorts_for(m, case.cohorts),
         )
-        for m in case.matches
+        for m in rank_matches(case.matches)
     ]
-    return sorted(views, key=_match_key)
+
+
+def _top(views: Sequence[MatchView], case: CaseResult) -> MatchView | None:
+    """The view of the case's top option (the same one summary.tsv, demo and assign name)."""
+    top = top_option(case)
+    return next((v for v in views if v.match is top or v.match == top), None)
 
 
 def _group(views: Iterable[MatchView]) -> tuple[AlterationView, ...]:
@@ -202,17 +192,18 @@ def _assay(case: CaseResult) -> str:
 def _summary(views: Sequence[MatchView], case: CaseResult) -> Summary:
     sensitive = [v for v in views if v.match.effect == "sensitive"]
 
-    def options(label: str) -> int:
-        return len({tuple(v.match.drugs) for v in sensitive if v.match.label == label})
+    def options(wanted: str) -> int:
+        return len({tuple(v.match.drugs) for v in sensitive if tier(v.match) == wanted})
 
-    on, off = options("on-label"), options("off-label")
-    other = len({tuple(v.match.drugs) for v in sensitive}) - on - off
+    on, on_if, off = options("on-label"), options("on-label-if"), options("off-label")
+    other = len({tuple(v.match.drugs) for v in sensitive}) - on - on_if - off
     return Summary(
         on_label=on,
+        on_label_if=on_if,
         off_label=off,
         other=max(other, 0),
         resistance=tuple(v for v in views if v.match.effect == "resistant"),
-        top=sensitive[0] if sensitive else None,
+        top=_top(views, case),
         cohorts=tuple(case.cohorts),
     )
 
@@ -393,7 +384,7 @@ def build_agenda(
     for case, href in cases:
         views = _views(case)
         sensitive = [v for v in views if v.match.effect == "sensitive"]
-        top = sensitive[0] if sensitive else None
+        top = _top(views, case)
         cohort = (top.cohorts[0] if top and top.cohorts else None) or (
             case.cohorts[0] if case.cohorts else None
         )

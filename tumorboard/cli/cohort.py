@@ -466,23 +466,39 @@ def proposals_cmd(registry: str | None, user: str | None, fmt: str) -> None:
     type=click.Path(),
     help="A new drug catalog: stored variants are matched again against it.",
 )
+@click.option(
+    "--since",
+    "since",
+    type=click.Path(),
+    help="The catalog the patients were matched with (default: the stored matches); with "
+    "--catalog, every changed option names the catalog change behind it.",
+)
 @registry_options
 @format_option
 def rematch_cmd(
-    catalog_paths: tuple[str, ...], registry: str | None, user: str | None, fmt: str
+    catalog_paths: tuple[str, ...],
+    since: str | None,
+    registry: str | None,
+    user: str | None,
+    fmt: str,
 ) -> None:
-    """Registered patients (not in a cohort) whose stored alterations now fit an open cohort.
+    """Registered patients (not in a cohort) whose stored alterations now fit an open cohort;
+    with --catalog, also every registered patient whose options change, and why.
 
     \b
     Example:
       tumorboard cohort rematch --registry impress.sqlite
       tumorboard cohort rematch --catalog drug_catalog_2027/ --format json
+      tumorboard cohort rematch --catalog drug_catalog_2027/ --since drug_catalog/
     """
     from tumorboard.cohorts.manage import rematch
 
     catalog, tree = _catalog_and_tree(catalog_paths)
+    old = _catalog_and_tree((since,))[0] if since else None
     with _open(registry, user) as reg:
-        found = rematch(reg, catalog=catalog, tree=tree, new_catalog=bool(catalog_paths))
+        found = rematch(
+            reg, catalog=catalog, tree=tree, new_catalog=bool(catalog_paths), old_catalog=old
+        )
     _emit(fmt, found, lambda: tables.rematch_text(found))
 
 

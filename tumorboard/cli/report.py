@@ -125,12 +125,16 @@ def demo(folder: str) -> None:
     """Run the whole pipeline on the bundled (synthetic) demo patient.
 
     Writes report.html (English), report.nb.html (Norwegian), case.json and agenda.html into
-    FOLDER and prints the report's path.
+    FOLDER, prints the report's path, and on stderr the patient's strongest option (the one
+    the report, the agenda and summary.tsv name).
 
     \b
     Example:
       tumorboard demo && xdg-open tumorboard-demo/report.html
     """
-    from tumorboard.demo import run_demo
+    from tumorboard.casefile import load_case
+    from tumorboard.demo import run_demo, summary_line
 
-    click.echo(run_demo(folder))
+    report = run_demo(folder)
+    click.echo(report)
+    click.echo(summary_line(load_case(report.parent / "case.json")), err=True)

@@ -234,7 +234,11 @@ def _take(registry: Registry, conn: Connection, fit: Fit, pid: str, result: Assi
 
 def _none_reason(elig: Eligibility, on_label_blocks: bool) -> str:
     if on_label_blocks:
-        names = "; ".join(f"{'+'.join(m.drugs)} for {m.biomarker}" for m in elig.on_label)
+        names = "; ".join(
+            f"{'+'.join(m.drugs)} for {m.biomarker}"
+            + (f" ({m.label_text})" if m.label_text not in ("", "on-label") else "")
+            for m in elig.on_label
+        )
         return f"on-label option(s) available: {names}; standard treatment comes first"
     if elig.blocked:
         return "fitting cohort(s) cannot take the patient: " + "; ".join(

@@ -12,8 +12,12 @@ TP53 P72R polymorphism, so every section of the report has something to show.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tumorboard.errors import OutputError
+
+if TYPE_CHECKING:
+    from tumorboard.models import CaseResult
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_VCF = DEMO_DIR / "DEMO-001.tumor_normal.vep.vcf"
@@ -33,6 +37,14 @@ def _demo_registry(out: Path) -> Path:
     with open_registry(str(path), user="tumorboard-demo", create=True) as registry:
         sync_definitions(registry, definitions)
     return path
+
+
+def summary_line(case: CaseResult) -> str:
+    """What ``tumorboard demo`` prints about the patient: the top option (one ranking)."""
+    from tumorboard.ranking import option_text, top_option
+
+    top = option_text(top_option(case)) or "no drug option in the catalog"
+    return f"{case.patient.id} ({case.patient.tumor_type}): strongest option: {top}"
 
 
 def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
@@ -59,6 +71,7 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
     info = load_patient(DEMO_PATIENT)
     options = RunOptions(
         tumor_type=str(info["tumor_type"]),
+        patient_age=info.get("age"),
         command=f"tumorboard demo -o {out}",
     )
     report = out / "report.html"
@@ -75,4 +88,4 @@ def run_demo(folder: str | Path = "tumorboard-demo") -> Path:
     return report
 
 
-__all__ = ["DEMO_PATIENT", "DEMO_VCF", "run_demo"]
+__all__ = ["DEMO_PATIENT", "DEMO_VCF", "run_demo", "summary_line"]
