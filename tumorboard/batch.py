@@ -342,15 +342,16 @@ def _digest(o: SampleOutcome) -> tuple[dict[str, Any], CaseResult | None]:
     except TumorBoardError as exc:
         row.update(status="failed", reason=f"cannot read the case: {exc}")
         return row, None
+    from tumorboard.ranking import option_text, top_option
+
     sensitive = [m for m in case.matches if m.effect == "sensitive"]
-    best = min(sensitive, key=lambda m: m.evidence.rank, default=None)
     row.update(
         variants=len(case.variants),
         matches=len(case.matches),
         on_label=sum(1 for m in sensitive if m.label == "on-label"),
         off_label=sum(1 for m in sensitive if m.label == "off-label"),
         resistance=len(case.matches) - len(sensitive),
-        top_option=f"{best.biomarker}: {'+'.join(best.drugs)} ({best.label})" if best else "",
+        top_option=option_text(top_option(case)),
         json=Path(o.json_path).name,
         report=Path(o.report_path).name,
     )

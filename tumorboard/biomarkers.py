@@ -19,7 +19,7 @@ calls were made on. TMB is therefore computed only from the panel assay's own ca
   build) or read with ``--panel all`` has no known footprint either.
 
 Otherwise TMB is ``unknown`` with the reason, and listed in ``qc.not_assessable``; ``--tmb``
-(or the assay's own ``[TMB]`` value) is the way to give one (docs/domain.md §7).
+(or the assay's own ``[TMB]`` value) is the way to give one (docs/domain.md §11).
 
 **TMB rule** (computed only when no TMB is given, from annotated small variants, following the
 TSO500/DRAGEN conventions): count distinct PASS small variants in the panel that

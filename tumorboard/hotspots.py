@@ -33,7 +33,7 @@ Only exact alleles and hotspot codons can be matched this way; gene-level, loss-
 exon and region rules need VEP or SnpEff annotation, and every unannotated case says so
 (:data:`UNANNOTATED_NOTE`). :meth:`HotspotTable.reference_bases` gives the table's known
 reference bases to the genome-build check (:mod:`tumorboard.readers.vcf_build`). The genetic
-code and codon conventions: docs/domain.md §7.
+code and codon conventions: docs/domain.md §11.
 """
 
 from __future__ import annotations

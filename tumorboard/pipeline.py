@@ -42,6 +42,7 @@ from tumorboard.readers.base import QCCounter, ReadResult
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
+    from tumorboard.decisions.views import DecisionState
     from tumorboard.matching import MatchOutcome
     from tumorboard.models import Biomarker
     from tumorboard.oncotree import OncoTree
@@ -271,6 +272,14 @@ def _input_files(results: Sequence[ReadResult]) -> list[InputFile]:
     return files
 
 
+def _sample_rules(results: Sequence[ReadResult]) -> str:
+    """How each input's sample was chosen: the rule alone for one input, else ``file: rule``."""
+    rules = [(Path(r.path).name, r.sample_rule) for r in results if r.sample_rule]
+    if len(rules) == 1 and len(results) == 1:
+        return rules[0][1]
+    return "; ".join(f"{name}: {rule}" for name, rule in rules)
+
+
 def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
     """Steps ``read`` to ``case``: one patient's inputs analysed, variants still raw."""
     from tumorboard.catalog import load_catalog
@@ -321,7 +330,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
             panel_footprint_bp=panel.footprint_bp if panel is not None else None,
             genome=found.genome or "",
             sample=first.sample if first else "",
-            sample_rule=first.sample_rule if first else "",
+            sample_rule=_sample_rules(found.results),
             annotation=first.annotation if first else "",
             used_index=any(r.used_index for r in found.results),
         ),
@@ -352,6 +361,8 @@ class CaseRun:
     analysis: Analysis
     case: CaseResult | None = None
     written: list[Path] = field(default_factory=list)
+    decision: DecisionState | None = None
+    """The board's decision from the registry (the report's decision section)."""
 
     def result(self) -> CaseResult:
         """The whole case (built once)."""
@@ -368,10 +379,13 @@ def patient(analysis: Analysis, path: str | Path, cli_id: str) -> None:
 
 
 def cohorts(run_: CaseRun, registry: str) -> None:
-    """Step ``cohorts``: cohort availability from the registry (needs the whole case)."""
+    """Step ``cohorts``: cohort availability and the board's decision from the registry."""
     from tumorboard.casefile import add_cohort_status
 
     run_.case = add_cohort_status(run_.result(), registry)
+    from tumorboard.decisions.store import registry_decision
+
+    run_.decision = registry_decision(registry, run_.case.patient.id)
 
 
 def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
@@ -399,7 +413,12 @@ def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
         if outputs.html is not None:
             from tumorboard.report import render_html
 
-            html = render_html(run_.result(), lang=outputs.lang, templates=outputs.templates)
+            html = render_html(
+                run_.result(),
+                lang=outputs.lang,
+                templates=outputs.templates,
+                decision=run_.decision,
+            )
             with out.open(outputs.html) as fh:
                 fh.write(html)
     return out.written

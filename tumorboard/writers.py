@@ -49,7 +49,7 @@ def _matches_by_variant(matches: Iterable[Match]) -> dict[str, list[str]]:
     by_variant: dict[str, list[str]] = {}
     for m in matches:
         level = f"{m.evidence.scale} {m.evidence.level}"
-        text = f"{'+'.join(m.drugs)} ({m.label}, {m.effect}, {level})"
+        text = f"{'+'.join(m.drugs)} ({m.label_text or m.label}, {m.effect}, {level})"
         for vid in m.variants:
             by_variant.setdefault(vid, []).append(text)
     return by_variant

@@ -22,7 +22,7 @@ duplication or deletion is named at its 3'-most position *within the residues th
 shows* (the protein sequence beyond them is not known here). When the residue at a position
 is not shown (an insertion with no flanking residue given, a frameshift starting after the
 shown codons), only the positions are kept: codon and region rules still see them, exact rules
-do not. Field formats and the naming rules, with sources: docs/domain.md §6-7.
+do not. Field formats and the naming rules, with sources: docs/domain.md §6 and §11.
 """
 
 from __future__ import annotations

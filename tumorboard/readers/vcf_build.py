@@ -24,7 +24,7 @@ chromosome) is evidence *against* it. The verdict (:meth:`BuildGuard.verdict`):
 
 A GRCh37 file read with ``--genome GRCh38`` is usually caught by its own hotspot variants (the
 calls a tumour board cares about); a file with no record at any hotspot position and no contig
-lengths cannot be checked, and the warning says that. Facts and sources: docs/domain.md §7.
+lengths cannot be checked, and the warning says that. Facts and sources: docs/domain.md §11.
 """
 
 from __future__ import annotations
