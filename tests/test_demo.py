@@ -73,7 +73,7 @@ def test_demo_writes_the_whole_loop(tmp_path: Path) -> None:
     labels = {v.label for v in case.variants}
     assert {"BRAF V600E", "PIK3CA H1047R", "TP53 R248Q"} <= labels
     assert "KRAS G12D" not in labels  # failed FILTER
-    assert case.qc.records_read == 9
+    assert case.qc.records_read == 8
     assert case.qc.filtered == 2
     assert case.inputs[0].sha256 is not None
     braf = [c for c in case.cohorts if c.drugs == ["dabrafenib", "trametinib"]]
