@@ -33,7 +33,7 @@ def _protein(rng: random.Random) -> tuple[str, str]:
 
 
 def write_cvo(path: Path, genes: list[Gene], rng: random.Random) -> None:
-    """A TSO500 Local App v2.2 ``CombinedVariantOutput.tsv`` (layout of DOMAIN.md section 3)."""
+    """A TSO500 Local App v2.2 ``CombinedVariantOutput.tsv`` (layout of docs/domain.md §3)."""
     by_symbol = {g.symbol: g for g in genes}
     lines = [
         "TruSight Oncology 500 - Combined Variant Output",

@@ -25,8 +25,14 @@ Where coordinates come from:
   position must fall inside a coding exon of the gene (UMCCR hg38 coding BED); otherwise the
   hotspot is listed as missing. Alleles are plus-strand, so they are the same in both builds.
 
+Hotspot *codons* (``panels/hotspot_codons_<build>.tsv``): every codon of those rules (and of the
+exact substitutions) is also placed as a whole, its three bases on both builds, so that any
+single- or multi-nucleotide change inside it is translated at look-up time (KRAS G12C written as
+a two-base change, NRAS Q61H as ``CAT`` or ``CAC``); see ``scripts/hotspot_codons.py``.
+
 Hotspots that cannot be placed are listed in the header as ``# missing`` lines, never guessed.
-Standard library plus PyYAML; output is deterministic (sorted, no dates).
+Standard library plus PyYAML; output is deterministic (sorted, no dates). No OncoKB or COSMIC
+content is used.
 """
 
 from __future__ import annotations
@@ -42,6 +48,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hotspot_codons import (
+    REFERENCE_RESIDUES,
+    fill_codon,
+    mane_transcripts,
+    place_codons,
+    render_codons,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CIVIC = "civic/civic_2022-12-01_predictive_accepted_with_coords.tsv"
@@ -82,10 +97,14 @@ def catalog_targets(catalog: Path) -> tuple[set[tuple[str, str]], dict[tuple[str
                 if rule.get("type") == "exact":
                     exact.update((gene, c) for c in rule.get("changes", []))
                 elif rule.get("type") == "codon":
+                    alternatives = set(rule.get("alternatives", []) or [])
                     for codon in rule.get("codons", []):
-                        codons.setdefault((gene, int(codon)), set()).update(
-                            rule.get("alternatives", []) or []
-                        )
+                        key = (gene, int(codon))
+                        # one rule accepting any residue makes the codon unrestricted
+                        if key in codons and (not codons[key] or not alternatives):
+                            codons[key] = set()
+                        else:
+                            codons.setdefault(key, set()).update(alternatives)
     return exact, codons
 
 
@@ -149,16 +168,6 @@ def select_hotspots(shared: Path, catalog: Path) -> tuple[list[dict[str, str]], 
         )
     placed = {(r["gene"], r["protein"]) for r in found.values()}
     missing = sorted(f"{g} {c}" for g, c in exact if (g, c) not in placed)
-    codon_hits = {
-        (r["gene"], int(_EXACT.match(r["protein"]).group(2)))  # type: ignore[union-attr]
-        for r in found.values()
-        if _EXACT.match(r["protein"])
-    }
-    missing += sorted(
-        f"{g} codon {c} (no allele with coordinates in CIViC)"
-        for g, c in codons
-        if (g, c) not in codon_hits
-    )
     return sorted(found.values(), key=_sort_key), missing
 
 
@@ -314,12 +323,121 @@ def render(build: str, rows: list[dict[str, str]], missing: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- whole codons ---------------------------------------------------------------------------
+def codon_targets(catalog: Path) -> dict[str, set[int]]:
+    """Gene -> codons of the catalog's codon rules and exact substitutions."""
+    exact, codons = catalog_targets(catalog)
+    out: dict[str, set[int]] = defaultdict(set)
+    for gene, codon in codons:
+        out[gene].add(codon)
+    for gene, change in exact:
+        m = _EXACT.match(change)
+        if m:
+            out[gene].add(int(m.group(2)))
+    return out
+
+
+def civic_substitutions(shared: Path) -> dict[str, list[dict[str, str]]]:
+    """Gene -> CIViC substitutions with GRCh37 coordinates (protein, pos, ref, alt)."""
+    out: dict[str, dict[tuple[str, str, str, str], dict[str, str]]] = defaultdict(dict)
+    for row in civic_rows(shared):
+        if row.get("reference_build") not in ("GRCh37", "") or not row["start"]:
+            continue
+        change = civic_change(row["variant"])
+        ref, alt = _allele(row["reference_bases"]), _allele(row["variant_bases"])
+        if not _EXACT.match(change) or "-" in (ref, alt) or len(ref) != len(alt):
+            continue
+        item = {"protein": change, "pos": str(int(float(row["start"]))), "ref": ref, "alt": alt}
+        out[row["gene"]][(change, item["pos"], ref, alt)] = item
+    return {g: [v for _, v in sorted(rows.items())] for g, rows in out.items()}
+
+
+def gene_offsets(shared: Path, civic: dict[str, list[dict[str, str]]]) -> dict[str, int]:
+    """Gene -> GRCh37 -> GRCh38 offset where every source available for it agrees."""
+    spans, exons, anchors = span_offsets(shared), exon_offsets(shared), lifted_anchors(shared)
+    chrom_of = {g: c for g, rows in _bed(shared / SPANS37).items() for c, _, _ in rows[:1]}
+    out: dict[str, int] = {}
+    for gene in set(spans) | set(exons) | set(civic):
+        found = {v for v in (spans.get(gene), exons.get(gene)) if v is not None}
+        for r in civic.get(gene, []):
+            lifted = anchor_offset(anchors, chrom_of.get(gene, ""), int(r["pos"]))
+            if lifted is not None:
+                found.add(lifted)
+        if len(found) == 1:
+            out[gene] = found.pop()
+    return out
+
+
+def _residue(
+    gene: str, codon: int, civic: dict[str, list[dict[str, str]]], exact: set[tuple[str, str]]
+) -> str:
+    for r in civic.get(gene, []):
+        m = _EXACT.match(r["protein"])
+        if m and int(m.group(2)) == codon:
+            return m.group(1)
+    for g, change in sorted(exact):
+        m = _EXACT.match(change)
+        if g == gene and m and int(m.group(2)) == codon:
+            return m.group(1)
+    return REFERENCE_RESIDUES.get((gene, codon), "")
+
+
+def build_codons(
+    shared: Path, catalog: Path
+) -> tuple[list[dict[str, str]], list[dict[str, str]], list[str]]:
+    """Codon rows for GRCh38 and GRCh37, and the codons that could not be placed."""
+    civic = civic_substitutions(shared)
+    offsets = gene_offsets(shared, civic)
+    exact, _ = catalog_targets(catalog)
+    targets = codon_targets(catalog)
+    rows38, missing = place_codons(targets, shared / CODING38, civic, offsets)
+    mane = mane_transcripts()
+    rows37 = []
+    kept38 = []
+    for r in rows38:
+        residue = _residue(r["gene"], int(r["codon"]), civic, exact)
+        if not residue:
+            missing.append(f"{r['gene']} codon {r['codon']}: reference residue unknown")
+            continue
+        r["ref_aa"] = residue
+        r["ref_codon"] = fill_codon(r["ref_codon"], residue)
+        r["transcript"] = mane.get(r["gene"], "")
+        off = offsets[r["gene"]]
+        kept38.append({**r, "chrom": f"chr{r['chrom']}"})
+        rows37.append(
+            {
+                **r,
+                **{k: str(int(r[k]) - off) for k in ("pos1", "pos2", "pos3")},
+                "method": f"GRCh38 codon - offset {off}; {r['method']}",
+            }
+        )
+    return kept38, rows37, sorted(missing)
+
+
 def build(shared: Path, catalog: Path) -> dict[str, str]:
+    """File name -> content of the four generated tables."""
     rows37, missing = select_hotspots(shared, catalog)
     rows38, missing38 = to_grch38(rows37, shared)
+    codons38, codons37, codon_missing = build_codons(shared, catalog)
+    placed = {(r["gene"], int(r["codon"])) for r in codons38}
+
+    def uncovered(items: list[str]) -> list[str]:
+        """Missing exact changes whose codon the codon table does not place either."""
+        out = []
+        for m in items:
+            gene, _, rest = m.partition(" ")
+            hit = _EXACT.match(rest.split(" ")[0])
+            if hit is None or (gene, int(hit.group(2))) not in placed:
+                out.append(m)
+        return out
+
     return {
-        "GRCh37": render("GRCh37", rows37, missing),
-        "GRCh38": render("GRCh38", sorted(rows38, key=_sort_key), missing + missing38),
+        "hotspots_GRCh37.tsv": render("GRCh37", rows37, uncovered(missing)),
+        "hotspots_GRCh38.tsv": render(
+            "GRCh38", sorted(rows38, key=_sort_key), uncovered(missing + missing38)
+        ),
+        "hotspot_codons_GRCh37.tsv": render_codons("GRCh37", codons37, codon_missing),
+        "hotspot_codons_GRCh38.tsv": render_codons("GRCh38", codons38, codon_missing),
     }
 
 
@@ -331,8 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a table is stale")
     args = parser.parse_args(argv)
     stale = []
-    for genome, text in build(args.shared, args.catalog).items():
-        path = args.out / f"hotspots_{genome}.tsv"
+    for name, text in build(args.shared, args.catalog).items():
+        path = args.out / name
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))

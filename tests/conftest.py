@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -51,3 +52,16 @@ def shared_data() -> Path:
 def tests_data() -> Path:
     """Small fixtures written for these tests (``tests/data``)."""
     return TESTS_DATA
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the label-truth summary (rows, on-label recall, false on-label claims, per area)."""
+    import sys
+
+    module = sys.modules.get("test_label_truth") or sys.modules.get("tests.test_label_truth")
+    summary = getattr(module, "SUMMARY", None)
+    lines = summary.lines() if summary is not None else []
+    if lines:
+        terminalreporter.section("label truth")
+        for line in lines:
+            terminalreporter.write_line(line)

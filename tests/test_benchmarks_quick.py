@@ -134,7 +134,8 @@ def test_compare_quick_run_prints_every_row(
     assert code == 0
     text = capsys.readouterr().out
     rows = [line for line in text.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 10 + 1 + 6  # table header, 10 commands, target header, 6 targets
+    assert len(rows) == 1 + 10 + 1 + 4  # table header, 10 commands, target header, 4 targets
+    assert "| 50k panel file to written JSON <= 2x floor.py |" in text
     assert "| tumorboard annotate (streaming, --no-index) | 40,000 |" in text
     assert "| bcftools view -H -R panel.bed FILE | wc -l | 400 |" in text
     compare.write_readme("new table", readme)

@@ -174,3 +174,115 @@ def test_merge_duplicates_keeps_annotated_and_notes_the_other() -> None:
     assert first.alterations == [other]
     assert second.alterations == [annotated]
     assert annotated.notes == ["also reported by raw.vcf:3"]
+
+
+# --- TMB only where it is measurable ---------------------------------------------------------
+def _tmb(case: dict) -> tuple[str, str, str]:
+    (tmb,) = [b for b in case["biomarkers"] if b["name"] == "TMB"]
+    return tmb["status"], tmb["source"], tmb["note"]
+
+
+_PANEL_VCF_HEADER = (
+    "##fileformat=VCFv4.2\n##contig=<ID=chr7,length=159345973>\n"
+    "##contig=<ID=chr12,length=133275309>\n"
+    '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl '
+    'VEP. Format: Allele|Consequence|SYMBOL|Feature|BIOTYPE|HGVSp|MANE_SELECT">\n'
+    '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction">\n'
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+)
+
+
+def _panel_vcf(path: Path, off_target: bool) -> Path:
+    """BRAF and KRAS codon changes (inside the TSO500 targets), and one intergenic record."""
+    rows = [
+        "chr7\t140753336\t.\tA\tT\t.\tPASS\tCSQ=T|missense_variant|BRAF|ENST00000646891.2|"
+        "protein_coding|p.Val600Glu|NM_004333.6\tAF:DP\t0.4:200\n",
+        "chr12\t25245350\t.\tC\tT\t.\tPASS\tCSQ=T|missense_variant|KRAS|ENST00000311936.8|"
+        "protein_coding|p.Gly12Asp|NM_004985.5\tAF:DP\t0.3:300\n",
+    ]
+    if off_target:
+        rows.insert(
+            0, "chr7\t1000\t.\tA\tC\t.\tPASS\tCSQ=C|intergenic_variant||||\tAF:DP\t0.5:90\n"
+        )
+    path.write_text(_PANEL_VCF_HEADER + "".join(rows))
+    return path
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_tmb_from_the_panels_own_call_set(tmp_path: Path, indexed: bool) -> None:
+    vcf = _panel_vcf(tmp_path / "panel.vcf", off_target=False)
+    if indexed:
+        import pysam
+
+        pysam.tabix_compress(str(vcf), str(vcf) + ".gz")
+        pysam.tabix_index(str(vcf) + ".gz", preset="vcf")
+        vcf = Path(str(vcf) + ".gz")
+    result = CliRunner().invoke(main, ["annotate", str(vcf), "-t", "COAD"])
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.stdout)
+    assert case["qc"]["used_index"] is indexed
+    status, source, note = _tmb(case)
+    assert (status, source) == ("low", "computed from the small variants (tumorboard TMB rule)")
+    assert note.startswith("2 eligible variants / 1.305 Mb")
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_no_tmb_from_a_call_set_with_records_outside_the_panel(
+    tmp_path: Path, indexed: bool
+) -> None:
+    vcf = _panel_vcf(tmp_path / "wes.vcf", off_target=True)
+    if indexed:
+        import pysam
+
+        pysam.tabix_compress(str(vcf), str(vcf) + ".gz")
+        pysam.tabix_index(str(vcf) + ".gz", preset="vcf")
+        vcf = Path(str(vcf) + ".gz")
+    result = CliRunner().invoke(main, ["annotate", str(vcf), "-t", "COAD"])
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.stdout)
+    status, source, note = _tmb(case)
+    assert (status, source) == (
+        "unknown",
+        "not assessable: the inputs are not the panel's own call set",
+    )
+    why = (
+        "records lie outside the panel's targets (e.g. chr7:1000)"
+        if indexed
+        else "1 of 3 records lie outside the panel's targets"
+    )
+    assert note == (
+        f"{vcf}: {why}: not the panel's own call set (whole exome or genome?); give --tmb (a "
+        "validated TMB) or the assay's own value"
+    )
+    assert f"TMB: {note}" in case["qc"]["not_assessable"]
+    given = CliRunner().invoke(main, ["annotate", str(vcf), "-t", "COAD", "--tmb", "14"])
+    assert _tmb(json.loads(given.stdout))[:2] == ("high", "command line (--tmb 14)")
+
+
+def test_no_tmb_from_a_maf(shared_data: Path) -> None:
+    """vcf2maf's 25-row MAF: a filtered list, never a TMB over the TSO500 footprint."""
+    maf = shared_data / "somatic_vcf" / "vcf2maf_callers" / "test_b38_output.maf"
+    result = CliRunner().invoke(main, ["annotate", str(maf), "-t", "COAD", "--panel", "tso500"])
+    assert result.exit_code == 0, result.output
+    status, _, note = _tmb(json.loads(result.stdout))
+    assert status == "unknown"
+    assert note.startswith(f"{maf}: a MAF is a list of selected variants, not a call set whose")
+
+
+def test_no_tmb_from_a_whole_exome_vcf(shared_data: Path) -> None:
+    vcf = shared_data / "somatic_vcf" / "pvactools_HCC1395.input_somatic.grch38.vep.vcf.gz"
+    result = CliRunner().invoke(main, ["annotate", str(vcf), "-t", "BRCA"])
+    assert result.exit_code == 0, result.output
+    status, _, note = _tmb(json.loads(result.stdout))
+    assert status == "unknown"
+    assert "2624 of 2734 records lie outside the panel's targets" in note
+
+
+def test_the_report_says_why_tmb_is_not_assessed(tmp_path: Path) -> None:
+    vcf = _panel_vcf(tmp_path / "wes.vcf", off_target=True)
+    html = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(vcf), "-t", "COAD", "-o", str(html)])
+    assert result.exit_code == 0, result.output
+    text = html.read_text()
+    assert "not the panel&#39;s own call set" in text or "not the panel's own call set" in text

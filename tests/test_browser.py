@@ -1,6 +1,9 @@
-"""The demo report in a real browser (headless Chromium): no console errors, no network, prints.
+"""The demo's pages in a real browser (headless Chromium): the report (with its charts), the
+agenda, the recommendation letter and the cohort dashboard: no console errors, no network,
+rendered, printable.
 
-Saves ``artifacts/report-demo.png`` (and ``report-demo.pdf``, ``report-demo.nb.png``) for CI.
+Saves ``artifacts/report-demo.png`` (and ``report-demo.pdf``, ``report-demo.nb.png``,
+``letter-demo.png/.pdf``, ``dashboard-demo.png/.pdf``...) for CI.
 Skipped when chromium/chromedriver/selenium are missing, except under ``CI=true``.
 """
 
@@ -106,7 +109,22 @@ def _full_page_screenshot(driver, target: Path) -> None:
     driver.set_window_size(1200, 900)
 
 
-@pytest.mark.parametrize("name", ["report.html", "report.nb.html", "agenda.html"])
+PAGES = [
+    "report.html",
+    "report.nb.html",
+    "agenda.html",
+    "letter.html",
+    "letter.nb.html",
+    "dashboard.html",
+]
+
+
+def _stem(name: str) -> str:
+    base, _, rest = name.removesuffix(".html").partition(".")
+    return f"{base if base == 'agenda' else base + '-demo'}{'.' + rest if rest else ''}"
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_demo_page_offline_without_errors(browser, demo_dir: Path, name: str) -> None:
     url = _open(browser, demo_dir / name)
     assert browser.execute_script("return document.readyState") == "complete"
@@ -119,7 +137,7 @@ def test_demo_page_offline_without_errors(browser, demo_dir: Path, name: str) ->
     assert outside == []  # and nothing else: no http(s), ws, data fetches...
     title = browser.title
     assert title
-    stem = name.removesuffix(".html").replace("report", "report-demo")
+    stem = _stem(name)
     _full_page_screenshot(browser, ARTIFACTS / f"{stem}.png")
     assert (ARTIFACTS / f"{stem}.png").stat().st_size > 10_000
 
@@ -132,7 +150,16 @@ def test_demo_report_content_is_visible(browser, demo_dir: Path) -> None:
     assert heading.text == "Molecular tumour board report"
     assert browser.find_element(By.ID, "summary").is_displayed()
     ids = {e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, "section[id]")}
-    assert ids == {"summary", "actionable", "off-label", "biomarkers", "other-variants", "qc"}
+    assert ids == {
+        "summary",
+        "decision",
+        "actionable",
+        "off-label",
+        "biomarkers",
+        "charts",
+        "other-variants",
+        "qc",
+    }
     details = browser.find_element(By.CSS_SELECTOR, "#other-variants details")
     assert details.get_attribute("open") is None  # collapsed on screen
     row = browser.find_element(
@@ -143,24 +170,84 @@ def test_demo_report_content_is_visible(browser, demo_dir: Path) -> None:
     assert row.is_displayed()  # one click opens the non-actionable variants
 
 
-def test_demo_report_prints_to_a4_pdf(browser, demo_dir: Path) -> None:
-    _open(browser, demo_dir / "report.html")
+def _pages(pdf: bytes) -> int:
+    count = re.search(rb"/Type /Pages\s*/Count (\d+)", pdf) or re.search(rb"/Count (\d+)", pdf)
+    assert count is not None
+    return int(count.group(1))
+
+
+@pytest.mark.parametrize(
+    ("name", "most"), [("report.html", 99), ("letter.html", 2), ("dashboard.html", 99)]
+)
+def test_demo_pages_print_to_a4_pdf(browser, demo_dir: Path, name: str, most: int) -> None:
+    _open(browser, demo_dir / name)
     pdf = base64.b64decode(
         browser.execute_cdp_cmd(
             "Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True}
         )["data"]
     )
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "report-demo.pdf").write_bytes(pdf)
+    (ARTIFACTS / f"{_stem(name)}.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF")
-    count = re.search(rb"/Type /Pages\s*/Count (\d+)", pdf) or re.search(rb"/Count (\d+)", pdf)
-    assert count is not None
-    assert int(count.group(1)) >= 1
+    assert 1 <= _pages(pdf) <= most  # the letter: one or two pages
     boxes = {
         tuple(round(float(x)) for x in m.split())
         for m in re.findall(rb"/MediaBox \[([^\]]*)\]", pdf)
     }
-    assert boxes == {(0, 0, 595, 842)}  # A4 portrait, from the report's @page rule
+    assert boxes == {(0, 0, 595, 842)}  # A4 portrait, from the pages' @page rule
+
+
+def test_demo_letter_pdf_from_the_command_is_a4(demo_dir: Path) -> None:
+    pdf = (demo_dir / "letter.pdf").read_bytes()  # written by `tumorboard demo` (Chromium CLI)
+    assert pdf.startswith(b"%PDF")
+    assert 1 <= _pages(pdf) <= 2
+    assert {(0, 0, 595, 842)} == {
+        tuple(round(float(x)) for x in m.split())
+        for m in re.findall(rb"/MediaBox \[([^\]]*)\]", pdf)
+    }
+
+
+_SVG_BOXES = """
+return [...document.querySelectorAll(arguments[0] + ' svg')].map(svg => {
+  const r = svg.getBoundingClientRect();
+  const bars = [...svg.querySelectorAll('rect')].slice(1).map(b => b.getBBox().width);
+  return {role: svg.getAttribute('role'), w: r.width, h: r.height,
+          title: svg.querySelector('title').textContent,
+          desc: svg.querySelector('desc').textContent,
+          bars: bars, lines: svg.querySelectorAll('line[stroke-dasharray]').length};
+});
+"""
+
+
+def test_report_charts_are_drawn(browser, demo_dir: Path) -> None:
+    _open(browser, demo_dir / "report.html")
+    charts = browser.execute_script(_SVG_BOXES, "#charts")
+    assert [c["title"] for c in charts] == ["Variant allele fractions", "TMB"]
+    for chart in charts:
+        assert chart["role"] == "img"
+        assert chart["w"] > 300
+        assert chart["h"] > 40
+        assert chart["desc"]
+    vaf = charts[0]
+    assert len(vaf["bars"]) == 6
+    assert all(w > 0 for w in vaf["bars"])
+    assert vaf["lines"] == 2  # tumour content (60 %) and half of it
+
+
+def test_dashboard_and_letter_are_drawn(browser, demo_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, demo_dir / "dashboard.html")
+    charts = browser.execute_script(_SVG_BOXES, "main")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#cohorts tbody tr")
+    assert len(charts) == 2 * len(rows) + 1  # enrolled and benefit per cohort, one design
+    assert all(c["role"] == "img" and c["w"] > 100 for c in charts)
+    assert charts[-1]["title"] == "Operating characteristics"
+    _open(browser, demo_dir / "letter.html")
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert heading.text == "Recommendation of the molecular tumour board"
+    assert browser.find_element(By.ID, "recommendation").is_displayed()
+    assert "dabrafenib + trametinib" in browser.find_element(By.ID, "recommendation").text
 
 
 _PAINTED = """

@@ -50,7 +50,7 @@ indications:
 def test_bundled_catalog_loads_with_identity(tree: OncoTree) -> None:
     cat = load_catalog(oncotree=tree)
     assert cat.name == "tumorboard-default"
-    assert cat.version == "2026.11.0"
+    assert cat.version == _bundled_version()
     assert len(cat.sha256) == 64
     assert cat.rules_for_gene("BRAF")
     assert {r.id for r in cat.genome_wide["msi_high"]} == {"MSI_H", "DMMR"}
@@ -116,7 +116,7 @@ def test_cli_validate_ok() -> None:
     result = CliRunner().invoke(main, ["catalog", "validate", str(CLINICAL)])
     assert result.exit_code == 0
     assert result.output.startswith("OK: golden-clinical 1.0.0 (sha256 ")
-    assert "36 indications (EMA 26, FDA 10)" in result.output
+    assert "39 indications (EMA 28, FDA 11)" in result.output
 
 
 def test_cli_validate_reports_every_problem(tmp_path: Path) -> None:
@@ -152,9 +152,16 @@ def test_cli_list_tumor_type_shows_covering_records() -> None:
         "EMA_GEF_EX19",
         "EMA_GEF_L858R",
         "EMA_AMI_EX20",
+        "EMA_AFA_ACTIVATING",  # an any_of rule: listed under its members' gene
     }
     row = doc["indications"][0]
     assert row["label"] == "on-label"
+    (afatinib,) = [r for r in doc["indications"] if r["id"] == "EMA_AFA_ACTIVATING"]
+    assert afatinib["genes"] == ["EGFR"]
+    assert afatinib["label_status"] == (
+        "on-label if no earlier EGFR TKI (EGFR TKI-naïve); patient aged 18 years or older "
+        "(age not given)"
+    )
     assert row["covers"] == "covers LUAD as its ancestor"
     assert row["sources"][0]["date"]
 
@@ -190,8 +197,8 @@ def test_cli_diff_names_patients_to_revisit(tmp_path: Path) -> None:
     assert result.exit_code == 0
     doc = json.loads(result.output)
     assert [a["id"] for a in doc["added"]] == ["EMA_ALEC_ALK2"]
-    assert [r["id"] for r in doc["removed"]] == ["EMA_ALEC_ALK"]
-    assert doc["removed"][0]["revisit"] == "patients with ALK fusion in NSCLC (EMA)"
+    assert [r["id"] for r in doc["withdrawn"]] == ["EMA_ALEC_ALK"]
+    assert doc["withdrawn"][0]["revisit"] == "patients with ALK fusion in NSCLC (EMA)"
     assert [c["id"] for c in doc["changed"]] == ["EMA_SOTO_G12C"]
     assert doc["changed"][0]["fields"] == {
         "approval_date": {"old": "2022-01-06", "new": "2022-01-07"}
@@ -244,7 +251,7 @@ def test_subprocess_validate_bundled() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("OK: tumorboard-default 2026.11.0")
+    assert proc.stdout.startswith(f"OK: tumorboard-default {_bundled_version()} ")
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -289,3 +296,13 @@ def test_catalog_round_trips_through_its_schema(tree: OncoTree) -> None:
         assert again == model
         dumped = yaml.safe_dump(model.model_dump(mode="json", exclude_defaults=True))
         assert CatalogFile.model_validate(yaml.safe_load(dumped)) == model
+
+
+def _bundled_version() -> str:
+    """The version the bundled catalog declares (catalog.yaml; catalog.lock pins it)."""
+    import yaml
+
+    from tumorboard.resources import catalog_dir
+
+    manifest = yaml.safe_load((catalog_dir() / "catalog.yaml").read_text(encoding="utf-8"))
+    return str(manifest["version"])

@@ -158,6 +158,9 @@ def test_every_drug_is_used_and_well_formed(cat: Catalog) -> None:
 
 
 def test_no_duplicate_approvals(cat: Catalog) -> None:
+    """One record per agency indication: records of one drug set, biomarker and scope differ in
+    the setting they encode (adjuvant vs metastatic, first line vs after resistance, paediatric:
+    their label conditions) or in the label they quote (IV vs SC)."""
     keys = Counter(
         (
             i.jurisdiction,
@@ -165,6 +168,9 @@ def test_no_duplicate_approvals(cat: Catalog) -> None:
             i.biomarker,
             tuple(i.tumor_types),
             i.tumor_agnostic,
+            i.line_of_therapy,
+            i.label_text,
+            tuple(sorted(r.text for r in i.requires)),
         )
         for i in cat.indications
     )
@@ -197,6 +203,7 @@ REQUIRED = [
     ("EMA", "RET_MUT", "selpercatinib", "THME"),
     ("EMA", "RET_FUSION", "pralsetinib", "LUAD"),
     ("FDA", "RET_FUSION", "selpercatinib", "PAAD"),
+    ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),  # EMA tumour-agnostic extension (2024)
     ("EMA", "MET_EX14", "capmatinib", "LUAD"),
     ("FDA", "MET_EX14", "tepotinib", "LUAD"),
     ("EMA", "KRAS_G12C", "sotorasib", "LUAD"),
@@ -275,7 +282,6 @@ NOT_ON_LABEL = [
     ("FDA", "IDH2_R140_R172", "enasidenib", "IHCH"),
     ("EMA", "IDH2_R140_R172", "enasidenib", "AML"),
     ("EMA", "FGFR3_MUT", "erdafitinib", "CHOL"),
-    ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),
     ("EMA", "RET_MUT", "selpercatinib", "LUAD"),
     ("EMA", "MSI_H", "pembrolizumab", "PAAD"),
     ("EMA", "MSI_H", "pembrolizumab", "PRAD"),

@@ -114,7 +114,8 @@ def test_output_file_is_written_atomically(tests_data: Path, tmp_path: Path) -> 
         ),
         (
             ["{vcf}", "-t", "LUAD", "--genome", "GRCh37"],
-            "Error: {vcf}: --genome GRCh37 but the file is GRCh38 (from length of contig chr1)\n"
+            "Error: {vcf}: --genome GRCh37 but the file is GRCh38 "
+            "(from contig lengths (chr1, chr7 and 2 more))\n"
             "Hint: use --genome GRCh38, or lift the file over to GRCh37\n",
         ),
         (

@@ -287,15 +287,18 @@ def test_missing_and_newer_registries(tmp_path: Path, registry: str):
     )
     import sqlite3
 
+    from tumorboard.cohorts.registry import SCHEMA_VERSION
+
+    future = SCHEMA_VERSION + 1
     with sqlite3.connect(registry) as con:
-        con.execute("INSERT INTO tumorboard_migrations VALUES (4, 'future', 'x')")
+        con.execute(f"INSERT INTO tumorboard_migrations VALUES ({future}, 'future', 'x')")
     con.close()
     res = run("status", "--registry", registry)
     assert res.exit_code == 1
     assert res.output == (
-        f"Error: {registry}: registry schema version 4 is newer than this tumorboard supports "
-        "(3)\nHint: upgrade tumorboard (pip install -U tumorboard); never open a newer registry "
-        "with an older tumorboard\n"
+        f"Error: {registry}: registry schema version {future} is newer than this tumorboard "
+        f"supports ({SCHEMA_VERSION})\nHint: upgrade tumorboard (pip install -U tumorboard); "
+        "never open a newer registry with an older tumorboard\n"
     )
 
 

@@ -1,4 +1,4 @@
-"""Two-stage design numbers (DOMAIN.md §2), Simon's designs, the stage state machine, benefit."""
+"""Two-stage design numbers (docs/domain.md §2), Simon's designs, the stage machine, benefit."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tumorboard.errors import RegistryError
 
 IMPRESS = Design(8, 0, 24, 4)
 
-# DOMAIN.md §2, to 4 decimals (E[N] to 2)
+# docs/domain.md §2, to 4 decimals (E[N] to 2)
 DOMAIN_TABLE = [
     (0.05, 0.6634, 0.0054, 13.39),
     (0.10, 0.4305, 0.0778, 17.11),

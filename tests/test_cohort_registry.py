@@ -227,11 +227,23 @@ def test_proposal_open_and_rematch(reg, ctx):
 
 
 def test_rematch_with_a_catalog_matches_stored_variants_again(reg, ctx):
-    assign(reg, ctx, "thpa_braf_encobini", "T1")  # proposed: stored, not in a cohort
+    assign(reg, ctx, "thap_braf_encobini", "T1")  # proposed: stored, not in a cohort
     found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
-    # matched again with the real catalog: BRAF V600E in THPA is off-label for
-    # dabrafenib + trametinib, which T-BRAF-SOLID offers
+    # matched again with the real catalog: BRAF V600E in anaplastic thyroid cancer is off-label
+    # under the EMA for dabrafenib + trametinib (the EU thyroid indication is differentiated
+    # thyroid cancer only), which T-BRAF-SOLID offers
     assert [f.cohorts for f in found if f.patient_id == "T1"] == [["T-BRAF-SOLID"]]
+
+
+def test_rematch_with_the_catalog_drops_a_cohort_when_an_approval_appears(reg, ctx):
+    # BRAF V600E papillary thyroid cancer: on-label under the EMA since the 2026 Tafinlar +
+    # Mekinist indication "locally advanced or metastatic differentiated thyroid cancer with a
+    # BRAF V600E mutation", so the solid-tumour cohort is not offered on a rematch
+    assign(reg, ctx, "thpa_braf_encobini", "T1")
+    found = rematch(reg, catalog=ctx[0], tree=ctx[1], new_catalog=True)
+    (t1,) = [f for f in found if f.patient_id == "T1"]
+    assert (t1.cohorts, t1.match) == ([], None)  # no cohort offered; listed to look at again
+    assert "dabrafenib + trametinib: new, on-label" in " ".join(t1.review)
 
 
 def test_no_match_no_cohort(reg, ctx):
@@ -289,15 +301,15 @@ def test_older_registry_is_upgraded_newer_refused(tmp_path):
     old.close()
     upgraded = open_registry(path, user="tester")
     with upgraded.transaction(write=False) as conn:
-        assert current_version(conn) == SCHEMA_VERSION == 3
-    assert [a["details"]["version"] for a in audit_entries(upgraded)] == [1, 2, 3]
+        assert current_version(conn) == SCHEMA_VERSION == 4
+    assert [a["details"]["version"] for a in audit_entries(upgraded)] == [1, 2, 3, 4]
     with upgraded.transaction() as conn:
         conn.execute(insert(migrations_table).values(version=99, name="future", applied_at="x"))
     upgraded.close()
     with pytest.raises(RegistryVersionError) as err:
         open_registry(path)
     assert err.value.message == (
-        "registry schema version 99 is newer than this tumorboard supports (3)"
+        "registry schema version 99 is newer than this tumorboard supports (4)"
     )
     assert err.value.where == path
 
@@ -385,6 +397,7 @@ def test_stored_case_keeps_no_name(reg, ctx):
 def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
     from tumorboard.cohorts.definitions import CohortDefinition, TumorScope
     from tumorboard.models import Evidence
+    from tumorboard.ranking import top_option
 
     defs = [  # the ERBB2 cohort opens first; the BRAF one later
         CohortDefinition(
@@ -419,4 +432,25 @@ def test_highest_evidence_wins_over_earliest_opened(tmp_path, ctx):
             }
         )
         tie = assign_case(reg, same, catalog=ctx[0], tree=ctx[1])
-        assert tie.cohort.id == "A-ERBB2"  # equal evidence: earliest opened
+        # equal evidence: the patient's one ranking decides (the report's strongest option),
+        # not the cohort opened first; opening dates only order cohorts for the same option
+        top = top_option(same)  # same.top_option is stale: model_copy does not re-validate
+        assert top is not None
+        assert top.drugs == ["dabrafenib", "trametinib"]
+        assert tie.cohort is not None
+        assert tie.cohort.id == "B-BRAF"
+
+
+def test_a_corrected_not_evaluable_patient_never_overfills_the_stage(reg, ctx):
+    """Found by the state machine: P2's NE is replaced by the waiting P8, then corrected back to
+    CR. The stage keeps its two counted slots; the third patient is noted, never counted."""
+    for pid in ("P0", "P2", "P8"):
+        assign(reg, ctx, "ihch_braf", pid)
+    record_outcome(reg, "P2", "CR", 16)
+    record_outcome(reg, "P2", "NE", 16, correct=True)  # slot refilled by P8
+    assert one(reg, "T-BRAF-SOLID")["waitlist"] == 0
+    res = record_outcome(reg, "P2", "CR", 16, correct=True)
+    assert res.cohort is not None
+    assert res.cohort.enrolled_stage == 2  # never more than the stage's slots
+    assert res.cohort.enrolled == 3
+    assert any("P8 is beyond stage 1's 2 slots after a correction" in n for n in res.cohort.notes)

@@ -15,7 +15,7 @@ from tumorboard.casefile import load_case
 from tumorboard.cli import main
 from tumorboard.errors import OutputError
 from tumorboard.frames import write_frame
-from tumorboard.writers import spreadsheet_safe
+from tumorboard.outputs import spreadsheet_safe
 
 COHORTS = Path(__file__).parent / "data" / "cohorts"
 HCC1395 = "somatic_vcf/pvactools_HCC1395.annotated.expression.grch38.vep.vcf.gz"

@@ -1,4 +1,5 @@
-"""Fusion input: PCGR/STAR-Fusion/Arriba TSVs, VCF breakends, gene-pair parsing (issue 4)."""
+"""Fusion input: PCGR/STAR-Fusion/Arriba/cBioPortal/OncoKB tables, VCF breakends, gene-pair
+notations, partner-unknown calls, read support and one patient per file (issues 4, 12, 13)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tumorboard.cli import main
-from tumorboard.errors import RecordError
+from tumorboard.errors import SampleError, TruncatedInputError
 from tumorboard.models import RunOptions
 from tumorboard.panels import load_panel
 from tumorboard.readers import read
 from tumorboard.readers.detect import detect_format
-from tumorboard.readers.fusions import splice_variant, split_pair
+from tumorboard.readers.fusions import Pair, parse_pair, splice_variant, split_pair
 
 
 def read_fusions(path: str, options: RunOptions, panel=None):
@@ -62,8 +63,8 @@ def test_gene_pairs(tests_data: Path) -> None:
     r = read_fusions(str(tests_data / "fusions" / "pairs.tsv"), OPTS)
     assert _fusions(r) == [("NKX2-1", "ALK", 5), ("EML4", "ALK", 9)]
     assert r.qc.skipped_examples == {
-        "fusion gene pair not understood (expected 5'::3', 5'--3' or 5'/3')":
-            f"'WEIRD' ({tests_data / 'fusions' / 'pairs.tsv'}:3)"
+        "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3' or 5'-3')":
+            f"{tests_data / 'fusions' / 'pairs.tsv'}:3 ('WEIRD')"
     }  # fmt: skip
 
 
@@ -80,24 +81,35 @@ def test_bnd_vcf(tests_data: Path) -> None:
     assert r.qc.skipped == {"breakend whose mate record is missing": 1}
 
 
-def test_bad_read_count(tests_data: Path) -> None:
-    path = tests_data / "fusions" / "bad_reads.tsv"
-    with pytest.raises(RecordError) as err:
-        read_fusions(str(path), OPTS)
-    assert str(err.value) == (
-        f"{path}:2: read count should be a number, found 'many' "
-        "(hint: repair the value or write NA)"
-    )
+def test_bad_read_counts_are_skipped(tests_data: Path) -> None:
+    path = tests_data / "fusions" / "support.tsv"
+    r = read_fusions(str(path), OPTS)
+    assert _fusions(r) == [("TPM3", "NTRK1", 7)]
+    assert r.qc.skipped_examples == {
+        "fusion read support below --min-fusion-reads 2": f"EML4::ALK fusion, 1 read(s) ({path}:2)",
+        "fusion read count is negative": f"{path}:3 ('-3')",
+        "fusion read count is not a number": f"{path}:4 ('many')",
+        "fusion read count is not a whole number": f"{path}:5 ('2.5')",
+        "gene-pair column and gene columns disagree": f"{path}:7 (ETV6--NTRK3 vs CD2AP::NTRK3)",
+    }
+    relaxed = read_fusions(str(path), RunOptions(tumor_type="LUAD", min_fusion_reads=0))
+    assert _fusions(relaxed) == [("EML4", "ALK", 1), ("TPM3", "NTRK1", 7)]
 
 
-def test_cli_fusions_exact_error(tests_data: Path) -> None:
-    path = tests_data / "fusions" / "bad_reads.tsv"
-    result = CliRunner().invoke(main, ["annotate", "-t", "LUAD", "--fusions", str(path)])
-    assert result.exit_code == 1
-    assert result.output == (
-        f"Error: {path}:2: read count should be a number, found 'many'\n"
-        "Hint: repair the value or write NA\n"
-    )
+def test_cli_min_fusion_reads(tests_data: Path) -> None:
+    path = tests_data / "fusions" / "support.tsv"
+    base = ["annotate", "-t", "LUAD", "--fusions", str(path), "--format", "tsv"]
+    default = CliRunner().invoke(main, base)
+    strict = CliRunner().invoke(main, [*base, "--min-fusion-reads", "8"])
+    relaxed = CliRunner().invoke(main, [*base, "--min-fusion-reads", "1"])
+    assert default.exit_code == strict.exit_code == relaxed.exit_code == 0
+    genes = [
+        [ln.split("\t")[0] for ln in r.output.splitlines()[1:]] for r in (default, strict, relaxed)
+    ]
+    assert genes == [["TPM3"], [], ["EML4", "TPM3"]]
+    bad = CliRunner().invoke(main, [*base, "--min-fusion-reads", "-1"])
+    assert bad.exit_code == 2
+    assert "-1 is not in the range x>=0" in bad.output
 
 
 def test_fusions_subprocess(shared_data: Path) -> None:
@@ -124,5 +136,156 @@ _GENE = st.from_regex(r"[A-Z][A-Z0-9]{1,7}", fullmatch=True)
 @given(g5=_GENE, g3=_GENE, sep=st.sampled_from(["::", "--", "/"]))
 @settings(max_examples=150, deadline=None)
 def test_split_pair_round_trip(g5: str, g3: str, sep: str) -> None:
+    if g5 == g3:  # the same gene twice is an intragenic call: one gene, partner unknown
+        assert split_pair(f"{g5}{sep}{g3}") is None
+        assert parse_pair(f"{g5}{sep}{g3}") == Pair(g5, "", parse_pair(f"{g5}-intragenic").notes)
+        return
     assert split_pair(f"{g5}{sep}{g3}") == (g5, g3)
     assert split_pair(f"{g5}^ENSG0001{sep}{g3}(exon 20)") == (g5, g3)
+
+
+# --- notations, partner unknown, one patient ---------------------------------------------------
+def test_notations(tests_data: Path) -> None:
+    path = tests_data / "fusions" / "notations.tsv"
+    r = read_fusions(str(path), OPTS)
+    assert [(a.gene, a.gene3) for a in r.alterations] == [
+        ("EML4", "ALK"), ("CCDC6", "RET"), ("NTRK3", ""), ("FGFR2", ""), ("ALK", ""),
+        ("EGFR", ""), ("MET", ""), ("NKX2-1", "ALK"), ("ROS1", ""),
+    ]  # fmt: skip
+    notes = {a.label: a.notes for a in r.alterations}
+    assert notes["EML4::ALK fusion"] == [
+        "written EML4-ALK (single dash): 5'/3' order as written, not checked"
+    ]
+    assert notes["NTRK3 fusion"] == [
+        "fusion partner unknown: the input names only the 3' gene NTRK3 (5' missing)"
+    ]
+    assert notes["FGFR2 fusion"] == [
+        "fusion partner unknown: the input names only the 5' gene FGFR2 (3' missing)"
+    ]
+    assert notes["EGFR fusion"] == [
+        "intragenic rearrangement of EGFR (no second gene named): read as EGFR fusion, partner "
+        "unknown; confirm an expressed in-frame fusion before acting on it"
+    ]
+    assert notes["ROS1 fusion"] == ["fusion partner unknown: the input names only ROS1"]
+    assert r.qc.skipped_examples == {
+        "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3' or 5'-3')":
+            f"{path}:10 ('FOO1-BAR2')"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("EML4-ALK", ("EML4", "ALK")),
+        ("EML4--ALK", ("EML4", "ALK")),
+        ("EML4::ALK", ("EML4", "ALK")),
+        ("EML4/ALK", ("EML4", "ALK")),
+        ("TPM3-NTRK1", ("TPM3", "NTRK1")),
+        ("ETV6-RUNX1 fusion", ("ETV6", "RUNX1")),
+        ("HLA-A-ALK", ("HLA-A", "ALK")),
+        ("NKX2-1--ALK", ("NKX2-1", "ALK")),
+        ("--NTRK3", ("", "NTRK3")),
+        ("FGFR2--", ("FGFR2", "")),
+        ("::RET", ("", "RET")),
+        ("MLL2-intragenic", ("MLL2", "")),
+        ("ERBB2 intragenic", ("ERBB2", "")),
+        ("BRAF::BRAF", ("BRAF", "")),
+        ("ALK", ("ALK", "")),
+    ],
+)
+def test_parse_pair(text: str, expected: tuple[str, str]) -> None:
+    pair = parse_pair(text)
+    assert isinstance(pair, Pair)
+    assert (pair.gene5, pair.gene3) == expected
+
+
+@pytest.mark.parametrize("text", ["WEIRD", "--", "EML4 ALK", "FOO1-BAR2", "A::B::C", ""])
+def test_parse_pair_refuses(text: str) -> None:
+    assert isinstance(parse_pair(text), str)
+
+
+def test_partner_unknown_matches_any_partner_rules(tests_data: Path) -> None:
+    """PCGR GRCh37 writes --NTRK3: an NTRK3 fusion with unknown partner still meets the
+    tumour-agnostic NTRK rule (larotrectinib), with the caveat in the variant's note."""
+    path = tests_data / "fusions" / "notations.tsv"
+    result = CliRunner().invoke(main, ["annotate", "-t", "THPA", "--fusions", str(path)])
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.output)
+    ntrk3 = next(v for v in case["variants"] if v["label"] == "NTRK3 fusion")
+    assert ntrk3["gene3"] == ""
+    assert "partner unknown" in ntrk3["note"]
+    drugs = {d for m in case["matches"] if ntrk3["id"] in m["variants"] for d in m["drugs"]}
+    assert "larotrectinib" in drugs
+
+
+def test_glioblastoma_patient_never_inherits_another_patients_fusion(tests_data: Path) -> None:
+    path = tests_data / "fusions" / "oncokb_fusions.txt"
+    args = ["annotate", "-t", "GB", "--fusions", str(path), "--sample", "GLIO-PATIENT-02"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.output)
+    assert [v["label"] for v in case["variants"]] == ["EGFR fusion", "FGFR3::TACC3 fusion"]
+    assert not {"alectinib", "crizotinib", "lorlatinib"} & {
+        d for m in case["matches"] for d in m["drugs"]
+    }
+    assert case["qc"]["sample_rule"] == "--sample GLIO-PATIENT-02 (exact id)"
+    assert case["qc"]["warnings"][0] == (
+        "oncokb_fusions.txt: 1 row(s) of other samples left out (kept GLIO-PATIENT-02)"
+    )
+    unsure = CliRunner().invoke(main, ["annotate", "-t", "GB", "--fusions", str(path)])
+    assert unsure.exit_code == 1
+    assert unsure.output == (
+        f"Error: {path}: the fusion file holds 2 samples: GLIO-PATIENT-02, LUNG-PATIENT-01\n"
+        "Hint: pass --sample ID: the exact id, or a TCGA barcode prefix such as TCGA-A6-2686\n"
+    )
+
+
+def test_cbioportal_sv(tests_data: Path) -> None:
+    path = tests_data / "fusions" / "cbioportal_sv.txt"
+    r = read_fusions(str(path), RunOptions(tumor_type="PRAD", sample="TCGA-ZZ-0008"))
+    assert _fusions(r) == [("TMPRSS2", "ERG", 59), ("CD74", "ROS1", 22)]
+    assert r.sample == "TCGA-ZZ-0008-01"
+    assert r.qc.skipped == {"germline structural variant (SV_Status GERMLINE)": 1}
+    assert r.alterations[1].notes == [
+        "structural variant class TRANSLOCATION read as a fusion of the named genes"
+    ]
+    with pytest.raises(SampleError, match="sample 'TCGA-ZZ-0010' is not in the fusion file"):
+        read_fusions(str(path), RunOptions(tumor_type="PRAD", sample="TCGA-ZZ-0010"))
+
+
+def test_all_rows_bad_still_reports_them(tests_data: Path) -> None:
+    path = tests_data / "fusions" / "bad_reads.tsv"
+    result = CliRunner().invoke(main, ["annotate", "-t", "LUAD", "--fusions", str(path)])
+    assert result.exit_code == 0, result.output
+    qc = json.loads(result.output)["qc"]
+    assert qc["skipped"] == [
+        {"reason": "fusion read count is not a number", "count": 1, "example": f"{path}:2 ('many')"}
+    ]
+
+
+def test_truncated_fusion_table(tmp_path: Path) -> None:
+    path = tmp_path / "f.tsv"
+    path.write_text("FusionGene\tLeftBreakpoint\tRightBreakpoint\tSplitReads\nEML4--ALK\t2:1\t2:2\t9"
+                    "\nCCDC6--RET\t10:5")  # fmt: skip
+    with pytest.raises(TruncatedInputError) as err:
+        read_fusions(str(path), OPTS)
+    assert str(err.value) == (
+        f"{path}:3: the file ends inside its last line (2 of 4 columns) "
+        "(hint: the file was cut short; copy or export it again)"
+    )
+
+
+_PARTNERS = st.sampled_from(
+    sorted(["ALK", "RET", "ROS1", "NTRK1", "NTRK3", "FGFR2", "EML4", "KIF5B"])
+)
+
+
+@given(g5=_PARTNERS, g3=_PARTNERS, sep=st.sampled_from(["::", "--", "-", "/"]))
+@settings(max_examples=80, deadline=None)
+def test_parse_pair_known_genes(g5: str, g3: str, sep: str) -> None:
+    pair = parse_pair(f"{g5}{sep}{g3}")
+    assert isinstance(pair, Pair)
+    assert (pair.gene5, pair.gene3) == ((g5, g3) if g5 != g3 else (g5, ""))
+    partial = parse_pair(f"{sep}{g3}") if sep != "-" else parse_pair(f"--{g3}")
+    assert isinstance(partial, Pair)
+    assert (partial.gene5, partial.gene3) == ("", g3)

@@ -31,8 +31,24 @@ SOMATIC = "somatic_vcf"
         ("GRCh38", "chr3", 179218294, "G", "A", ("PIK3CA", "E542K")),
         ("GRCh38", "chr4", 54733155, "A", "T", ("KIT", "D816V")),  # exon-matched offset
         ("GRCh38", "chr7", 55191822, "T", "G", ("EGFR", "L858R")),
-        ("GRCh37", "7", 140453136, "A", "G", None),
+        # any substitution inside a hotspot codon is translated (BRAF V600 is GTG: T>C = GCG)
+        ("GRCh37", "7", 140453136, "A", "G", ("BRAF", "V600A")),
+        ("GRCh37", "7", 140453130, "A", "G", None),  # not in a hotspot codon
         ("GRCh38", "7", 140453136, "A", "T", None),  # a GRCh37 position in the GRCh38 table
+        # NRAS Q61H written with the other histidine codon (CAA -> CAT): 1:115256528 T>A
+        ("GRCh37", "1", 115256528, "T", "A", ("NRAS", "Q61H")),
+        ("GRCh37", "1", 115256528, "T", "G", ("NRAS", "Q61H")),
+        ("GRCh38", "chr1", 114713907, "T", "A", ("NRAS", "Q61H")),
+        # KRAS G12C as a multi-nucleotide change: with a padding base, or as GGT -> TGC
+        ("GRCh38", "chr12", 25245350, "CCC", "CAC", ("KRAS", "G12C")),
+        ("GRCh38", "chr12", 25245349, "ACC", "GCA", ("KRAS", "G12C")),
+        ("GRCh37", "12", 25398283, "ACC", "GCA", ("KRAS", "G12C")),
+        ("GRCh37", "12", 25398284, "CC", "AA", None),  # GG? -> TT?: F or L (base 3 unknown)
+        ("GRCh37", "12", 25398283, "ACC", "AAA", ("KRAS", "G12F")),  # the REF shows base 3
+        # BRAF V600K as two base changes (GTG -> AAG)
+        ("GRCh38", "chr7", 140753336, "AC", "TT", ("BRAF", "V600K")),
+        ("GRCh37", "7", 140453135, "CAC", "CTT", ("BRAF", "V600K")),
+        ("GRCh37", "12", 25398284, "G", "A", None),  # REF contradicts the table (C there)
     ],
 )
 def test_known_anchors(genome, chrom, pos, ref, alt, expected) -> None:
@@ -55,6 +71,12 @@ def test_tables_are_current_and_have_provenance(shared_data: Path) -> None:
     assert all(" " in m for m in table.missing)  # each missing hotspot is named, not guessed
 
 
+def _codon_table(genome: str) -> set[tuple[str, int]]:
+    text = (REPO / "panels" / f"hotspot_codons_{genome}.tsv").read_text()
+    rows = [line.split("\t") for line in text.splitlines() if line[:1] != "#"]
+    return {(r[0], int(r[1])) for r in rows[1:]}
+
+
 def test_every_catalog_exact_change_is_placed_or_listed_missing() -> None:
     import yaml
 
@@ -69,7 +91,34 @@ def test_every_catalog_exact_change_is_placed_or_listed_missing() -> None:
         text = (REPO / "panels" / f"hotspots_{genome}.tsv").read_text()
         rows = {" ".join(line.split("\t")[:2]) for line in text.splitlines() if line[:1] != "#"}
         missing = {m.split(" (")[0] for m in HotspotTable.load(genome).missing}
-        assert exact <= rows | missing, exact - rows - missing
+        codons = _codon_table(genome)
+        in_codon = {
+            f"{g} {c}" for g, c in (e.split(" ", 1) for e in exact) if (g, int(c[1:-1])) in codons
+        }
+        assert exact <= rows | missing | in_codon, exact - rows - missing - in_codon
+
+
+def test_a_codon_rule_without_alternatives_keeps_every_allele(tmp_path: Path) -> None:
+    """Two codon rules on one codon: one naming residues (E, K), one accepting any (BRAF V600)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_hotspots", REPO / "scripts" / "build_hotspots.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    (tmp_path / "a.yaml").write_text(
+        "biomarkers:\n"
+        "  - {id: R1, type: codon, gene: BRAF, name: r1, codons: [600], alternatives: [E, K]}\n"
+        "  - {id: R2, type: codon, gene: BRAF, name: r2, codons: [600]}\n"
+        "  - {id: R3, type: codon, gene: EGFR, name: r3, codons: [719], alternatives: [A]}\n"
+        "  - {id: R4, type: codon, gene: EGFR, name: r4, codons: [719], alternatives: [S]}\n",
+        encoding="utf-8",
+    )
+    _, codons = module.catalog_targets(tmp_path)
+    assert codons == {("BRAF", 600): set(), ("EGFR", 719): {"A", "S"}}
 
 
 def test_deletion_normalisation() -> None:
@@ -138,3 +187,160 @@ def test_hotspot_gene_changes_the_key_even_when_read_before() -> None:
     assert a.key == ":chr7:140753336:A>T"
     assert annotate_hotspots([a], "GRCh38") == 1
     assert (a.gene, a.protein, a.key) == ("BRAF", "V600E", "BRAF:chr7:140753336:A>T")
+
+
+# --- whole codons -------------------------------------------------------------------------------
+DRIVER_GENES = {"KRAS", "NRAS", "BRAF", "EGFR", "PIK3CA", "IDH1", "IDH2", "KIT", "PDGFRA"}
+
+
+def test_driver_codons_are_complete_on_both_builds() -> None:
+    """Every codon the catalog names in the RAS/BRAF/EGFR/PIK3CA/IDH/KIT/PDGFRA genes is placed
+    on both builds, at the same codon numbers."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from build_hotspots import codon_targets
+
+    wanted = {(g, c) for g, cs in codon_targets(REPO / "drug_catalog").items() for c in cs}
+    wanted = {(g, c) for g, c in wanted if g in DRIVER_GENES}
+    assert len(wanted) >= 30
+    for genome in ("GRCh37", "GRCh38"):
+        assert wanted <= _codon_table(genome), wanted - _codon_table(genome)
+
+
+def test_codon_tables_have_provenance_and_no_restricted_sources() -> None:
+    for genome in ("GRCh37", "GRCh38"):
+        text = (REPO / "panels" / f"hotspot_codons_{genome}.tsv").read_text()
+        head = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+        assert "generated by scripts/build_hotspots.py" in head
+        assert "c94ccf53ff0dfa8e0d49027a12a4edbeb37b1558 (MIT)" in head
+        assert "CC0" in head
+        assert "oncokb" not in text.lower()
+        assert "cosmic" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("genome", "chrom", "pos", "positions"),
+    [
+        # the coding-exon walk agrees with well-known coordinates of the IDH2 hotspots
+        ("GRCh37", "15", 90631934, (90631935, 90631934, 90631933)),  # R140 (c.418-420)
+        ("GRCh38", "chr15", 90088606, (90088607, 90088606, 90088605)),  # R172 (c.514-516)
+    ],
+)
+def test_idh2_codons_from_the_walk(genome: str, chrom: str, pos: int, positions: tuple) -> None:
+    table = HotspotTable.load(genome)
+    codon, index = table._codon_at[("15", pos)]
+    assert (codon.gene, codon.ref_aa, codon.strand, codon.positions) == (
+        "IDH2",
+        "R",
+        "-",
+        positions,
+    )
+    assert index == 1
+
+
+def test_a_change_needing_an_unknown_codon_base_is_reported_not_guessed(tmp_path: Path) -> None:
+    """IDH2 R140 is NGN in the table: c.419G>A could be Q, H or K; the case says so."""
+    vcf = tmp_path / "idh2.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=15,length=102531392>\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        "15\t90631934\t.\tC\tT\t.\tPASS\t.\n"
+    )
+    result = CliRunner().invoke(main, ["annotate", str(vcf), "-t", "AML"])
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.stdout)
+    (variant,) = case["variants"]
+    assert (variant["gene"], variant["protein"]) == ("IDH2", "")
+    assert "in hotspot codon IDH2 R140" in variant["note"]
+    assert (
+        f"{vcf}: 15:90631934 C>T in IDH2 R140: the new residue depends on codon base 1, 3, which "
+        "neither the record's REF nor the hotspot table states (annotate with VEP or SnpEff)"
+    ) in case["qc"]["not_assessable"]
+    # with both unknown bases in the record's REF the residue is known: CGG -> CAG, R140Q
+    vcf.write_text(vcf.read_text().replace("90631934\t.\tC\tT", "90631933\t.\tCCG\tCTG"))
+    case = json.loads(CliRunner().invoke(main, ["annotate", str(vcf), "-t", "AML"]).stdout)
+    assert [v["label"] for v in case["variants"]] == ["IDH2 R140Q"]
+
+
+_CODE_BASES = "TCAG"
+_CODE_AA = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
+
+
+def _translate(codon: str) -> str:
+    """The standard genetic code, written out independently of tumorboard's table."""
+    i, j, k = (_CODE_BASES.index(b) for b in codon)
+    return _CODE_AA[16 * i + 4 * j + k]
+
+
+_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+@given(
+    codon=st.sampled_from(
+        [("GRCh38", "BRAF", 600), ("GRCh37", "KRAS", 61), ("GRCh37", "NRAS", 61)]
+    ),
+    changes=st.dictionaries(st.integers(0, 2), st.sampled_from("ACGT"), min_size=1, max_size=3),
+)
+@settings(max_examples=200, deadline=None)
+def test_any_substitution_in_a_known_codon_translates(codon: tuple, changes: dict) -> None:
+    """Every SNV/MNV inside a codon whose bases are all known gives the genetic code's residue."""
+    genome, gene, number = codon
+    table = HotspotTable.load(genome)
+    contig, entry = next((k, c) for k, c in table.codons if (c.gene, c.number) == (gene, number))
+    ref_codon = entry.ref_codon
+    new = "".join(changes.get(k, b) for k, b in enumerate(ref_codon))
+    if new == ref_codon:
+        return
+    # the genomic (plus-strand) REF/ALT spanning the changed bases
+    minus = entry.strand == "-"
+    plus = {g: (_COMPLEMENT[r] if minus else r, _COMPLEMENT[a] if minus else a)
+            for g, r, a in zip(entry.positions, ref_codon, new, strict=True)}  # fmt: skip
+    start, end = min(plus), max(plus)
+    ref = "".join(plus[g][0] for g in range(start, end + 1))
+    alt = "".join(plus[g][1] for g in range(start, end + 1))
+    hit = table.lookup(f"chr{contig}" if genome == "GRCh38" else contig, start, ref, alt)
+    residue = _translate(new)
+    expected = f"{entry.ref_aa}{number}{'=' if residue == entry.ref_aa else residue}"
+    exact = {("BRAF", "V600K"), ("BRAF", "V600D")}  # allele rows may name an MNV themselves
+    assert hit is not None
+    assert hit[0] == gene
+    assert hit[1] == expected or (gene, hit[1]) in exact
+
+
+# --- equivalent indels --------------------------------------------------------------------------
+def _table_with(rows: list[tuple[int, str, str]]) -> HotspotTable:
+    from tumorboard.hotspots import Hotspot
+
+    entries = []
+    for pos, ref, alt in rows:
+        key = normalise_allele("chr7", pos, ref, alt)
+        entries.append((key, Hotspot("EGFR", "E746_A750del", "T1", "test")))
+    return HotspotTable("GRCh38", entries, [])
+
+
+@given(
+    left=st.text("ACGT", min_size=2, max_size=8),
+    unit=st.text("ACGT", min_size=1, max_size=3),
+    copies=st.integers(2, 4),
+    right=st.text("ACGT", min_size=2, max_size=8),
+    shift=st.integers(0, 12),
+)
+@settings(max_examples=200, deadline=None)
+def test_deletions_in_repeats_match_wherever_they_are_written(
+    left: str, unit: str, copies: int, right: str, shift: int
+) -> None:
+    """A reference with a tandem repeat; deleting one copy can be written at several positions
+    (left-aligned by callers, 3'-shifted by HGVS). The table holds the leftmost; a record at any
+    equivalent position whose deleted bases the record carries is found, and a deletion that
+    yields another sequence is not."""
+    reference = left + unit * copies + right
+    n = len(unit)
+    first = len(left)  # 0-based start of the repeat
+    target = reference[:first] + reference[first + n :]
+    table = _table_with([(first, reference[first - 1 : first + n], reference[first - 1])])
+    start = first + shift % (len(unit) * (copies - 1) + 1)  # 0-based start of the deletion
+    deleted = reference[start : start + n]
+    anchor = reference[start - 1]
+    record = (start, anchor + deleted, anchor)  # VCF POS is 1-based: the anchor base
+    same = reference[:start] + reference[start + n :] == target
+    hit = table.lookup("chr7", *record)
+    assert (hit is not None) == same or (same and abs(start - first) > n)

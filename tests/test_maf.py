@@ -1,8 +1,10 @@
-"""MAF input (vcf2maf output) (issue 4)."""
+"""MAF input: vcf2maf/GDC, cBioPortal, OncoKB annotator and MOAlmanac layouts (issues 4, 12, 13)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tumorboard.cli import main
-from tumorboard.errors import FormatError, SampleError
+from tumorboard.errors import FormatError, GenomeBuildError, SampleError
 from tumorboard.models import RunOptions
 from tumorboard.panels import load_panel
 from tumorboard.readers.detect import detect_format
@@ -50,7 +52,7 @@ def test_several_tumours_need_sample(tmp_path: Path) -> None:
         "Tumor_Sample_Barcode\tHGVSp_Short\n"
         "BRAF\t7\t140753336\tA\tT\tT1\tp.V600E\nKRAS\t12\t25245350\tC\tT\tT2\tp.G12D\n"
     )
-    with pytest.raises(SampleError, match="the MAF holds 2 tumours: T1, T2"):
+    with pytest.raises(SampleError, match="the MAF holds 2 samples: T1, T2"):
         read_maf(str(path), OPTS)
     r = read_maf(str(path), RunOptions(tumor_type="LUAD", sample="T2"))
     assert [a.label for a in r.alterations] == ["KRAS G12D"]
@@ -62,9 +64,13 @@ def test_missing_columns(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as err:
         read_maf(str(path), OPTS)
     assert str(err.value) == (
-        f"{path}:1: MAF header lacks Start_Position, Reference_Allele "
-        "(hint: a MAF starts with Hugo_Symbol ... Start_Position ...)"
+        f"{path}:1: MAF header has neither Chromosome + Start_Position nor a protein change "
+        "column (HGVSp_Short, Protein_Change, HGVSp) (hint: a MAF has Hugo_Symbol and "
+        "Chromosome + Start_Position, or HGVSp_Short/Protein_Change)"
     )
+    path.write_text("Gene\tHGVSp_Short\nBRAF\tp.V600E\n")
+    with pytest.raises(FormatError, match="MAF header lacks Hugo_Symbol"):
+        read_maf(str(path), OPTS)
 
 
 def test_cli_maf(shared_data: Path) -> None:
@@ -77,7 +83,9 @@ def test_cli_maf(shared_data: Path) -> None:
 
 
 @given(
-    gene=st.from_regex(r"[A-Z][A-Z0-9]{1,6}", fullmatch=True),
+    gene=st.from_regex(r"[A-Z][A-Z0-9]{1,6}", fullmatch=True).filter(
+        lambda g: g.lower() not in ("na", "nd", "none", "null", "unknown")
+    ),
     pos=st.integers(1, 10**9),
     depth=st.integers(1, 5000),
     frac=st.floats(0, 1),
@@ -95,3 +103,145 @@ def test_maf_row_round_trip(tmp_path_factory, gene: str, pos: int, depth: int, f
     assert (a.gene, a.pos, a.depth) == (gene, pos, depth)
     assert a.vaf == pytest.approx(alt_count / depth)
     assert a.consequences == ("stop_gained",)
+
+
+# --- the layouts other tools write ----------------------------------------------------------------
+def _labels(result) -> list[str]:
+    return [a.label for a in result.alterations]
+
+
+def test_oncokb_layout_rows_without_coordinates(tests_data: Path) -> None:
+    """NCBI_Build first; rows with only HGVSp_Short are read by gene + protein change."""
+    path = tests_data / "maf" / "oncokb_style.maf"
+    opts = RunOptions(tumor_type="LUAD", sample="TCGA-ZZ-0001")
+    r = read_maf(str(path), opts, load_panel("tso500", "GRCh37"))
+    assert _labels(r) == ["EGFR L858R", "KRAS G12C", "TP53 R196*"]
+    assert (r.genome, r.sample) == ("GRCh37", "TCGA-ZZ-0001-01A-11D-A000-08")
+    assert r.sample_rule == "--sample TCGA-ZZ-0001 (barcode prefix of TCGA-ZZ-0001-01A-11D-A000-08)"
+    egfr, kras, tp53 = r.alterations
+    assert (egfr.chrom, egfr.pos, egfr.protein_start) == ("", 0, 858)
+    assert egfr.notes == ["no genomic coordinates in the MAF: read by gene and protein change"]
+    assert (kras.chrom, kras.pos, kras.ref, kras.alt) == ("12", 25398285, "C", "A")
+    assert tp53.consequences == ("stop_gained",)
+    assert r.qc.warnings == ["oncokb_style.maf: 1 row(s) of other samples left out "
+                             "(kept TCGA-ZZ-0001-01A-11D-A000-08)"]  # fmt: skip
+
+
+def test_oncokb_layout_matches_protein_rules(tests_data: Path) -> None:
+    path = tests_data / "maf" / "oncokb_style.maf"
+    args = ["annotate", str(path), "-t", "LUAD", "--sample", "TCGA-ZZ-0001"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    case = json.loads(result.output)
+    rows = {(m["biomarker"], "+".join(m["drugs"]), m["label"]) for m in case["matches"]}
+    assert ("EGFR L858R", "osimertinib", "on-label") in rows
+    assert ("KRAS G12C", "sotorasib", "on-label") in rows
+    assert not any(m["biomarker"].startswith("BRAF") for m in case["matches"])  # patient 2's
+    assert case["qc"]["sample_rule"].startswith("--sample TCGA-ZZ-0001 (barcode prefix")
+
+
+def test_moalmanac_layout(tests_data: Path) -> None:
+    """Start_position / Protein_Change / NCBI_Build 37 / Annotation_Transcript, other casing."""
+    r = read_maf(str(tests_data / "maf" / "moalmanac_style.maf"), OPTS)
+    assert _labels(r) == ["BRAF V600E", "PIK3CA E545K"]
+    braf = r.alterations[0]
+    assert (r.genome, braf.pos, braf.transcript, braf.vaf) == (
+        "GRCh37", 140453136, "ENST00000288602.6", 0.4
+    )  # fmt: skip
+    assert r.annotation == "MAF"
+
+
+def test_cbioportal_mutation_data(tests_data: Path) -> None:
+    path = tests_data / "maf" / "cbioportal_mutations.txt"
+    r = read_maf(str(path), RunOptions(tumor_type="LUAD", sample="TCGA-ZZ-0003-01"))
+    assert _labels(r) == ["PIK3CA H1047R", "EML4::ALK fusion"]
+    assert r.qc.skipped == {"MAF row without a gene (Hugo_Symbol empty or Unknown)": 1}
+    assert r.qc.skipped_examples == {
+        "MAF row without a gene (Hugo_Symbol empty or Unknown)": f"{path}:4 ('')"
+    }
+    fusion = r.alterations[1]
+    assert (fusion.kind, fusion.gene, fusion.gene3) == ("fusion", "EML4", "ALK")
+
+
+def test_bad_rows_are_skipped_with_line_and_reason(tests_data: Path) -> None:
+    path = tests_data / "maf" / "bad_rows.maf"
+    r = read_maf(str(path), OPTS)
+    assert _labels(r) == ["BRAF V600E", "NRAS Q61R"]
+    assert r.qc.records_read == 10
+    assert r.qc.skipped_examples == {
+        "MAF row has fewer cells than the header": f"{path}:3 (3 of 8)",
+        "MAF t_depth is not a number": f"{path}:4 ('twelve')",
+        "MAF row without a gene (Hugo_Symbol empty or Unknown)": f"{path}:5 ('')",
+        "MAF allele is not A, C, G, T, N or '-'": f"{path}:6 ('X!')",
+        "MAF tumour allele equals the reference allele": f"{path}:7 (C>C)",
+        "MAF t_depth is negative": f"{path}:8 ('-612')",
+        "MAF t_alt_count is greater than t_depth": f"{path}:9 (60 > 50)",
+        "MAF Start_Position is not a position (whole number >= 1)": f"{path}:10 ('0')",
+    }
+    assert sum(r.qc.skipped.values()) == 8
+
+
+def test_truncated_last_line_is_an_error(tests_data: Path) -> None:
+    path = tests_data / "maf" / "truncated.maf"
+    result = CliRunner().invoke(main, ["annotate", str(path), "-t", "COAD"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}:3: the file ends inside its last line (3 of 6 columns)\n"
+        "Hint: the file was cut short; copy or export it again\n"
+    )
+
+
+def test_mixed_builds_and_genome_contradiction(tests_data: Path) -> None:
+    with pytest.raises(GenomeBuildError) as err:
+        read_maf(str(tests_data / "maf" / "mixed_builds.maf"), OPTS)
+    assert err.value.message == "the MAF mixes genome builds (GRCh37 at line 2, GRCh38 at line 3)"
+    opts = RunOptions(tumor_type="LUAD", genome="GRCh38", sample="TCGA-ZZ-0002")
+    with pytest.raises(GenomeBuildError, match=r"the MAF is GRCh37 \(NCBI_Build\) but --genome is"):
+        read_maf(str(tests_data / "maf" / "oncokb_style.maf"), opts)
+
+
+def test_another_patients_rows_never_read(tests_data: Path) -> None:
+    path = tests_data / "maf" / "oncokb_style.maf"
+    r = read_maf(str(path), RunOptions(tumor_type="SKCM", sample="TCGA-ZZ-0002-01"))
+    assert _labels(r) == ["BRAF V600E"]
+    result = CliRunner().invoke(main, ["annotate", str(path), "-t", "SKCM"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: the MAF holds 2 samples: TCGA-ZZ-0001-01A-11D-A000-08, "
+        "TCGA-ZZ-0002-01A-11D-A000-08\n"
+        "Hint: pass --sample ID: the exact id, or a TCGA barcode prefix such as TCGA-A6-2686\n"
+    )
+
+
+def test_subprocess_oncokb_layout(tests_data: Path) -> None:
+    path = tests_data / "maf" / "oncokb_style.maf"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "annotate", str(path), "-t", "SKCM",
+         "--sample", "TCGA-ZZ-0002", "--format", "tsv"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split("\t")[0] for line in proc.stdout.splitlines()[1:]] == ["BRAF"]
+
+
+_GENES = st.from_regex(r"[A-Z][A-Z0-9]{1,6}", fullmatch=True).filter(
+    lambda g: g.lower() not in ("na", "nd", "none", "null", "unknown")
+)
+_AA = "ACDEFGHIKLMNPQRSTVWY"
+
+
+@given(
+    gene=_GENES,
+    ref=st.sampled_from(_AA),
+    alt=st.sampled_from(_AA),
+    codon=st.integers(1, 3000),
+    case=st.sampled_from(["Protein_Change", "HGVSp_Short", "hgvsp_short", "PROTEIN_CHANGE"]),
+)
+@settings(max_examples=80, deadline=None)
+def test_protein_only_rows_round_trip(
+    tmp_path_factory, gene: str, ref: str, alt: str, codon: int, case: str
+) -> None:
+    path = tmp_path_factory.mktemp("maf") / "p.maf"
+    path.write_text(f"NCBI_Build\thugo_symbol\t{case}\nGRCh38\t{gene}\tp.{ref}{codon}{alt}\n")
+    (a,) = read_maf(str(path), OPTS).alterations
+    assert (a.gene, a.protein, a.protein_start, a.chrom) == (gene, f"{ref}{codon}{alt}", codon, "")

@@ -1,8 +1,9 @@
 """Golden clinical cases: tests/golden/<case>/case.yaml (+ input.vcf) -> expected matches.
 
 A case names its tumour type, jurisdiction, catalog (``default`` = bundled; otherwise the
-self-contained clinical test catalog in tests/data/catalog/clinical) and its input: a VEP VCF
-read by the project's VCF reader, or alterations/biomarkers written out. ``expect`` is the
+self-contained clinical test catalog in tests/data/catalog/clinical), optionally the patient's
+``age`` and ``grade`` (``patient:``), and its input: a VEP VCF read by the project's VCF
+reader, or alterations/biomarkers written out. ``expect`` is the
 *complete* list of matches as ``drugs | label | effect | ESCAT level`` (order-insensitive);
 ``expect_contains`` / ``expect_absent`` are used with the bundled catalog, whose curation grows.
 """
@@ -64,10 +65,13 @@ ALTERATIONS: dict[str, list[Alteration]] = {}
 def run_case(name: str, catalogs: dict[str, Catalog], tree: OncoTree) -> MatchOutcome:
     folder = GOLDEN / name
     case = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
+    patient = case.get("patient") or {}
     options = RunOptions(
         tumor_type=case["tumor_type"],
         jurisdiction=case["jurisdiction"],
         include_filtered=case.get("include_filtered", False),
+        patient_age=patient.get("age"),
+        tumor_grade=patient.get("grade"),
     )
     biomarkers = [Biomarker(**b) for b in case.get("biomarkers", [])]
     alterations = _alterations(folder, case, options)
@@ -106,6 +110,8 @@ def test_golden_case(name: str, catalogs: dict[str, Catalog], tree: OncoTree) ->
             n for a in ALTERATIONS[name] for n in outcome.notes_for(a)
         ),
         "not_assessable_contains": " || ".join(outcome.not_assessable),
+        "agency_status_contains": " || ".join(x for m in outcome.matches for x in m.agency_status),
+        "label_text_contains": " || ".join(m.label_text for m in outcome.matches),
         "sources_contain": " || ".join(s.document for m in outcome.matches for s in m.sources),
     }
     for key, haystack in text.items():

@@ -88,9 +88,11 @@ def test_every_section_present_and_self_contained(name: str) -> None:
 
 def test_summary_counts_and_cohort_words() -> None:
     ctx = build_context(case("ihch_braf_idh1"))
-    assert (ctx.summary.on_label, ctx.summary.off_label, len(ctx.summary.resistance)) == (1, 1, 0)
+    counts = (ctx.summary.on_label, ctx.summary.on_label_if, ctx.summary.off_label)
+    assert (*counts, len(ctx.summary.resistance)) == (0, 1, 1, 0)
     assert ctx.summary.top is not None
-    assert ctx.summary.top.match.drugs == ["ivosidenib"]  # ESCAT I-A outranks III-A
+    assert ctx.summary.top.match.drugs == ["ivosidenib"]  # on-label (if) outranks off-label
+    assert ctx.summary.top.match == ctx.case.top_option
     page = render_html(case("ihch_braf_idh1"))
     assert "eligible for cohort IMPRESS-BRAF-V600-DT-BTC, stage 1, 3 of 8 slots left" in page
     assert [a.biomarker for a in ctx.actionable] == ["IDH1 R132C", "BRAF V600E"]
@@ -103,7 +105,8 @@ def test_resistance_flags_and_biomarkers() -> None:
     ctx = build_context(c)
     assert [r.match.drugs for r in ctx.resistance] == [["cetuximab"], ["panitumumab"]]
     assert ctx.summary.top is not None
-    assert ctx.summary.top.match.biomarker == "TMB-high"
+    # one ranking: off-label (T-DXd) before uncertain (pembrolizumab), whatever the evidence
+    assert ctx.summary.top.match.biomarker == "ERBB2 amplification"
     page = render_html(c)
     assert "predicts resistance to cetuximab" in page
     assert "cohort IMPRESS-HER2-TDXD-CRC is full" in page
@@ -327,21 +330,20 @@ def test_known_patient_keys_are_translated() -> None:
     assert "<dt>Tumorinnhold</dt>" in page
 
 
-def test_equal_evidence_prefers_an_option_with_an_open_cohort() -> None:
+def test_cohorts_never_reorder_options_one_ranking() -> None:
+    """The report shows options in the case's ranking order: a combination before its single
+    agent at equal evidence, with or without an open cohort for one of them."""
     base = case("ihch_braf_idh1")
     braf = next(m for m in base.matches if m.gene == "BRAF")
     mono = braf.model_copy(update={"drugs": ["dabrafenib"]})  # sorts first by name alone
-    ctx = build_context(base.model_copy(update={"matches": [mono, *base.matches]}))
-    braf_group = next(a for a in ctx.actionable if a.biomarker == "BRAF V600E")
-    assert [o.match.drugs for o in braf_group.options] == [
-        ["dabrafenib", "trametinib"],
-        ["dabrafenib"],
-    ]
-    no_cohort = build_context(
-        base.model_copy(update={"matches": [mono, *base.matches], "cohorts": []})
-    )
-    group = next(a for a in no_cohort.actionable if a.biomarker == "BRAF V600E")
-    assert [o.match.drugs for o in group.options] == [["dabrafenib"], ["dabrafenib", "trametinib"]]
+    for cohorts in (base.cohorts, []):
+        ranked = base.model_copy(update={"matches": [mono, *base.matches], "cohorts": cohorts})
+        ctx = build_context(ranked)
+        group = next(a for a in ctx.actionable if a.biomarker == "BRAF V600E")
+        assert [o.match.drugs for o in group.options] == [
+            ["dabrafenib", "trametinib"],
+            ["dabrafenib"],
+        ]
 
 
 def test_outside_panel_row_counts_every_input(tests_data: Path, tmp_path: Path) -> None:
@@ -358,3 +360,25 @@ def test_outside_panel_row_counts_every_input(tests_data: Path, tmp_path: Path) 
     assert both.records_read - both.records_in_panel == outside_vcf + 1
     page = render_html(analyse([vcf], RunOptions(tumor_type="SKCM", cnv=[str(cnv)])))
     assert f'outside the panel</th><td class="num">{outside_vcf + 1}</td>' in page
+
+
+def test_on_label_if_and_resistance_marker_are_shown() -> None:
+    """'on-label if' with what the board must confirm, and an R1 marker's badge, everywhere the
+    option is named (summary, table, agenda); the label column holds only the agency lines."""
+    base = case("ihch_braf_idh1")
+    idh1 = next(m for m in base.matches if m.gene == "IDH1")
+    resisted = idh1.model_copy(update={"resistance_level": "R1"})
+    page = render_html(base)
+    assert "<strong>The board must confirm:</strong>" in page
+    assert '<ul class="confirm"><li>previously treated with at least one prior line of' in page
+    assert 'b-on-label">on-label if</span> previously treated' in page
+    assert "EMA: approved for" not in page
+    flagged = base.model_copy(
+        update={"matches": [resisted, *[m for m in base.matches if m != idh1]]}
+    )
+    assert "resistance marker R1</span>" in render_html(flagged)
+    assert "on-label if</span> previously treated" in render_agenda([(base, "r.html")])
+    # an R1 marker against the on-label option puts the unaffected off-label option on top
+    top = build_context(flagged).summary.top
+    assert top is not None
+    assert top.match.drugs == ["dabrafenib", "trametinib"]

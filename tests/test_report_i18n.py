@@ -102,6 +102,7 @@ def test_norwegian_report_has_no_untranslated_english_label(name: str) -> None:
         " ".join(str(s).split())
         for s in (
             *(m.rule for m in case.matches),
+            *(line for m in case.matches for line in (*m.requires, *m.agency_status)),
             *(v.note for v in case.variants),
             *(v.label for v in case.variants),
         )

@@ -32,7 +32,7 @@ _LAZY = {
     "TumorBoardError": "tumorboard.errors",
     "Variant": "tumorboard.models",
     "analyse": "tumorboard.api",
-    "cases_frame": "tumorboard.frames",
+    "cases_frame": "tumorboard.api",
     "collect": "tumorboard.api",
     "load_panel": "tumorboard.panels",
     "open_vcf": "tumorboard.api",
@@ -61,9 +61,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tumorboard.alterations import Alteration
-    from tumorboard.api import analyse, collect, open_vcf
+    from tumorboard.api import analyse, cases_frame, collect, open_vcf
     from tumorboard.errors import TumorBoardError
-    from tumorboard.frames import cases_frame
     from tumorboard.models import (
         Biomarker,
         CaseResult,

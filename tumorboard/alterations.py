@@ -99,6 +99,11 @@ class Alteration:
     """One-letter protein change without ``p.`` (``V600E``, ``E746_A750del``), or ``""``."""
     protein_3: str = ""
     """Three-letter HGVS protein change for display (``p.Val600Glu``), or ``""``."""
+    protein_source: str = ""
+    """Where the protein change came from: ``hgvsp`` (the annotation's HGVS protein notation),
+    ``vep_fields`` (VEP ``Protein_position``/``Amino_acids``/``Codons``), ``snpeff_fields``
+    (SnpEff ``EFF`` amino-acid change), ``input`` (an input's own notation: TSO500, MAF),
+    ``hotspot_table`` (an unannotated allele found in the hotspot table), or ``""``."""
     protein_start: int | None = None
     """First amino-acid position touched (600 for V600E)."""
     protein_end: int | None = None
@@ -238,6 +243,7 @@ _VALID_REST_RE = re.compile(
     r"^(?:[A-Z*]|=|\?|del|dup|delins[A-Z*]+|ins[A-Z*]+|[A-Z*]?fs(?:\*(?:\d+|\?))?|"
     r"[A-Z*]?ext[A-Z*]?-?(?:\d+|\?)|del[A-Z*]*|dup[A-Z*]*)?$"
 )
+_SPLICE_RE = re.compile(r"^[A-Z*](\d+)_splice$")
 
 
 class ProteinChange(NamedTuple):
@@ -327,6 +333,10 @@ def parse_protein_change(hgvsp: str) -> ProteinChange | None:
     one = _one_letter(text)
     if not one:
         return None
+    if _SPLICE_RE.match(one):
+        # MAF/cBioPortal splice notation (``p.X1445_splice``): a splice-site variant near codon
+        # 1445, not a change of that codon (no positions, so codon rules never take it)
+        return ProteinChange(one=one, three=f"p.{one}", start=None, end=None, ref_aa="")
     m = _ONE_LETTER_RE.match(one)
     if m is None or not _VALID_REST_RE.match(m.group("rest")):
         return None

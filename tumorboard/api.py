@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from tumorboard.models import CaseResult, RunOptions
 from tumorboard.pipeline import Analysis, CaseRun, Input, Inputs, Outputs, run
 from tumorboard.readers.vcf import open_vcf, read_vcf
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def analyse(
@@ -39,6 +43,17 @@ def collect(inputs: Sequence[Input], options: RunOptions) -> Inputs:
     return read(inputs, options)
 
 
+def cases_frame(
+    cases: Sequence[CaseResult | str | Path], kind: Literal["variants", "matches"] = "variants"
+) -> pd.DataFrame:
+    """Variants or matches of many patients as one pandas DataFrame (case objects or the case
+    JSON files ``report --json`` / ``annotate`` write); needs ``tumorboard[tables]``."""
+    from tumorboard.casefile import load_case
+    from tumorboard.frames import cases_frame as frame
+
+    return frame((load_case(c) if isinstance(c, (str, Path)) else c for c in cases), kind)
+
+
 def prepare(inputs: Sequence[Input], options: RunOptions) -> Analysis:
     """Everything :func:`analyse` does, with the variants still raw alterations."""
     from tumorboard.pipeline import analyse as analyse_inputs
@@ -52,6 +67,7 @@ __all__ = [
     "Inputs",
     "Outputs",
     "analyse",
+    "cases_frame",
     "collect",
     "open_vcf",
     "prepare",

@@ -381,15 +381,16 @@ def _digest(o: SampleOutcome) -> tuple[dict[str, Any], CaseResult | None]:
     except TumorBoardError as exc:
         row.update(status="failed", reason=f"cannot read the case: {exc}")
         return row, None
+    from tumorboard.ranking import option_text, top_option
+
     sensitive = [m for m in case.matches if m.effect == "sensitive"]
-    best = min(sensitive, key=lambda m: m.evidence.rank, default=None)
     row.update(
         variants=len(case.variants),
         matches=len(case.matches),
         on_label=sum(1 for m in sensitive if m.label == "on-label"),
         off_label=sum(1 for m in sensitive if m.label == "off-label"),
         resistance=len(case.matches) - len(sensitive),
-        top_option=f"{best.biomarker}: {'+'.join(best.drugs)} ({best.label})" if best else "",
+        top_option=option_text(top_option(case)),
         json=Path(o.json_path).name,
         report=Path(o.report_path).name,
     )
@@ -409,9 +410,8 @@ def write_run_outputs(
 ) -> tuple[Path, Path | None]:
     """``summary.tsv`` (a row per sample), ``agenda.html`` (every analysed patient) and, when
     ``manifest`` is given, ``manifest.json``: written together, all or nothing."""
-    from tumorboard.outputs import OutputSet
+    from tumorboard.outputs import OutputSet, spreadsheet_safe
     from tumorboard.report import render_agenda
-    from tumorboard.writers import spreadsheet_safe
 
     summary, agenda = out / "summary.tsv", out / "agenda.html"
     cases: list[tuple[CaseResult, str]] = []

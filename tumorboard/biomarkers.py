@@ -4,8 +4,25 @@ Each :class:`~tumorboard.models.Biomarker` states its value, its threshold and w
 Precedence: a value given on the command line (``--tmb``, ``--msi``, ``--hrd``) wins over a value
 in an input file (TSO500 ``[TMB]``/``[MSI]``/``[GIS]``), which wins over a value computed here.
 
+**Where TMB is measurable.** A mutation count means something only over the footprint the
+calls were made on. TMB is therefore computed only from the panel assay's own call set
+(:func:`tmb_blockers`):
+
+* a MAF never gives a TMB: it is a list of selected variants (filtered, often by consequence
+  or by a study's rules), and the footprint it was called over is not stated;
+* a VCF gives one only when the reader saw that every record lies inside the panel's targets
+  (``ReadResult.call_set == "panel"``: streamed, no record outside the panel; or indexed, the
+  index's record count per contig equals the records fetched in the panel's regions). A record
+  outside the targets shows the file is another assay's call set (whole exome or genome): its
+  calls were made and filtered for that assay, and a panel's TMB cut-off does not carry over
+  to a count of them inside the panel's targets. A VCF restricted by gene symbol (no genome
+  build) or read with ``--panel all`` has no known footprint either.
+
+Otherwise TMB is ``unknown`` with the reason, and listed in ``qc.not_assessable``; ``--tmb``
+(or the assay's own ``[TMB]`` value) is the way to give one (docs/domain.md §11).
+
 **TMB rule** (computed only when no TMB is given, from annotated small variants, following the
-TSO500/DRAGEN conventions in DOMAIN.md §3): count distinct PASS small variants in the panel that
+TSO500/DRAGEN conventions): count distinct PASS small variants in the panel that
 
 * are SNVs or indels (MNVs excluded) with a coding consequence (synonymous included),
 * have VAF >= 5 % and depth >= 50 reads when the input states them,
@@ -175,6 +192,22 @@ def compute_tmb(alterations: Iterable[Alteration], panel: Any, options: RunOptio
     return tmb_from_value(len(keys) / mb, options, source, note)
 
 
+def tmb_blockers(results: Iterable[Any]) -> list[str]:
+    """Why the small-variant inputs cannot give a TMB (see the module docstring); ``[]`` when
+    every one is the panel's own call set."""
+    out = []
+    for r in results:
+        if r.kind == "maf":
+            out.append(
+                f"{r.path}: a MAF is a list of selected variants, not a call set whose "
+                "footprint is known"
+            )
+        elif r.kind == "vcf" and getattr(r, "call_set", "") != "panel":
+            reason = getattr(r, "call_set", "") or "the footprint the calls cover is not known"
+            out.append(f"{r.path}: {reason}")
+    return out
+
+
 def resolve_biomarkers(
     from_inputs: Sequence[Biomarker],
     alterations: Sequence[Alteration],
@@ -182,15 +215,27 @@ def resolve_biomarkers(
     options: RunOptions,
     *,
     small_variant_input: bool,
+    blockers: Sequence[str] = (),
 ) -> list[Biomarker]:
-    """TMB, MSI and HRD for the case: command line, then inputs, then computed TMB."""
+    """TMB, MSI and HRD for the case: command line, then inputs, then computed TMB.
+
+    ``blockers`` (:func:`tmb_blockers`) make a computed TMB ``unknown`` with their reasons.
+    """
     chosen = _from_cli(options)
     for b in from_inputs:
         current = chosen.get(b.name)
         if current is None or (current.status == "unknown" and b.status != "unknown"):
             chosen[b.name] = b
     if "TMB" not in chosen and small_variant_input:
-        chosen["TMB"] = compute_tmb(alterations, panel, options)
+        if blockers:
+            chosen["TMB"] = tmb_from_value(
+                None,
+                options,
+                "not assessable: the inputs are not the panel's own call set",
+                "; ".join(blockers) + "; give --tmb (a validated TMB) or the assay's own value",
+            )
+        else:
+            chosen["TMB"] = compute_tmb(alterations, panel, options)
     return [chosen[k] for k in ("TMB", "MSI", "HRD") if k in chosen]
 
 
@@ -304,5 +349,6 @@ __all__ = [
     "merge_duplicates",
     "msi_from_percent",
     "resolve_biomarkers",
+    "tmb_blockers",
     "tmb_from_value",
 ]

@@ -23,7 +23,8 @@ raises and never exits the process.
     ├── RegistryError                    cohort registry problem
     │   ├── RegistryVersionError         registry newer than this tumorboard
     │   ├── CohortFullError              no slot left
-    │   └── AssignmentError              patient cannot be assigned (already enrolled, ...)
+    │   ├── AssignmentError              patient cannot be assigned (already enrolled, ...)
+    │   └── DecisionError                a board decision cannot be recorded or found
     ├── ReportError                      a template cannot be rendered
     └── OutputError                      output cannot be written
 """
@@ -122,6 +123,10 @@ class AssignmentError(RegistryError):
     """The patient cannot be assigned (already enrolled, unknown cohort, ...)."""
 
 
+class DecisionError(RegistryError):
+    """A board decision cannot be recorded, amended or found (unknown option, no decision...)."""
+
+
 class ReportError(TumorBoardError):
     """A report template cannot be rendered."""
 
@@ -167,6 +172,7 @@ __all__ = [
     "CatalogError",
     "CatalogSchemaError",
     "CohortFullError",
+    "DecisionError",
     "FormatError",
     "GenomeBuildError",
     "IndexRequiredError",

@@ -75,18 +75,14 @@ def case_frame(case: CaseResult, kind: FrameKind = "variants") -> pd.DataFrame:
     return cases_frame([case], kind)
 
 
-def cases_frame(
-    cases: Sequence[CaseResult | str | Path], kind: FrameKind = "variants"
-) -> pd.DataFrame:
-    """Variants or matches of many patients in one DataFrame (case objects or case JSONs)."""
+def cases_frame(cases: Iterable[CaseResult], kind: FrameKind = "variants") -> pd.DataFrame:
+    """Variants or matches of many patients in one DataFrame (``tumorboard.cases_frame`` also
+    takes case JSON paths)."""
     if kind not in ("variants", "matches"):
         raise TumorBoardError(f"unknown frame kind {kind!r}", hint="use variants or matches")
     pandas = _pandas()
-    from tumorboard.casefile import load_case
-
     rows: list[dict[str, Any]] = []
-    for item in cases:
-        case = item if not isinstance(item, (str, Path)) else load_case(item)
+    for case in cases:
         rows.extend(_rows(case, kind))
     frame: pd.DataFrame = pandas.DataFrame.from_records(rows)
     return frame
@@ -116,8 +112,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, inputs: Sequence[str] 
     frame comes from (never overwritten; see :class:`tumorboard.outputs.OutputSet`).
     """
     from tumorboard.errors import OutputError
-    from tumorboard.outputs import atomic_binary_output
-    from tumorboard.writers import spreadsheet_safe
+    from tumorboard.outputs import atomic_binary_output, spreadsheet_safe
 
     target = Path(path)
     kind = EXPORT_FORMATS.get(target.suffix.lower())

@@ -1,17 +1,21 @@
 """Match a patient's alterations and biomarkers against the catalog, with label status.
 
 ``match_case(alterations, biomarkers, tumor_type, jurisdiction, catalog, oncotree)`` returns a
-:class:`MatchOutcome`: the matches (sorted: on-label first, then by evidence rank), notes per
-alteration explaining why an alteration in a catalog gene is not actionable, and what could not
-be assessed.
+:class:`MatchOutcome`: the matches (in :mod:`tumorboard.ranking` order), notes per alteration
+explaining why an alteration in a catalog gene is not actionable, and what could not be assessed.
+Matching is linear in the number of alterations (300,000 variants of one gene included).
 
-Label logic (DOMAIN.md sections 4 and 5), per biomarker rule that fired and per drug or
-combination:
+Label logic, per biomarker rule that fired and per drug or combination:
 
 1. **on-label** when an approval of the chosen jurisdiction for that biomarker and drug(s) covers
    the patient's OncoTree code: the code is one of the approval's codes or a descendant of one,
    and is not excluded (exclusions cover their descendants). Tumour-agnostic ``solid`` approvals
    cover every solid tumour. Evidence: the record's ESCAT level (I-A/I-B/I-C), OncoKB 1, AMP I-A.
+   **On-label if**: when the label names conditions the data cannot show (``requires``: germline
+   origin, IHC, prior therapy, line) or an age/grade limit while the patient's age/grade is not
+   known, the label stays ``on-label`` and ``Match.requires`` / ``Match.label_text`` ("on-label
+   if ...") say what the board must confirm. A known age or grade outside the label's limits
+   refuses the approval (off-label, the reason in the rule text).
 2. **off-label** when the chosen jurisdiction approves the pair only in other tumour types
    (ESCAT III-A, OncoKB 3B, AMP II-C). As in OncoKB, approvals in haematological malignancies do
    not propagate to solid tumours and vice versa. A pair whose approval explicitly *excludes* the
@@ -25,9 +29,14 @@ combination:
    ESCAT level III-B/IV states) whose scope covers the patient, for drugs no approval reached.
    Evidence covering the patient is also cited as a source on approval-based matches.
 5. **resistant**: resistance records (and ``effect: resistant`` evidence) whose scope covers the
-   patient give one match per drug, effect ``resistant``, OncoKB R1/R2. Their label is the drug's
-   label status in this tumour type (any biomarker) under the jurisdiction. A sensitive match
-   including a resisted drug gets a note pointing at the resistance.
+   patient give one match per drug, effect ``resistant``, never ``on-label`` (see
+   :mod:`tumorboard.catalog.resistance`: off-label when a label condition excludes the marker or
+   no approval covers the patient, uncertain when an approval covers the patient through another
+   finding). An R1 marker removes off-label/investigational proposals of the drug it resists.
+
+``any_of`` rules ("activating EGFR mutations") fire when one of their member rules fires; the
+rule text names the member. ``Match.agency_status`` states, per agency, only what the catalog
+holds. Matches come in :func:`tumorboard.ranking.rank_matches` order.
 
 Filtered records (FILTER not PASS) never match unless ``options.include_filtered``; then the
 match says so. Unannotated input (hotspot coordinates only) cannot be assessed against region,
@@ -45,7 +54,7 @@ from tumorboard.alterations import FUSION, Alteration
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.labels import Coverage, LabelContext
 from tumorboard.catalog.rules import NEEDS_ANNOTATION, Thresholds, is_silent, rule_hit
-from tumorboard.catalog.schema import BiomarkerRule, LossOfFunctionRule
+from tumorboard.catalog.schema import AnyOfRule, BiomarkerRule, LossOfFunctionRule
 from tumorboard.models import Biomarker, Match, RunOptions
 
 
@@ -158,7 +167,34 @@ def _alteration_hits(
             "truncating variants) need VEP/SnpEff consequence annotation; unannotated input for "
             + ", ".join(sorted(unannotated))
         )
-    return _biallelic(hits, alterations, out)
+    return _with_any_of(_biallelic(hits, alterations, out), catalog)
+
+
+def _parents(rule: BiomarkerRule, why: str, catalog: Catalog) -> list[tuple[AnyOfRule, str]]:
+    """The ``any_of`` rules a fired rule makes fire (transitively), each with its reason."""
+    out: list[tuple[AnyOfRule, str]] = []
+    seen: set[str] = set()
+    stack: list[tuple[BiomarkerRule, str]] = [(rule, why)]
+    while stack:
+        child, text = stack.pop()
+        for parent in catalog.any_of_parents.get(child.id, ()):
+            if parent.id in seen:
+                continue
+            seen.add(parent.id)
+            reason = f"member {child.id} ({child.name}: {text})"
+            out.append((parent, reason))
+            stack.append((parent, reason))
+    return out
+
+
+def _with_any_of(hits: list[Hit], catalog: Catalog) -> list[Hit]:
+    if not catalog.any_of_parents:
+        return hits
+    out = list(hits)
+    for hit in hits:
+        for parent, why in _parents(hit.rule, hit.why, catalog):
+            out.append(Hit(parent, hit.gene, hit.label, why, hit.variants, hit.filtered))
+    return out
 
 
 def _genes(rule: BiomarkerRule) -> tuple[str, ...]:
@@ -255,7 +291,14 @@ def match_case(
     include_filtered = bool(options and options.include_filtered)
     hits = _alteration_hits(alterations, catalog, t, include_filtered, out)
     hits.extend(_genome_wide_hits(biomarkers, catalog))
-    ctx = LabelContext(catalog, oncotree, oncotree.resolve(tumor_type).code, jurisdiction)
+    ctx = LabelContext(
+        catalog,
+        oncotree,
+        oncotree.resolve(tumor_type).code,
+        jurisdiction,
+        age=options.patient_age if options else None,
+        grade=options.tumor_grade if options else None,
+    )
     grouped: dict[tuple[str, str, tuple[str, ...]], list[Hit]] = {}
     for hit in hits:
         grouped.setdefault((hit.gene, hit.label, tuple(hit.variants)), []).append(hit)

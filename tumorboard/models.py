@@ -11,15 +11,16 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from tumorboard.alterations import Alteration
 
+from tumorboard.labelstatus import Label
+
 Jurisdiction = Literal["EMA", "FDA"]
-Label = Literal["on-label", "off-label", "investigational", "uncertain"]
 Effect = Literal["sensitive", "resistant"]
 
 
@@ -72,6 +73,10 @@ class Variant(_Frozen):
     hgvsc: str = ""
     protein: str = ""
     protein_3: str = ""
+    protein_source: str = Field(
+        default="",
+        description="hgvsp, vep_fields, snpeff_fields, input, hotspot_table, or '' (none)",
+    )
     consequences: list[str] = Field(default_factory=list)
     impact: str = ""
     exon: int | None = None
@@ -162,6 +167,43 @@ class Match(_Frozen):
     )
     conditions: str = Field(default="", description="Line of therapy and other label conditions")
     notes: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(
+        default_factory=list,
+        description="What the board must confirm for an on-label claim, in words (germline "
+        "origin, IHC, prior therapy, age or grade not given...): 'on-label if' these hold",
+    )
+    label_text: str = Field(
+        default="",
+        description="The label status as it must be shown: 'on-label if <conditions>' when "
+        "requires is non-empty, else the label itself",
+    )
+    agency_status: list[str] = Field(
+        default_factory=list,
+        description="What the catalog holds, one line per agency, the run's jurisdiction first "
+        "('EMA: approved for MEL, NSCLC' / 'EMA: no approval in the catalog for this biomarker "
+        "and drug(s)')",
+    )
+    resistance_level: Literal["R1", "R2"] | None = Field(
+        default=None,
+        description="Sensitive options only: the strongest resistance marker (OncoKB level) "
+        "found against one of its drugs; such options rank after unaffected ones",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_text(cls, data: Any) -> Any:
+        """Derive ``label_text`` when it is not given (cases written before it existed)."""
+        if isinstance(data, dict) and not data.get("label_text"):
+            data = dict(data)
+            data["label_text"] = label_text(str(data.get("label", "")), data.get("requires") or [])
+        return data
+
+
+def label_text(label: str, requires: list[str]) -> str:
+    """``on-label if A; B`` when an on-label claim needs confirming, else ``label``."""
+    if label == "on-label" and requires:
+        return "on-label if " + "; ".join(requires)
+    return label
 
 
 class CatalogInfo(_Frozen):
@@ -252,6 +294,23 @@ class CaseResult(_Frozen):
     cohorts: list[CohortStatus] = Field(default_factory=list)
     qc: QC = Field(default_factory=QC)
     command: str = ""
+    top_option: Match | None = Field(
+        default=None,
+        description="The strongest sensitive option (tumorboard.ranking.top_option): the one "
+        "the report summary, the agenda, summary.tsv and cohort assignment name. Always "
+        "recomputed from matches, which are kept in ranked order",
+    )
+
+    @model_validator(mode="after")
+    def _ranked(self) -> "CaseResult":
+        """Keep ``matches`` in :func:`tumorboard.ranking.rank_matches` order, and ``top_option``
+        its first sensitive option, however the case was built or read."""
+        from tumorboard.ranking import rank_matches, top_of
+
+        ranked = rank_matches(self.matches)
+        object.__setattr__(self, "matches", ranked)
+        object.__setattr__(self, "top_option", top_of(ranked))
+        return self
 
     def to_frame(self, kind: Literal["variants", "matches"] = "variants") -> "pd.DataFrame":
         """This case's variants or matches as a pandas DataFrame (``tumorboard[tables]``)."""
@@ -265,7 +324,11 @@ class RunOptions(_Frozen):
 
     tumor_type: str = Field(description="OncoTree code of the patient's tumour")
     patient_id: str = "anonymous"
-    sample: str | None = Field(default=None, description="Tumour sample column (VCF)")
+    sample: str | None = Field(
+        default=None,
+        description="This patient's sample in multi-sample files (VCF column, MAF/CNA/fusion "
+        "sample id; tables also take a TCGA barcode prefix)",
+    )
     panel: str = Field(default="tso500", description="tso500, all, or a .bed / .txt path")
     genome: Literal["GRCh37", "GRCh38"] | None = Field(
         default=None, description="Expected genome build; checked against the input header"
@@ -289,6 +352,20 @@ class RunOptions(_Frozen):
     )
     msi: Literal["high", "stable"] | None = None
     hrd: Literal["positive", "negative"] | None = None
+    patient_age: float | None = Field(
+        default=None,
+        ge=0,
+        lt=130,
+        description="Age in years (patient file 'age'); checked "
+        "against the age limits of labels, unknown makes such a match 'on-label if'",
+    )
+    tumor_grade: int | None = Field(
+        default=None,
+        ge=1,
+        le=4,
+        description="WHO grade (patient file 'grade'); checked against "
+        "labels naming a grade, unknown makes such a match 'on-label if'",
+    )
     tmb_high: float = Field(
         default=10.0, gt=0, allow_inf_nan=False, description="TMB-high threshold, mut/Mb"
     )
@@ -309,6 +386,12 @@ class RunOptions(_Frozen):
         gt=0,
         allow_inf_nan=False,
         description="HRD-positive: Genomic Instability Score >= (TSO500 [GIS])",
+    )
+    min_fusion_reads: int = Field(
+        default=2,
+        ge=0,
+        description="Fusion files: calls with fewer supporting reads are counted, not reported "
+        "(2: the minimum STAR-Fusion and Arriba report by default)",
     )
     command: str = Field(default="", description="Command line, recorded in provenance")
 
@@ -332,5 +415,6 @@ __all__ = [
     "SkippedRecord",
     "Source",
     "Variant",
+    "label_text",
     "variant_dict",
 ]

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from tumorboard.errors import OutputError
 from tumorboard.signals import signals_deferred
@@ -284,6 +284,21 @@ def write_text_atomic(path: str | Path | None, text: str, *, inputs: Sequence[st
         fh.write(text)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
+    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number),
+    and so is a lone ``-`` or ``+`` (a MAF deletion allele; no spreadsheet runs it).
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and cell not in ("-", "+"):
+        return "'" + cell
+    return cell
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -298,5 +313,6 @@ __all__ = [
     "atomic_binary_output",
     "atomic_output",
     "sha256_file",
+    "spreadsheet_safe",
     "write_text_atomic",
 ]

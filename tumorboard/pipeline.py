@@ -42,6 +42,7 @@ from tumorboard.readers.base import QCCounter, ReadResult
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
+    from tumorboard.decisions.views import DecisionState
     from tumorboard.matching import MatchOutcome
     from tumorboard.models import Biomarker
     from tumorboard.oncotree import OncoTree
@@ -160,9 +161,11 @@ def hotspots(found: Inputs, qc: QCCounter) -> None:
     for r in found.results:
         if r.kind != "vcf" or r.annotation != "none":
             continue
-        count = annotate_hotspots(r.alterations, r.genome)
+        unresolved: list[str] = []
+        count = annotate_hotspots(r.alterations, r.genome, unresolved)
         if UNANNOTATED_NOTE not in qc.not_assessable:
             qc.not_assessable.append(UNANNOTATED_NOTE)
+        qc.not_assessable.extend(f"{r.path}: {u} (annotate with VEP or SnpEff)" for u in unresolved)
         qc.warnings.append(
             f"{r.path}: no VEP/SnpEff annotation; {count} catalog hotspot allele(s) "
             "found by genomic coordinate"
@@ -181,17 +184,27 @@ def merge(found: Inputs, qc: QCCounter) -> None:
         )
 
 
-def biomarkers(found: Inputs, options: RunOptions) -> list[Biomarker]:
-    """Step ``biomarkers``: TMB, MSI and HRD (options > the assay's values > computed)."""
-    from tumorboard.biomarkers import resolve_biomarkers
+def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) -> list[Biomarker]:
+    """Step ``biomarkers``: TMB, MSI and HRD (options > the assay's values > computed).
 
-    return resolve_biomarkers(
+    TMB is computed only from a call set whose footprint is known
+    (:func:`tumorboard.biomarkers.tmb_blockers`); otherwise it is not assessable, and
+    ``qc.not_assessable`` says why.
+    """
+    from tumorboard.biomarkers import resolve_biomarkers, tmb_blockers
+
+    markers = resolve_biomarkers(
         [b for r in found.results for b in r.biomarkers],
         found.alterations,
         found.panel,
         options,
         small_variant_input=any(r.kind in ("vcf", "maf") for r in found.results),
+        blockers=tmb_blockers(found.results),
     )
+    unknown = [f"TMB: {b.note}" for b in markers if b.name == "TMB" and b.status == "unknown"]
+    if qc is not None:
+        qc.not_assessable.extend(n for n in unknown if n not in qc.not_assessable)
+    return markers
 
 
 def biallelic(found: Inputs, options: RunOptions) -> dict[str, str]:
@@ -259,6 +272,14 @@ def _input_files(results: Sequence[ReadResult]) -> list[InputFile]:
     return files
 
 
+def _sample_rules(results: Sequence[ReadResult]) -> str:
+    """How each input's sample was chosen: the rule alone for one input, else ``file: rule``."""
+    rules = [(Path(r.path).name, r.sample_rule) for r in results if r.sample_rule]
+    if len(rules) == 1 and len(results) == 1:
+        return rules[0][1]
+    return "; ".join(f"{name}: {rule}" for name, rule in rules)
+
+
 def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
     """Steps ``read`` to ``case``: one patient's inputs analysed, variants still raw."""
     from tumorboard.catalog import load_catalog
@@ -272,7 +293,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
         qc.merge(r.qc)
     hotspots(found, qc)
     merge(found, qc)
-    markers = biomarkers(found, options)
+    markers = biomarkers(found, options, qc)
     marks = biallelic(found, options)
     catalog = load_catalog(options.catalog or None, options.catalog_extend, oncotree=tree)
     alterations = found.alterations
@@ -309,7 +330,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
             panel_footprint_bp=panel.footprint_bp if panel is not None else None,
             genome=found.genome or "",
             sample=first.sample if first else "",
-            sample_rule=first.sample_rule if first else "",
+            sample_rule=_sample_rules(found.results),
             annotation=first.annotation if first else "",
             used_index=any(r.used_index for r in found.results),
         ),
@@ -340,6 +361,8 @@ class CaseRun:
     analysis: Analysis
     case: CaseResult | None = None
     written: list[Path] = field(default_factory=list)
+    decision: DecisionState | None = None
+    """The board's decision from the registry (the report's decision section)."""
 
     def result(self) -> CaseResult:
         """The whole case (built once)."""
@@ -356,10 +379,13 @@ def patient(analysis: Analysis, path: str | Path, cli_id: str) -> None:
 
 
 def cohorts(run_: CaseRun, registry: str) -> None:
-    """Step ``cohorts``: cohort availability from the registry (needs the whole case)."""
+    """Step ``cohorts``: cohort availability and the board's decision from the registry."""
     from tumorboard.casefile import add_cohort_status
 
     run_.case = add_cohort_status(run_.result(), registry)
+    from tumorboard.decisions.store import registry_decision
+
+    run_.decision = registry_decision(registry, run_.case.patient.id)
 
 
 def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
@@ -387,7 +413,12 @@ def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
         if outputs.html is not None:
             from tumorboard.report import render_html
 
-            html = render_html(run_.result(), lang=outputs.lang, templates=outputs.templates)
+            html = render_html(
+                run_.result(),
+                lang=outputs.lang,
+                templates=outputs.templates,
+                decision=run_.decision,
+            )
             with out.open(outputs.html) as fh:
                 fh.write(html)
     return out.written

@@ -17,24 +17,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from tumorboard.charts import ReportCharts, report_charts
 from tumorboard.errors import InputNotFoundError, ReportError
 from tumorboard.models import Biomarker, CaseResult, CohortStatus, Match, Variant
 from tumorboard.outputs import write_text_atomic
+from tumorboard.ranking import rank_matches, tier, top_option
 from tumorboard.resources import templates_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from tumorboard.decisions.views import DecisionState
 
 LANGUAGES = ("en", "nb")
 """Report languages: English and Norwegian bokmål."""
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LOW_VAF = 0.05
 """Variants below this allele fraction get a caveat (subclonal, or low tumour content)."""
-_LABEL_ORDER = {"on-label": 0, "off-label": 1, "investigational": 2, "uncertain": 3}
 _BIOMARKERS = ("TMB", "MSI", "HRD")
 
 
@@ -68,9 +74,11 @@ class BiomarkerView:
 
 @dataclass(frozen=True)
 class Summary:
-    """The numbers a board reads first."""
+    """The numbers a board reads first; ``top`` is the case's ``top_option`` (one ranking)."""
 
     on_label: int
+    on_label_if: int
+    """On-label options whose label conditions the board must confirm ("on-label if")."""
     off_label: int
     other: int
     resistance: tuple[MatchView, ...]
@@ -106,6 +114,9 @@ class ReportContext:
     biomarkers: tuple[BiomarkerView, ...]
     other_variants: tuple[Variant, ...]
     caveats: Caveats
+    charts: ReportCharts | None = None
+    decision: DecisionState | None = None
+    """The board's decision from the registry (``None``: no registry consulted)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,7 @@ class AgendaRow:
     options: int
     resistance: int
     cohort: CohortStatus | None
+    decision: DecisionState | None = None
 
 
 @dataclass(frozen=True)
@@ -128,28 +140,11 @@ class AgendaContext:
     title: str
     date: str
     rows: tuple[AgendaRow, ...]
+    decisions_checked: bool = False
+    """True when the registry was consulted: each row says decided or pending."""
 
 
 # --- building the context -----------------------------------------------------------------------
-def _match_key(view: MatchView) -> tuple[int, int, int, int, str, str, str]:
-    """Rank: sensitivity first, then evidence, label status, an open study cohort, names.
-
-    Among options with equal evidence, one a cohort can offer now comes first (IMPRESS/DRUP
-    treat patients through cohorts).
-    """
-    m = view.match
-    open_cohort = any(c.status in ("eligible", "enrolled", "proposed") for c in view.cohorts)
-    return (
-        0 if m.effect == "sensitive" else 1,
-        m.evidence.rank,
-        _LABEL_ORDER.get(m.label, 9),
-        0 if open_cohort else 1,
-        m.gene,
-        m.biomarker,
-        "+".join(m.drugs),
-    )
-
-
 def _cohorts_for(match: Match, cohorts: Sequence[CohortStatus]) -> tuple[CohortStatus, ...]:
     """Cohorts offering this match's drugs (and, when the cohort names one, its biomarker)."""
     drugs = {d.lower() for d in match.drugs}
@@ -163,16 +158,23 @@ def _cohorts_for(match: Match, cohorts: Sequence[CohortStatus]) -> tuple[CohortS
 
 
 def _views(case: CaseResult) -> list[MatchView]:
+    """One view per match, in the case's ranking order (:func:`tumorboard.ranking.rank_matches`;
+    cohort availability is shown, never used to reorder)."""
     by_id = {v.id: v for v in case.variants}
-    views = [
+    return [
         MatchView(
             match=m,
             variants=tuple(by_id[i] for i in m.variants if i in by_id),
             cohorts=_cohorts_for(m, case.cohorts),
         )
-        for m in case.matches
+        for m in rank_matches(case.matches)
     ]
-    return sorted(views, key=_match_key)
+
+
+def _top(views: Sequence[MatchView], case: CaseResult) -> MatchView | None:
+    """The view of the case's top option (the same one summary.tsv, demo and assign name)."""
+    top = top_option(case)
+    return next((v for v in views if v.match is top or v.match == top), None)
 
 
 def _group(views: Iterable[MatchView]) -> tuple[AlterationView, ...]:
@@ -202,17 +204,18 @@ def _assay(case: CaseResult) -> str:
 def _summary(views: Sequence[MatchView], case: CaseResult) -> Summary:
     sensitive = [v for v in views if v.match.effect == "sensitive"]
 
-    def options(label: str) -> int:
-        return len({tuple(v.match.drugs) for v in sensitive if v.match.label == label})
+    def options(wanted: str) -> int:
+        return len({tuple(v.match.drugs) for v in sensitive if tier(v.match) == wanted})
 
-    on, off = options("on-label"), options("off-label")
-    other = len({tuple(v.match.drugs) for v in sensitive}) - on - off
+    on, on_if, off = options("on-label"), options("on-label-if"), options("off-label")
+    other = len({tuple(v.match.drugs) for v in sensitive}) - on - on_if - off
     return Summary(
         on_label=on,
+        on_label_if=on_if,
         off_label=off,
         other=max(other, 0),
         resistance=tuple(v for v in views if v.match.effect == "resistant"),
-        top=sensitive[0] if sensitive else None,
+        top=_top(views, case),
         cohorts=tuple(case.cohorts),
     )
 
@@ -226,8 +229,10 @@ def _outside_panel(case: CaseResult) -> int:
     return max(case.qc.records_read - case.qc.records_in_panel, 0)
 
 
-def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
-    """Build the typed context a report is rendered from.
+def build_context(
+    case: CaseResult, lang: str = "en", decision: DecisionState | None = None
+) -> ReportContext:
+    """Build the typed context a report is rendered from (``decision``: from the registry).
 
     The date is the case's ``created`` date, never the clock, so a saved case re-renders the
     identical report.
@@ -258,6 +263,8 @@ def build_context(case: CaseResult, lang: str = "en") -> ReportContext:
             outside_panel=_outside_panel(case),
             catalog_applied=case.catalog.name.strip().lower() not in ("", "none"),
         ),
+        charts=report_charts(case.variants, case.biomarkers, case.patient.extra, case.command),
+        decision=decision,
     )
 
 
@@ -379,9 +386,20 @@ def _render(name: str, templates: str | Path | None, lang: str, **context: Any) 
         ) from exc
 
 
-def render_html(case: CaseResult, *, lang: str = "en", templates: str | Path | None = None) -> str:
+def render_html(
+    case: CaseResult,
+    *,
+    lang: str = "en",
+    templates: str | Path | None = None,
+    decision: DecisionState | None = None,
+) -> str:
     """Render the case as one self-contained HTML report (no external resource)."""
-    return _render("base.html", templates, lang, ctx=build_context(case, lang))
+    return _render("base.html", templates, lang, ctx=build_context(case, lang, decision))
+
+
+def render_document(name: str, templates: str | Path | None, lang: str, **context: Any) -> str:
+    """Render another document (letter, dashboard) with the report's environment."""
+    return _render(name, templates, lang, **context)
 
 
 def write_report(
@@ -390,11 +408,13 @@ def write_report(
     *,
     lang: str = "en",
     templates: str | Path | None = None,
+    decision: DecisionState | None = None,
     inputs: Sequence[str] = (),
 ) -> Path:
     """Render and write the report atomically (never over one of ``inputs``); returns the path
     written."""
-    write_text_atomic(path, render_html(case, lang=lang, templates=templates), inputs=inputs)
+    html = render_html(case, lang=lang, templates=templates, decision=decision)
+    write_text_atomic(path, html, inputs=inputs)
     return Path(path)
 
 
@@ -409,16 +429,21 @@ def report_href(path: str) -> str:
 
 # --- agenda -------------------------------------------------------------------------------------
 def build_agenda(
-    cases: Sequence[tuple[CaseResult, str]], *, lang: str = "en", title: str = ""
+    cases: Sequence[tuple[CaseResult, str]],
+    *,
+    lang: str = "en",
+    title: str = "",
+    decisions: Mapping[str, DecisionState] | None = None,
 ) -> AgendaContext:
     """One row per ``(case, path of its report relative to the agenda)``, in the given order;
-    the paths are URL-encoded here (:func:`report_href`)."""
+    the paths are URL-encoded here (:func:`report_href`); ``decisions`` (from the registry, by
+    patient) mark each patient decided or pending."""
     _check_lang(lang)
     rows = []
     for case, href in cases:
         views = _views(case)
         sensitive = [v for v in views if v.match.effect == "sensitive"]
-        top = sensitive[0] if sensitive else None
+        top = _top(views, case)
         cohort = (top.cohorts[0] if top and top.cohorts else None) or (
             case.cohorts[0] if case.cohorts else None
         )
@@ -430,11 +455,15 @@ def build_agenda(
                 options=len({tuple(v.match.drugs) for v in sensitive}),
                 resistance=len(views) - len(sensitive),
                 cohort=cohort,
+                decision=(decisions or {}).get(case.patient.id),
             )
         )
     latest = max((c.created for c, _ in cases), default=None)
     day = format_date(latest.date(), format="long", locale=lang) if latest else ""
-    return AgendaContext(lang=lang, title=title, date=day, rows=tuple(rows))
+    checked = decisions is not None
+    return AgendaContext(
+        lang=lang, title=title, date=day, rows=tuple(rows), decisions_checked=checked
+    )
 
 
 def render_agenda(
@@ -443,9 +472,11 @@ def render_agenda(
     lang: str = "en",
     title: str = "",
     templates: str | Path | None = None,
+    decisions: Mapping[str, DecisionState] | None = None,
 ) -> str:
     """Render the meeting agenda: a row per patient, linking to each report."""
-    return _render("agenda.html", templates, lang, ctx=build_agenda(cases, lang=lang, title=title))
+    ctx = build_agenda(cases, lang=lang, title=title, decisions=decisions)
+    return _render("agenda.html", templates, lang, ctx=ctx)
 
 
 __all__ = [
@@ -461,6 +492,7 @@ __all__ = [
     "build_agenda",
     "build_context",
     "render_agenda",
+    "render_document",
     "render_html",
     "report_href",
     "write_report",

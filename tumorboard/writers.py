@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import orjson
 
 from tumorboard.models import TSV_COLUMNS, CaseResult, Match
+from tumorboard.outputs import spreadsheet_safe
 
 
 def write_case_json(case: CaseResult, variants: Iterable[dict[str, Any]], fh: TextIO) -> None:
@@ -45,26 +46,11 @@ def write_case_json(case: CaseResult, variants: Iterable[dict[str, Any]], fh: Te
     fh.write("\n}\n")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
-
-    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas
-    to Excel and LibreOffice (CSV injection); numbers are left alone (``-1.5`` stays a number),
-    and so is a lone ``-`` or ``+`` (a MAF deletion allele; no spreadsheet runs it).
-    """
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and cell not in ("-", "+"):
-        return "'" + cell
-    return cell
-
-
 def _matches_by_variant(matches: Iterable[Match]) -> dict[str, list[str]]:
     by_variant: dict[str, list[str]] = {}
     for m in matches:
         level = f"{m.evidence.scale} {m.evidence.level}"
-        text = f"{'+'.join(m.drugs)} ({m.label}, {m.effect}, {level})"
+        text = f"{'+'.join(m.drugs)} ({m.label_text or m.label}, {m.effect}, {level})"
         for vid in m.variants:
             by_variant.setdefault(vid, []).append(text)
     return by_variant
@@ -87,4 +73,4 @@ def write_variants_tsv(
         )
 
 
-__all__ = ["spreadsheet_safe", "write_case_json", "write_variants_tsv"]
+__all__ = ["write_case_json", "write_variants_tsv"]

@@ -1,7 +1,9 @@
 """The loaded catalog and its lookup indexes (built once per load, read on the hot path).
 
 ``Catalog.rules_for_gene(gene)`` is a dict lookup; genome-wide rules (MSI, TMB, HRD) are keyed by
-their type. Indications, resistance and evidence records are indexed by biomarker id and by drug.
+their type. ``any_of`` rules are reached from their members (``any_of_parents``): when a member
+fires, so does every ``any_of`` rule listing it (directly or through another ``any_of``).
+Indications, resistance and evidence records are indexed by biomarker id and by drug.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Catalog:
     """Record id (drug, biomarker, indication, ...) -> ``file:line`` where it is defined."""
     by_gene: dict[str, list[BiomarkerRule]] = field(default_factory=dict)
     genome_wide: dict[str, list[BiomarkerRule]] = field(default_factory=dict)
+    any_of_parents: dict[str, list[AnyOfRule]] = field(default_factory=dict)
+    """Rule id -> the ``any_of`` rules listing it as a member."""
     indications_by_biomarker: dict[str, list[Indication]] = field(default_factory=dict)
     indications_by_drug: dict[str, list[Indication]] = field(default_factory=dict)
     resistance_by_biomarker: dict[str, list[Resistance]] = field(default_factory=dict)
@@ -82,6 +86,12 @@ class Catalog:
                     by_gene[gene].append(rule)
         self.by_gene = dict(by_gene)
         self.genome_wide = dict(genome_wide)
+        parents: dict[str, list[AnyOfRule]] = defaultdict(list)
+        for rule in self.biomarkers.values():
+            if isinstance(rule, AnyOfRule):
+                for member in dict.fromkeys(rule.rules):
+                    parents[member].append(rule)
+        self.any_of_parents = dict(parents)
         self.indications_by_biomarker = _group(self.indications, "biomarker")
         self.resistance_by_biomarker = _group(self.resistance, "biomarker")
         self.evidence_by_biomarker = _group(self.evidence, "biomarker")

@@ -1,121 +1,78 @@
-"""Label status of a fired biomarker rule: on-label, off-label, investigational, resistant.
+"""Label status of a fired biomarker rule: on-label (if ...), off-label, investigational.
 
-:class:`LabelContext` is built once per patient (catalog, OncoTree, patient code, jurisdiction).
-``add_hit`` turns one fired rule into candidate options per drug or combination; ``matches``
-picks the strongest option of each (gene, drugs, effect) group and builds the reported
-:class:`~tumorboard.models.Match` objects. The rules are described in :mod:`tumorboard.matching`.
+:class:`LabelContext` is built once per patient (catalog, OncoTree, patient code, jurisdiction,
+and the patient's age and tumour grade when known). ``add_hits`` turns the rules one alteration
+fired into candidate options per drug or combination (:mod:`tumorboard.catalog.options`);
+``matches`` settles resistance (:mod:`tumorboard.catalog.resistance`) and returns the reported
+:class:`~tumorboard.models.Match` objects in ranking order (:mod:`tumorboard.ranking`). The
+rules are described in :mod:`tumorboard.matching`.
+
+Age and grade: an approval naming an age range (``min_age_years``/``max_age_years``) or tumour
+grades (``grades``) covers the patient only when the patient's age/grade fits. Unknown age or
+grade keeps the approval, but the match becomes "on-label if" that limit is confirmed; a known
+age/grade outside the limit refuses it (off-label, the reason in the rule text). The label's
+``requires`` (germline origin, IHC, prior therapy...) are always "on-label if".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from tumorboard.catalog.index import Catalog
-from tumorboard.catalog.schema import (
-    ESCAT_LEVELS,
-    BiomarkerRule,
-    CatalogSource,
-    EvidenceRecord,
-    Indication,
-    Resistance,
+from tumorboard.catalog.options import (
+    INVESTIGATIONAL_RANK,
+    OFF_LABEL_RANK,
+    ON_LABEL_RANK,
+    OTHER_AGENCY_RANK,
+    Coverage,
+    Group,
+    Option,
+    age_words,
+    approval_text,
+    escat_index,
+    grade_words,
+    scope_text,
+    scopes,
+    to_source,
+    tumor_types_of,
 )
-from tumorboard.models import Evidence, Match, Source
-
-LABEL_ORDER = {"on-label": 0, "off-label": 1, "investigational": 2, "uncertain": 3}
-OFF_LABEL_RANK = 40
-OTHER_AGENCY_RANK = 20
-ON_LABEL_RANK = 10
-INVESTIGATIONAL_RANK = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """Does a record's scope cover the patient's code, and why, in words."""
-
-    covered: bool
-    excluded: bool
-    phrase: str
-
-
-@dataclass(slots=True)
-class _Option:
-    rank: int
-    label: str
-    evidence: Evidence
-    rule: str
-    record_id: str | None
-    tumor_types: list[str]
-    conditions: str
-    sources: list[Source]
-
-
-@dataclass(slots=True)
-class _Group:
-    gene: str
-    drugs: list[str]
-    effect: str
-    biomarkers: list[str] = field(default_factory=list)
-    variants: list[str] = field(default_factory=list)
-    options: list[_Option] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def add_note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-
-def escat_index(level: str) -> int:
-    return ESCAT_LEVELS.index(level) if level in ESCAT_LEVELS else len(ESCAT_LEVELS)
-
-
-def _source(s: CatalogSource) -> Source:
-    return Source(kind=s.kind, document=s.document, url=s.url, date=s.date, identifier=s.identifier)
-
-
-def scope_text(rec: Indication | Resistance | EvidenceRecord) -> str:
-    """``MEL, NSCLC`` or ``solid tumours except COADREAD``."""
-    if rec.tumor_agnostic:
-        base = "solid tumours" if rec.tumor_agnostic == "solid" else "all tumours"
-    else:
-        base = ", ".join(rec.tumor_types)
-    return base + (f" except {', '.join(rec.exclude)}" if rec.exclude else "")
-
+from tumorboard.catalog.schema import BiomarkerRule, EvidenceRecord, Indication, Resistance
+from tumorboard.models import Evidence, Match, label_text
 
 _Rec = tuple[Indication, str]
 """An approval record and the rule text of the hit that reached it."""
 
 
-def _scopes(pairs: list[_Rec]) -> str:
-    seen: list[str] = []
-    for rec, _ in pairs:
-        text = scope_text(rec)
-        if text not in seen:
-            seen.append(text)
-    return "; ".join(seen)
-
-
-def _approval_text(rec: Indication) -> str:
-    if rec.tumor_agnostic:
-        return f"{rec.jurisdiction} tumour-agnostic approval ({scope_text(rec)})"
-    return f"{rec.jurisdiction} approval for {scope_text(rec)}"
-
-
 class LabelContext:
     """Label decisions for one patient; see :mod:`tumorboard.matching` for the rules."""
 
-    def __init__(self, catalog: Catalog, tree: Any, code: str, jurisdiction: str) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        tree: Any,
+        code: str,
+        jurisdiction: str,
+        *,
+        age: float | None = None,
+        grade: int | None = None,
+    ) -> None:
         self.catalog = catalog
         self.tree = tree
         self.code = code
         self.jurisdiction = jurisdiction
         self.other = "FDA" if jurisdiction == "EMA" else "EMA"
+        self.age = age
+        self.grade = grade
         self.solid = bool(tree.is_solid(code))
-        self.groups: dict[tuple[str, frozenset[str], str], _Group] = {}
+        self.groups: dict[tuple[str, frozenset[str], str], Group] = {}
         self.alteration_notes: dict[str, list[str]] = defaultdict(list)
+        self.filtered: set[str] = set()
+        """Variant keys from records failing FILTER (kept by ``--include-filtered``)."""
         self._cover_cache: dict[str, Coverage] = {}
-        self._mono = {r.id for r in catalog.resistance if r.monotherapy_only}
+        self._fit_cache: dict[str, tuple[str | None, list[str]]] = {}
+        self._decided: dict[str, Option | None] = {}
 
     # -- coverage ---------------------------------------------------------------------------------
     def coverage(self, rec: Indication | Resistance | EvidenceRecord) -> Coverage:
@@ -151,17 +108,57 @@ class LabelContext:
         kinds = {bool(self.tree.is_solid(t)) for t in rec.tumor_types}
         return self.solid in kinds
 
+    # -- the patient against an approval's age and grade limits ------------------------------------
+    def fit(self, rec: Indication) -> tuple[str | None, list[str]]:
+        """``(refusal, unknown)``: why the patient's age/grade contradicts the label (or None),
+        and the limits to confirm because the age/grade is not known."""
+        cached = self._fit_cache.get(rec.id)
+        if cached is None:
+            cached = self._fit_cache[rec.id] = self._fit(rec)
+        return cached
+
+    def _fit(self, rec: Indication) -> tuple[str | None, list[str]]:
+        refusals: list[str] = []
+        unknown: list[str] = []
+        lo, hi = rec.min_age_years, rec.max_age_years
+        if lo is not None or hi is not None:
+            if self.age is None:
+                unknown.append(f"patient {age_words(rec)} (age not given)")
+            elif (lo is not None and self.age < lo) or (hi is not None and self.age >= hi):
+                refusals.append(
+                    f"the label covers patients {age_words(rec)}; the patient is {self.age:g}"
+                )
+        if rec.grades:
+            if self.grade is None:
+                unknown.append(f"{grade_words(rec)} tumour (grade not given)")
+            elif self.grade not in rec.grades:
+                refusals.append(
+                    f"the label covers {grade_words(rec)} only; the tumour is grade {self.grade}"
+                )
+        return ("; ".join(refusals) or None), unknown
+
+    def requires(self, rec: Indication) -> list[str]:
+        """What the board must confirm for ``rec`` to hold: its ``requires``, unknown age/grade."""
+        return [r.text for r in rec.requires] + self.fit(rec)[1]
+
+    def covers(self, rec: Indication) -> bool:
+        """The approval's scope covers the patient's code and the age/grade do not contradict."""
+        return self.coverage(rec).covered and self.fit(rec)[0] is None
+
+    def _strongest(self, records: list[_Rec]) -> _Rec:
+        return min(records, key=lambda p: (len(self.requires(p[0])), escat_index(p[0].escat)))
+
     # -- groups -----------------------------------------------------------------------------------
-    def _group(
+    def group(
         self, gene: str, drugs: list[str], effect: str, label: str, variants: list[str]
-    ) -> _Group:
+    ) -> Group:
         key = (gene, frozenset(drugs), effect)
         grp = self.groups.get(key)
         if grp is None:
-            grp = self.groups[key] = _Group(gene, list(drugs), effect)
-        if label not in grp.biomarkers:
-            grp.biomarkers.append(label)
-        grp.variants.extend(v for v in variants if v not in grp.variants)
+            grp = self.groups[key] = Group(gene, list(drugs), effect)
+        grp.biomarkers[label] = None
+        for v in variants:
+            grp.variants[v] = None
         return grp
 
     def add_hits(
@@ -189,52 +186,86 @@ class LabelContext:
         for pairs in by_drugs.values():
             self._approvals(pairs, gene, label, variants)
         if filtered:
-            for grp in self.groups.values():
-                if set(variants) & set(grp.variants):
-                    grp.add_note("from a record failing FILTER (kept by --include-filtered)")
+            self.filtered.update(variants)
 
+    # -- approvals --------------------------------------------------------------------------------
     def _approvals(self, pairs: list[_Rec], gene: str, label: str, variants: list[str]) -> None:
-        own = [p for p in pairs if p[0].jurisdiction == self.jurisdiction]
-        other = [p for p in pairs if p[0].jurisdiction != self.jurisdiction]
-        option = self._approval_option(own, other)
+        key = gene + ":" + ",".join(sorted({p[0].id for p in pairs}))
+        if key in self._decided:
+            option = self._decided[key]
+        else:
+            own = [p for p in pairs if p[0].jurisdiction == self.jurisdiction]
+            other = [p for p in pairs if p[0].jurisdiction != self.jurisdiction]
+            option = self._decided[key] = self._approval_option(own, other)
         if option is None:
             self._note_unproposed([p[0] for p in pairs], label, variants)
             return
-        grp = self._group(gene, pairs[0][0].drugs, "sensitive", label, variants)
-        grp.options.append(option)
-        grp.add_note(self._other_status([p[0] for p in other]))
+        grp = self.group(gene, pairs[0][0].drugs, "sensitive", label, variants)
+        if key not in grp.offered:
+            grp.offered.add(key)
+            grp.options.append(option)
+            for rec, _ in pairs:
+                grp.approvals.setdefault(rec.id, rec)
 
-    def _approval_option(self, own: list[_Rec], other: list[_Rec]) -> _Option | None:
-        covering = sorted(
-            (p for p in own if self.coverage(p[0]).covered), key=lambda p: escat_index(p[0].escat)
-        )
+    def _approval_option(self, own: list[_Rec], other: list[_Rec]) -> Option | None:
+        covering = [p for p in own if self.covers(p[0])]
         if covering:
-            rec, head = covering[0]
-            text = f"{head}; {_approval_text(rec)} {self.coverage(rec).phrase}"
-            rank = ON_LABEL_RANK + escat_index(rec.escat)
-            return self._option(rec, rank, "on-label", rec.escat, "1", "I-A", text)
+            return self._on_label(covering)
         if any(self.coverage(p[0]).excluded for p in [*own, *other]):
             return None
+        refused = [p for p in own if self.coverage(p[0]).covered]
+        if refused:
+            rec, head = refused[0]
+            text = (
+                f"{head}; {approval_text(rec)} {self.coverage(rec).phrase}, but "
+                f"{self.fit(rec)[0]}: off-label"
+            )
+            return self._option(rec, OFF_LABEL_RANK, "off-label", "III-A", "3B", "II-C", text)
         usable = [p for p in own if self._compatible(p[0])]
         if usable:
             rec, head = usable[0]
             text = (
-                f"{head}; {self.jurisdiction} approval(s) for {_scopes(usable)} do not cover "
-                f"{self.code}: off-label (approved for this biomarker in another tumour type)"
+                f"{head}; {self.jurisdiction} approval(s) for {scopes([p[0] for p in usable])} "
+                f"do not cover {self.code}: off-label (approved for this biomarker in another "
+                "tumour type)"
             )
             return self._option(rec, OFF_LABEL_RANK, "off-label", "III-A", "3B", "II-C", text)
-        if own:
-            return None
-        return self._other_agency_option(other)
+        # the agency's own approvals are all on the other side of the solid/haematological
+        # divide: they do not propagate, but the other agency's approvals may still apply
+        option = self._other_agency_option(other)
+        if option is not None and own:
+            kind = "solid tumours" if self.solid else "haematological malignancies"
+            option.notes.append(
+                f"{self.jurisdiction} approves it for this biomarker only in "
+                f"{scopes([p[0] for p in own])}, which does not propagate to {kind}"
+            )
+        return option
 
-    def _other_agency_option(self, other: list[_Rec]) -> _Option | None:
-        covering = [p for p in other if self.coverage(p[0]).covered]
+    def _on_label(self, covering: list[_Rec]) -> Option:
+        rec, head = self._strongest(covering)
+        requires = self.requires(rec)
+        text = f"{head}; {approval_text(rec)} {self.coverage(rec).phrase}"
+        if requires:
+            text += "; on-label if the board confirms: " + "; ".join(requires)
+        rank = ON_LABEL_RANK + escat_index(rec.escat)
+        option = self._option(rec, rank, "on-label", rec.escat, "1", "I-A", text)
+        option.requires = requires
+        if requires:
+            for alt, _ in covering:
+                if alt is not rec and self.requires(alt) != requires:
+                    option.notes.append(
+                        f"also {label_text('on-label', self.requires(alt))} through {alt.id}"
+                    )
+        return option
+
+    def _other_agency_option(self, other: list[_Rec]) -> Option | None:
+        covering = [p for p in other if self.covers(p[0])]
         if covering:
-            rec, head = min(covering, key=lambda p: escat_index(p[0].escat))
+            rec, head = self._strongest(covering)
             text = (
                 f"{head}; no {self.jurisdiction} approval in the catalog for this biomarker "
                 "and drug(s); "
-                f"{_approval_text(rec)} {self.coverage(rec).phrase} ({self.other} only): "
+                f"{approval_text(rec)} {self.coverage(rec).phrase} ({self.other} only): "
                 f"off-label under {self.jurisdiction}"
             )
             rank = OTHER_AGENCY_RANK + escat_index(rec.escat)
@@ -246,7 +277,7 @@ class LabelContext:
         text = (
             f"{head}; no {self.jurisdiction} approval in the catalog for this biomarker "
             "and drug(s); "
-            f"{self.other} approves it for {_scopes(usable)} only: off-label"
+            f"{self.other} approves it for {scopes([p[0] for p in usable])} only: off-label"
         )
         return self._option(rec, OFF_LABEL_RANK + 5, "off-label", "III-A", "3B", "II-C", text)
 
@@ -259,18 +290,17 @@ class LabelContext:
         oncokb: str | None,
         amp: str | None,
         text: str,
-    ) -> _Option:
-        conditions = "; ".join(x for x in (rec.line_of_therapy, rec.conditions) if x)
-        return _Option(
+    ) -> Option:
+        return Option(
             rank=rank,
             label=label,
             evidence=Evidence(scale="ESCAT", level=escat, oncokb=oncokb, amp=amp, rank=rank),
             rule=text,
             record_id=rec.id,
-            tumor_types=list(rec.tumor_types)
-            or [("SOLID" if rec.tumor_agnostic == "solid" else "ALL")],
-            conditions=conditions,
-            sources=[_source(s) for s in rec.sources],
+            tumor_types=tumor_types_of(rec),
+            conditions="; ".join(x for x in (rec.line_of_therapy, rec.conditions) if x),
+            sources=[to_source(s) for s in rec.sources],
+            record=rec,
         )
 
     def _note_unproposed(self, records: list[Indication], label: str, variants: list[str]) -> None:
@@ -279,28 +309,47 @@ class LabelContext:
         if excluded:
             rec = excluded[0]
             text = (
-                f"{label}: {drugs} not proposed: {_approval_text(rec)} {self.coverage(rec).phrase}"
+                f"{label}: {drugs} not proposed: {approval_text(rec)} {self.coverage(rec).phrase}"
             )
         else:
             kind = "solid tumours" if self.solid else "haematological malignancies"
             text = (
                 f"{label}: {drugs} is approved for this biomarker only in "
-                f"{_scopes([(r, '') for r in records])}, which does not propagate to {kind}"
+                f"{scopes(records)}, which does not propagate to {kind}"
             )
-        for key in variants or [label]:
+        self.note(variants or [label], text)
+
+    def note(self, keys: Iterable[str], text: str) -> None:
+        """A note on each alteration (why an option is not proposed)."""
+        for key in keys:
             if text not in self.alteration_notes[key]:
                 self.alteration_notes[key].append(text)
 
-    def _other_status(self, other: list[Indication]) -> str:
-        covering = [r for r in other if self.coverage(r).covered]
+    # -- what the catalog holds, per agency -------------------------------------------------------
+    def agency_status(self, records: Iterable[Indication]) -> list[str]:
+        """One line per agency (the run's first): only what the catalog holds for the drug(s)."""
+        recs = list(records)
+        return [
+            self._agency_line(agency, [r for r in recs if r.jurisdiction == agency])
+            for agency in (self.jurisdiction, self.other)
+        ]
+
+    def _agency_line(self, agency: str, recs: list[Indication]) -> str:
+        if not recs:
+            return f"{agency}: no approval in the catalog for this biomarker and drug(s)"
+        covering = [(r, "") for r in recs if self.covers(r)]
         if covering:
-            rec = covering[0]
-            return f"{self.other}: on-label ({_approval_text(rec)} {self.coverage(rec).phrase})"
-        if other:
-            return (
-                f"{self.other}: off-label (approved for {'; '.join(scope_text(r) for r in other)})"
-            )
-        return f"{self.other}: no approval for this biomarker and drug(s) in the catalog"
+            rec, _ = self._strongest(covering)
+            status = label_text("on-label", self.requires(rec))
+            phrase = self.coverage(rec).phrase
+            return f"{agency}: {status} (approved for {scope_text(rec)}: {phrase})"
+        why = []
+        for rec in recs:
+            cov = self.coverage(rec)
+            refusal = self.fit(rec)[0]
+            why.append(f"{cov.phrase}, but {refusal}" if cov.covered and refusal else cov.phrase)
+        status = "not proposed" if any(self.coverage(r).excluded for r in recs) else "off-label"
+        return f"{agency}: {status} (approved for {scopes(recs)}: {'; '.join(dict.fromkeys(why))})"
 
     # -- evidence and resistance ------------------------------------------------------------------
     def _evidence(
@@ -313,29 +362,26 @@ class LabelContext:
             for drug in ev.drugs:
                 self._resistant_option(ev, drug, head, gene, label, variants)
             return
+        grp = self.group(gene, ev.drugs, "sensitive", label, variants)
+        grp.offer(ev.id, lambda: self._evidence_option(ev, head))
+
+    def _evidence_option(self, ev: EvidenceRecord, head: str) -> Option:
         rank = INVESTIGATIONAL_RANK + escat_index(ev.escat)
         text = (
-            f"{head}; {ev.kind.replace('_', ' ')} evidence for {scope_text(ev)} {cov.phrase} "
-            f"(ESCAT {ev.escat}): {ev.summary.strip()}"
+            f"{head}; {ev.kind.replace('_', ' ')} evidence for {scope_text(ev)} "
+            f"{self.coverage(ev).phrase} (ESCAT {ev.escat}): {ev.summary.strip()}"
         )
-        grp = self._group(gene, ev.drugs, "sensitive", label, variants)
-        grp.options.append(
-            _Option(
-                rank=rank,
-                label="investigational",
-                evidence=Evidence(
-                    scale="ESCAT",
-                    level=ev.escat,
-                    oncokb=ev.oncokb,
-                    amp="II-D" if escat_index(ev.escat) > 4 else "II-C",
-                    rank=rank,
-                ),
-                rule=text,
-                record_id=ev.id,
-                tumor_types=list(ev.tumor_types) or ["SOLID"],
-                conditions="",
-                sources=[_source(s) for s in ev.sources],
-            )
+        amp = "II-D" if escat_index(ev.escat) > 4 else "II-C"
+        return Option(
+            rank=rank,
+            label="investigational",
+            evidence=Evidence(scale="ESCAT", level=ev.escat, oncokb=ev.oncokb, amp=amp, rank=rank),
+            rule=text,
+            record_id=ev.id,
+            tumor_types=tumor_types_of(ev),
+            conditions="",
+            sources=[to_source(s) for s in ev.sources],
+            record=ev,
         )
 
     def _resistance(
@@ -355,105 +401,69 @@ class LabelContext:
         label: str,
         variants: list[str],
     ) -> None:
+        """A resistance flag for ``drug``; its label is settled by :mod:`.resistance`."""
+        grp = self.group(gene, [drug], "resistant", label, variants)
+        grp.offer(rec.id, lambda: self._resistance_option(rec, drug, head))
+
+    def _resistance_option(self, rec: Resistance | EvidenceRecord, drug: str, head: str) -> Option:
         oncokb = rec.oncokb if rec.oncokb in ("R1", "R2") else "R2"
         rank = escat_index(rec.escat) + (0 if oncokb == "R1" else 30)
         text = (
             f"{head}; predicts resistance to {drug} in {scope_text(rec)} "
             f"({self.coverage(rec).phrase}): {rec.summary.strip()}"
         )
-        grp = self._group(gene, [drug], "resistant", label, variants)
-        grp.options.append(
-            _Option(
-                rank=rank,
-                label=self.drug_label(drug, alone=getattr(rec, "monotherapy_only", False)),
-                evidence=Evidence(
-                    scale="ESCAT", level=rec.escat, oncokb=oncokb, amp=None, rank=rank
-                ),
-                rule=text,
-                record_id=rec.id,
-                tumor_types=list(rec.tumor_types) or ["SOLID"],
-                conditions="",
-                sources=[_source(s) for s in rec.sources],
-            )
+        return Option(
+            rank=rank,
+            label="off-label",
+            evidence=Evidence(scale="ESCAT", level=rec.escat, oncokb=oncokb, amp=None, rank=rank),
+            rule=text,
+            record_id=rec.id,
+            tumor_types=tumor_types_of(rec),
+            conditions="",
+            sources=[to_source(s) for s in rec.sources],
+            record=rec,
         )
-
-    def drug_label(self, drug: str, *, alone: bool = False) -> str:
-        """Is ``drug`` labelled (any biomarker; ``alone``: as monotherapy) in this tumour type?"""
-        for ind in self.catalog.indications_by_drug.get(drug, []):
-            if alone and ind.drugs != [drug]:
-                continue
-            if ind.jurisdiction == self.jurisdiction and self.coverage(ind).covered:
-                return "on-label"
-        return "off-label"
 
     # -- results ----------------------------------------------------------------------------------
     def matches(self) -> list[Match]:
-        """The strongest option of every group, annotated with resistance, sorted.
+        """Every group's decision with resistance settled, in ranking order."""
+        from tumorboard.catalog.resistance import settle
+        from tumorboard.ranking import rank_matches
 
-        A sensitive off-label or investigational option for exactly the drug a level-R1
-        resistance covers is dropped (the resistance overrides it); every other sensitive match
-        containing a resisted drug keeps its label and gets a note.
-        """
-        resisted: dict[str, list[tuple[str, bool, bool]]] = defaultdict(list)
-        for grp in self.groups.values():
-            if grp.effect == "resistant" and grp.options:
-                best = min(grp.options, key=lambda o: o.rank)
-                text = (
-                    f"resistance: {' + '.join(grp.biomarkers)} predicts resistance to "
-                    f"{grp.drugs[0]} (OncoKB {best.evidence.oncokb}); see the resistant match"
-                )
-                mono = best.record_id in self._mono
-                resisted[grp.drugs[0]].append((text, mono, best.evidence.oncokb == "R1"))
-        out: list[Match] = []
-        for grp in self.groups.values():
-            if not grp.options:
-                continue
-            match = self._match(grp, resisted)
-            if match is not None:
-                out.append(match)
-        out.sort(key=lambda m: (LABEL_ORDER[m.label], m.evidence.rank, m.effect, m.drugs))
-        return out
+        return rank_matches(settle(self))
 
-    def _match(
-        self, grp: _Group, resisted: dict[str, list[tuple[str, bool, bool]]]
-    ) -> Match | None:
-        options = sorted(grp.options, key=lambda o: o.rank)
-        best = options[0]
-        single = grp.drugs[0] if len(grp.drugs) == 1 else None
-        overridden = any(r1 for _, _, r1 in resisted.get(single or "", []))
-        if grp.effect == "sensitive" and overridden and best.label != "on-label":
-            for key in grp.variants:
-                self.alteration_notes[key].append(
-                    f"{' + '.join(grp.biomarkers)}: {single} not proposed {best.label}: "
-                    "a level R1 resistance marker applies (see the resistant match)"
-                )
-            return None
-        sources = list(best.sources)
+    def build(self, grp: Group, option: Option, **fields: Any) -> Match:
+        """The reported match of a group (``fields`` override the option's decision)."""
+        sources = list(option.sources)
+        if option.label != "investigational":
+            for opt in grp.options:
+                if opt.label == "investigational":
+                    sources.extend(s for s in opt.sources if s not in sources)
         notes = list(grp.notes)
-        for opt in options[1:]:
-            if opt.label == "investigational" and best.label != "investigational":
-                sources.extend(s for s in opt.sources if s not in sources)
-        if grp.effect == "sensitive":
-            for drug in grp.drugs:
-                for text, mono, _ in resisted.get(drug, []):
-                    if (single or not mono) and text not in notes:
-                        notes.append(text)
-        return Match(
-            gene=grp.gene,
-            biomarker=" + ".join(grp.biomarkers),
-            drugs=list(grp.drugs),
-            label=best.label,
-            effect=grp.effect,
-            jurisdiction=self.jurisdiction,
-            evidence=best.evidence,
-            rule=best.rule,
-            sources=sources,
-            variants=list(grp.variants),
-            indication_id=best.record_id,
-            approved_tumor_types=best.tumor_types,
-            conditions=best.conditions,
-            notes=notes,
-        )
+        notes.extend(n for n in option.notes if n not in notes)
+        if self.filtered and not self.filtered.isdisjoint(grp.variants):
+            notes.append("from a record failing FILTER (kept by --include-filtered)")
+        label = fields.pop("label", option.label)
+        values: dict[str, Any] = {
+            "gene": grp.gene,
+            "biomarker": grp.biomarker_text(),
+            "drugs": list(grp.drugs),
+            "label": label,
+            "effect": grp.effect,
+            "jurisdiction": self.jurisdiction,
+            "evidence": option.evidence,
+            "rule": option.rule,
+            "sources": sources,
+            "variants": list(grp.variants),
+            "indication_id": option.record_id,
+            "approved_tumor_types": option.tumor_types,
+            "conditions": option.conditions,
+            "notes": notes,
+            "requires": option.requires if label == "on-label" else [],
+            "agency_status": self.agency_status(grp.approvals.values()),
+        }
+        values.update(fields)
+        return Match(**values)
 
 
-__all__ = ["LABEL_ORDER", "Coverage", "LabelContext", "escat_index", "scope_text"]
+__all__ = ["Coverage", "LabelContext", "escat_index", "scope_text"]

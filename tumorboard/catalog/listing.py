@@ -6,18 +6,19 @@ descendant of one of the record's codes, or any solid tumour for a solid-tumour-
 minus exclusions): those are the on-label uses for a patient with that tumour type; each row says
 why (``covers LUAD as its ancestor``).
 
-``diff_catalogs`` compares two catalogs record by record (indications, resistance, evidence,
-biomarker rules, by id) and says, for each change, which patients to look at again: those with
-the record's biomarker in its tumour types.
+``diff_catalogs`` (:mod:`tumorboard.catalog.diff`) compares two catalogs by indication: added,
+withdrawn, narrowed, widened, changed otherwise, each with the patients to look at again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tumorboard.catalog.diff import diff_catalogs
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.labels import LabelContext, scope_text
-from tumorboard.catalog.schema import Indication
+from tumorboard.catalog.schema import AnyOfRule, Indication
+from tumorboard.models import label_text
 
 
 def _drug_ids(catalog: Catalog, query: str) -> set[str]:
@@ -30,12 +31,20 @@ def _drug_ids(catalog: Catalog, query: str) -> set[str]:
     return out
 
 
-def _genes(catalog: Catalog, biomarker: str) -> tuple[str, ...]:
+def _genes(catalog: Catalog, biomarker: str, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The genes a rule looks at (an ``any_of`` rule: its members' genes)."""
     rule = catalog.biomarkers.get(biomarker)
-    return tuple(getattr(rule, "all_genes", ()) or getattr(rule, "genes", ())) if rule else ()
+    if rule is None or biomarker in seen:
+        return ()
+    if isinstance(rule, AnyOfRule):
+        found = (g for m in rule.rules for g in _genes(catalog, m, seen | {biomarker}))
+        return tuple(dict.fromkeys(found))
+    return tuple(getattr(rule, "all_genes", ()) or getattr(rule, "genes", ()))
 
 
-def indication_row(catalog: Catalog, rec: Indication, covers: str = "") -> dict[str, Any]:
+def indication_row(
+    catalog: Catalog, rec: Indication, covers: str = "", requires: list[str] | None = None
+) -> dict[str, Any]:
     """One indication as a JSON-ready dict."""
     rule = catalog.biomarkers.get(rec.biomarker)
     row: dict[str, Any] = {
@@ -54,11 +63,17 @@ def indication_row(catalog: Catalog, rec: Indication, covers: str = "") -> dict[
         "escat": rec.escat,
         "line_of_therapy": rec.line_of_therapy,
         "conditions": rec.conditions,
+        "min_age_years": rec.min_age_years,
+        "max_age_years": rec.max_age_years,
+        "grades": list(rec.grades),
+        "requires": [r.model_dump() for r in rec.requires],
+        "label_text": rec.label_text,
         "sources": [s.model_dump(exclude_none=True) for s in rec.sources],
         "defined_at": catalog.where.get(rec.id, ""),
     }
     if covers:
         row["label"] = "on-label"
+        row["label_status"] = label_text("on-label", requires or [])
         row["covers"] = covers
     return row
 
@@ -92,65 +107,9 @@ def list_indications(
             if not cov.covered:
                 continue
             covers = cov.phrase
-        rows.append(indication_row(catalog, rec, covers))
+        needs = ctx.requires(rec) if ctx is not None else None
+        rows.append(indication_row(catalog, rec, covers, needs))
     return rows
-
-
-def _records(catalog: Catalog) -> dict[str, tuple[str, dict[str, Any]]]:
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for section in ("indications", "resistance", "evidence"):
-        for rec in getattr(catalog, section):
-            out[rec.id] = (section, rec.model_dump(mode="json"))
-    for rule in catalog.biomarkers.values():
-        out[f"biomarker:{rule.id}"] = ("biomarkers", rule.model_dump(mode="json"))
-    return out
-
-
-def _patients(data: dict[str, Any], catalog: Catalog, section: str) -> str:
-    if section == "biomarkers":
-        return f"patients with {data.get('name', data.get('id'))} (any tumour type)"
-    rule = catalog.biomarkers.get(data.get("biomarker", ""))
-    name = rule.name if rule else data.get("biomarker", "?")
-    if data.get("tumor_agnostic"):
-        scope = "any solid tumour" if data["tumor_agnostic"] == "solid" else "any tumour"
-    else:
-        scope = ", ".join(data.get("tumor_types", []))
-    excl = f" except {', '.join(data['exclude'])}" if data.get("exclude") else ""
-    where = f" ({data['jurisdiction']})" if data.get("jurisdiction") else ""
-    return f"patients with {name} in {scope}{excl}{where}"
-
-
-def diff_catalogs(old: Catalog, new: Catalog) -> dict[str, Any]:
-    """Records added, removed and changed between two catalogs, with patients to revisit."""
-    a, b = _records(old), _records(new)
-    added = [
-        {"id": k, "section": s, "revisit": _patients(d, new, s)}
-        for k, (s, d) in b.items()
-        if k not in a
-    ]
-    removed = [
-        {"id": k, "section": s, "revisit": _patients(d, old, s)}
-        for k, (s, d) in a.items()
-        if k not in b
-    ]
-    changed = []
-    for k, (s, d) in b.items():
-        if k in a and a[k][1] != d:
-            before = a[k][1]
-            fields = sorted(f for f in set(before) | set(d) if before.get(f) != d.get(f))
-            changes = {f: {"old": before.get(f), "new": d.get(f)} for f in fields}
-            revisit = _patients(d, new, s)
-            old_revisit = _patients(before, old, s)
-            if old_revisit != revisit:
-                revisit = f"{old_revisit}; {revisit}"
-            changed.append({"id": k, "section": s, "fields": changes, "revisit": revisit})
-    return {
-        "old": old.info.model_dump(),
-        "new": new.info.model_dump(),
-        "added": added,
-        "removed": removed,
-        "changed": changed,
-    }
 
 
 __all__ = ["diff_catalogs", "indication_row", "list_indications"]

@@ -15,7 +15,9 @@ Checks, each reported with ``file:line`` and the field path:
   one namespace);
 * references: unknown drug id, unknown biomarker id, unknown OncoTree code (with the tree's
   suggestion), an exclusion outside the record's tumour types, a tumour-agnostic exclusion that is
-  not a solid tumour.
+  not a solid tumour;
+* ``any_of`` rules: every member exists, is a gene-level rule (never MSI/TMB/HRD nor a
+  ``wild_type`` rule, which never fires) and no rule reaches itself through its members.
 
 The catalog's sha256 is computed over the canonical JSON of every file's parsed content (keys
 sorted, file names relative to the manifest), so comments and formatting do not change it and the
@@ -41,6 +43,8 @@ from pydantic import BaseModel, ValidationError
 
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.schema import (
+    GENOME_WIDE_TYPES,
+    AnyOfRule,
     CatalogFile,
     CatalogManifest,
     EvidenceRecord,
@@ -305,7 +309,44 @@ def _add_records(
             target.append(rec)
 
 
+def _any_of_problem(cat: Catalog, rule: AnyOfRule) -> str | None:
+    for member in rule.rules:
+        found = cat.biomarkers.get(member)
+        if found is None:
+            return f"unknown member rule {member!r}"
+        if found.type in GENOME_WIDE_TYPES or found.type == "wild_type":
+            return f"member {member!r} is a {found.type} rule (only gene-level rules are members)"
+    stack, seen = list(rule.rules), set[str]()
+    while stack:
+        rid = stack.pop()
+        if rid == rule.id:
+            return "it lists itself (directly or through another any_of rule)"
+        nested = cat.biomarkers.get(rid)
+        if rid in seen or not isinstance(nested, AnyOfRule):
+            continue
+        seen.add(rid)
+        stack.extend(nested.rules)
+    return None
+
+
+def _check_rules(cat: Catalog, issues: list[CatalogError]) -> None:
+    for rule in cat.biomarkers.values():
+        if not isinstance(rule, AnyOfRule):
+            continue
+        problem = _any_of_problem(cat, rule)
+        if problem:
+            issues.append(
+                CatalogSchemaError(
+                    f"any_of rule {rule.id}: {problem}",
+                    where=cat.where.get(f"biomarker:{rule.id}", ""),
+                    hint="an any_of rule lists at least two existing gene-level rules "
+                    "(exact, codon, region, mutation, fusion...) and never itself",
+                )
+            )
+
+
 def _check_references(cat: Catalog, tree: TreeLike | None, issues: list[CatalogError]) -> None:
+    _check_rules(cat, issues)
     records: list[Indication | Resistance | EvidenceRecord] = [
         *cat.indications,
         *cat.resistance,

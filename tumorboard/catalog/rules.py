@@ -1,7 +1,7 @@
 """Does one alteration satisfy one biomarker rule? (hot path: plain functions, no pydantic).
 
 ``rule_hit(rule, alteration, thresholds)`` returns a short reason in words when the rule fires
-("codon 600 -> E"), or ``None``. Conventions (DOMAIN.md section 6):
+("codon 600 -> E"), or ``None``. Conventions (docs/domain.md, section 6):
 
 * **exact**: the one-letter protein change equals one of the rule's changes.
 * **codon**: a *protein-altering* change touching the codon; a synonymous change (``V600=``)

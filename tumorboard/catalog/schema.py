@@ -383,6 +383,22 @@ class Indication(_Scoped):
         return self
 
 
+class LabelRequirement(_Strict):
+    """A label condition a resistance marker violates, in words, with its source.
+
+    ``text`` names the agency, the condition and the section, e.g. "EMA label requires RAS
+    wild-type (Vectibix SmPC 4.1)". A resistant match under that agency is then ``off-label``
+    and says so; an on-label sensitive option of the drug is refused, because the label itself
+    excludes this patient.
+    """
+
+    jurisdiction: Jurisdiction
+    drugs: list[DrugId] = Field(
+        default_factory=list, description="The drugs whose label says it (empty: every drug)"
+    )
+    text: str = Field(min_length=10, description="The condition in words, with its source")
+
+
 class Resistance(_Scoped):
     """A biomarker predicting resistance to drugs within a scope of tumour types."""
 
@@ -397,7 +413,19 @@ class Resistance(_Scoped):
     oncokb: Literal["R1", "R2"] = "R1"
     escat: EscatLevel = "I-A"
     summary: str = Field(min_length=3)
+    label_requirement: list[LabelRequirement] = Field(
+        default_factory=list,
+        description="Label conditions this marker violates, per agency (where labels speak)",
+    )
     sources: list[CatalogSource] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _requirement_drugs(self) -> "Resistance":
+        for req in self.label_requirement:
+            extra = sorted(set(req.drugs) - set(self.drugs))
+            if extra:
+                raise ValueError(f"label_requirement names drugs not in drugs: {extra}")
+        return self
 
 
 class EvidenceRecord(_Scoped):
@@ -464,6 +492,7 @@ __all__ = [
     "FusionRule",
     "HrdRule",
     "Indication",
+    "LabelRequirement",
     "LossOfFunctionRule",
     "MsiHighRule",
     "MutationRule",

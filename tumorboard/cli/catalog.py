@@ -129,6 +129,8 @@ def list_cmd(
     echo("\t".join(("id", "jurisdiction", "drugs", "biomarker", "tumour types", "date")))
     for r in rows:
         scope = r["scope"] + (f" [{r['covers']}]" if r.get("covers") else "")
+        if r.get("label_status", "on-label") != "on-label":
+            scope += f" ({r['label_status']})"
         drugs = " + ".join(r["drugs"])
         cols = (r["id"], r["jurisdiction"], drugs, r["biomarker_name"], scope, r["approval_date"])
         echo("\t".join(printable(str(c)) for c in cols))
@@ -140,29 +142,63 @@ def list_cmd(
 @click.argument("new", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def diff(old: str, new: str, fmt: str) -> None:
-    """Records added, removed and changed between two catalogs, and whom to look at again.
+    """What changed between two catalogs, by indication, and whom to look at again.
+
+    Indications are added, withdrawn, narrowed or widened (tumour scope, biomarker rule, age,
+    grades, requirements to confirm) or changed otherwise; resistance and evidence records and
+    biomarker rules are added, withdrawn or changed. A warning says when the content differs
+    under the same version.
 
     \b
     Example:
       tumorboard catalog diff old/catalog.yaml drug_catalog/catalog.yaml
     """
     from tumorboard.catalog import load_catalog
-    from tumorboard.catalog.listing import diff_catalogs
+    from tumorboard.catalog.diff import KINDS, diff_catalogs
 
     tree = _tree()
-    result = diff_catalogs(load_catalog([old], oncotree=tree), load_catalog([new], oncotree=tree))
+    result = diff_catalogs(
+        load_catalog([old], oncotree=tree), load_catalog([new], oncotree=tree), tree
+    )
     if fmt == "json":
         echo_json(result, indent=2)
         return
     o, n = result["old"], result["new"]
     echo(f"# {o['name']} {o['version']} -> {n['name']} {n['version']}")
-    for kind in ("added", "removed", "changed"):
+    for warning in result["warnings"]:
+        echo(f"# warning: {warning}")
+    for kind in KINDS:
         for item in result[kind]:
-            fields = ", ".join(item.get("fields", {}))
-            extra = f" [{fields}]" if fields else ""
+            changes = "; ".join(item.get("changes", []))
+            extra = f" [{changes}]" if changes else ""
             echo(f"{kind}\t{item['section']}\t{item['id']}{extra}\trevisit: {item['revisit']}")
-    counts = ", ".join(f"{len(result[k])} {k}" for k in ("added", "removed", "changed"))
+    counts = ", ".join(f"{len(result[k])} {k}" for k in KINDS)
     echo(f"# {counts}")
+
+
+@catalog.command("lock")
+@click.argument("folder", type=click.Path())
+@click.option("--check", is_flag=True, help="Only check the lock; exit 1 if it is not current.")
+def lock_cmd(folder: str, check: bool) -> None:
+    """Write (or --check) FOLDER/catalog.lock: the catalog's version and content sha256.
+
+    A content change needs a new `version` in catalog.yaml; a test checks the bundled
+    catalog's lock. Run it in a checkout after bumping the version.
+
+    \b
+    Example:
+      tumorboard catalog lock drug_catalog
+      tumorboard catalog lock drug_catalog --check
+    """
+    from tumorboard.catalog.lock import check_lock, write_lock
+
+    if check:
+        problems = check_lock(folder)
+        if problems:
+            raise CatalogError(problems[0], hint="see drug_catalog/README.md, version discipline")
+        click.echo(f"OK: {folder}/catalog.lock is current")
+        return
+    click.echo(f"wrote {write_lock(folder)}")
 
 
 @catalog.command("import-civic")

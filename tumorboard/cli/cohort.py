@@ -159,12 +159,18 @@ def _load_input(path: str, params: dict[str, Any]) -> CaseResult:
     help="Standard (on-label) options are exhausted: on-label matches no longer prevent "
     "enrolment (audited).",
 )
+@click.option(
+    "--decided",
+    is_flag=True,
+    help="Only cohorts for the drug option(s) of the board's recorded decision.",
+)
 @registry_options
 @format_option
 def assign_cmd(
     input_path: str,
     cohort_id: str | None,
     on_label_exhausted: bool,
+    decided: bool,
     registry: str | None,
     user: str | None,
     fmt: str,
@@ -182,8 +188,10 @@ def assign_cmd(
       tumorboard cohort assign case.json -t COAD --patient-id P-017 --registry impress.sqlite
       tumorboard cohort assign tumour.vcf.gz -t IHCH --patient-id P-018 --genome GRCh38 \\
         --cnv tumour.cns --msi high --format json
+      tumorboard cohort assign case.json -t IHCH --patient-id P-017 --decided
     """
     from tumorboard.cohorts.assign import assign_case
+    from tumorboard.decisions.store import decided_options
 
     case = _load_input(input_path, params)
     catalog, tree = _catalog_and_tree()
@@ -195,6 +203,7 @@ def assign_cmd(
             tree=tree,
             cohort_id=cohort_id,
             on_label_exhausted=on_label_exhausted,
+            decided=decided_options(reg, case.patient.id) if decided else None,
         )
     _emit(fmt, result, lambda: tables.assign_text(result))
 
@@ -468,23 +477,39 @@ def proposals_cmd(registry: str | None, user: str | None, fmt: str) -> None:
     type=click.Path(),
     help="A new drug catalog: stored variants are matched again against it.",
 )
+@click.option(
+    "--since",
+    "since",
+    type=click.Path(),
+    help="The catalog the patients were matched with (default: the stored matches); with "
+    "--catalog, every changed option names the catalog change behind it.",
+)
 @registry_options
 @format_option
 def rematch_cmd(
-    catalog_paths: tuple[str, ...], registry: str | None, user: str | None, fmt: str
+    catalog_paths: tuple[str, ...],
+    since: str | None,
+    registry: str | None,
+    user: str | None,
+    fmt: str,
 ) -> None:
-    """Registered patients (not in a cohort) whose stored alterations now fit an open cohort.
+    """Registered patients (not in a cohort) whose stored alterations now fit an open cohort;
+    with --catalog, also every registered patient whose options change, and why.
 
     \b
     Example:
       tumorboard cohort rematch --registry impress.sqlite
       tumorboard cohort rematch --catalog drug_catalog_2027/ --format json
+      tumorboard cohort rematch --catalog drug_catalog_2027/ --since drug_catalog/
     """
     from tumorboard.cohorts.manage import rematch
 
     catalog, tree = _catalog_and_tree(catalog_paths)
+    old = _catalog_and_tree((since,))[0] if since else None
     with _open(registry, user) as reg:
-        found = rematch(reg, catalog=catalog, tree=tree, new_catalog=bool(catalog_paths))
+        found = rematch(
+            reg, catalog=catalog, tree=tree, new_catalog=bool(catalog_paths), old_catalog=old
+        )
     _emit(fmt, found, lambda: tables.rematch_text(found))
 
 

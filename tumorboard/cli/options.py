@@ -45,7 +45,8 @@ _CASE: tuple[_Opt, ...] = (
     _Opt(("--patient-id",), "patient_id", True,
          kwargs={"help": "Patient pseudonym (recorded in the output)."}),
     _Opt(("--sample",), "sample", True,
-         kwargs={"help": "Tumour sample (VCF column, MAF/CNV/fusion sample id) of this patient "
+         kwargs={"help": "Tumour sample (VCF column, MAF/CNA/fusion/segment sample id, or a "
+                 "TCGA barcode prefix for tables) of this patient "
                  "(default: ##tumor_sample, the only sample, or tumour/normal names)."}),
     _Opt(("--patient", "patient_file"), "patient_file", True, model_field=False,
          kwargs={"type": click.Path(),
@@ -94,6 +95,9 @@ _CASE: tuple[_Opt, ...] = (
     _Opt(("--hrd-gis",), "hrd_gis",
          kwargs={"type": float,
                  "help": "HRD-positive: TSO500 Genomic Instability Score at or above this."}),
+    _Opt(("--min-fusion-reads",), "min_fusion_reads",
+         kwargs={"type": click.IntRange(min=0),
+                 "help": "Fusion files: report calls with at least this many supporting reads."}),
     _Opt(("--registry",), "registry", model_field=False,
          kwargs={"help": "Cohort registry (SQLite path or database URL) for cohort status."}),
 )  # fmt: skip

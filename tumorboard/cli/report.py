@@ -55,13 +55,27 @@ def report(
     echo(output)
 
 
+REGISTRY = click.option(
+    "--registry",
+    envvar="TUMORBOARD_REGISTRY",
+    metavar="PATH|URL",
+    help="Cohort registry: show cohort status and the board's decision as it holds them now.",
+)
+
+
 @main.command()
 @click.argument("case_json", type=click.Path(allow_dash=True))
 @LANG
 @TEMPLATES
+@REGISTRY
 @click.option("-o", "--output", required=True, type=click.Path(), help="HTML report to write.")
-def render(case_json: str, lang: str, templates: str | None, output: str) -> None:
+def render(
+    case_json: str, lang: str, templates: str | None, registry: str | None, output: str
+) -> None:
     """Re-render a report from a saved case JSON (identical to the original report).
+
+    With --registry the report shows the cohort status and the board's decision (decided or
+    pending, with every version) as the registry holds them now.
 
     CASE_JSON may be `-` (standard input) or a pipe; it is read once.
 
@@ -69,14 +83,22 @@ def render(case_json: str, lang: str, templates: str | None, output: str) -> Non
     Examples:
       tumorboard render case.json -o report.html
       tumorboard render case.json --lang nb --templates my_templates -o rapport.html
+      tumorboard render case.json --registry impress.sqlite -o report-after-mtb.html
       gunzip -c case.json.gz | tumorboard render - -o report.html
     """
-    from tumorboard.casefile import load_case
+    from tumorboard.casefile import add_cohort_status, load_case
     from tumorboard.outputs import OutputSet
     from tumorboard.report import write_report
 
-    OutputSet([output], inputs=[case_json])  # refused before the case is even read
-    write_report(load_case(case_json), output, lang=lang, templates=templates, inputs=[case_json])
+    inputs = [case_json, *([registry] if registry else [])]
+    OutputSet([output], inputs=inputs)  # refused before the case is even read
+    case, decision = load_case(case_json), None
+    if registry:
+        from tumorboard.decisions.store import registry_decision
+
+        case = add_cohort_status(case, registry)
+        decision = registry_decision(registry, case.patient.id)
+    write_report(case, output, lang=lang, templates=templates, decision=decision, inputs=inputs)
     echo(output)
 
 
@@ -99,18 +121,27 @@ def _report_link(case_json: Path, agenda: Path) -> str:
 @click.option("--title", default="", help="Agenda title (default: 'Tumour board agenda').")
 @LANG
 @TEMPLATES
+@REGISTRY
 @click.option("-o", "--output", required=True, type=click.Path(), help="HTML agenda to write.")
 def agenda(
-    cases: tuple[str, ...], title: str, lang: str, templates: str | None, output: str
+    cases: tuple[str, ...],
+    title: str,
+    lang: str,
+    templates: str | None,
+    registry: str | None,
+    output: str,
 ) -> None:
     """One-page meeting agenda: a row per patient, linking to each report.
 
     Each CASE.json links to the report beside it: CASE.html if it exists, else report.html in
-    the same folder (the `tumorboard demo` layout), else CASE.html.
+    the same folder (the `tumorboard demo` layout), else CASE.html. With --registry each
+    patient is marked decided (with the board's choice) or pending, and the cohort status is
+    the registry's now.
 
     \b
     Example:
       tumorboard agenda cases/*.json --title "MTB 12 March" -o agenda.html
+      tumorboard agenda cases/*.json --registry impress.sqlite -o agenda.html
     """
     from tumorboard.casefile import load_case
     from tumorboard.outputs import OutputSet, write_text_atomic
@@ -118,10 +149,20 @@ def agenda(
 
     # Neither a case nor a report the agenda links to may be overwritten by it.
     protected = [*cases, *(str(_report_for(Path(c))) for c in cases)]
+    protected += [registry] if registry else []
     OutputSet([output], inputs=protected)
     rows = [(load_case(c), _report_link(Path(c), Path(output))) for c in cases]
-    html = render_agenda(rows, lang=lang, title=title, templates=templates)
-    write_text_atomic(output, html, inputs=protected)
+    decisions = None
+    if registry:
+        from tumorboard.casefile import add_cohort_status
+        from tumorboard.cohorts.registry import open_registry
+        from tumorboard.decisions.store import decision_states
+
+        rows = [(add_cohort_status(case, registry), link) for case, link in rows]
+        with open_registry(registry) as reg:
+            decisions = decision_states(reg, [case.patient.id for case, _ in rows])
+    page = render_agenda(rows, lang=lang, title=title, templates=templates, decisions=decisions)
+    write_text_atomic(output, page, inputs=protected)
     echo(output)
 
 
@@ -136,15 +177,22 @@ def agenda(
     help="Folder for the demo's files.",
 )
 def demo(folder: str) -> None:
-    """Run the whole pipeline on the bundled (synthetic) demo patient.
+    """Run the board's whole loop on the bundled (synthetic) demo patient.
 
-    Writes report.html (English), report.nb.html (Norwegian), case.json and agenda.html into
-    FOLDER and prints the report's path.
+    Analysis (case.json), a recorded board decision and the enrolment it leads to (in a fresh
+    demo-registry.sqlite), the agenda, the reports (report.html, report.nb.html), the
+    recommendation letter (letter.html, letter.nb.html, letter.pdf when headless Chromium is
+    installed) and the cohort dashboard, all in FOLDER; prints a summary listing the files,
+    and on stderr the patient's strongest option (the one the report, the agenda and summary.tsv
+    name).
 
     \b
     Example:
       tumorboard demo && xdg-open tumorboard-demo/report.html
     """
-    from tumorboard.demo import run_demo
+    from tumorboard.casefile import load_case
+    from tumorboard.demo import run_demo, summary_line
 
-    echo(str(run_demo(folder)))
+    done = run_demo(folder)
+    click.echo(done.summary())
+    click.echo(summary_line(load_case(done.files["case"])), err=True)

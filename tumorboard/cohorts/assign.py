@@ -17,7 +17,8 @@ cohort (unique constraint). Re-running an assignment is safe: it reports the cur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +42,30 @@ from tumorboard.cohorts.rows import (
 from tumorboard.errors import AssignmentError
 from tumorboard.ids import check_patient_id
 from tumorboard.models import CaseResult
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """The drug sets of a board decision (``cohort assign --decided``) and its version."""
+
+    version: int
+    drug_sets: tuple[frozenset[str], ...]
+
+    def names(self) -> str:
+        return "; ".join(" + ".join(sorted(s)) for s in self.drug_sets)
+
+    def restrict(self, elig: Eligibility) -> Eligibility:
+        """Only cohorts and proposals for the decided drug sets."""
+
+        def wanted(drugs: Iterable[str]) -> bool:
+            return frozenset(d.lower() for d in drugs) in self.drug_sets
+
+        return dataclasses.replace(
+            elig,
+            available=[f for f in elig.available if wanted(f.cohort.drugs)],
+            blocked=[b for b in elig.blocked if wanted(b.drugs)],
+            unmatched=[m for m in elig.unmatched if wanted(m.drugs)],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +260,11 @@ def _take(registry: Registry, conn: Connection, fit: Fit, pid: str, result: Assi
 
 def _none_reason(elig: Eligibility, on_label_blocks: bool) -> str:
     if on_label_blocks:
-        names = "; ".join(f"{'+'.join(m.drugs)} for {m.biomarker}" for m in elig.on_label)
+        names = "; ".join(
+            f"{'+'.join(m.drugs)} for {m.biomarker}"
+            + (f" ({m.label_text})" if m.label_text not in ("", "on-label") else "")
+            for m in elig.on_label
+        )
         return f"on-label option(s) available: {names}; standard treatment comes first"
     if elig.blocked:
         return "fitting cohort(s) cannot take the patient: " + "; ".join(
@@ -254,12 +283,14 @@ def assign_case(
     tree: TreeLike,
     cohort_id: str | None = None,
     on_label_exhausted: bool = False,
+    decided: Decided | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> AssignResult:
     """Register the case's patient and assign them (see the module docstring).
 
-    ``before_commit`` runs inside the transaction just before it commits (tests use it to hold
-    the transaction open, or to kill the process there).
+    ``decided``: only cohorts offering a drug set the board decided on (audited with the
+    decision's version). ``before_commit`` runs inside the transaction just before it commits
+    (tests use it to hold the transaction open, or to kill the process there).
     """
     pid = case.patient.id
     if not pid or pid == "anonymous":
@@ -277,12 +308,17 @@ def assign_case(
             return result
         rows = registry.cohort_rows(conn)
         elig = evaluate(patient.case, rows, catalog=catalog, tree=tree, joined=joined)
+        if decided is not None:
+            elig = decided.restrict(elig)
         _fill_lists(result, elig)
         blocks = bool(elig.on_label) and not on_label_exhausted
         fits = _chosen(elig, cohort_id) if not blocks else []
         if any(_take(registry, conn, fit, pid, result) for fit in fits):
             taken = result.cohort.id if result.cohort else None
             result.alternatives = [_alt(f) for f in elig.available if f.cohort.id != taken]
+            if decided is not None:
+                registry.audit(conn, "assign.decided", cohort_id=taken, patient_id=pid,
+                               decision_version=decided.version, drugs=decided.names())  # fmt: skip
         elif elig.unmatched and not blocks:
             result.status = "proposed"
             result.proposals = add_proposals(registry, conn, patient, elig.unmatched, catalog)
@@ -291,6 +327,8 @@ def assign_case(
             result.reason = _none_reason(elig, blocks)
             if fits:
                 result.reason = "every fitting cohort closed or filled meanwhile"
+            if decided is not None:
+                result.reason = f"decided option(s) {decided.names()}: {result.reason}"
             registry.audit(conn, "assign.none", patient_id=pid, reason=result.reason)
         if before_commit is not None:
             before_commit()
@@ -333,6 +371,7 @@ def _fill_lists(result: AssignResult, elig: Eligibility) -> None:
 __all__ = [
     "AssignResult",
     "CohortSummary",
+    "Decided",
     "assign_case",
     "case_data",
     "cohort_summary",

@@ -3,7 +3,7 @@
 A design ``(n1, r1, n, r)`` treats ``n1`` patients in stage 1; the cohort continues to stage 2
 only if **more than** ``r1`` of them benefit; after ``n`` evaluable patients in all it is
 *positive* if **more than** ``r`` benefit. IMPRESS-Norway / DRUP use ``(8, 0, 24, 4)``: continue
-with at least 1 of 8, positive with at least 5 of 24 (DOMAIN.md §2).
+with at least 1 of 8, positive with at least 5 of 24 (docs/domain.md §2).
 
 Everything here is exact binomial arithmetic (no scipy) and pure: no I/O, no database.
 """
@@ -126,10 +126,6 @@ class StageCounts:
     holders: int = 0
     pending: int = 0
     benefit: int = 0
-
-    @property
-    def final(self) -> int:
-        return self.holders - self.pending
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,10 @@
 
 A cohort fits when one of the patient's **off-label, sensitive** matches has exactly the cohort's
 drug(s), meets its biomarker rule (:mod:`tumorboard.cohorts.link`) and the patient's OncoTree
-code lies in the cohort's tumour types. Fitting cohorts are ranked by the match's evidence
-(DRUP: the highest level of evidence wins), then by the earliest opened, then by id.
+code lies in the cohort's tumour types. Fitting cohorts are ranked by the match's place in the
+patient's one ranking (:func:`tumorboard.ranking.rank_matches`: label tier, then evidence, as
+the report and the agenda show them; DRUP: the highest level of evidence wins), then by the
+earliest opened, then by id.
 
 Reasons not to enrol are reported, never dropped: on-label options (standard treatment is
 available), resistance markers against a cohort's drug, labels the tool is unsure of, earlier
@@ -20,6 +22,7 @@ from tumorboard.cohorts.definitions import TreeLike
 from tumorboard.cohorts.link import meets
 from tumorboard.cohorts.rows import CohortRow, MatchSummary, StoredCase
 from tumorboard.models import Match
+from tumorboard.ranking import rank_matches
 
 
 @dataclass(slots=True)
@@ -28,10 +31,12 @@ class Fit:
 
     cohort: CohortRow
     match: Match
+    position: int = 0
+    """The match's place in the patient's ranking (0: the top option)."""
 
     @property
     def rank(self) -> tuple[int, str, str]:
-        return (self.match.evidence.rank, self.cohort.opened_at or "9999", self.cohort.id)
+        return (self.position, self.cohort.opened_at or "9999", self.cohort.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,7 @@ class Blocked:
 
     cohort_id: str
     reason: str
+    drugs: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -91,7 +97,7 @@ def _profile_fits(
             m, cohort.biomarker, catalog=catalog, variants=case.variants, biomarkers=case.biomarkers
         )
     ]
-    return min(fitting, key=lambda m: m.evidence.rank, default=None)
+    return fitting[0] if fitting else None  # case.matches are in ranking order
 
 
 def _why_blocked(cohort: CohortRow, joined: dict[str, str]) -> str | None:
@@ -119,7 +125,9 @@ def evaluate(
 ) -> Eligibility:
     """The patient (stored case) against ``cohort_rows``; ``joined``: cohort -> status."""
     joined = joined or {}
-    matches = case.matches
+    matches = rank_matches(case.matches)
+    position = {id(m): i for i, m in enumerate(matches)}
+    case = case.model_copy(update={"matches": matches})
     out = Eligibility(
         on_label=[m for m in matches if m.label == "on-label" and m.effect == "sensitive"],
         uncertain=[m for m in matches if m.label == "uncertain"],
@@ -138,9 +146,9 @@ def evaluate(
             else _why_blocked(cohort, joined)
         )
         if why:
-            out.blocked.append(Blocked(cohort.id, why))
+            out.blocked.append(Blocked(cohort.id, why, tuple(cohort.drugs)))
         else:
-            out.available.append(Fit(cohort, match))
+            out.available.append(Fit(cohort, match, position[id(match)]))
     out.available.sort(key=lambda f: f.rank)
     out.unmatched = [m for m in out.candidates if id(m) not in served]
     return out

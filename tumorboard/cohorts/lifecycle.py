@@ -87,6 +87,10 @@ class Counts:
     holders: list[Holder] = field(default_factory=list)
     replaced: list[Holder] = field(default_factory=list)
     waitlist: list[str] = field(default_factory=list)
+    extra: list[Holder] = field(default_factory=list)
+    """Patients beyond a stage's size: only a correction can cause this (a not-evaluable
+    patient whose slot went to the next one is corrected to evaluable). They keep their
+    outcomes but do not count for the design; the status notes them for the study board."""
 
     def stage(self, number: int) -> StageCounts:
         mine = [h for h in self.holders if h.stage == number]
@@ -125,15 +129,22 @@ def counts(conn: Connection, row: CohortRow) -> Counts:
         .mappings()
         .all()
     )
-    enrolled = [r for r in rows if r["status"] in ("enrolled", "ended")]
+    enrolled = sorted(
+        (r for r in rows if r["status"] in ("enrolled", "ended")),
+        key=lambda r: (r["enrolled_at"] or "", r["id"]),
+    )
     results = assessments_by_assignment(conn, [r["id"] for r in enrolled])
     out = Counts(waitlist=[r["patient_id"] for r in rows if r["status"] == "waitlisted"])
+    taken: dict[int, int] = {}
     for r in enrolled:
         result = patient_result(results[r["id"]], row.sd_weeks)
         holder = Holder(r["id"], r["patient_id"], r["stage"], r["status"], result)
         if result == "not-evaluable" and row.replace_ne:
             out.replaced.append(holder)
+        elif taken.get(holder.stage, 0) >= row.design.stage_size(holder.stage):
+            out.extra.append(holder)  # a stage never counts more than its size
         else:
+            taken[holder.stage] = taken.get(holder.stage, 0) + 1
             out.holders.append(holder)
     return out
 
@@ -275,7 +286,12 @@ def view(conn: Connection, row: CohortRow) -> CohortView:
     d, c = row.design, counts(conn, row)
     s1, s2 = c.stage(1), c.stage(2)
     v = verdict(d, s1, s2, stage=row.stage)
-    notes = []
+    notes = [
+        f"{h.patient_id} is beyond stage {h.stage}'s {d.stage_size(h.stage)} slots after a "
+        "correction (a not-evaluable result corrected after the slot was refilled); the "
+        "outcome is kept but not counted: review by the study board"
+        for h in c.extra
+    ]
     if row.stage == 2 and s1.pending == 0 and s1.benefit <= d.r1:
         notes.append(
             "stage-1 benefit count fell to the stopping boundary after a correction; "
@@ -293,7 +309,7 @@ def view(conn: Connection, row: CohortRow) -> CohortView:
         state=state_label(row, v),
         stage=row.stage,
         stage_size=d.stage_size(row.stage),
-        enrolled=len(c.holders) + len(c.replaced),
+        enrolled=len(c.holders) + len(c.replaced) + len(c.extra),
         enrolled_stage=running.holders,
         evaluable=sum(h.result in ("benefit", "no-benefit") for h in c.holders),
         benefit=s1.benefit + s2.benefit,

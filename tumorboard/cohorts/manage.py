@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,23 +158,36 @@ def _rematch_data(
 
 @dataclass(frozen=True, slots=True)
 class Rematch:
-    """A registered patient, not in a cohort now, who fits an open cohort."""
+    """A registered patient who fits an open cohort now (not in one), or whose options change
+    with a new catalog (``review``: each change, with the catalog record behind it)."""
 
     patient_id: str
     tumor_type: str
     cohorts: list[str]
-    match: MatchSummary
+    match: MatchSummary | None
     on_label: list[MatchSummary]
+    review: list[str] = field(default_factory=list)
 
 
 def rematch(
-    registry: Registry, *, catalog: Catalog, tree: TreeLike, new_catalog: bool
+    registry: Registry,
+    *,
+    catalog: Catalog,
+    tree: TreeLike,
+    new_catalog: bool,
+    old_catalog: Catalog | None = None,
 ) -> list[Rematch]:
-    """Registered patients not in a cohort now whose stored alterations fit an open cohort.
+    """Registered patients not in a cohort now whose stored alterations fit an open cohort, and
+    (with ``new_catalog``) every registered patient whose options change, and why.
 
     With ``new_catalog`` the stored variants and biomarkers are matched again against
-    ``catalog`` (labels may have changed); otherwise the stored matches are used.
+    ``catalog`` (labels may have changed) and compared with the stored matches, or with a
+    match against ``old_catalog`` when given; the changes name the catalog records behind them
+    (:func:`tumorboard.catalog.diff.diff_catalogs`). Otherwise the stored matches are used.
     """
+    from tumorboard.catalog.diff import diff_catalogs, review_changes
+
+    diff = diff_catalogs(old_catalog, catalog, tree) if new_catalog and old_catalog else None
     out = []
     with registry.transaction(write=False) as conn:
         rows = registry.cohort_rows(conn)
@@ -184,20 +197,28 @@ def rematch(
                 a.cohort_id: a.status
                 for a in conn.execute(select(assignments).where(assignments.c.patient_id == p.id))
             }
-            if any(s in ACTIVE for s in joined.values()):
-                continue
             data = _rematch_data(p.case, catalog, tree, new_catalog)
-            elig = evaluate(data, rows, catalog=catalog, tree=tree, joined=joined)
-            if elig.available:
-                out.append(
-                    Rematch(
-                        patient_id=p.id,
-                        tumor_type=p.tumor_type,
-                        cohorts=[f.cohort.id for f in elig.available],
-                        match=summarise_match(elig.available[0].match),
-                        on_label=[summarise_match(m) for m in elig.on_label],
-                    )
+            review: list[str] = []
+            if new_catalog:
+                before = _rematch_data(p.case, old_catalog, tree, True) if old_catalog else p.case
+                review = review_changes(before.matches, data.matches, diff)
+            elig = None
+            if not any(s in ACTIVE for s in joined.values()):
+                elig = evaluate(data, rows, catalog=catalog, tree=tree, joined=joined)
+            if elig is not None and elig.available:
+                found = Rematch(
+                    patient_id=p.id,
+                    tumor_type=p.tumor_type,
+                    cohorts=[f.cohort.id for f in elig.available],
+                    match=summarise_match(elig.available[0].match),
+                    on_label=[summarise_match(m) for m in elig.on_label],
+                    review=review,
                 )
+            elif review:
+                found = Rematch(p.id, p.tumor_type, [], None, [], review)
+            else:
+                continue
+            out.append(found)
     return out
 
 

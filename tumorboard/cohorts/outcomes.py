@@ -1,6 +1,6 @@
 """Outcomes: RECIST responses per week, corrections, and the stage transitions they trigger.
 
-Benefit: CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
+Benefit (docs/domain.md §1): CR or PR, or SD at week 16 or later (the cohort's ``sd_weeks``). NE
 (not evaluable) never counts; with ``replace_not_evaluable`` its slot goes to the next patient.
 One assessment per patient and week; a second one for the same week is a correction
 (``correct=True``), which supersedes the first and is audited with the old and new values.

@@ -176,6 +176,35 @@ one_active = Index(
 )
 
 
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(120), ForeignKey("patients.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("choices", JSON, nullable=False),  # options chosen, each with its match snapshot
+    Column("rationale", Text, nullable=False),
+    Column("meeting_date", String(10), nullable=False),
+    Column("tumor_type", String(40), nullable=False),
+    Column("catalog", JSON, nullable=False),  # name, version, sha256 of the analysed case
+    Column("case_ref", JSON, nullable=False),  # the analysis: created, tumorboard version, sha256
+    Column("notes", JSON, nullable=False),  # what recording it said (cohorts, warnings)
+    Column("recorded_by", String(120), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("superseded_by", Integer),  # the version that amended this one
+    UniqueConstraint("patient_id", "version", name="uq_decision_patient_version"),
+)
+
+# One current (not superseded) decision per patient, enforced by the database too.
+one_current_decision = Index(
+    "uq_decisions_one_current",
+    decisions.c.patient_id,
+    unique=True,
+    sqlite_where=decisions.c.superseded_by.is_(None),
+    postgresql_where=decisions.c.superseded_by.is_(None),
+)
+
+
 def _create(*tables: Table) -> Callable[[Connection], None]:
     def run(conn: Connection) -> None:
         for table in tables:
@@ -188,6 +217,11 @@ def _create_index(conn: Connection) -> None:
     one_active.create(conn, checkfirst=True)
 
 
+def _create_decisions(conn: Connection) -> None:
+    decisions.create(conn, checkfirst=True)
+    one_current_decision.create(conn, checkfirst=True)
+
+
 #: Ordered, named migrations. Never edit an applied one; append a new one.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (
@@ -197,6 +231,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     ),
     (2, "proposals for new cohorts", _create(proposals, proposal_patients)),
     (3, "one active assignment per patient", _create_index),
+    (4, "board decisions, amended with history", _create_decisions),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -523,6 +558,7 @@ __all__ = [
     "audit",
     "cohorts",
     "current_version",
+    "decisions",
     "default_user",
     "display_target",
     "make_engine",

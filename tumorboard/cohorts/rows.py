@@ -65,6 +65,8 @@ class MatchSummary:
     evidence: str
     evidence_rank: int | None
     indication_id: str | None
+    label_text: str = ""
+    """The label as shown ('on-label if ...' when the board must confirm conditions)."""
 
     @classmethod
     def of(cls, m: Match) -> MatchSummary:
@@ -77,6 +79,7 @@ class MatchSummary:
             evidence=f"{m.evidence.scale} {m.evidence.level}".strip(),
             evidence_rank=m.evidence.rank,
             indication_id=m.indication_id,
+            label_text=m.label_text or m.label,
         )
 
     @classmethod
@@ -90,6 +93,7 @@ class MatchSummary:
             evidence=str(data.get("evidence", "")),
             evidence_rank=data.get("evidence_rank"),
             indication_id=data.get("indication_id"),
+            label_text=str(data.get("label_text") or data.get("label", "")),
         )
 
     def as_json(self) -> JsonObject:
@@ -102,6 +106,7 @@ class MatchSummary:
             "evidence": self.evidence,
             "evidence_rank": self.evidence_rank,
             "indication_id": self.indication_id,
+            "label_text": self.label_text,
         }
 
 

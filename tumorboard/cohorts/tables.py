@@ -35,7 +35,11 @@ def assign_text(r: AssignResult) -> str:
         lines.append(f"  match:    {m.biomarker} -> {_drugs(m.drugs)} ({m.evidence})")
     if r.reason:
         lines.append(f"  reason:   {r.reason}")
-    lines += [f"  on-label: {_drugs(m.drugs)} for {m.biomarker}" for m in r.on_label]
+    lines += [
+        f"  on-label: {_drugs(m.drugs)} for {m.biomarker}"
+        + (f" ({m.label_text})" if m.label_text not in ("", "on-label") else "")
+        for m in r.on_label
+    ]
     lines += [f"  also fits: {a.cohort_id}" for a in r.alternatives]
     lines += [f"  not eligible: {b.cohort_id}: {b.reason}" for b in r.not_eligible]
     lines += [
@@ -133,14 +137,16 @@ def proposals_text(props: Sequence[ProposalView]) -> str:
 
 
 def rematch_text(found: Sequence[Rematch]) -> str:
-    return (
-        "\n".join(
-            f"{f.patient_id} ({f.tumor_type}): {', '.join(f.cohorts)} via "
-            f"{f.match.biomarker} -> {_drugs(f.match.drugs)}"
-            for f in found
-        )
-        or "no registered patient fits a new or changed cohort"
-    )
+    lines = []
+    for f in found:
+        if f.match is not None:
+            lines.append(
+                f"{f.patient_id} ({f.tumor_type}): {', '.join(f.cohorts)} via "
+                f"{f.match.biomarker} -> {_drugs(f.match.drugs)}"
+            )
+        if f.review:
+            lines.append(f"{f.patient_id} ({f.tumor_type}): look again: {'; '.join(f.review)}")
+    return "\n".join(lines) or "no registered patient fits a new or changed cohort"
 
 
 def _cell(value: Any) -> str:

@@ -13,9 +13,10 @@ role       kinds                                                   reader
 input      ``vcf``, ``bcf``                                        ``vcf.read_vcf``
 input      ``tso500``                                              ``tso500.read_tso500``
 input      ``maf``                                                 ``maf.read_maf``
-input/cnv  ``cnv`` (gene table or segments)                        ``cnv.read_cnv_table``
+input/cnv  ``cnv`` (gene table, long format, segments)               ``cnv.read_cnv_table``
+input/cnv  ``cna_matrix`` (cBioPortal/GISTIC discrete matrix)       ``cnv.read_cna_matrix``
 input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``cnv.read_cnv_vcf``
-input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, generic)        ``fusions.read_fusion_table``
+input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, SV, OncoKB)     ``fusions.read_fusion_table``
 input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``fusions.read_breakend_vcf``
 =========  ======================================================  =============================
 """
@@ -44,6 +45,7 @@ class Reader(Protocol):
 _VCF = "tumorboard.readers.vcf:read_vcf"
 _CNV_TABLE = "tumorboard.readers.cnv:read_cnv_table"
 _CNV_VCF = "tumorboard.readers.cnv:read_cnv_vcf"
+_CNA_MATRIX = "tumorboard.readers.cnv:read_cna_matrix"
 _FUSION_TABLE = "tumorboard.readers.fusions:read_fusion_table"
 _BND_VCF = "tumorboard.readers.fusions:read_breakend_vcf"
 
@@ -54,10 +56,12 @@ READERS: dict[tuple[Role, str], str] = {
     ("input", "maf"): "tumorboard.readers.maf:read_maf",
     ("input", "cnv"): _CNV_TABLE,
     ("input", "cnv_vcf"): _CNV_VCF,
+    ("input", "cna_matrix"): _CNA_MATRIX,
     ("input", "fusions"): _FUSION_TABLE,
     ("input", "sv_vcf"): _BND_VCF,
     ("cnv", "cnv"): _CNV_TABLE,
     ("cnv", "cnv_vcf"): _CNV_VCF,
+    ("cnv", "cna_matrix"): _CNA_MATRIX,
     ("cnv", "vcf"): _CNV_VCF,
     ("cnv", "sv_vcf"): _CNV_VCF,
     ("fusions", "fusions"): _FUSION_TABLE,
@@ -71,7 +75,8 @@ _ROLE_HINTS: dict[Role, str] = {
     "input": "tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
     "TSVs with a header line",
     "cnv": "--cnv takes a TSV with gene and copy number / fold change / call columns, "
-    "a segment file (chromosome, start, end, copy number) or a VCF with CNV records",
+    "a cBioPortal/GISTIC matrix, a segment file (chromosome, start, end, copy number) or a "
+    "VCF with CNV records",
     "fusions": "--fusions takes a TSV with a FusionGene (5'--3') or gene1/gene2 column, "
     "STAR-Fusion or Arriba output, or a VCF with BND records",
 }
@@ -92,7 +97,7 @@ DECLARED_KINDS: dict[str, frozenset[str]] = {
     "vcf": frozenset({"vcf", "bcf"}),
     "maf": frozenset({"maf"}),
     "tso500": frozenset({"tso500"}),
-    "cnv": frozenset({"cnv", "cnv_vcf"}),
+    "cnv": frozenset({"cnv", "cnv_vcf", "cna_matrix"}),
     "fusions": frozenset({"fusions", "sv_vcf"}),
 }
 """Kinds a caller may declare for an input (a samplesheet's columns) -> sniffed kinds it allows."""
@@ -124,7 +129,11 @@ def read(
         reader = reader_for(kind, role)
     except FormatError as exc:
         raise FormatError(exc.message, where=source, hint=exc.hint) from None
-    return reader(source, options, panel)
+    result = reader(source, options, panel)
+    for a in result.alterations:  # readers that state none: the input's own notation
+        if a.protein and not a.protein_source:
+            a.protein_source = "input"
+    return result
 
 
 __all__ = ["DECLARED_KINDS", "READERS", "Reader", "Role", "read", "reader_for"]

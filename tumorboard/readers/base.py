@@ -81,6 +81,10 @@ class ReadResult:
     used_index: bool = False
     loh: dict[str, str] = field(default_factory=dict)
     """Genes with loss of heterozygosity (segment files), gene -> evidence; for bi-allelic marks."""
+    call_set: str = ""
+    """For TMB: ``panel`` when the reader saw that every record lies in the panel's targets (the
+    panel assay's own call set, whose footprint is known), else why not (``""``: not stated;
+    see :mod:`tumorboard.biomarkers`)."""
 
 
 __all__ = ["QCCounter", "ReadResult"]

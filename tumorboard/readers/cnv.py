@@ -1,237 +1,369 @@
-"""Copy-number input: gene-level TSVs, CNV VCF records and segment files mapped to panel genes.
+"""Copy-number input: gene-level tables, cBioPortal matrices, segments and CNV VCF records.
 
-Calls follow the thresholds in :class:`~tumorboard.models.RunOptions`:
+How numbers, words and discrete values become calls is in :mod:`tumorboard.readers.cnv_calls`
+(amplification and deep deletion only from high-level calls; gains and one-copy losses counted).
 
-* **amplification** when the absolute copy number is ``>= amp_copy_number`` (default 6: a focal
-  high-level gain, about three times a diploid genome; FoundationOne and cBioPortal/GISTIC "2" use
-  comparable cut-offs) or the fold change is ``>= amp_fold_change`` (default 2.0: TSO500 reports
-  gene amplifications from a fold change of about 2);
-* **deep deletion** (homozygous loss) when the copy number is ``< deep_deletion_copy_number``
-  (default 0.5: zero copies with room for noise and normal-cell contamination). A fold change is
-  turned into a copy number as ``2 x fold change`` (diploid baseline; tumour purity is not known
-  here, so low-purity deep deletions may be missed rather than invented).
+* **Gene tables** (``--cnv`` or positional): a gene column and a copy number, fold change, log2
+  ratio (``log2``, ``seg.mean``, ``segment_mean``: copy number ``2 x 2^log2``, purity not used)
+  or call column (``call``, ``Copy_Number_Alteration``, ``Value`` ...). With a sample column
+  (cBioPortal long format ``Hugo_Symbol, Sample_Id, Value``; OncoKB annotator
+  ``Tumor_Sample_Barcode, Hugo_Symbol, Copy_Number_Alteration``) only this patient's rows are
+  read. A second row for a gene already called the same way is counted as a duplicate.
+* **cBioPortal / GISTIC matrices** (:func:`read_cna_matrix`): ``Hugo_Symbol`` (or GISTIC's
+  ``Gene Symbol``), optional ``Entrez_Gene_Id``/``Locus ID``/``Cytoband``, then one column per
+  sample holding -2..2; only this patient's column is read. A matrix of continuous values
+  (log2) is refused.
+* **Segments**: chromosome, start, end and a copy number (``CN``, ``nMajor + nMinor``, or a log2
+  ratio) mapped to genes through the panel's genes, or with ``--panel all`` through the bundled
+  gene table of the build (``panels/genes_<build>.bed``); a sample column (IGV/cBioPortal
+  ``.seg`` ``ID``) restricts the file to this patient. Segment files record one-copy loss of the
+  minor allele (``nMinor == 0``, or ``minor_cn``/``lcn`` 0) as LOH per gene, for bi-allelic
+  marking (:func:`tumorboard.biomarkers.mark_biallelic`).
+* **VCF records** ``<DUP>``/``<DEL>``/``<CNV>`` or ``SVTYPE=CNV`` with ``CN``/``FC``.
 
-A call without any value (``amplification`` in a ``call`` column, ``<DUP>`` without ``CN``/``FC``)
-is trusted as the input says, with a note. Gains and losses below the thresholds are counted in
-the QC block, never reported as amplifications or deletions. Segment files record one-copy loss
-of the minor allele (``nMinor == 0``, or ``minor_cn``/``lcn`` 0) as LOH per gene, for bi-allelic
-marking (:func:`tumorboard.biomarkers.mark_biallelic`).
+A NaN, infinite or negative copy number, fold change or coordinate skips its row with the
+reason; text in a numeric column is an error naming the line.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from bisect import bisect_right
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tumorboard.alterations import AMPLIFICATION, DELETION, Alteration
+from tumorboard.alterations import Alteration
 from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
-from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.text import CNV_ALTS, iter_lines, iter_text_vcf, norm_column
+from tumorboard.readers.base import ReadResult
+from tumorboard.readers.cnv_calls import classify_copy_number, trusted_call
+from tumorboard.readers.table import (
+    MAX_POSITION,
+    NA_VALUES,
+    SAMPLE_COLUMNS,
+    Table,
+    excerpt,
+    other_samples_note,
+    read_table,
+    restrict,
+    truncation_error,
+)
+from tumorboard.readers.text import CNV_ALTS, iter_text_vcf
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
-_AMP_CALLS = frozenset({"amplification", "amp", "amplified", "gain", "dup", "duplication", "2"})
-_DEL_CALLS = frozenset(
-    {"deletion", "del", "deepdeletion", "homdel", "homozygousdeletion", "loss", "2", "-2"}
-)
-_NA = frozenset({"", "na", "nan", ".", "none", "null"})
-
-
-def _call_key(call: str) -> str:
-    return norm_column(call.strip("<>")) if call else ""
-
-
-def classify_copy_number(
-    gene: str,
-    options: RunOptions,
-    *,
-    copy_number: float | None = None,
-    fold_change: float | None = None,
-    call: str = "",
-    qc: QCCounter,
-    where: str,
-) -> Alteration | None:
-    """An amplification or deep deletion of ``gene``, or ``None`` (counted in ``qc``)."""
-    key = _call_key(call)
-    cn = (
-        copy_number
-        if copy_number is not None
-        else (2 * fold_change if fold_change is not None else None)
-    )
-    is_amp = (copy_number is not None and copy_number >= options.amp_copy_number) or (
-        fold_change is not None and fold_change >= options.amp_fold_change
-    )
-    if is_amp and key not in ("del", "deletion", "loss", "deepdeletion", "homdel"):
-        return Alteration(
-            gene=gene, kind=AMPLIFICATION, copy_number=copy_number, fold_change=fold_change
-        )
-    if cn is not None and cn < options.deep_deletion_copy_number:
-        return Alteration(
-            gene=gene,
-            kind=DELETION,
-            copy_number=copy_number,
-            fold_change=fold_change,
-            zygosity="homozygous",
-        )
-    if cn is None and fold_change is None and key:
-        return _trusted_call(gene, key, call, qc, where)
-    if cn is not None and cn > 2:
-        qc.skip("copy-number gain below the amplification threshold", f"{gene} ({where})")
-    elif cn is not None and cn < 2:
-        qc.skip("copy-number loss above the deep-deletion threshold", f"{gene} ({where})")
-    else:
-        qc.skip("copy-number neutral", f"{gene} ({where})")
-    return None
-
-
-def _trusted_call(gene: str, key: str, call: str, qc: QCCounter, where: str) -> Alteration | None:
-    note = f"called {call!r} by the input, without a copy number or fold change to check"
-    if key in _AMP_CALLS and key not in ("2",):
-        a = Alteration(gene=gene, kind=AMPLIFICATION)
-    elif key in _DEL_CALLS and key not in ("2", "loss"):
-        a = Alteration(gene=gene, kind=DELETION, zygosity="homozygous")
-    else:
-        qc.skip(f"copy-number call {call!r} is neither amplification nor deep deletion", where)
-        return None
-    a.notes.append(note)
-    return a
+GENE_COLUMNS = ("gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename")
+CN_COLUMNS = ("copynumber", "cn", "absolutecopynumber", "totalcn", "tcn")
+FC_COLUMNS = ("foldchange", "fc")
+LOG2_COLUMNS = ("log2", "log2ratio", "segmean", "segmentmean", "log2copyratio")
+CALL_COLUMNS = (
+    "call", "cnvcall", "copynumbervariant", "type", "cnvtype", "alteration",
+    "copynumberalteration", "cna", "gisticcall", "discretecopynumber", "value",
+)  # fmt: skip
+MATRIX_META_COLUMNS = ("entrezgeneid", "locusid", "geneid", "cytoband")
+_SEGMENT_SAMPLE_COLUMNS = (*SAMPLE_COLUMNS, "id")
+GENE_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9.@_-]*")
+"""A gene symbol as tables write it (``ERBB2``, ``NKX2-1``, ``C17orf64``); not ``CAPN3 8+``."""
+_LOG2_NOTE = "copy number estimated as 2 x 2^log2 ratio (purity and ploidy not used)"
 
 
 def _float(value: str, column: str, where: str) -> float | None:
-    if value.strip().lower() in _NA:
+    """A number (NaN and infinity kept, for the caller to flag); ``None`` when empty/NA."""
+    text = value.strip()
+    if text.lower() in NA_VALUES:
         return None
     try:
-        return float(value)
+        return float(text)
     except ValueError:
         raise RecordError(
-            f"column {column!r} should be a number, found {value!r}",
+            f"column {column!r} should be a number, found {excerpt(text)}",
             where=where,
             hint="repair the value, or write NA when it is unknown",
         ) from None
 
 
-# --- TSV (gene-level or segments) ----------------------------------------------------------------
-def _table(path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    header: list[str] = []
-    rows: list[tuple[int, dict[str, str]]] = []
-    for n, line in iter_lines(path):
-        if not line.strip() or (line.startswith("#") and header):
-            continue
-        cells = line.split("\t")
-        if not header:
-            if line.startswith("##"):
-                continue
-            header = [norm_column(c.lstrip("#")) for c in cells]
-            continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+def _rows(table: Table, what: str) -> list[tuple[int, list[str]]]:
+    """The rows, padded to the header; a last line cut short is an error."""
+    width = len(table.header)
+    out = []
+    for n, cells in table.rows:
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
             raise RecordError(
-                f"row has {len(cells)} values but the header has {len(header)} columns",
-                where=f"{path}:{n}",
-                hint="every row must fit the header line",
+                f"row has {len(cells)} values but the header has {width} columns",
+                where=f"{table.path}:{n}",
+                hint=f"every row of a {what} must fit the header line",
             )
-        rows.append((n, dict(zip(header, cells + [""] * len(header), strict=False))))
-    return header, rows
+        if len(cells) < width and table.truncated(n):
+            raise truncation_error(table, n, len(cells))
+        out.append((n, cells + [""] * (width - len(cells))))
+    return out
 
 
-def _pick(cols: list[str], *names: str) -> str | None:
-    return next((n for n in names if n in cols), None)
+def _sample_rows(
+    table: Table, column: int | None, options: RunOptions, result: ReadResult, what: str
+) -> list[tuple[int, list[str]]]:
+    choice, kept, left_out = restrict(table, column, options.sample, what)
+    result.sample, result.sample_rule = choice.sample, choice.rule
+    if left_out:
+        result.qc.warnings.append(other_samples_note(Path(table.path).name, left_out, choice))
+    return kept
 
 
-def _read_gene_table(
-    path: str,
-    options: RunOptions,
-    result: ReadResult,
-    cols: list[str],
-    rows: list[tuple[int, dict[str, str]]],
-) -> None:
-    gene_col = _pick(cols, "gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename")
-    cn_col = _pick(cols, "copynumber", "cn", "absolutecopynumber", "totalcn", "tcn")
-    fc_col = _pick(cols, "foldchange", "fc")
-    call_col = _pick(cols, "call", "cnvcall", "copynumbervariant", "type", "cnvtype", "alteration")
-    assert gene_col is not None
-    name = Path(path).name
-    for n, row in rows:
-        where = f"{path}:{n}"
+# --- gene-level tables ---------------------------------------------------------------------------
+def _gene_row(
+    table: Table, cols: dict[str, int | None], cells: list[str], where: str
+) -> dict[str, Any]:
+    def get(name: str) -> str:
+        i = cols[name]
+        return cells[i] if i is not None else ""
+
+    cn = _float(get("cn"), table.keys[cols["cn"]], where) if cols["cn"] is not None else None
+    fc = _float(get("fc"), table.keys[cols["fc"]], where) if cols["fc"] is not None else None
+    if cn is None and cols["log2"] is not None:
+        log2 = _float(get("log2"), table.keys[cols["log2"]], where)
+        cn = log2 if log2 is None or not math.isfinite(log2) else 2 * 2**log2
+    call = get("call").strip()
+    if cn is not None and cols["cn"] is None and math.isfinite(cn):
+        cn = round(cn, 2)
+    return {"copy_number": cn, "fold_change": fc, "call": "" if call.lower() in NA_VALUES else call}
+
+
+def _read_gene_table(table: Table, options: RunOptions, result: ReadResult) -> None:
+    cols = {
+        "gene": table.col(*GENE_COLUMNS), "cn": table.col(*CN_COLUMNS),
+        "fc": table.col(*FC_COLUMNS), "log2": table.col(*LOG2_COLUMNS),
+        "call": table.col(*CALL_COLUMNS), "sample": table.col(*SAMPLE_COLUMNS),
+    }  # fmt: skip
+    assert cols["gene"] is not None
+    rows = _sample_rows(table, cols["sample"], options, result, "copy-number file")
+    name = Path(table.path).name
+    seen: dict[tuple[str, str], int] = {}
+    for n, cells in _rows_of(table, rows):
+        where = f"{table.path}:{n}"
         result.qc.records_read += 1
-        gene = row[gene_col].strip()
-        if not gene:
+        gene = cells[cols["gene"]].strip()
+        if not gene or gene.lower() in NA_VALUES:
             result.qc.skip("CNV row without a gene", where)
             continue
-        a = classify_copy_number(
-            gene,
-            options,
-            qc=result.qc,
-            where=where,
-            copy_number=_float(row[cn_col], cn_col, where) if cn_col else None,
-            fold_change=_float(row[fc_col], fc_col, where) if fc_col else None,
-            call=row[call_col].strip() if call_col else "",
+        if not GENE_SYMBOL.fullmatch(gene):
+            result.qc.skip("CNV gene cell is not one gene symbol", f"{where} ({excerpt(gene)})")
+            continue
+        if cols["sample"] is not None and not cells[cols["sample"]].strip():
+            result.qc.skip("CNV row without a sample id", where)
+            continue
+        values = _gene_row(table, cols, cells, where)
+        a = classify_copy_number(gene, options, qc=result.qc, where=where, **values)
+        if a is None:
+            continue
+        if _duplicate(a, n, where, seen, result):
+            continue
+        if cols["log2"] is not None and cols["cn"] is None and values["copy_number"] is not None:
+            a.notes.append(_LOG2_NOTE)
+        a.source, a.record = name, n
+        result.alterations.append(a)
+
+
+def _duplicate(
+    a: Alteration, line: int, where: str, seen: dict[tuple[str, str], int], result: ReadResult
+) -> bool:
+    """Count a second call of the same gene and kind (first line kept) as a duplicate."""
+    first = seen.setdefault((a.gene, a.kind), line)
+    if first != line:
+        result.qc.skip("duplicate copy-number call", f"{a.label} ({where}; first at line {first})")
+    return first != line
+
+
+def _rows_of(table: Table, rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    kept = {n for n, _ in rows}
+    return [(n, c) for n, c in _rows(table, "copy-number table") if n in kept]
+
+
+# --- cBioPortal / GISTIC discrete matrix ---------------------------------------------------------
+def read_cna_matrix(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read this patient's column of a cBioPortal/GISTIC discrete copy-number matrix."""
+    from tumorboard.readers.table import choose_sample
+
+    table = _table(path)
+    result = ReadResult(kind="cnv", path=path, annotation="copy number (discrete matrix)")
+    gene_col = table.col(*GENE_COLUMNS)
+    samples = {
+        h: i for i, (h, k) in enumerate(zip(table.header, table.keys, strict=True))
+        if i != gene_col and k not in MATRIX_META_COLUMNS and h
+    }  # fmt: skip
+    if gene_col is None or not samples:
+        raise FormatError(
+            "a copy-number matrix needs a Hugo_Symbol column and one column per sample",
+            where=f"{path}:{table.header_line}",
+            hint="the header is Hugo_Symbol [Entrez_Gene_Id] SAMPLE_1 SAMPLE_2 ...",
         )
-        if a is not None:
+    choice = choose_sample(samples, options.sample, path, "copy-number matrix")
+    result.sample, result.sample_rule = choice.sample, choice.rule
+    column = samples[choice.sample]
+    _read_matrix_column(table, gene_col, column, options, result)
+    return result
+
+
+def _read_matrix_column(
+    table: Table, gene_col: int, column: int, options: RunOptions, result: ReadResult
+) -> None:
+    name, qc = Path(table.path).name, result.qc
+    values = continuous = 0
+    first: tuple[int, str] | None = None
+    seen: dict[tuple[str, str], int] = {}
+    for n, cells in _rows(table, "copy-number matrix"):
+        where = f"{table.path}:{n}"
+        qc.records_read += 1
+        gene, value = cells[gene_col].strip(), cells[column].strip()
+        if not gene or gene.lower() in NA_VALUES:
+            qc.skip("CNA matrix row without Hugo_Symbol (Entrez_Gene_Id only)", where)
+            continue
+        if not GENE_SYMBOL.fullmatch(gene):
+            qc.skip("CNV gene cell is not one gene symbol", f"{where} ({excerpt(gene)})")
+            continue
+        if value.lower() in NA_VALUES:
+            qc.skip("copy-number value missing (NA: not profiled)", f"{gene} ({where})")
+            continue
+        values += 1
+        if _is_continuous(value):
+            continuous += 1
+            first = first or (n, value)
+        a = trusted_call(gene, value, qc, where)
+        if a is not None and not _duplicate(a, n, where, seen, result):
             a.source, a.record = name, n
             result.alterations.append(a)
+    if first is not None and continuous == values:
+        raise FormatError(
+            f"the matrix holds continuous values ({excerpt(first[1])} at line {first[0]}), "
+            "not discrete -2..2 calls",
+            where=table.path,
+            hint="give the discrete (GISTIC thresholded) file, or a table of copy numbers",
+        )
 
 
-def _segment_cn(row: dict[str, str], cols: list[str], where: str) -> tuple[float | None, bool]:
-    """(total copy number, minor allele lost) of one segment row."""
-    major = _pick(cols, "nmajor", "majorcn", "major", "cnmajor")
-    minor = _pick(cols, "nminor", "minorcn", "minor", "cnminor", "lcn")
-    total = _pick(cols, "copynumber", "cn", "totalcn", "tcn", "absolutecopynumber")
-    lost = False
-    if minor is not None:
-        m = _float(row[minor], minor, where)
-        lost = m is not None and m == 0
+def _is_continuous(value: str) -> bool:
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return number not in (-2.0, -1.5, -1.0, 0.0, 1.0, 2.0)
+
+
+# --- segments ------------------------------------------------------------------------------------
+Segment = tuple[str, int, int, float, bool, int]
+"""(contig key, start, end, total copy number, minor allele lost, line)."""
+
+
+def _segment_cn(row: list[str], table: Table, where: str) -> tuple[float | None, bool, str]:
+    """(total copy number, minor allele lost, problem) of one segment row."""
+
+    def value(*names: str) -> float | None:
+        i = table.col(*names)
+        return None if i is None else _float(row[i], table.keys[i], where)
+
+    minor = value("nminor", "minorcn", "minor", "cnminor", "lcn")
+    lost = minor is not None and minor == 0
+    total = value("copynumber", "cn", "totalcn", "tcn", "absolutecopynumber")
+    if total is None and table.has("nmajor", "majorcn", "major", "cnmajor"):
+        major = value("nmajor", "majorcn", "major", "cnmajor")
+        total = None if major is None or minor is None else major + minor
+        problem = _problem(major, "major copy number") or _problem(minor, "minor copy number")
+        return total, lost, problem
     if total is not None:
-        return _float(row[total], total, where), lost
-    if major is not None and minor is not None:
-        a, b = _float(row[major], major, where), _float(row[minor], minor, where)
-        return (None if a is None or b is None else a + b), lost
-    log2 = _pick(cols, "segmean", "log2", "log2ratio")
-    if log2 is not None:
-        value = _float(row[log2], log2, where)
-        return (None if value is None else 2 * 2**value), lost
-    return None, lost
+        return total, lost, _problem(total, "copy number")
+    log2 = value(*LOG2_COLUMNS)
+    if log2 is None or not math.isfinite(log2):
+        return None, lost, "segment log2 ratio is NaN or infinite" if log2 is not None else ""
+    return round(2 * 2**log2, 2), lost, ""
+
+
+def _problem(value: float | None, name: str) -> str:
+    if value is None:
+        return ""
+    if math.isnan(value) or math.isinf(value):
+        return f"segment {name} is {'NaN' if math.isnan(value) else 'infinite'}"
+    return f"segment {name} is negative" if value < 0 else ""
+
+
+def _segments(table: Table, rows: list[tuple[int, list[str]]], result: ReadResult) -> list[Segment]:
+    chrom = table.col("chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig")
+    start = table.col("start", "startpos", "locstart", "segmentstart")
+    end = table.col("end", "endpos", "stop", "locend", "segmentend")
+    if chrom is None or start is None or end is None:
+        raise FormatError(
+            "segment file needs chromosome, start and end columns",
+            where=table.path,
+            hint="name the columns Chromosome, Start, End",
+        )
+    out: list[Segment] = []
+    for n, row in rows:
+        where = f"{table.path}:{n}"
+        result.qc.records_read += 1
+        first = _float(row[start], table.keys[start], where)
+        last = _float(row[end], table.keys[end], where)
+        cn, lost, problem = _segment_cn(row, table, where)
+        if not problem and (first is None or last is None or cn is None):
+            problem = "segment without coordinates or copy number"
+        if problem or first is None or last is None or cn is None:
+            result.qc.skip(problem, where)
+            continue
+        if not (math.isfinite(last) and 0 <= first <= last <= MAX_POSITION):
+            result.qc.skip("segment start/end are not a valid interval", where)
+            continue
+        out.append((_contig(row[chrom]), int(first), int(last), cn, lost, n))
+    return out
 
 
 def _read_segments(
-    path: str,
-    options: RunOptions,
-    panel: Any,
+    table: Table, rows: list[tuple[int, list[str]]], options: RunOptions, panel: Any,
     result: ReadResult,
-    cols: list[str],
-    rows: list[tuple[int, dict[str, str]]],
-) -> None:
+) -> None:  # fmt: skip
     if panel is None or getattr(panel, "genome", None) is None:
         raise FormatError(
             "a segment file needs a panel with coordinates to map segments to genes",
-            where=path,
+            where=table.path,
             hint="pass --genome GRCh37 or GRCh38 (and --panel), or give a gene-level CNV table",
         )
     from tumorboard.panels import gene_table
 
-    chrom_col = _pick(cols, "chromosome", "chrom", "chr", "contig", "seqnames")
-    start_col = _pick(cols, "start", "startpos", "locstart")
-    end_col = _pick(cols, "end", "endpos", "stop", "locend")
-    if chrom_col is None or start_col is None or end_col is None:
-        raise FormatError(
-            "segment file needs chromosome, start and end columns",
-            where=path,
-            hint="name the columns Chromosome, Start, End",
-        )
-    segments = []
-    for n, row in rows:
-        where = f"{path}:{n}"
-        result.qc.records_read += 1
-        start, end = _float(row[start_col], start_col, where), _float(row[end_col], end_col, where)
-        cn, lost = _segment_cn(row, cols, where)
-        if start is None or end is None or cn is None:
-            result.qc.skip("segment without coordinates or copy number", where)
-            continue
-        segments.append((_contig(row[chrom_col]), int(start), int(end), cn, lost, n))
-    table = gene_table(panel.genome)
-    for gene in sorted(panel.listed_genes):
-        _call_gene(gene, table.get(gene, []), segments, options, result, path)
+    segments = _segments(table, rows, result)
+    log2_only = not table.has(*CN_COLUMNS, "nmajor", "majorcn", "major", "cnmajor")
+    index = _SegmentIndex(segments)
+    genes_table = gene_table(panel.genome)
+    genes = sorted(genes_table) if getattr(panel, "is_all", False) else sorted(panel.listed_genes)
+    for gene in genes:
+        hits = [s for span in genes_table.get(gene, []) for s in index.overlapping(*span[:3])]
+        if hits:
+            a = _call_gene(gene, genes_table[gene], hits, options, result, table.path)
+            if a is not None and log2_only:
+                a.notes.append(_LOG2_NOTE)
+
+
+class _SegmentIndex:
+    """Segments per contig, sorted by start, with the running maximum of their ends."""
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.by_contig: dict[str, tuple[list[int], list[int], list[Segment]]] = {}
+        grouped: dict[str, list[Segment]] = {}
+        for s in segments:
+            grouped.setdefault(s[0], []).append(s)
+        for contig, items in grouped.items():
+            items.sort(key=lambda s: s[1])
+            ends = list(accumulate((s[2] for s in items), max))
+            self.by_contig[contig] = ([s[1] for s in items], ends, items)
+
+    def overlapping(self, chrom: str, start: int, end: int) -> list[Segment]:
+        """Segments overlapping the 0-based half-open span ``start``-``end``."""
+        starts, max_ends, items = self.by_contig.get(_contig(chrom), ([], [], []))
+        out = []
+        j = bisect_right(starts, end) - 1
+        while j >= 0 and max_ends[j] > start:
+            if items[j][2] > start:
+                out.append(items[j])
+            j -= 1
+        return out[::-1]
 
 
 def _contig(chrom: str) -> str:
@@ -243,36 +375,27 @@ def _contig(chrom: str) -> str:
 def _call_gene(
     gene: str,
     spans: list[tuple[str, int, int, str]],
-    segments: list[Any],
+    hits: list[Segment],
     options: RunOptions,
     result: ReadResult,
     path: str,
-) -> None:
-    hits = [
-        s
-        for chrom, start, end, _ in spans
-        for s in segments
-        if s[0] == _contig(chrom) and s[1] <= end and s[2] >= start
-    ]
-    if not hits:
-        return
+) -> Alteration | None:
     if any(s[4] for s in hits):
         lines = ", ".join(str(s[5]) for s in hits if s[4])
         result.loh[gene] = f"LOH (minor allele copy number 0) in {Path(path).name} line {lines}"
     low, high = min(s[3] for s in hits), max(s[3] for s in hits)
     where = f"{path}:{hits[0][5]}"
-    if low >= options.amp_copy_number:
-        a = classify_copy_number(gene, options, copy_number=low, qc=result.qc, where=where)
-    elif low < options.deep_deletion_copy_number:
-        a = classify_copy_number(gene, options, copy_number=low, qc=result.qc, where=where)
-        if a is not None and high >= options.deep_deletion_copy_number:
-            a.notes.append("deep deletion of part of the gene (segment boundary inside it)")
-    else:
-        return
-    if a is not None:
-        a.source, a.record = Path(path).name, hits[0][5]
-        a.chrom, a.pos = spans[0][0], hits[0][1]
-        result.alterations.append(a)
+    if low < options.amp_copy_number and low >= options.deep_deletion_copy_number:
+        return None
+    a = classify_copy_number(gene, options, copy_number=low, qc=result.qc, where=where)
+    if a is None:
+        return None
+    if low < options.deep_deletion_copy_number and high >= options.deep_deletion_copy_number:
+        a.notes.append("deep deletion of part of the gene (segment boundary inside it)")
+    a.source, a.record = Path(path).name, hits[0][5]
+    a.chrom, a.pos = spans[0][0], hits[0][1]
+    result.alterations.append(a)
+    return a
 
 
 # --- VCF CNV records ---------------------------------------------------------------------------
@@ -281,6 +404,9 @@ def _read_cnv_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult
     for _, rec in iter_text_vcf(path):
         result.qc.records_read += 1
         where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
+        if not 1 <= rec.pos <= MAX_POSITION:
+            result.qc.skip("VCF POS is not a position (1 to 3e9)", where)
+            continue
         svtype = rec.info.get("SVTYPE", "")
         alt = rec.alts[0].upper() if rec.alts else ""
         if svtype not in ("DUP", "DEL", "CNV") and alt not in CNV_ALTS:
@@ -293,8 +419,8 @@ def _read_cnv_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult
         if not genes:
             result.qc.outside_panel += 1
             continue
-        cn = rec.value("CN", None)
-        fc = rec.value("FC", None) or rec.value("FOLD_CHANGE", None)
+        cn = rec.value("CN", options.sample)
+        fc = rec.value("FC", options.sample) or rec.value("FOLD_CHANGE", options.sample)
         for gene in genes:
             a = classify_copy_number(
                 gene,
@@ -329,9 +455,10 @@ def _vcf_genes(rec: Any, panel: Any) -> list[str]:
     from tumorboard.panels import gene_table
 
     table = gene_table(panel.genome)
+    genes = table if getattr(panel, "is_all", False) else panel.listed_genes
     return sorted(
         g
-        for g in panel.listed_genes
+        for g in genes
         for c, s, e, _ in table.get(g, [])
         if _contig(c) == _contig(rec.chrom) and s < end and e >= rec.pos
     )
@@ -344,16 +471,29 @@ def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     return result
 
 
+def _table(path: str) -> Table:
+    table = read_table(path)
+    if table is None:
+        raise FormatError(
+            "no header line", where=path, hint="a copy-number table starts with a header line"
+        )
+    return table
+
+
 def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
-    """Read a gene-level copy-number TSV or a segment file (mapped to the panel's genes)."""
+    """Read a gene-level copy-number table or a segment file (mapped to genes)."""
     result = ReadResult(kind="cnv", path=path, annotation="copy number")
-    cols, rows = _table(path)
-    if _pick(cols, "gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename"):
-        _read_gene_table(path, options, result, cols, rows)
+    table = _table(path)
+    if table.has(*GENE_COLUMNS):
+        _read_gene_table(table, options, result)
     else:
-        _read_segments(path, options, panel, result, cols, rows)
+        sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
+        rows = _sample_rows(table, sample, options, result, "segment file")
+        kept = {n for n, _ in rows}
+        padded = [(n, c) for n, c in _rows(table, "segment file") if n in kept]
+        _read_segments(table, padded, options, panel, result)
         result.genome = panel.genome
     return result
 
 
-__all__ = ["classify_copy_number", "read_cnv_table", "read_cnv_vcf"]
+__all__ = ["classify_copy_number", "read_cna_matrix", "read_cnv_table", "read_cnv_vcf"]

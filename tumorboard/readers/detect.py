@@ -12,11 +12,13 @@ kind        how it is recognised
 ``sv_vcf``  a VCF whose records are all breakends (``SVTYPE=BND`` / ``]``/``[`` ALTs)
 ``tso500``  a TSO500 CombinedVariantOutput: ``Combined Variant Output`` title, or the first
             non-empty line is a ``[Section]`` header (``[Analysis Details]``, ``[Header]``)
-``maf``     a tab-separated header starting with ``Hugo_Symbol`` (``#version`` lines allowed)
+``maf``     a tab-separated header with ``Hugo_Symbol`` and a MAF column (``#version`` lines
+            allowed; see ``_tsv_kind``)
 ``fusions`` a TSV whose header names a gene pair (``FusionGene``, ``#FusionName``, ``Gene Pair``,
-            ``gene1``/``gene2``, ``5'gene``/``3'gene`` ...)
-``cnv``     a TSV whose header has a gene column and a copy-number / fold-change column, or
-            segment columns (chromosome, start, end and a copy-number column)
+            ``Fusion``) or two partner genes (``gene1``/``gene2``, ``Site1_Hugo_Symbol`` ...)
+``cnv``     a TSV whose header has a gene column and a copy-number / fold-change / log2 / call
+            column, or segment columns (chromosome, start, end and a copy-number column)
+``cna_matrix`` a gene column first, then one column per sample (cBioPortal/GISTIC discrete)
 ==========  ==================================================================================
 
 Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and what was seen.
@@ -29,12 +31,26 @@ import zlib
 from pathlib import Path
 
 from tumorboard.errors import FormatError, TruncatedInputError
-from tumorboard.readers.text import CNV_ALTS, check_file, info_value, iter_lines, norm_column
+from tumorboard.readers.text import (
+    CNV_ALTS,
+    SNIFF_BYTES,
+    check_file,
+    excerpt,
+    head_bytes,
+    info_value,
+    is_stream,
+    iter_lines,
+    norm_column,
+    stream_head,
+)
 
 _GENE_PAIR_COLUMNS = frozenset(
     {"fusiongene", "fusionname", "genepair", "fusion", "fusionpair", "genes", "fusiongenes"}
 )
-_GENE1_COLUMNS = frozenset({"gene1", "5gene", "leftgene", "gene5", "genea", "5primegene"})
+_GENE1_COLUMNS = frozenset(
+    {"gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "site1hugosymbol"}
+)
+_GENE2_COLUMNS = frozenset({"gene2", "3gene", "rightgene", "gene3", "geneb", "site2hugosymbol"})
 _GENE_COLUMNS = frozenset({"gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename"})
 _CN_COLUMNS = frozenset(
     {
@@ -46,18 +62,50 @@ _CN_COLUMNS = frozenset(
         "totalcn",
         "tcn",
         "segmean",
+        "segmentmean",
         "log2",
         "log2ratio",
+        "log2copyratio",
         "nmajor",
         "call",
         "cnvcall",
         "copynumbervariant",
+        "copynumberalteration",
+        "cna",
+        "gisticcall",
+        "discretecopynumber",
     }
 )
-_CHROM_COLUMNS = frozenset({"chromosome", "chrom", "chr", "contig", "seqnames"})
+_CHROM_COLUMNS = frozenset({"chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig"})
+_MAF_COLUMNS = frozenset(
+    {
+        "variantclassification",
+        "hgvspshort",
+        "hgvsp",
+        "hgvsc",
+        "proteinchange",
+        "startposition",
+        "referenceallele",
+        "tumorseqallele2",
+    }
+)
+_SAMPLE_COLUMNS = frozenset({"tumorsamplebarcode", "sampleid", "sample", "samplename"})
+_MATRIX_META = frozenset({"entrezgeneid", "locusid", "geneid", "cytoband"})
+_NOT_SAMPLES = (
+    _CN_COLUMNS | _CHROM_COLUMNS | _MAF_COLUMNS | _SAMPLE_COLUMNS | _GENE_COLUMNS
+    | frozenset({"start", "end", "stop", "value", "type", "description", "alteration"})
+)  # fmt: skip
 
 
 def _head(path: str, limit: int = 400) -> list[str]:
+    """The first lines of a file; of a pipe, those within its sniffed head (never more: the
+    reader gets the whole pipe afterwards)."""
+    if is_stream(path):
+        text = _inflate(stream_head(path)).decode("utf-8", errors="replace")
+        sniffed = text.splitlines()
+        if len(text.encode("utf-8", errors="replace")) >= SNIFF_BYTES and sniffed:
+            sniffed.pop()  # the last line may be cut by the sniff
+        return [ln.rstrip("\r") for ln in sniffed[:limit]]
     lines: list[str] = []
     for _, line in iter_lines(path):
         lines.append(line)
@@ -66,15 +114,23 @@ def _head(path: str, limit: int = 400) -> list[str]:
     return lines
 
 
-def _magic(p: Path) -> bytes:
-    with p.open("rb") as fh:
-        raw = fh.read(1 << 16)
-    if raw[:2] == b"\x1f\x8b":
+def _inflate(raw: bytes) -> bytes:
+    """``raw`` itself, or as much of it as decompresses when it is gzip/bgzip."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    out = []
+    while raw[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(31)
         try:
-            return zlib.decompressobj(31).decompress(raw)[:32]
+            out.append(d.decompress(raw))
         except zlib.error:
-            return b""
-    return raw[:32]
+            break
+        raw = d.unused_data  # the next BGZF block
+    return b"".join(out)
+
+
+def _magic(p: Path) -> bytes:
+    return _inflate(head_bytes(str(p), 1 << 16))[:32]
 
 
 def _vcf_kind(lines: list[str]) -> str:
@@ -104,15 +160,29 @@ def _vcf_kind(lines: list[str]) -> str:
 
 
 def _tsv_kind(header: list[str]) -> str | None:
-    cols = {norm_column(c.lstrip("#")) for c in header}
-    if "hugosymbol" in cols and norm_column(header[0].lstrip("#")) == "hugosymbol":
+    """The table kind a header names (column names compared without case or punctuation).
+
+    ``maf``: ``Hugo_Symbol`` and a MAF column (``Variant_Classification``, ``HGVSp_Short``,
+    ``Protein_Change``, ``Start_Position`` ...), wherever they are; ``fusions``: a gene-pair column
+    or two partner-gene columns (STAR-Fusion, Arriba, cBioPortal SV ``Site1/2_Hugo_Symbol``,
+    OncoKB ``GeneA``/``GeneB``); ``cnv``: a gene or chromosome column with a copy-number,
+    fold-change, log2 or call column (or ``Value`` beside a sample column: cBioPortal long
+    format); ``cna_matrix``: a gene column first, optional Entrez/Locus ID/Cytoband, and only
+    other columns that are not known column names (one per sample).
+    """
+    keys = [norm_column(c.lstrip("#")) for c in header]
+    cols = set(keys)
+    if "hugosymbol" in cols and cols & _MAF_COLUMNS:
         return "maf"
-    if cols & _GENE_PAIR_COLUMNS - {"genes"} or (
-        cols & _GENE1_COLUMNS and cols & {"gene2", "3gene", "rightgene", "gene3", "geneb"}
-    ):
+    if cols & _GENE_PAIR_COLUMNS - {"genes"} or (cols & _GENE1_COLUMNS and cols & _GENE2_COLUMNS):
         return "fusions"
     if cols & _CN_COLUMNS and (cols & _GENE_COLUMNS or cols & _CHROM_COLUMNS):
         return "cnv"
+    if "value" in cols and cols & _GENE_COLUMNS and cols & _SAMPLE_COLUMNS:
+        return "cnv"
+    rest = [k for k in keys[1:] if k and k not in _MATRIX_META]
+    if keys and keys[0] in _GENE_COLUMNS and rest and not set(rest) & _NOT_SAMPLES:
+        return "cna_matrix"
     return None
 
 
@@ -148,7 +218,7 @@ def detect_format(path: str) -> str:
     if p.name.lower().endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):
         return "vcf"  # named as a VCF: let the VCF reader say what is wrong with it
     raise FormatError(
-        f"cannot tell the file's format from its first line ({first[:60]!r})",
+        f"cannot tell the file's format from its first line ({excerpt(first)})",
         where=path,
         hint="tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
         "TSVs with a header line (see README, 'Alterations')",

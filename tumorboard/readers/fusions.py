@@ -1,11 +1,33 @@
-"""Fusion and RNA splice-variant input: fusion TSVs, STAR-Fusion, Arriba and VCF breakends.
+"""Fusion and RNA splice-variant input: fusion and SV tables, STAR-Fusion, Arriba, VCF breakends.
 
 Every fusion keeps its orientation: ``Alteration.gene`` is the 5' partner and ``gene3`` the 3'
 partner, as the input orders them (``FusionGene`` ``EML4--ALK``, STAR-Fusion ``LeftGene`` /
-``RightGene``, Arriba ``gene1``/``gene2``, TSO500 ``Gene Pair`` ``EML4/ALK``). Gene pairs are
-split on ``::``, ``--``, ``/`` or ``-`` (a single ``-`` split is only trusted when both halves are
-known gene symbols, since symbols like ``NKX2-1`` contain dashes); STAR-Fusion's ``^ENSG...``
-suffixes and ``(exon)`` annotations are dropped.
+``RightGene``, Arriba ``gene1``/``gene2``, cBioPortal SV ``Site1_Hugo_Symbol`` /
+``Site2_Hugo_Symbol``, OncoKB annotator ``Fusion`` or ``GeneA``/``GeneB``, TSO500 ``Gene Pair``).
+
+Gene-pair notations (:func:`parse_pair`): ``EML4::ALK`` (HGVS/ISCN), ``EML4--ALK`` (STAR-Fusion,
+PCGR), ``EML4/ALK``, and ``EML4-ALK`` with a single dash (OncoKB, TSO500 Local App), resolved
+against the bundled gene tables because symbols such as ``NKX2-1`` contain dashes (a split is
+taken when exactly one split gives two known genes, or the only dash leaves at least one known
+gene; anything else is skipped as ambiguous). STAR-Fusion's ``^ENSG...`` suffixes, ``(exon)``
+annotations and a trailing word ``fusion`` are dropped.
+
+**Partner unknown.** A call naming one gene only (``--ALK``, ``FGFR2--``, a lone known symbol),
+an intragenic call (``GENE-intragenic``, ``GENE::GENE``) becomes "GENE fusion, partner unknown":
+``gene`` is the named gene, ``gene3`` is empty and a note says what is unknown. Catalog rules for
+a fusion of that gene with any partner still match it; named-pair rules cannot.
+
+**Read support.** Supporting reads are the sum of disjoint read kinds when the file has them
+(STAR-Fusion junction + spanning fragments, Arriba split reads of both partners + discordant
+mates, cBioPortal tumour split + paired-end reads), else one total column. Calls with fewer than
+``RunOptions.min_fusion_reads`` (``--min-fusion-reads``, default 2: the minimum STAR-Fusion
+(``--min_sum_frags``) and Arriba (``-S``) report by default) are counted in ``qc.skipped``, not
+reported; calls without a read count are kept. Negative, fractional or non-numeric counts skip
+their row with the reason. TSO500 ``[Fusions]`` are the assay's validated calls and are not
+re-thresholded.
+
+**One patient.** A table with a sample column (``Tumor_Sample_Barcode``, ``Sample_Id`` ...) is
+restricted to ``--sample`` (:func:`tumorboard.readers.table.choose_sample`).
 
 VCF breakend (``SVTYPE=BND``) records are paired through ``MATEID``; the genes come from INFO
 (``GENE``/``GENES``/``GENEA``+``GENEB``, SnpEff ``ANN`` gene_fusion ``A&B``) or, failing that,
@@ -16,21 +38,39 @@ information, so such fusions carry a note saying the orientation is as listed, n
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tumorboard.alterations import FUSION, SPLICE_VARIANT, Alteration
-from tumorboard.errors import FormatError, RecordError
+from tumorboard.errors import FormatError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.text import iter_lines, iter_text_vcf, norm_column
+from tumorboard.readers.table import (
+    MAX_COUNT,
+    MAX_POSITION,
+    NA_VALUES,
+    SAMPLE_COLUMNS,
+    Table,
+    count,
+    excerpt,
+    other_samples_note,
+    read_table,
+    restrict,
+    truncation_error,
+)
+from tumorboard.readers.text import iter_text_vcf
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
 _PAIR_SEPARATORS = ("::", "--", "/", "|")
 _EXON_SUFFIX = re.compile(r"\([^)]*\)")
+_FUSION_WORD = re.compile(r"\s+(fusion|fusions|rearrangement)$", re.IGNORECASE)
+_INTRAGENIC = re.compile(r"^(\S+?)[-_ ]+intragenic$", re.IGNORECASE)
+_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9.@_-]*")
+NOT_UNDERSTOOD = "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3' or 5'-3')"
 
 
 @cache
@@ -46,36 +86,105 @@ def _clean_gene(text: str) -> str:
     return _EXON_SUFFIX.sub("", text).split("^", 1)[0].strip()
 
 
-def split_pair(pair: str) -> tuple[str, str] | None:
-    """``EML4--ALK`` / ``EML4::ALK`` / ``EML4/ALK`` / ``EML4-ALK`` -> (5' gene, 3' gene)."""
-    text = _EXON_SUFFIX.sub("", pair.strip())
-    for sep in _PAIR_SEPARATORS:
-        if sep in text:
-            left, _, right = text.partition(sep)
-            left, right = _clean_gene(left), _clean_gene(right)
-            return (left, right) if left and right else None
-    if "-" not in text:
-        return None
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """The partners of a fusion call: 5' and 3' gene (``""`` when the input names only one)."""
+
+    gene5: str
+    gene3: str
+    notes: tuple[str, ...] = ()
+
+
+def _intragenic(gene: str) -> Pair:
+    return Pair(gene, "", (
+        f"intragenic rearrangement of {gene} (no second gene named): read as {gene} fusion, "
+        "partner unknown; confirm an expressed in-frame fusion before acting on it",
+    ))  # fmt: skip
+
+
+def _partial(gene5: str, gene3: str) -> Pair:
+    side, gene = ("3'", gene3) if gene3 else ("5'", gene5)
+    other = "5'" if gene3 else "3'"
+    note = f"fusion partner unknown: the input names only the {side} gene {gene} ({other} missing)"
+    return Pair(gene5, gene3, (note,))
+
+
+def _two(left: str, right: str) -> Pair | str:
+    left, right = _clean_gene(left), _clean_gene(right)
+    if not left and not right:
+        return NOT_UNDERSTOOD
+    if not all(_SYMBOL.fullmatch(g) for g in (left, right) if g):
+        return NOT_UNDERSTOOD
+    if left == right:
+        return _intragenic(left)
+    if not left or not right:
+        return _partial(left, right)
+    return Pair(left, right)
+
+
+def _single_dash(text: str) -> Pair | str:
     known = _known_genes()
+    if text in known:
+        return Pair(text, "", (f"fusion partner unknown: the input names only {text}",))
     splits = [(text[:i], text[i + 1 :]) for i, ch in enumerate(text) if ch == "-"]
     good = [s for s in splits if s[0] in known and s[1] in known]
     if len(good) == 1:
-        return good[0]
-    if len(splits) == 1 and not good and all(splits[0]):
-        return splits[0]
-    return None
+        return _dashed(_two(*good[0]))
+    if len(good) > 1:
+        return "fusion gene pair ambiguous (several ways to split it into two known genes)"
+    if len(splits) == 1 and all(splits[0]) and (splits[0][0] in known or splits[0][1] in known):
+        return _dashed(_two(*splits[0]))
+    return NOT_UNDERSTOOD
+
+
+def _dashed(pair: Pair | str) -> Pair | str:
+    if isinstance(pair, str) or not pair.gene3:
+        return pair
+    note = f"written {pair.gene5}-{pair.gene3} (single dash): 5'/3' order as written, not checked"
+    return Pair(pair.gene5, pair.gene3, (*pair.notes, note))
+
+
+def parse_pair(text: str) -> Pair | str:
+    """The partners named by a gene-pair string, or the reason it cannot be read."""
+    clean = _FUSION_WORD.sub("", _EXON_SUFFIX.sub("", text.strip())).strip()
+    m = _INTRAGENIC.match(clean)
+    if m:
+        return _intragenic(_clean_gene(m.group(1)))
+    for sep in _PAIR_SEPARATORS:
+        if sep in clean:
+            left, _, right = clean.partition(sep)
+            return _two(left, right)
+    if " " in clean or not clean:
+        return NOT_UNDERSTOOD
+    return _single_dash(_clean_gene(clean))
+
+
+def split_pair(pair: str) -> tuple[str, str] | None:
+    """``EML4--ALK`` / ``EML4::ALK`` / ``EML4/ALK`` / ``EML4-ALK`` -> (5' gene, 3' gene).
+
+    ``None`` unless the text names two different genes.
+    """
+    parsed = parse_pair(pair)
+    if isinstance(parsed, str) or not parsed.gene5 or not parsed.gene3:
+        return None
+    return parsed.gene5, parsed.gene3
+
+
+def fusion_of(pair: Pair) -> Alteration:
+    """The fusion :class:`Alteration` of a parsed pair (partner-unknown calls included)."""
+    gene = pair.gene5 or pair.gene3
+    a = Alteration(gene=gene, kind=FUSION, gene3=pair.gene3 if pair.gene5 else "")
+    a.notes.extend(pair.notes)
+    return a
 
 
 def fusion_from_pair(pair: str, *, qc: QCCounter, where: str) -> Alteration | None:
     """A fusion :class:`Alteration` from a gene-pair string, or ``None`` (counted in ``qc``)."""
-    genes = split_pair(pair)
-    if genes is None:
-        qc.skip(
-            "fusion gene pair not understood (expected 5'::3', 5'--3' or 5'/3')",
-            f"{pair!r} ({where})",
-        )
+    parsed = parse_pair(pair)
+    if isinstance(parsed, str):
+        qc.skip(parsed, f"{excerpt(pair)} ({where})")
         return None
-    return Alteration(gene=genes[0], kind=FUSION, gene3=genes[1])
+    return fusion_of(parsed)
 
 
 _RANGE = re.compile(r"(\d+)\s*(?:-|_|to)\s*(\d+)")
@@ -111,106 +220,148 @@ def splice_variant(gene: str, exon_text: str) -> Alteration:
 
 # --- TSV readers --------------------------------------------------------------------------------
 _PAIR_COLS = ("fusiongene", "fusionname", "genepair", "fusion", "fusionpair", "fusiongenes")
-_GENE5_COLS = ("gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "headgene")
-_GENE3_COLS = ("gene2", "3gene", "rightgene", "gene3", "geneb", "3primegene", "tailgene")
+_GENE5_COLS = ("gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "headgene",
+               "site1hugosymbol")  # fmt: skip
+_GENE3_COLS = ("gene2", "3gene", "rightgene", "gene3", "geneb", "3primegene", "tailgene",
+               "site2hugosymbol")  # fmt: skip
 _BP5_COLS = ("leftbreakpoint", "breakpoint1", "5breakpoint", "breakpointa", "bp1")
 _BP3_COLS = ("rightbreakpoint", "breakpoint2", "3breakpoint", "breakpointb", "bp2")
-# read-support columns of disjoint kinds, summed: STAR-Fusion junction + spanning, Arriba split
-# reads of both partners + discordant mates; else one total column
+# read-support columns of disjoint kinds, summed: STAR-Fusion junction + spanning (new and old
+# names), Arriba split reads of both partners + discordant mates, cBioPortal SV tumour split +
+# paired-end reads; else one total column
 _SUM_COLS = (
-    "junctionreadcount", "spanningfragcount", "splitreads1", "splitreads2", "discordantmates",
+    "junctionreadcount", "spanningfragcount", "junctionreads", "spanningfrags", "splitreads1",
+    "splitreads2", "discordantmates", "tumorsplitreadcount", "tumorpairedendreadcount",
 )  # fmt: skip
 _TOTAL_COLS = ("splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads")
+_SV_STATUS = ("svstatus",)
+_SV_CLASS = ("svtype", "class")
 
 
-def _col(header: list[str], names: tuple[str, ...]) -> int | None:
-    return next((header.index(n) for n in names if n in header), None)
+class _Skip(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
 
 
-def _int_cell(cells: list[str], i: int | None, where: str) -> int | None:
-    if i is None or i >= len(cells) or cells[i].strip() in ("", ".", "NA"):
-        return None
-    try:
-        return round(float(cells[i]))
-    except ValueError:
-        raise RecordError(
-            f"read count should be a number, found {cells[i]!r}",
-            where=where,
-            hint="repair the value or write NA",
-        ) from None
-
-
-def _read_table(path: str, result: ReadResult) -> None:
-    header: list[str] = []
-    name = Path(path).name
-    for n, line in iter_lines(path):
-        if not line.strip() or line.startswith("##"):
-            continue
-        cells = line.split("\t")
-        if not header:
-            header = [norm_column(c.lstrip("#")) for c in cells]
-            cols = _columns(header, path)
-            continue
-        where = f"{path}:{n}"
-        if len(cells) < 2:
-            raise RecordError(
-                f"row has {len(cells)} value(s); expected tab-separated columns",
-                where=where,
-                hint="the file must be tab-separated",
-            )
-        result.qc.records_read += 1
-        a = _row_fusion(cells, cols, result.qc, where)
-        if a is None:
-            continue
-        a.source, a.record = name, n
-        result.alterations.append(a)
-
-
-def _columns(header: list[str], path: str) -> dict[str, Any]:
+def _columns(table: Table) -> dict[str, Any]:
     cols: dict[str, Any] = {
-        "pair": _col(header, _PAIR_COLS),
-        "g5": _col(header, _GENE5_COLS),
-        "g3": _col(header, _GENE3_COLS),
-        "bp5": _col(header, _BP5_COLS),
-        "bp3": _col(header, _BP3_COLS),
+        "pair": table.col(*_PAIR_COLS),
+        "g5": table.col(*_GENE5_COLS),
+        "g3": table.col(*_GENE3_COLS),
+        "bp5": table.col(*_BP5_COLS),
+        "bp3": table.col(*_BP3_COLS),
+        "sample": table.col(*SAMPLE_COLUMNS),
+        "status": table.col(*_SV_STATUS),
+        "class": table.col(*_SV_CLASS),
     }
-    summed = [header.index(c) for c in _SUM_COLS if c in header]
-    cols["support"] = summed or [i for i in [_col(header, _TOTAL_COLS)] if i is not None]
-    if cols["pair"] is None and (cols["g5"] is None or cols["g3"] is None):
+    summed = [table.keys.index(c) for c in _SUM_COLS if c in table.keys]
+    cols["support"] = summed or [i for i in [table.col(*_TOTAL_COLS)] if i is not None]
+    if cols["pair"] is None and cols["g5"] is None and cols["g3"] is None:
         raise FormatError(
-            "no gene-pair column (FusionGene, #FusionName, Gene Pair) nor gene1/gene2 columns",
-            where=path,
+            "no gene-pair column (FusionGene, #FusionName, Gene Pair, Fusion) nor gene1/gene2 "
+            "columns",
+            where=table.path,
             hint="name the columns FusionGene (5'--3') or gene1 and gene2",
         )
     return cols
 
 
 def _cell(cells: list[str], i: int | None) -> str:
-    return cells[i].strip() if i is not None and i < len(cells) else ""
+    value = cells[i].strip() if i is not None and i < len(cells) else ""
+    return "" if value.lower() in NA_VALUES else value
 
 
-def _row_fusion(
-    cells: list[str], cols: dict[str, Any], qc: QCCounter, where: str
-) -> Alteration | None:
+def _pair_of(cells: list[str], cols: dict[str, Any]) -> Pair:
     g5, g3 = _clean_gene(_cell(cells, cols["g5"])), _clean_gene(_cell(cells, cols["g3"]))
     if "," in g5 + g3:
-        qc.skip("fusion partner ambiguous (several candidate genes)", f"{g5}::{g3} ({where})")
-        return None
-    if g5 and g3:
-        a: Alteration | None = Alteration(gene=g5, kind=FUSION, gene3=g3)
-    else:
-        a = fusion_from_pair(_cell(cells, cols["pair"]) or f"{g5}::{g3}", qc=qc, where=where)
-    if a is None:
-        return None
+        raise _Skip("fusion partner ambiguous (several candidate genes)", f"{g5}::{g3}")
+    text = _cell(cells, cols["pair"])
+    named = parse_pair(text) if text else None
+    if isinstance(named, str):
+        raise _Skip(named, excerpt(text))
+    if g5 or g3:
+        by_genes = _two(g5, g3)
+        if isinstance(by_genes, str):
+            raise _Skip(by_genes, f"{g5}::{g3}")
+        if named is not None and (named.gene5, named.gene3) != (by_genes.gene5, by_genes.gene3):
+            raise _Skip("gene-pair column and gene columns disagree", f"{text} vs {g5}::{g3}")
+        return by_genes
+    if named is None:
+        raise _Skip("fusion row without genes")
+    return named
+
+
+def _support(cells: list[str], cols: dict[str, Any]) -> int | None:
+    counts = []
+    for i in cols["support"]:
+        text = cells[i].strip() if i < len(cells) else ""
+        parsed = count(text)
+        if parsed.problem:
+            raise _Skip(f"fusion read count is {parsed.problem}", excerpt(text))
+        if parsed.value is not None:
+            counts.append(int(parsed.value))
+    return sum(counts) if counts else None
+
+
+def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
+    if _cell(cells, cols["status"]).upper() == "GERMLINE":
+        raise _Skip("germline structural variant (SV_Status GERMLINE)")
+    a = fusion_of(_pair_of(cells, cols))
+    sv_class = _cell(cells, cols["class"])
+    if sv_class and sv_class.upper() != "FUSION":
+        a.notes.append(f"structural variant class {sv_class} read as a fusion of the named genes")
     bps = [b for b in (_cell(cells, cols["bp5"]), _cell(cells, cols["bp3"])) if b]
     a.breakpoints = ";".join(bps)
-    counts = [n for n in (_int_cell(cells, i, where) for i in cols["support"]) if n is not None]
-    a.supporting_reads = sum(counts) if counts else None
+    a.supporting_reads = _support(cells, cols)
     if bps:
         a.chrom, _, rest = bps[0].partition(":")
         pos = rest.split(":", 1)[0]
-        a.pos = int(pos) if pos.isdigit() else 0
+        a.pos = int(pos) if pos.isdigit() and int(pos) <= MAX_POSITION else 0
     return a
+
+
+def below_min_reads(a: Alteration, options: RunOptions, qc: QCCounter, where: str) -> bool:
+    """Count (and report True for) a call below ``--min-fusion-reads``."""
+    if a.supporting_reads is None or a.supporting_reads >= options.min_fusion_reads:
+        return False
+    qc.skip(
+        f"fusion read support below --min-fusion-reads {options.min_fusion_reads}",
+        f"{a.label}, {a.supporting_reads} read(s) ({where})",
+    )
+    return True
+
+
+def _read_table(path: str, options: RunOptions, result: ReadResult) -> None:
+    table = read_table(path)
+    if table is None:
+        raise FormatError("no header line", where=path, hint="a fusion table starts with a header")
+    cols = _columns(table)
+    choice, rows, left_out = restrict(table, cols["sample"], options.sample, "fusion file")
+    result.sample, result.sample_rule = choice.sample, choice.rule
+    name = Path(path).name
+    if left_out:
+        result.qc.warnings.append(other_samples_note(name, left_out, choice))
+    width = len(table.header)
+    for n, cells in rows:
+        where = f"{path}:{n}"
+        result.qc.records_read += 1
+        try:
+            if len(cells) < width:
+                detail = f"{len(cells)} of {width}"
+                raise _Skip("fusion row has fewer cells than the header", detail)
+            if cols["sample"] is not None and not _cell(cells, cols["sample"]):
+                raise _Skip("fusion row without a sample id")
+            a = _row_fusion(cells, cols)
+        except _Skip as skip:
+            if table.truncated(n):
+                raise truncation_error(table, n, len(cells)) from None
+            result.qc.skip(skip.reason, f"{where} ({skip.detail})" if skip.detail else where)
+            continue
+        if below_min_reads(a, options, result.qc, where):
+            continue
+        a.source, a.record = name, n
+        result.alterations.append(a)
 
 
 # --- VCF breakends -------------------------------------------------------------------------------
@@ -228,12 +379,14 @@ def _bnd_genes(rec: Any, panel: Any) -> list[str]:
     return []
 
 
-def _read_bnd_vcf(path: str, panel: Any, result: ReadResult) -> None:
-    name = Path(path).name
+def _read_bnd_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult) -> None:
     pending: dict[str, tuple[Any, list[str]]] = {}
     for _, rec in iter_text_vcf(path):
         result.qc.records_read += 1
         where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
+        if not 1 <= rec.pos <= MAX_POSITION:
+            result.qc.skip("VCF POS is not a position (1 to 3e9)", where)
+            continue
         if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
             result.qc.skip("not a breakend record (give copy-number records with --cnv)", where)
             continue
@@ -243,11 +396,12 @@ def _read_bnd_vcf(path: str, panel: Any, result: ReadResult) -> None:
         genes = _bnd_genes(rec, panel)
         mate = rec.info.get("MATEID", "")
         if len(genes) >= 2:
-            _add_bnd(result, genes[0], genes[1], rec, name, "as listed in the record")
+            _add_bnd(result, (genes[0], genes[1]), rec, options, "as listed in the record")
         elif mate and mate in pending:
             other, other_genes = pending.pop(mate)
             if other_genes and genes and other_genes[0] != genes[0]:
-                _add_bnd(result, other_genes[0], genes[0], other, name, "as the breakends appear")
+                pair = (other_genes[0], genes[0])
+                _add_bnd(result, pair, other, options, "as the breakends appear")
             else:
                 result.qc.skip("breakend pair without two different genes", where)
         elif mate:
@@ -258,41 +412,50 @@ def _read_bnd_vcf(path: str, panel: Any, result: ReadResult) -> None:
         result.qc.skip("breakend whose mate record is missing", f"{path}:{rec.line}")
 
 
-def _add_bnd(result: ReadResult, g5: str, g3: str, rec: Any, name: str, how: str) -> None:
+def _add_bnd(
+    result: ReadResult, genes: tuple[str, str], rec: Any, options: RunOptions, how: str
+) -> None:
     a = Alteration(
-        gene=g5,
+        gene=genes[0],
         kind=FUSION,
-        gene3=g3,
+        gene3=genes[1],
         chrom=rec.chrom,
         pos=rec.pos,
         breakpoints=f"{rec.chrom}:{rec.pos};{rec.alts[0]}",
-        source=name,
+        source=Path(result.path).name,
         record=rec.line,
         filter=rec.filter or "PASS",
     )
     a.notes.append(f"from VCF breakends: partner order {how}; 5'/3' orientation not determined")
-    reads = rec.value("SR", None) or rec.value("SU", None)
-    if reads and reads.split(",")[-1].isdigit():
-        a.supporting_reads = int(reads.split(",")[-1])
-    result.alterations.append(a)
+    reads = rec.value("SR", options.sample) or rec.value("SU", options.sample)
+    last = reads.split(",")[-1] if reads else ""
+    if last.isdigit() and int(last) <= MAX_COUNT:
+        a.supporting_reads = int(last)
+    if not below_min_reads(a, options, result.qc, f"{result.path}:{rec.line}"):
+        result.alterations.append(a)
 
 
 def read_fusion_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
-    """Read a fusion TSV (PCGR, STAR-Fusion, Arriba, generic gene1/gene2)."""
+    """Read a fusion or SV table (PCGR, STAR-Fusion, Arriba, cBioPortal SV, OncoKB, generic)."""
     result = ReadResult(kind="fusions", path=path, annotation="fusions")
-    _read_table(path, result)
+    _read_table(path, options, result)
     return result
 
 
 def read_breakend_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read a VCF of breakend (``SVTYPE=BND``) records as fusions."""
     result = ReadResult(kind="fusions", path=path, annotation="fusions")
-    _read_bnd_vcf(path, panel, result)
+    _read_bnd_vcf(path, options, panel, result)
     return result
 
 
 __all__ = [
+    "NOT_UNDERSTOOD",
+    "Pair",
+    "below_min_reads",
     "fusion_from_pair",
+    "fusion_of",
+    "parse_pair",
     "read_breakend_vcf",
     "read_fusion_table",
     "splice_variant",

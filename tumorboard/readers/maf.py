@@ -1,198 +1,332 @@
-"""MAF reader (vcf2maf / GDC Mutation Annotation Format).
+"""MAF reader: GDC/TCGA (vcf2maf), cBioPortal mutation data, OncoKB annotator and MOAlmanac MAFs.
 
-One row is one small variant with its chosen transcript (``Transcript_ID``, transcript_rule
-``input``), ``HGVSc``, ``HGVSp_Short``/``HGVSp``, ``Consequence`` (SO terms; else mapped from
-``Variant_Classification``), ``Exon_Number`` and tumour read counts (VAF =
-``t_alt_count / t_depth``). Rows failing ``FILTER`` are dropped unless ``include_filtered``
-(counted either way); rows outside the panel's genes are counted, not reported. A MAF holding
-several tumours needs ``--sample`` to pick one ``Tumor_Sample_Barcode``.
+Columns are found by their documented names, ignoring case and punctuation (``Start_position``
+= ``Start_Position``), wherever they are in the header (OncoKB annotator MAFs start with
+``NCBI_Build``). Only ``Hugo_Symbol`` is required, plus either coordinates (``Chromosome``,
+``Start_Position``) or a protein change (``HGVSp_Short``, ``Protein_Change``, ``HGVSp``).
+
+One row is one small variant with its chosen transcript (``Transcript_ID`` or
+``Annotation_Transcript``, transcript_rule ``input``), ``HGVSc`` (or ``cDNA_Change``), the
+protein change, ``Consequence`` (SO terms; else mapped from ``Variant_Classification``),
+``Exon_Number`` and tumour read counts (VAF = ``t_alt_count / t_depth``, or over
+``t_alt_count + t_ref_count``). A row without coordinates is read by gene and protein change
+(protein-level rules can still match it; coordinate look-ups cannot). Rows with
+``Variant_Classification`` ``Fusion`` (older cBioPortal studies) become fusions.
+
+One patient per case: a MAF naming several ``Tumor_Sample_Barcode`` values needs ``--sample``
+(:func:`tumorboard.readers.table.choose_sample`). ``NCBI_Build`` (``GRCh37``/``37``/``hg19``,
+``GRCh38``/``38``/``hg38``) gives the build; a MAF mixing builds, or contradicting ``--genome``,
+is an error. A bad row (fewer cells than the header, an unparseable or negative number, no gene,
+invalid alleles) is skipped with its line and reason in ``qc.skipped``; a last line cut short
+(no final newline) is an error. Rows failing ``FILTER`` are dropped unless ``include_filtered``
+(counted either way); rows outside the panel's genes are counted, not reported.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from tumorboard.alterations import MUTATION, Alteration, parse_exon, parse_protein_change
-from tumorboard.errors import FormatError, RecordError, SampleError
+from tumorboard.alterations import FUSION, MUTATION, Alteration, parse_exon, parse_protein_change
+from tumorboard.errors import FormatError, GenomeBuildError
 from tumorboard.models import RunOptions
-from tumorboard.readers.base import ReadResult
-from tumorboard.readers.text import iter_lines
+from tumorboard.readers.base import QCCounter, ReadResult
+from tumorboard.readers.table import (
+    MAX_POSITION,
+    NA_VALUES,
+    SAMPLE_COLUMNS,
+    Table,
+    count,
+    excerpt,
+    other_samples_note,
+    read_table,
+    restrict,
+    truncation_error,
+)
 
 _CLASSIFICATION_SO = {
-    "Missense_Mutation": "missense_variant",
-    "Nonsense_Mutation": "stop_gained",
-    "Frame_Shift_Del": "frameshift_variant",
-    "Frame_Shift_Ins": "frameshift_variant",
-    "Splice_Site": "splice_donor_variant",
-    "In_Frame_Del": "inframe_deletion",
-    "In_Frame_Ins": "inframe_insertion",
-    "Silent": "synonymous_variant",
-    "Nonstop_Mutation": "stop_lost",
-    "Translation_Start_Site": "start_lost",
-    "Splice_Region": "splice_region_variant",
-    "Intron": "intron_variant",
-    "3'UTR": "3_prime_UTR_variant",
-    "5'UTR": "5_prime_UTR_variant",
+    "missense_mutation": "missense_variant",
+    "nonsense_mutation": "stop_gained",
+    "frame_shift_del": "frameshift_variant",
+    "frame_shift_ins": "frameshift_variant",
+    "splice_site": "splice_donor_variant",
+    "in_frame_del": "inframe_deletion",
+    "in_frame_ins": "inframe_insertion",
+    "silent": "synonymous_variant",
+    "nonstop_mutation": "stop_lost",
+    "translation_start_site": "start_lost",
+    "splice_region": "splice_region_variant",
+    "intron": "intron_variant",
+    "3'utr": "3_prime_UTR_variant",
+    "5'utr": "5_prime_UTR_variant",
+    "3'flank": "downstream_gene_variant",
+    "5'flank": "upstream_gene_variant",
+    "igr": "intergenic_variant",
+    "rna": "non_coding_transcript_exon_variant",
 }
-_REQUIRED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele")
-_BUILDS = {
-    "GRCh38": "GRCh38",
-    "hg38": "GRCh38",
-    "GRCh37": "GRCh37",
-    "hg19": "GRCh37",
-    "37": "GRCh37",
-}
+_BUILDS = {"grch38": "GRCh38", "hg38": "GRCh38", "38": "GRCh38",
+           "grch37": "GRCh37", "hg19": "GRCh37", "37": "GRCh37", "b37": "GRCh37"}  # fmt: skip
+_ALLELE = re.compile(r"[ACGTN]+|-", re.IGNORECASE)
+_NO_PROTEIN = frozenset({"p.?", "p.=", "p.(=)", "?"})
+_FUSION_SUFFIX = re.compile(r"\s*(fusion|fusions)$", re.IGNORECASE)
+
+_GENE = ("hugosymbol",)
+_CHROM, _START = ("chromosome",), ("startposition",)
+_PROTEIN = ("hgvspshort", "proteinchange", "hgvsp", "aminoacidchange")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "gene": _GENE, "chrom": _CHROM, "start": _START, "ref": ("referenceallele",),
+    "alt2": ("tumorseqallele2",), "alt1": ("tumorseqallele1",), "protein": _PROTEIN,
+    "hgvsc": ("hgvsc", "cdnachange"), "transcript": ("transcriptid", "annotationtranscript"),
+    "consequence": ("consequence",), "classification": ("variantclassification",),
+    "exon": ("exonnumber", "exon", "transcriptexon"), "impact": ("impact",),
+    "filter": ("filter",), "depth": ("tdepth",), "alt_count": ("taltcount",),
+    "ref_count": ("trefcount",), "build": ("ncbibuild",), "sample": SAMPLE_COLUMNS[:1],
+}  # fmt: skip
 
 
-def _rows(path: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    header: dict[str, int] = {}
-    rows: list[tuple[int, list[str]]] = []
-    for n, line in iter_lines(path):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if not header:
-            header = {c.strip(): i for i, c in enumerate(cells)}
-            missing = [c for c in _REQUIRED if c not in header]
-            if missing:
-                raise FormatError(
-                    f"MAF header lacks {', '.join(missing)}",
-                    where=f"{path}:{n}",
-                    hint="a MAF starts with Hugo_Symbol ... Start_Position ...",
-                )
-            continue
-        rows.append((n, cells))
-    return header, rows
+_SHOWN = {"depth": "t_depth", "alt_count": "t_alt_count", "ref_count": "t_ref_count"}
+
+
+class SkipRow(Exception):
+    """A row that cannot be read: its reason (stable) and a short detail."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
 
 
 class _Row:
-    __slots__ = ("cells", "header", "where")
+    __slots__ = ("cells", "cols")
 
-    def __init__(self, header: dict[str, int], cells: list[str], where: str) -> None:
-        self.header, self.cells, self.where = header, cells, where
+    def __init__(self, cols: dict[str, int | None], cells: list[str]) -> None:
+        self.cols, self.cells = cols, cells
 
     def get(self, name: str) -> str:
-        i = self.header.get(name)
+        i = self.cols[name]
         if i is None or i >= len(self.cells):
             return ""
         value = self.cells[i].strip()
-        return "" if value in (".", "NA", "__UNKNOWN__") else value
+        return "" if value.lower() in NA_VALUES else value
 
-    def integer(self, name: str) -> int | None:
-        value = self.get(name)
-        if not value:
-            return None
-        try:
-            return int(float(value))
-        except ValueError:
-            raise RecordError(
-                f"{name} should be a number, found {value!r}",
-                where=self.where,
-                hint="repair the value or write NA",
-            ) from None
+    def count(self, name: str) -> int | None:
+        text = self.get(name)
+        parsed = count(text)
+        if parsed.problem:
+            raise SkipRow(f"MAF {_SHOWN[name]} is {parsed.problem}", excerpt(text))
+        return None if parsed.value is None else int(parsed.value)
 
 
-def _choose_sample(
-    header: dict[str, int], rows: list[tuple[int, list[str]]], options: RunOptions, path: str
-) -> str:
-    i = header.get("Tumor_Sample_Barcode")
-    if i is None:
-        return ""
-    samples = sorted({r[i].strip() for _, r in rows if i < len(r) and r[i].strip()})
-    if options.sample:
-        if options.sample not in samples:
-            raise SampleError(
-                f"sample {options.sample!r} is not in the MAF; samples: {', '.join(samples)}",
-                where=path,
-                hint="pass one of the listed Tumor_Sample_Barcode values",
-            )
-        return options.sample
-    if len(samples) > 1:
-        raise SampleError(
-            f"the MAF holds {len(samples)} tumours: {', '.join(samples[:10])}",
-            where=path,
-            hint="pass --sample BARCODE",
+# --- header and builds ---------------------------------------------------------------------------
+def _columns(table: Table) -> dict[str, int | None]:
+    cols = {name: table.col(*keys) for name, keys in _COLUMNS.items()}
+    where = f"{table.path}:{table.header_line}"
+    hint = "a MAF has Hugo_Symbol and Chromosome + Start_Position, or HGVSp_Short/Protein_Change"
+    if cols["gene"] is None:
+        raise FormatError("MAF header lacks Hugo_Symbol", where=where, hint=hint)
+    has_coordinates = cols["chrom"] is not None and cols["start"] is not None
+    if not has_coordinates and cols["protein"] is None:
+        raise FormatError(
+            "MAF header has neither Chromosome + Start_Position nor a protein change column "
+            "(HGVSp_Short, Protein_Change, HGVSp)",
+            where=where,
+            hint=hint,
         )
-    return samples[0] if samples else ""
+    return cols
 
 
-def _alteration(row: _Row, line: int, name: str) -> Alteration:
-    ref = row.get("Reference_Allele")
-    alt = row.get("Tumor_Seq_Allele2")
-    if not alt or alt == ref:
-        alt = row.get("Tumor_Seq_Allele1")
-    pos = row.integer("Start_Position")
-    if pos is None:
-        raise RecordError("Start_Position is empty", where=row.where, hint="repair the row")
-    tx = row.get("Transcript_ID")
-    consequence = row.get("Consequence") or _CLASSIFICATION_SO.get(
-        row.get("Variant_Classification"), ""
-    )
-    a = Alteration(
-        gene=row.get("Hugo_Symbol"),
-        kind=MUTATION,
-        chrom=row.get("Chromosome"),
-        pos=pos,
-        ref=ref,
-        alt=alt,
-        hgvsc=row.get("HGVSc").rpartition(":")[2],
-        transcript=tx,
-        transcript_rule="input" if tx else "",
-        impact=row.get("IMPACT"),
-        consequences=tuple(c for c in consequence.replace(",", "&").split("&") if c),
-        exon=parse_exon(row.get("Exon_Number") or row.get("EXON")),
-        filter=row.get("FILTER") or "PASS",
-        source=name,
-        record=line,
-    )
-    change = parse_protein_change(row.get("HGVSp_Short") or row.get("HGVSp"))
-    if change is not None:
-        a.protein, a.protein_3 = change.one, change.three
-        a.protein_start, a.protein_end = change.start, change.end
-    depth, alt_count = row.integer("t_depth"), row.integer("t_alt_count")
-    ref_count = row.integer("t_ref_count")
+def _build(text: str, where: str) -> str | None:
+    key = text.strip().lower()
+    if key in NA_VALUES:
+        return None
+    build = _BUILDS.get(key) or _BUILDS.get(key.split(".")[0].split("-")[0])
+    if build is None:
+        raise GenomeBuildError(
+            f"NCBI_Build {excerpt(text)} is neither GRCh37 nor GRCh38",
+            where=where,
+            hint="tumorboard reads GRCh37 (37, hg19) and GRCh38 (38, hg38) MAFs",
+        )
+    return build
+
+
+def _file_build(table: Table, column: int | None, options: RunOptions) -> str | None:
+    """The one build of the whole file (every sample's rows); mixing builds is an error."""
+    if column is None:
+        return None
+    first: dict[str, int] = {}
+    for n, cells in table.rows:
+        if column < len(cells):
+            build = _build(cells[column], f"{table.path}:{n}")
+            if build is not None:
+                first.setdefault(build, n)
+    if len(first) > 1:
+        lines = ", ".join(f"{b} at line {n}" for b, n in sorted(first.items()))
+        raise GenomeBuildError(
+            f"the MAF mixes genome builds ({lines})",
+            where=table.path,
+            hint="split the file by NCBI_Build; one case is on one build",
+        )
+    build = next(iter(first), None)
+    if build and options.genome and build != options.genome:
+        raise GenomeBuildError(
+            f"the MAF is {build} (NCBI_Build) but --genome is {options.genome}",
+            where=table.path,
+            hint=f"pass --genome {build}, or give the {options.genome} MAF",
+        )
+    return build
+
+
+# --- one row -------------------------------------------------------------------------------------
+def _coordinates(row: _Row, a: Alteration) -> None:
+    chrom, start = row.get("chrom"), row.get("start")
+    if not chrom and not start:
+        return
+    if not chrom or not start:
+        raise SkipRow("MAF row with only part of its coordinates", f"{chrom}:{start}")
+    if not start.isdigit() or not 1 <= int(start) <= MAX_POSITION:
+        raise SkipRow("MAF Start_Position is not a position (whole number >= 1)", excerpt(start))
+    ref = row.get("ref")
+    alt = row.get("alt2")
+    if not alt or alt.upper() == ref.upper():
+        alt = row.get("alt1") or alt
+    for allele in (ref, alt):
+        if allele and not _ALLELE.fullmatch(allele):
+            raise SkipRow("MAF allele is not A, C, G, T, N or '-'", excerpt(allele))
+    if ref and (not alt or ref.upper() == alt.upper()):
+        raise SkipRow("MAF tumour allele equals the reference allele", f"{ref}>{alt}")
+    a.chrom, a.pos, a.ref, a.alt = chrom, int(start), ref, alt
+
+
+def _read_support(row: _Row, a: Alteration) -> None:
+    depth, alt_count = row.count("depth"), row.count("alt_count")
+    ref_count = row.count("ref_count")
     if depth is None and alt_count is not None and ref_count is not None:
         depth = alt_count + ref_count
+    if depth is not None and alt_count is not None and alt_count > depth:
+        raise SkipRow("MAF t_alt_count is greater than t_depth", f"{alt_count} > {depth}")
     a.depth = depth
     if depth and alt_count is not None:
         a.vaf, a.vaf_source = alt_count / depth, "MAF t_alt_count/t_depth"
+
+
+def _protein(row: _Row, a: Alteration) -> None:
+    text = row.get("protein")
+    change = parse_protein_change(text) if text else None
+    if change is not None:
+        a.protein, a.protein_3 = change.one, change.three
+        a.protein_start, a.protein_end = change.start, change.end
+    elif text and text not in _NO_PROTEIN:
+        a.notes.append(f"protein change {excerpt(text)} not understood; matched by gene only")
+
+
+def _fusion_row(row: _Row, gene: str, name: str, line: int) -> Alteration:
+    """A ``Variant_Classification: Fusion`` row (older cBioPortal MAFs): partners from the text."""
+    from tumorboard.readers.fusions import parse_pair
+
+    text = _FUSION_SUFFIX.sub("", row.get("protein"))
+    pair = parse_pair(text) if text else None
+    a = Alteration(gene=gene, kind=FUSION, source=name, record=line)
+    if pair is not None and not isinstance(pair, str) and gene in (pair.gene5, pair.gene3):
+        a.gene, a.gene3 = pair.gene5 or gene, pair.gene3
+        a.notes.extend(pair.notes)
+    if not a.gene3:
+        a.notes.append(f"{gene} fusion from a MAF row; partner not named ({excerpt(text)})")
     return a
 
 
-def read_maf(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
-    """Read a MAF into a :class:`ReadResult` (panel genes only; FILTER as for VCFs)."""
-    header, rows = _rows(path)
-    if not header:
-        raise FormatError("no MAF header line", where=path, hint="a MAF starts with Hugo_Symbol")
-    name = Path(path).name
-    result = ReadResult(kind="maf", path=path, annotation="MAF (vcf2maf/VEP)")
-    result.sample = _choose_sample(header, rows, options, path)
-    result.sample_rule = "--sample" if options.sample else "only Tumor_Sample_Barcode"
+def _alteration(row: _Row, line: int, name: str) -> Alteration:
+    gene = row.get("gene")
+    if not gene or gene.lower() == "unknown":
+        raise SkipRow("MAF row without a gene (Hugo_Symbol empty or Unknown)", excerpt(gene))
+    classification = row.get("classification")
+    if classification.lower() == "fusion":
+        return _fusion_row(row, gene, name, line)
+    tx = row.get("transcript")
+    consequence = row.get("consequence") or _CLASSIFICATION_SO.get(classification.lower(), "")
+    a = Alteration(
+        gene=gene,
+        kind=MUTATION,
+        hgvsc=row.get("hgvsc").rpartition(":")[2],
+        transcript=tx,
+        transcript_rule="input" if tx else "",
+        impact=row.get("impact"),
+        consequences=tuple(c for c in consequence.replace(",", "&").split("&") if c),
+        exon=parse_exon(row.get("exon")),
+        filter=row.get("filter") or "PASS",
+        source=name,
+        record=line,
+    )
+    _coordinates(row, a)
+    _protein(row, a)
+    if not a.chrom:
+        if not a.protein and not a.consequences:
+            raise SkipRow("MAF row without coordinates or protein change", gene)
+        a.notes.append("no genomic coordinates in the MAF: read by gene and protein change")
+    _read_support(row, a)
+    return a
+
+
+def _read_rows(
+    table: Table,
+    rows: list[tuple[int, list[str]]],
+    cols: dict[str, int | None],
+    options: RunOptions,
+    panel: Any,
+    result: ReadResult,
+) -> None:
+    name = Path(table.path).name
     genes = None if panel is None or getattr(panel, "is_all", False) else panel.genes
     qc = result.qc
-    sample_col = header.get("Tumor_Sample_Barcode")
+    width = len(table.header)
     for n, cells in rows:
-        if sample_col is not None and result.sample and cells[sample_col].strip() != result.sample:
-            continue
         qc.records_read += 1
-        row = _Row(header, cells, f"{path}:{n}")
-        build = _BUILDS.get(row.get("NCBI_Build"))
-        result.genome = result.genome or build
-        a = _alteration(row, n, name)
-        if genes is not None and a.gene not in genes:
-            qc.outside_panel += 1
+        where = f"{table.path}:{n}"
+        try:
+            if len(cells) < width:
+                raise SkipRow("MAF row has fewer cells than the header", f"{len(cells)} of {width}")
+            row = _Row(cols, cells)
+            if cols["sample"] is not None and not row.get("sample"):
+                raise SkipRow("MAF row without Tumor_Sample_Barcode")
+            a = _alteration(row, n, name)
+        except SkipRow as skip:
+            if table.truncated(n):
+                raise truncation_error(table, n, len(cells)) from None
+            _skip(qc, skip, where)
             continue
-        if not a.is_passing:
-            qc.filtered += 1
-            if not options.include_filtered:
-                continue
-        if not a.gene:
-            qc.skip("MAF row without Hugo_Symbol", row.where)
-            continue
-        if a.transcript_rule:
-            qc.transcript_rules["input"] += 1
-        result.alterations.append(a)
+        _keep(a, genes, options, qc, result)
+
+
+def _skip(qc: QCCounter, skip: SkipRow, where: str) -> None:
+    qc.skip(skip.reason, f"{where} ({skip.detail})" if skip.detail else where)
+
+
+def _keep(a: Alteration, genes: Any, options: RunOptions, qc: QCCounter, r: ReadResult) -> None:
+    if genes is not None and a.gene not in genes:
+        qc.outside_panel += 1
+        return
+    if not a.is_passing:
+        qc.filtered += 1
+        if not options.include_filtered:
+            return
+    if a.transcript_rule:
+        qc.transcript_rules["input"] += 1
+    r.alterations.append(a)
+
+
+def read_maf(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
+    """Read a MAF into a :class:`ReadResult` (one patient; panel genes only)."""
+    table = read_table(path)
+    if table is None:
+        raise FormatError("no MAF header line", where=path, hint="a MAF starts with Hugo_Symbol")
+    cols = _columns(table)
+    kind = "MAF (vcf2maf/VEP)" if cols["consequence"] is not None else "MAF"
+    result = ReadResult(kind="maf", path=path, annotation=kind)
+    result.genome = _file_build(table, cols["build"], options)
+    choice, rows, left_out = restrict(table, cols["sample"], options.sample, "MAF")
+    result.sample, result.sample_rule = choice.sample, choice.rule
+    if left_out:
+        result.qc.warnings.append(other_samples_note(Path(path).name, left_out, choice))
+    _read_rows(table, rows, cols, options, panel, result)
     return result
 
 

@@ -4,13 +4,17 @@ values, and a plain-text VCF reader for the small CNV and breakend VCFs."""
 from __future__ import annotations
 
 import gzip
+import io
+import os
 import re
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from tumorboard.errors import InputNotFoundError, RecordError, TruncatedInputError
+from tumorboard.errors import InputError, InputNotFoundError, RecordError, TruncatedInputError
 
 CNV_ALTS = frozenset({"<DUP>", "<DEL>", "<CNV>", "<AMP>", "<DUP:TANDEM>", "<LOSS>", "<GAIN>"})
 
@@ -20,31 +24,165 @@ def norm_column(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def excerpt(text: str, limit: int = 24) -> str:
+    """A short, escaped excerpt of input text for an error message (never a long quote)."""
+    cut = text[:limit]
+    return repr(cut) + ("..." if len(text) > limit else "")
+
+
+_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def check_file(path: str) -> Path:
-    """The path as a :class:`Path`; a clear error when it is missing or a folder."""
+    """The path as a :class:`Path`; a clear error when it is missing, a folder or a device.
+
+    Regular files and pipes (a named FIFO, ``<(...)`` process substitution) are inputs; a pipe
+    is read once (:func:`open_binary`). Devices (``/dev/zero``, ``/dev/null``) and sockets are
+    refused rather than read forever.
+    """
     p = Path(path)
-    if not p.exists():
-        raise InputNotFoundError("file not found", where=path, hint="check the path")
-    if p.is_dir():
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputNotFoundError("file not found", where=path, hint="check the path") from None
+    except OSError as exc:
+        raise InputNotFoundError(
+            f"cannot read: {exc.strerror}", where=path, hint="check the path and its permissions"
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
         raise InputNotFoundError("is a folder, not a file", where=path, hint="name a file")
+    for test, what in _KINDS:
+        if test(st.st_mode):
+            raise InputError(
+                f"is {what}, not a file",
+                where=path,
+                hint="give a file, a pipe, or '-' for standard input",
+            )
     return p
 
 
+# --- inputs that can be read only once: pipes, FIFOs, process substitution ---------------------
+SNIFF_BYTES = 1 << 16
+"""How much of a pipe is read to tell its format (replayed to the reader afterwards)."""
+
+
+@dataclass(slots=True)
+class Stream:
+    """A pipe opened once: the bytes read to sniff it, then the rest."""
+
+    raw: BinaryIO
+    head: bytes
+    taken: bool = False
+
+
+_STREAMS: dict[str, Stream] = {}
+
+
+def is_stream(path: str) -> bool:
+    """Is ``path`` a pipe (read once) rather than a regular file?"""
+    try:
+        return stat.S_ISFIFO(Path(path).stat().st_mode)
+    except OSError:
+        return False
+
+
+def _open_pipe(path: str) -> BinaryIO:
+    """Open a FIFO without waiting for a writer (none: it reads as empty)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        import fcntl
+
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    except ImportError:  # pragma: no cover - not POSIX
+        pass
+    return os.fdopen(fd, "rb", buffering=0)
+
+
+def stream_head(path: str) -> bytes:
+    """The first bytes of a pipe (read once and kept for :func:`open_binary`)."""
+    stream = _STREAMS.get(path)
+    if stream is None:
+        raw = _open_pipe(path)
+        chunks: list[bytes] = []
+        size = 0
+        while size < SNIFF_BYTES:
+            chunk = raw.read(SNIFF_BYTES - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        stream = _STREAMS[path] = Stream(raw, b"".join(chunks))
+    return stream.head
+
+
+class _Replay(io.RawIOBase):
+    """The sniffed head of a pipe, then the rest of it."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_binary(path: str) -> BinaryIO:
+    """Open an input for reading bytes: a regular file, or a pipe (its sniffed head replayed;
+    a pipe can be read once only)."""
+    if not is_stream(path):
+        return Path(path).open("rb")
+    stream_head(path)
+    stream = _STREAMS[path]
+    if stream.taken:
+        raise InputError(
+            "this pipe was already read",
+            where=path,
+            hint="a pipe can be read once: name it once, or write it to a file first",
+        )
+    stream.taken = True
+    return io.BufferedReader(_Replay(stream.head, stream.raw), SNIFF_BYTES)
+
+
+def head_bytes(path: str, size: int = 16) -> bytes:
+    """The first ``size`` bytes of an input (a pipe's from its sniffed head)."""
+    if is_stream(path):
+        return stream_head(path)[:size]
+    with Path(path).open("rb") as fh:
+        return fh.read(size)
+
+
 def is_gzip(p: Path) -> bool:
-    with p.open("rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
+    return head_bytes(str(p), 2) == b"\x1f\x8b"
 
 
 def iter_lines(path: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without its newline) of a text file, plain or gzipped."""
     p = check_file(path)
     try:
-        if is_gzip(p):
-            with gzip.open(p, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-                for n, line in enumerate(fh, 1):
-                    yield n, line.rstrip("\r\n")
-        else:
-            with p.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        gz = is_gzip(p)
+        with open_binary(path) as raw:
+            binary: BinaryIO = gzip.GzipFile(fileobj=raw) if gz else raw  # type: ignore[assignment]
+            encoding = "utf-8" if gz else "utf-8-sig"
+            with io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="") as fh:
                 for n, line in enumerate(fh, 1):
                     yield n, line.rstrip("\r\n")
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -118,7 +256,7 @@ def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
             continue
         if len(cols) < 8 or not cols[1].isdigit():
             raise RecordError(
-                f"malformed VCF line: {len(cols)} columns, POS {[*cols, ''][1]!r}",
+                f"malformed VCF line: {len(cols)} columns, POS {excerpt([*cols, ''][1])}",
                 where=f"{path}:{n}",
                 hint="a VCF data line has at least 8 tab-separated columns with a numeric POS",
             )
@@ -147,12 +285,19 @@ def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
 
 __all__ = [
     "CNV_ALTS",
+    "SNIFF_BYTES",
+    "Stream",
     "TextVcfRecord",
     "check_file",
+    "excerpt",
+    "head_bytes",
     "info_value",
     "is_gzip",
+    "is_stream",
     "iter_lines",
     "iter_text_vcf",
     "norm_column",
+    "open_binary",
     "parse_info",
+    "stream_head",
 ]

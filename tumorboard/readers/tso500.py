@@ -24,139 +24,38 @@ A malformed row is a :class:`~tumorboard.errors.RecordError` naming file, sectio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tumorboard.alterations import MUTATION, REARRANGEMENT, Alteration, parse_exon
-from tumorboard.biomarkers import hrd_from_gis, msi_from_percent, tmb_from_value
-from tumorboard.errors import FormatError, RecordError
+from tumorboard.errors import RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.cnv import classify_copy_number
+from tumorboard.readers.cnv_calls import classify_copy_number
 from tumorboard.readers.fusions import fusion_from_pair, splice_variant
-from tumorboard.readers.text import iter_lines, norm_column
+from tumorboard.readers.table import MAX_COUNT, MAX_POSITION
+from tumorboard.readers.text import norm_column
+from tumorboard.readers.tso500_sections import (
+    KEY_VALUE_SECTIONS,
+    NA,
+    SECTION_ALIASES,
+    CombinedVariantOutput,
+    Section,
+    parse_sections,
+    value_problem,
+)
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
-KEY_VALUE_SECTIONS = frozenset(
-    {"analysisdetails", "sequencingrundetails", "tmb", "msi", "gis", "header", "sampleinformation"}
-)
-_SECTION_ALIASES = {
-    "smallvariants": "small",
-    "geneamplifications": "cnv",
-    "copynumbervariants": "cnv",
-    "copynumbervariations": "cnv",
-    "cnvs": "cnv",
-    "fusions": "fusions",
-    "genefusions": "fusions",
-    "splicevariants": "splice",
-    "largerearrangements": "rearrangements",
-    "tmb": "tmb",
-    "msi": "msi",
-    "gis": "gis",
-    "analysisdetails": "details",
-    "sequencingrundetails": "run",
-    "header": "details",
-}
-_NA = frozenset({"", "NA", "N/A", "na", "."})
-
-
-@dataclass(slots=True)
-class Section:
-    """One ``[Name]`` block: its header line number, column names and data rows."""
-
-    name: str
-    line: int
-    header: list[str] = field(default_factory=list)
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
-    pairs: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return norm_column(self.name)
-
-
-@dataclass(slots=True)
-class CombinedVariantOutput:
-    """A parsed CVO file: its title lines and sections by normalised name."""
-
-    path: str
-    title: list[str]
-    sections: list[Section]
-
-    def get(self, alias: str) -> list[Section]:
-        return [s for s in self.sections if _SECTION_ALIASES.get(s.key) == alias]
-
-    @property
-    def layout(self) -> str:
-        text = " ".join(self.title)
-        if "DRAGEN" in text:
-            return "DRAGEN TSO500"
-        if any(s.key == "copynumbervariants" for s in self.sections):
-            return "DRAGEN TSO500"
-        return "TSO500 Local App"
-
-
-def parse_sections(path: str) -> CombinedVariantOutput:
-    """Split a CVO file into sections; tolerant of trailing tabs, CRLF and unknown sections."""
-    title: list[str] = []
-    sections: list[Section] = []
-    current: Section | None = None
-    for n, raw in iter_lines(path):
-        cells = [c.strip() for c in raw.split("\t")]
-        while cells and cells[-1] == "":
-            cells.pop()
-        if not cells:
-            continue
-        first = cells[0]
-        if first.startswith("[") and first.endswith("]") and len(cells) == 1:
-            current = Section(name=first[1:-1].strip(), line=n)
-            sections.append(current)
-            continue
-        if current is None:
-            title.append(" ".join(cells))
-            continue
-        _add_line(current, n, cells, path)
-    if not sections:
-        raise FormatError(
-            "no [Section] headers found: not a TSO500 CombinedVariantOutput file",
-            where=path,
-            hint="give the *_CombinedVariantOutput.tsv from the TSO500 Local App or DRAGEN",
-        )
-    return CombinedVariantOutput(path=path, title=title, sections=sections)
-
-
-def _add_line(section: Section, n: int, cells: list[str], path: str) -> None:
-    if section.key in KEY_VALUE_SECTIONS:
-        if len(cells) == 1 and cells[0] in _NA:
-            return
-        if len(cells) > 2:
-            raise RecordError(
-                f"[{section.name}] expects 'key<TAB>value' lines, found {len(cells)} values",
-                where=f"{path}:{n}",
-                hint="repair the line; key/value sections hold one value per key",
-            )
-        section.pairs[norm_column(cells[0])] = (n, cells[1] if len(cells) > 1 else "")
-        return
-    if not section.header:
-        section.header = cells
-        return
-    if len(cells) == 1 and cells[0] in _NA:
-        return
-    if len(cells) > len(section.header):
-        raise RecordError(
-            f"[{section.name}] row has {len(cells)} values but the header has "
-            f"{len(section.header)} columns",
-            where=f"{path}:{n}",
-            hint="the row does not fit the section header; repair or remove it",
-        )
-    section.rows.append((n, cells + [""] * (len(section.header) - len(cells))))
-
 
 # --- row helpers --------------------------------------------------------------------------------
+class SkipRow(Exception):
+    """A row whose value is unusable: skipped with this reason (never read with a default)."""
+
+
 class Row:
     """One table row with access by normalised column name and error context."""
 
@@ -175,26 +74,34 @@ class Row:
     def text(self, *names: str) -> str:
         for name in names:
             value = self.cells.get(name)
-            if value is not None and value not in _NA:
+            if value is not None and value not in NA:
                 return value
         return ""
 
-    def number(self, *names: str) -> float | None:
+    def number(self, *names: str, high: float = math.inf) -> float | None:
+        """The value of the first named column present; text is an error, a NaN, infinite,
+        negative or too high value skips the row (:class:`SkipRow`)."""
         value = self.text(*names)
         if not value:
             return None
         try:
-            return float(value.rstrip("%"))
+            number = float(value.rstrip("%"))
         except ValueError:
             raise RecordError(
-                f"column {names[0]!r} should be a number, found {value!r}",
+                f"column {names[0]!r} should be a number, found {value[:40]!r}",
                 where=self.where,
                 hint="repair the value or write NA when it is unknown",
             ) from None
+        problem = value_problem(number, high)
+        if problem:
+            raise SkipRow(f"TSO500 {names[0]} is {problem}")
+        return number
 
     def integer(self, *names: str) -> int | None:
-        value = self.number(*names)
-        return None if value is None else round(value)
+        value = self.number(*names, high=MAX_COUNT)
+        if value is not None and value != int(value):
+            raise SkipRow(f"TSO500 {names[0]} is not a whole number")
+        return None if value is None else int(value)
 
     def require(self, *names: str) -> str:
         value = self.text(*names)
@@ -207,52 +114,70 @@ class Row:
         return value
 
 
-def _rows(cvo: CombinedVariantOutput, alias: str) -> list[Row]:
-    return [Row(s, n, cells, cvo.path) for s in cvo.get(alias) for n, cells in s.rows]
+def _collect(
+    cvo: CombinedVariantOutput, alias: str, qc: QCCounter, read: Callable[[Row], Alteration | None]
+) -> list[Alteration]:
+    """``read`` every row of the ``alias`` sections; short or unusable rows are skipped."""
+    out = []
+    for section in cvo.get(alias):
+        for line, width in section.short:
+            qc.records_read += 1
+            qc.skip(
+                f"TSO500 [{section.name}] row has fewer cells than the header",
+                f"{cvo.path}:{line} ({width} of {len(section.header)})",
+            )
+        for n, cells in section.rows:
+            qc.records_read += 1
+            row = Row(section, n, cells, cvo.path)
+            try:
+                a = read(row)
+            except SkipRow as skip:
+                qc.skip(str(skip), row.where)
+                continue
+            if a is not None:
+                a.source, a.record = Path(cvo.path).name, n
+                out.append(a)
+    return out
 
 
 # --- section handlers ---------------------------------------------------------------------------
-def _small_variants(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> list[Alteration]:
+def _small_variant(row: Row, qc: QCCounter) -> Alteration | None:
     from tumorboard.alterations import parse_protein_change
 
-    out = []
-    for row in _rows(cvo, "small"):
-        qc.records_read += 1
-        gene = row.text("gene", "genesymbol")
-        if not gene:
-            qc.skip("TSO500 small variant without a gene (intergenic)", row.where)
-            continue
-        pos = row.integer("genomicposition", "position", "pos")
-        cdot = row.text("cdotnotation", "hgvsc")
-        pdot = row.text("pdotnotation", "hgvsp")
-        tx, _, hgvsc = cdot.rpartition(":") if ":" in cdot else ("", "", cdot)
-        a = Alteration(
-            gene=gene,
-            kind=MUTATION,
-            chrom=row.require("chromosome", "chrom"),
-            pos=pos or 0,
-            ref=row.text("referencecall", "ref"),
-            alt=row.text("alternativecall", "alt"),
-            hgvsc=hgvsc,
-            transcript=tx or (pdot.partition(":")[0] if ":" in pdot else ""),
-            transcript_rule="input",
-            vaf=row.number("allelefrequency", "vaf", "vf"),
-            depth=row.integer("depth", "dp"),
-            vaf_source="input",
-            source=source,
-            record=row.line,
-            consequences=_consequences(row.text("consequences", "consequence")),
-            exon=parse_exon(row.text("affectedexons", "exon", "exons")),
-        )
-        change = parse_protein_change(pdot) if pdot else None
-        if change is not None:
-            a.protein, a.protein_3 = change.one, change.three
-            a.protein_start, a.protein_end = change.start, change.end
-        elif pdot and pdot.rpartition(":")[2] not in ("p.?", "p.(=)", "p.="):
-            a.notes.append(f"protein change {pdot!r} not understood; matched by gene only")
-        qc.transcript_rules["input"] += 1
-        out.append(a)
-    return out
+    gene = row.text("gene", "genesymbol")
+    if not gene:
+        qc.skip("TSO500 small variant without a gene (intergenic)", row.where)
+        return None
+    pos = row.integer("genomicposition", "position", "pos")
+    if pos is not None and not 1 <= pos <= MAX_POSITION:
+        raise SkipRow("TSO500 genomicposition is not a position (>= 1)")
+    cdot = row.text("cdotnotation", "hgvsc")
+    pdot = row.text("pdotnotation", "hgvsp")
+    tx, _, hgvsc = cdot.rpartition(":") if ":" in cdot else ("", "", cdot)
+    a = Alteration(
+        gene=gene,
+        kind=MUTATION,
+        chrom=row.require("chromosome", "chrom"),
+        pos=pos or 0,
+        ref=row.text("referencecall", "ref"),
+        alt=row.text("alternativecall", "alt"),
+        hgvsc=hgvsc,
+        transcript=tx or (pdot.partition(":")[0] if ":" in pdot else ""),
+        transcript_rule="input",
+        vaf=row.number("allelefrequency", "vaf", "vf", high=1.0),
+        depth=row.integer("depth", "dp"),
+        vaf_source="input",
+        consequences=_consequences(row.text("consequences", "consequence")),
+        exon=parse_exon(row.text("affectedexons", "exon", "exons")),
+    )
+    change = parse_protein_change(pdot) if pdot else None
+    if change is not None:
+        a.protein, a.protein_3 = change.one, change.three
+        a.protein_start, a.protein_end = change.start, change.end
+    elif pdot and pdot.rpartition(":")[2] not in ("p.?", "p.(=)", "p.="):
+        a.notes.append(f"protein change {pdot[:40]!r} not understood; matched by gene only")
+    qc.transcript_rules["input"] += 1
+    return a
 
 
 def _consequences(text: str) -> tuple[str, ...]:
@@ -261,130 +186,59 @@ def _consequences(text: str) -> tuple[str, ...]:
     return tuple(t for t in text.split() if t)
 
 
-def _copy_numbers(
-    cvo: CombinedVariantOutput, source: str, qc: QCCounter, options: RunOptions
-) -> list[Alteration]:
-    out = []
-    for row in _rows(cvo, "cnv"):
-        qc.records_read += 1
-        gene = row.require("gene", "genes")
-        call = row.text("copynumbervariant", "cnvtype", "call", "type")
-        a = classify_copy_number(
-            gene,
-            options,
-            copy_number=row.number("absolutecopynumber", "copynumber", "cn"),
-            fold_change=row.number("foldchange", "fc"),
-            call=call,
-            qc=qc,
-            where=row.where,
-        )
-        if a is not None:
-            a.source, a.record = source, row.line
-            out.append(a)
-    return out
+def _copy_number(row: Row, qc: QCCounter, options: RunOptions) -> Alteration | None:
+    gene = row.require("gene", "genes")
+    return classify_copy_number(
+        gene,
+        options,
+        copy_number=row.number("absolutecopynumber", "copynumber", "cn"),
+        fold_change=row.number("foldchange", "fc"),
+        call=row.text("copynumbervariant", "cnvtype", "call", "type"),
+        qc=qc,
+        where=row.where,
+    )
 
 
-def _rearrangements(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> list[Alteration]:
-    out = []
-    for row in _rows(cvo, "rearrangements"):
-        qc.records_read += 1
-        gene = row.require("gene")
-        kind = row.text("cnvtype", "type", "copynumbervariant") or "rearrangement"
-        exons = row.text("affectedexons", "exons")
-        a = Alteration(
-            gene=gene,
-            kind=REARRANGEMENT,
-            chrom=row.text("chromosome", "chrom"),
-            pos=row.integer("start") or 0,
-            exon=parse_exon(exons),
-            fold_change=row.number("foldchange"),
-            source=source,
-            record=row.line,
-            breakpoints=f"{row.text('chromosome')}:{row.text('start')}-{row.text('stop', 'end')}",
-        )
-        a.notes.append(f"large rearrangement {kind.strip('<>')} of exon(s) {exons or '?'}")
-        out.append(a)
-    return out
+def _rearrangement(row: Row) -> Alteration:
+    gene = row.require("gene")
+    kind = row.text("cnvtype", "type", "copynumbervariant") or "rearrangement"
+    exons = row.text("affectedexons", "exons")
+    a = Alteration(
+        gene=gene,
+        kind=REARRANGEMENT,
+        chrom=row.text("chromosome", "chrom"),
+        pos=_position(row.integer("start")),
+        exon=parse_exon(exons),
+        fold_change=row.number("foldchange"),
+        breakpoints=f"{row.text('chromosome')}:{row.text('start')}-{row.text('stop', 'end')}",
+    )
+    a.notes.append(f"large rearrangement {kind.strip('<>')} of exon(s) {exons or '?'}")
+    return a
 
 
-def _fusions(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> list[Alteration]:
-    out = []
-    for row in _rows(cvo, "fusions"):
-        qc.records_read += 1
-        pair = row.require("genepair", "fusion", "genes")
-        a = fusion_from_pair(pair, qc=qc, where=row.where)
-        if a is None:
-            continue
-        b1, b2 = row.text("breakpoint1"), row.text("breakpoint2")
-        a.breakpoints = ";".join(b for b in (b1, b2) if b)
-        a.supporting_reads = row.integer("fusionsupportingreads", "supportingreads", "reads")
-        a.source, a.record = source, row.line
-        out.append(a)
-    return out
+def _position(value: int | None) -> int:
+    if value is not None and value > MAX_POSITION:
+        raise SkipRow("TSO500 start is not a position")
+    return value or 0
 
 
-def _splice(cvo: CombinedVariantOutput, source: str, qc: QCCounter) -> list[Alteration]:
-    out = []
-    for row in _rows(cvo, "splice"):
-        qc.records_read += 1
-        a = splice_variant(row.require("gene"), row.text("affectedexon", "affectedexons", "exons"))
-        b1, b2 = row.text("breakpoint1"), row.text("breakpoint2")
-        a.breakpoints = ";".join(b for b in (b1, b2) if b)
-        a.supporting_reads = row.integer("splicesupportingreads", "supportingreads", "reads")
-        a.source, a.record = source, row.line
-        out.append(a)
-    return out
+def _fusion(row: Row, qc: QCCounter) -> Alteration | None:
+    pair = row.require("genepair", "fusion", "genes")
+    a = fusion_from_pair(pair, qc=qc, where=row.where)
+    if a is None:
+        return None
+    b1, b2 = row.text("breakpoint1"), row.text("breakpoint2")
+    a.breakpoints = ";".join(b for b in (b1, b2) if b)
+    a.supporting_reads = row.integer("fusionsupportingreads", "supportingreads", "reads")
+    return a
 
 
-def _pair_number(section: Section, path: str, *keys: str) -> float | None:
-    for key in keys:
-        if key in section.pairs:
-            line, value = section.pairs[key]
-            if value in _NA:
-                return None
-            try:
-                return float(value.rstrip("%"))
-            except ValueError:
-                raise RecordError(
-                    f"[{section.name}] {key!r} should be a number, found {value!r}",
-                    where=f"{path}:{line}",
-                    hint="repair the value or write NA when it is unknown",
-                ) from None
-    return None
-
-
-def _biomarkers(cvo: CombinedVariantOutput, options: RunOptions, name: str) -> list[object]:
-    out: list[object] = []
-    for s in cvo.get("tmb"):
-        value = _pair_number(s, cvo.path, "totaltmb", "tmb", "tmbvalue")
-        size = _pair_number(s, cvo.path, "codingregionsizeinmegabases", "codingregionsize")
-        count = _pair_number(s, cvo.path, "numberofpassingeligiblevariants")
-        note = f"{count:g} eligible variants over {size:g} Mb" if count is not None and size else ""
-        out.append(tmb_from_value(value, options, f"{name} [TMB] section", note))
-    for s in cvo.get("msi"):
-        pct = _pair_number(
-            s,
-            cvo.path,
-            "percentunstablemsisites",
-            "percentunstablesites",
-            "percentunstable",
-            "msipercentunstable",
-        )
-        usable = _pair_number(s, cvo.path, "usablemsisites")
-        note = f"{usable:g} usable MSI sites" if usable is not None else ""
-        out.append(msi_from_percent(pct, options, f"{name} [MSI] section", note))
-    for s in cvo.get("gis"):
-        gis = _pair_number(s, cvo.path, "genomicinstabilityscore", "gis")
-        out.append(hrd_from_gis(gis, options, f"{name} [GIS] section"))
-    return out
-
-
-_HANDLERS: dict[str, Callable[[CombinedVariantOutput, str, QCCounter], list[Alteration]]] = {
-    "small": _small_variants,
-    "rearrangements": _rearrangements,
-    "fusions": _fusions,
-    "splice": _splice,
-}
+def _splice(row: Row) -> Alteration:
+    a = splice_variant(row.require("gene"), row.text("affectedexon", "affectedexons", "exons"))
+    b1, b2 = row.text("breakpoint1"), row.text("breakpoint2")
+    a.breakpoints = ";".join(b for b in (b1, b2) if b)
+    a.supporting_reads = row.integer("splicesupportingreads", "supportingreads", "reads")
+    return a
 
 
 def read_tso500(path: str, options: RunOptions, panel: Panel | None = None) -> ReadResult:
@@ -392,27 +246,40 @@ def read_tso500(path: str, options: RunOptions, panel: Panel | None = None) -> R
 
     The assay's own calls are not restricted to a panel (``panel`` is not used).
     """
+    from tumorboard.readers.tso500_values import biomarkers
+
     cvo = parse_sections(path)
     name = Path(path).name
     qc = QCCounter()
     result = ReadResult(kind="tso500", path=path, qc=qc, annotation=f"{cvo.layout} CVO")
-    for handler in _HANDLERS.values():
-        result.alterations.extend(handler(cvo, name, qc))
-    result.alterations.extend(_copy_numbers(cvo, name, qc, options))
-    result.biomarkers.extend(_biomarkers(cvo, options, cvo.layout))  # type: ignore[arg-type]
+    result.alterations.extend(_collect(cvo, "small", qc, lambda r: _small_variant(r, qc)))
+    result.alterations.extend(_collect(cvo, "rearrangements", qc, _rearrangement))
+    result.alterations.extend(_collect(cvo, "fusions", qc, lambda r: _fusion(r, qc)))
+    result.alterations.extend(_collect(cvo, "splice", qc, _splice))
+    result.alterations.extend(_collect(cvo, "cnv", qc, lambda r: _copy_number(r, qc, options)))
+    result.biomarkers.extend(biomarkers(cvo, options, qc))
     details = next(iter(cvo.get("details")), None)
     if details is not None:
         for key in ("dnasampleid", "pairid", "sampleid"):
-            if key in details.pairs and details.pairs[key][1] not in _NA:
+            if key in details.pairs and details.pairs[key][1] not in NA:
                 result.sample, result.sample_rule = (
                     details.pairs[key][1],
                     f"[Analysis Details] {key}",
                 )
                 break
-    unused = [s.name for s in cvo.sections if s.key not in _SECTION_ALIASES]
+    unused = [s.name for s in cvo.sections if s.key not in SECTION_ALIASES]
     if unused:
         qc.warnings.append(f"{name}: sections not used by tumorboard: " + ", ".join(unused))
     return result
 
 
-__all__ = ["CombinedVariantOutput", "Section", "parse_sections", "read_tso500"]
+__all__ = [
+    "KEY_VALUE_SECTIONS",
+    "CombinedVariantOutput",
+    "Row",
+    "Section",
+    "SkipRow",
+    "parse_sections",
+    "read_tso500",
+    "value_problem",
+]

@@ -1,7 +1,7 @@
 """Streaming VCF/BCF reader: the only module that imports pysam.
 
-``VcfReader`` opens a VCF, bgzipped VCF, BCF or ``-`` (stdin) and yields one
-:class:`~tumorboard.alterations.Alteration` per ALT allele of each record inside the panel.
+``VcfReader`` opens a VCF, bgzipped VCF, plain-gzip VCF, BCF, a pipe or ``-`` (stdin) and yields
+one :class:`~tumorboard.alterations.Alteration` per ALT allele of each record inside the panel.
 Memory stays flat: records are never collected, annotation is split only for records inside the
 panel, and no pydantic model is built per record.
 
@@ -10,9 +10,10 @@ Rules (each recorded in the QC block):
 * **Panel first.** With an index (.tbi/.csi) and a restricted panel, only the panel's regions are
   fetched; otherwise records outside the panel's intervals are dropped after reading CHROM/POS,
   before INFO, FORMAT or CSQ/ANN are touched.
-* **Annotation.** VEP ``CSQ`` (field order from the header) or SnpEff ``ANN``; multi-allelic records
-  are split per ALT and each ALT gets its own annotation entries (VEP's ``ALLELE_NUM`` when present,
-  else VEP's allele string: the shared first base trimmed, ``-`` for deletions).
+* **Annotation.** VEP ``CSQ`` (field order from the header), SnpEff ``ANN`` or SnpEff ``EFF``;
+  multi-allelic records are split per ALT and each ALT gets its own annotation entries
+  (:mod:`tumorboard.readers.vcf_annotation`); the protein change comes from HGVS notation, else
+  from VEP's/SnpEff's position and residue fields (``protein_source``).
 * **Transcript.** MANE Select (the annotation's MANE field, or, when it has none, the bundled
   MANE Select ids in ``panels/mane_select.tsv``), else canonical, else the first protein-coding
   entry, else the first; entries of panel genes are preferred over overlapping non-panel genes.
@@ -21,37 +22,32 @@ Rules (each recorded in the QC block):
   others look like normals; else an error listing the samples.
 * **VAF** from FORMAT ``AF``, ``VF`` (Illumina), ``AD`` (Number=R), VarScan ``FREQ``/``RD``+``AD``,
   Strelka tier-1 base counts (``AU``/``CU``/``GU``/``TU``; ``TAR``/``TIR`` for indels);
-  **depth** from FORMAT ``DP``, the sum of ``AD``, or INFO ``DP``.
+  **depth** from FORMAT ``DP``, the sum of ``AD``, or INFO ``DP``. Values are range-checked
+  (:mod:`tumorboard.readers.vcf_records`).
 * **FILTER.** PASS (or ``.``) only, unless ``include_filtered``; those are kept and flagged.
-* **Genome build** from ``##reference`` and contig lengths; ``genome=`` is checked against it.
+* **Genome build** from the header (:mod:`tumorboard.readers.vcf_build`); when it names none,
+  from the REF bases at the hotspot tables' positions; ``genome=`` is checked against either.
+* **Bad files** (:mod:`tumorboard.readers.vcf_io`): truncation, stale indexes, non-UTF-8 text,
+  devices and pipes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
-import os
-import re
-import shutil
-import threading
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from sys import intern
 from types import TracebackType
 from typing import Any
 
 import pysam
 
-from tumorboard.alterations import (
-    MUTATION,
-    Alteration,
-)
+from tumorboard.alterations import Alteration
 from tumorboard.errors import (
     AnnotationError,
     FormatError,
     GenomeBuildError,
     IndexRequiredError,
-    InputNotFoundError,
     RecordError,
     TruncatedInputError,
     TumorBoardError,
@@ -59,102 +55,25 @@ from tumorboard.errors import (
 from tumorboard.models import RunOptions
 from tumorboard.panels import Panel, contig_key
 from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.text import check_file, info_value
-from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header, vep_alleles
+from tumorboard.readers.text import excerpt, head_bytes
+from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
+from tumorboard.readers.vcf_build import BuildGuard, detect_build
 from tumorboard.readers.vcf_diagnose import diagnose_record
+from tumorboard.readers.vcf_io import (
+    STALE_HINT,
+    Pump,
+    check_index,
+    compression,
+    declared_contigs,
+    index_counts,
+    outside_record,
+)
+from tumorboard.readers.vcf_records import RecordParser
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
-# Chromosome 1 length per build: the most reliable build fingerprint in a header.
-_CHR1_LENGTH = {248956422: "GRCh38", 249250621: "GRCh37"}
-_BUILD_PATTERNS = (
-    (re.compile(r"grch38|hg38|b38|hs38|GCA_000001405\.15", re.I), "GRCh38"),
-    (re.compile(r"grch37|hg19|b37|hs37|human_g1k_v37|GCA_000001405\.1\b", re.I), "GRCh37"),
-)
-
-
-def detect_build(header: Any) -> tuple[str | None, str]:
-    """Genome build from a pysam header: (``GRCh37``/``GRCh38``/None, how it was found)."""
-    for name in ("1", "chr1"):
-        contig = header.contigs.get(name)
-        if contig is not None and contig.length in _CHR1_LENGTH:
-            return _CHR1_LENGTH[contig.length], f"length of contig {name}"
-    for rec in header.records:
-        if rec.key in ("reference", "assembly") and rec.value:
-            for pattern, build in _BUILD_PATTERNS:
-                if pattern.search(rec.value):
-                    return build, f"##{rec.key}={rec.value}"
-    return None, ""
-
-
-def _check_readable(path: str) -> str:
-    """Check the file exists; return its compression: ``bgzf``, ``gzip``, ``none`` or ``stdin``."""
-    if path == "-":
-        return "stdin"
-    p = check_file(path)
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise InputNotFoundError(f"cannot read: {exc.strerror}", where=path) from exc
-    if head[:2] != b"\x1f\x8b":
-        return "none"
-    if head[12:14] == b"BC":
-        _check_bgzf_eof(p)
-        return "bgzf"
-    return "gzip"
-
-
-def _gunzip_pipe(path: str) -> tuple[str, threading.Thread]:
-    """Stream a plain-gzip file (not bgzip) through a pipe that htslib reads like stdin.
-
-    Memory stays flat; a decompression error is raised when the reader finishes.
-    """
-    read_fd, write_fd = os.pipe()
-    errors: list[BaseException] = []
-
-    def pump() -> None:
-        try:
-            with gzip.open(path, "rb") as src, os.fdopen(write_fd, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        except BrokenPipeError:
-            pass
-        except (OSError, EOFError) as exc:  # truncated or corrupt gzip
-            errors.append(exc)
-
-    thread = threading.Thread(target=pump, name="tumorboard-gunzip", daemon=True)
-    thread.errors = errors  # type: ignore[attr-defined]
-    thread.start()
-    return f"/dev/fd/{read_fd}", thread
-
-
-_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-
-
-def _check_bgzf_eof(path: Path) -> None:
-    """A bgzipped file must end with the BGZF EOF block; otherwise it is truncated."""
-    with path.open("rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        if size < len(_BGZF_EOF):
-            raise TruncatedInputError(
-                f"truncated compressed file ({size} bytes)",
-                where=str(path),
-                hint="the file ends early: copy or download it again",
-            )
-        fh.seek(size - len(_BGZF_EOF))
-        tail = fh.read()
-        fh.seek(12)
-        extra = fh.read(4)
-    is_bgzf = extra[:2] == b"BC"
-    if is_bgzf and tail != _BGZF_EOF:
-        raise TruncatedInputError(
-            "truncated bgzip file: the BGZF end-of-file marker is missing",
-            where=str(path),
-            hint="the file ends early (interrupted copy or download?); copy it again or "
-            "re-run the caller",
-        )
+_KINDS = {"CSQ": "VEP CSQ", "ANN": "SnpEff ANN", "EFF": "SnpEff EFF"}
 
 
 class VcfReader:
@@ -178,31 +97,65 @@ class VcfReader:
     ) -> None:
         self.path = str(path)
         self.name = "stdin" if self.path == "-" else Path(self.path).name
-        self.include_filtered = include_filtered
         self.qc = QCCounter()
-        self.compression = _check_readable(self.path)
-        self._pump: threading.Thread | None = None
-        self._pipe_fd: int | None = None
+        self.compression = compression(self.path)
+        self._pump: Pump | None = None
         source = self.path
-        if self.compression == "gzip":
-            source, self._pump = _gunzip_pipe(self.path)
-            self._pipe_fd = int(source.rsplit("/", 1)[1])
-            self.qc.warnings.append(
-                "plain gzip input (not bgzip): streamed without an index; "
-                "`bgzip` + `tabix` it for faster panel reads"
-            )
+        if self.compression in ("gzip", "stream"):
+            gunzip = head_bytes(self.path, 2) == b"\x1f\x8b"
+            self._pump = Pump(self.path, gunzip=gunzip)
+            source = self._pump.source
+            if self.compression == "gzip":
+                self.qc.warnings.append(
+                    "plain gzip input (not bgzip): streamed without an index; "
+                    "`bgzip` + `tabix` it for faster panel reads"
+                )
         try:
             self._vf = pysam.VariantFile(source)
         except (OSError, ValueError, NotImplementedError) as exc:
+            self._close_pump()
+            if self._pump is not None:
+                self._pump.finish()  # a truncated or corrupt gzip says so
             raise FormatError(
-                f"not a readable VCF/BCF file ({exc})",
+                f"not a readable VCF/BCF file ({excerpt(str(exc), 60)})",
                 where=self.path,
                 hint="tumorboard annotate reads VCF, VCF.gz (bgzip) and BCF; check the file type",
             ) from exc
+        try:
+            self._read_header(sample, genome, require_annotation)
+        except UnicodeDecodeError as exc:
+            self.close()
+            raise FormatError(
+                f"the header holds bytes that are not UTF-8 text (byte {exc.start})",
+                where=self.path,
+                hint="VCF text is UTF-8: convert the file (iconv -f latin1 -t utf-8) or remove "
+                "the offending header line",
+            ) from None
+        except TumorBoardError:
+            self.close()
+            raise
+        self._parser = RecordParser(
+            self.qc, self.annotation, self._values, self._column, self.name, include_filtered
+        )
+        self.used_index = False
+        self._index_mode = index
+        self.panel: Any = None
+        self._panel_genes: frozenset[str] | None = None
+        self.call_set = ""
+        self._fetched: Counter[str] = Counter()
+        if panel is not None:
+            self.restrict(panel)
+
+    def _read_header(self, sample: str | None, genome: str | None, require: bool) -> None:
         header = self._vf.header
+        str(header)  # every header line must be UTF-8 text (UnicodeDecodeError otherwise)
+        self.contigs = [str(c) for c in header.contigs]
         self.samples = list(header.samples)
         self.sample, self.sample_rule = choose_sample(self.samples, header, sample)
-        built, how = detect_build(header)
+        try:
+            built, how = detect_build(header)
+        except GenomeBuildError as exc:
+            raise GenomeBuildError(exc.message, where=self.path, hint=exc.hint) from None
         if genome and built and genome != built:
             raise GenomeBuildError(
                 f"--genome {genome} but the file is {built} (from {how})",
@@ -211,17 +164,12 @@ class VcfReader:
             )
         self.genome = genome or built
         self.genome_source = "--genome" if genome else how
+        self._guard = BuildGuard() if built is None else None
         self.annotation = annotation_from_header(header)
-        self.annotation_kind = (
-            "VEP CSQ"
-            if self.annotation and self.annotation.tag == "CSQ"
-            else "SnpEff ANN"
-            if self.annotation
-            else "none"
-        )
-        if self.annotation is None and require_annotation:
+        self.annotation_kind = _KINDS[self.annotation.tag] if self.annotation else "none"
+        if self.annotation is None and require:
             raise AnnotationError(
-                "no VEP CSQ or SnpEff ANN annotation in the header",
+                "no VEP CSQ or SnpEff ANN/EFF annotation in the header",
                 where=self.path,
                 hint="annotate the VCF with VEP (--everything or --symbol --hgvs --canonical "
                 "--mane) or SnpEff first",
@@ -229,12 +177,6 @@ class VcfReader:
         self._values = SampleValues(header, self.sample)
         # the tumour sample's column in a record's text (0: no sample column)
         self._column = 9 + self.samples.index(self.sample) if self.sample else 0
-        self.used_index = False
-        self._index_mode = index
-        self.panel: Any = None
-        self._panel_genes: frozenset[str] | None = None
-        if panel is not None:
-            self.restrict(panel)
 
     def restrict(self, panel: Any) -> None:
         """Keep only records inside ``panel`` (call before iterating; ``None``/all: no limit).
@@ -244,13 +186,15 @@ class VcfReader:
         """
         if panel is None or getattr(panel, "is_all", False):
             self.panel, self._panel_genes = None, None
+            self._parser.panel, self._parser.panel_genes = None, None
             return
         if self.genome is None:
             if self.annotation is None:
                 raise GenomeBuildError(
                     "the header states no genome build (no ##reference, no contig lengths)",
                     where=self.path,
-                    hint="pass --genome GRCh37 or --genome GRCh38",
+                    hint="pass --genome GRCh37 or --genome GRCh38 (tumorboard then checks it "
+                    "against the REF bases at its hotspot positions)",
                 )
             self.qc.warnings.append(
                 "genome build not stated in the header: the panel was applied by gene symbol "
@@ -258,6 +202,7 @@ class VcfReader:
             )
         self.panel = panel
         self._panel_genes = frozenset(panel.genes)
+        self._parser.panel, self._parser.panel_genes = panel, self._panel_genes
 
     def __enter__(self) -> VcfReader:
         return self
@@ -270,106 +215,221 @@ class VcfReader:
     ) -> None:
         self.close()
 
+    def _close_pump(self) -> None:
+        if self._pump is not None:
+            self._pump.close()
+
     def close(self) -> None:
         self._vf.close()
-        if self._pipe_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._pipe_fd)
-            self._pipe_fd = None
-
-    def _check_pump(self) -> None:
-        """Raise when the gzip decompression thread hit a truncated/corrupt file."""
-        if self._pump is None:
-            return
-        self._pump.join(timeout=5)
-        errors = getattr(self._pump, "errors", [])
-        if errors:
-            raise TruncatedInputError(
-                f"the gzip file ends early or is corrupt ({errors[0]})",
-                where=self.path,
-                hint="copy the file again or re-run the caller",
-            )
+        self._close_pump()
 
     # -- record sources ------------------------------------------------------------------------
-    def _has_index(self) -> bool:
-        if self.compression in ("stdin", "gzip"):
-            return False
-        return any(Path(self.path + ext).exists() for ext in (".tbi", ".csi")) or (
-            self.path.endswith(".bcf") and Path(self.path + ".csi").exists()
-        )
-
-    def _records(self) -> Iterator[Any]:
-        """Yield the panel's records from a streamed or an indexed read."""
-        by_coords = self.panel is not None and self.genome is not None
-        want_index = self._index_mode != "never" and by_coords
-        if self._index_mode == "require" and not self._has_index():
+    def _index(self) -> str | None:
+        """The index to read through (checked for staleness), if one is to be used."""
+        index = None
+        if self.compression == "bgzf" and self._index_mode != "never":
+            index = check_index(self.path)
+        if self._index_mode == "require" and index is None:
             raise IndexRequiredError(
                 "no index (.tbi or .csi) beside the file",
                 where=self.path,
                 hint=f"index it with: tabix -p vcf {self.path} (or bcftools index)",
             )
-        if want_index and self._has_index():
+        return index
+
+    def _records(self) -> Iterator[Any]:
+        """Yield the panel's records from a streamed or an indexed read."""
+        by_coords = self.panel is not None and self.genome is not None
+        index = self._index() if by_coords or self._index_mode == "require" else None
+        if by_coords and index is not None:
             self.used_index = True
             yield from self._fetch_regions()
+            self._guard_fetch()
+            self._call_set_from_index(index)
             return
         contains = self.panel.contains if by_coords else None
         qc = self.qc
+        see = self._guard.see if self._guard is not None else None
         for rec in self._vf:
             qc.records_read += 1
+            if see is not None:
+                see(rec.chrom, rec.pos, rec.ref or "", rec)
             if contains is not None and not contains(rec.chrom, rec.pos):
                 qc.outside_panel += 1
                 continue
             yield rec
+        self._call_set_from_stream(by_coords)
+
+    def _file_contigs(self) -> dict[str, str]:
+        """Style-free contig -> the file's own spelling, checked against the header."""
+        index = self._vf.index
+        names = [str(c) for c in (index if index is not None else self._vf.header.contigs)]
+        declared = declared_contigs(self.path) if index is not None else []
+        if declared and names and not set(names) & set(declared):
+            raise IndexRequiredError(  # not one contig in common: the index is another file's
+                f"the index names contigs the header does not ({', '.join(names[:3])}): "
+                "it belongs to another file",
+                where=self.path,
+                hint=STALE_HINT,
+            )
+        return {contig_key(c): c for c in names}
 
     def _fetch_regions(self) -> Iterator[Any]:
         assert self.panel is not None
-        index = self._vf.index
-        contigs = {str(c) for c in (index if index is not None else self._vf.header.contigs)}
+        by_key = self._file_contigs()
         qc = self.qc
+        fetched = self._fetched
         prev_chrom, prev_end = "", -1
-        by_key = {contig_key(c): c for c in contigs}  # the file's own spelling of each contig
         for chrom, start, end in self.panel.regions():
             name = by_key.get(contig_key(chrom))
             if name is None:
                 continue
+            n = 0
             for rec in self._vf.fetch(name, start, end):
+                if n == 0 and (rec.chrom != name or rec.start >= end or rec.stop <= start):
+                    raise IndexRequiredError(
+                        f"the index points at {excerpt(rec.chrom, 20)}:{rec.pos} for region "
+                        f"{name}:{start + 1}-{end}: it does not match the file",
+                        where=self.path,
+                        hint=STALE_HINT,
+                    )
+                n += 1
                 # a record overlapping two adjacent regions is read (and counted) once
                 if rec.start < start and name == prev_chrom and rec.start < prev_end:
                     continue
                 qc.records_read += 1
                 yield rec
+            fetched[name] += n
             prev_chrom, prev_end = name, end
+
+    def _guard_fetch(self) -> None:
+        """Indexed read without a header build: look at the hotspot positions themselves."""
+        if self._guard is None:
+            return
+        by_key = self._file_contigs()
+        for key, pos in self._guard.positions():
+            name = by_key.get(key)
+            if name is not None:
+                for rec in self._vf.fetch(name, pos - 1, pos):
+                    self._guard.see(rec.chrom, rec.pos, rec.ref or "", rec)
+
+    def _call_set_from_stream(self, by_coords: bool) -> None:
+        qc = self.qc
+        if not by_coords:
+            self.call_set = "no panel restriction by position: the footprint the calls cover is "
+            self.call_set += "unknown"
+        elif qc.outside_panel:
+            self.call_set = (
+                f"{qc.outside_panel} of {qc.records_read} records lie outside the panel's "
+                "targets: not the panel's own call set (whole exome or genome?)"
+            )
+        else:
+            self.call_set = "panel"
+
+    def _call_set_from_index(self, index: str) -> None:
+        """Whether the file holds records outside the fetched regions: a few gaps between the
+        regions are probed; when they are empty, the index's own record counts tell (and an
+        index pointing past the end of the file shows it indexes another file)."""
+        found = outside_record(self._vf, self.panel, self._file_contigs())
+        if found:
+            self.call_set = (
+                f"records lie outside the panel's targets (e.g. {found}): not the panel's own "
+                "call set (whole exome or genome?)"
+            )
+            return
+        counts = index_counts(index, self.contigs)
+        if counts is None:
+            self.call_set = "the index could not be read for its record counts"
+            return
+        size = Path(self.path).stat().st_size
+        for name, n, end in counts:
+            if end > size:
+                raise IndexRequiredError(
+                    f"the index points past the end of the file (contig {excerpt(name, 20)}): "
+                    "it indexes another file",
+                    where=self.path,
+                    hint=STALE_HINT,
+                )
+            if n > self._fetched.get(name, 0):
+                self.call_set = (
+                    f"the index counts records on {name} outside the panel's targets: not the "
+                    "panel's own call set (whole exome or genome?)"
+                )
+                return
+        self.call_set = "panel"
 
     # -- iteration -----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Alteration]:
         last: Any = None  # the last record read (named in errors)
         qc = self.qc
-        alterations = self._alterations
+        parse = self._parser.parse
         try:
             for rec in self._records():
                 last = rec
                 try:
-                    found = alterations(rec)
+                    found = parse(str(rec), qc.records_read)
                 except (IndexError, KeyError, TypeError, ValueError) as exc:
                     raise RecordError(
-                        f"malformed record at {rec.chrom}:{rec.pos}: {exc}",
+                        f"malformed record at {excerpt(rec.chrom, 20)}:{rec.pos}: "
+                        f"{excerpt(str(exc), 60)}",
                         where=f"{self.path}: record {qc.records_read}",
                         hint="check the record's FORMAT and sample columns (`bcftools view`)",
                     ) from exc
                 yield from found
-            self._check_pump()
+        except UnicodeDecodeError as exc:
+            self.close()
+            raise RecordError(
+                f"a record holds bytes that are not UTF-8 text (byte {exc.start})",
+                where=f"{self.path}: record {qc.records_read}",
+                hint="VCF text is UTF-8: convert the file (iconv) or remove the record",
+            ) from None
         except (OSError, ValueError) as exc:
-            self._check_pump()
+            self.close()  # htslib's end of the pipe too: the pump stops at once
+            if self._pump is not None and self._pump.errors:
+                self._pump.finish()
             raise self._read_error(
                 exc, f"{last.chrom}:{last.pos}" if last is not None else ""
             ) from exc
+        if self._pump is not None:
+            self._pump.finish()
+        self._settle_build()
+
+    def _settle_build(self) -> None:
+        """After the last record: what the data say about the build (see vcf_build)."""
+        guard = self._guard
+        if guard is None:
+            return
+        claimed = self.genome
+        build, seen, against = guard.verdict(claimed)
+        if against:
+            raise GenomeBuildError(
+                f"--genome {claimed} contradicts the data: {against}",
+                where=self.path,
+                hint=f"check the file's build; use the other --genome, or lift the file over "
+                f"to {claimed}",
+            )
+        if claimed is None and build is not None:
+            self.genome, self.genome_source = build, f"REF bases at hotspot positions ({seen})"
+        elif claimed is None or not guard.evidence[claimed].agree:
+            what = f"--genome {claimed}" if claimed else "no genome build"
+            self.qc.warnings.append(
+                f"{self.name}: the header names no genome build and the data cannot confirm "
+                f"{what} ({guard.seen} REF base(s) at hotspot positions; {seen})"
+            )
 
     def _read_error(self, exc: Exception, where: str) -> TumorBoardError:
         """Turn an htslib read failure into a clear error naming the record."""
         after = f" after {where}" if where else ""
         number = self.qc.records_read + 1
-        text = str(exc)
-        problem = None if self.used_index else diagnose_record(self.path, number)
+        text = excerpt(str(exc), 80)
+        if self.used_index:
+            return IndexRequiredError(
+                f"reading through the index failed{after} ({text})",
+                where=self.path,
+                hint=f"the index may be stale or belong to another file: {STALE_HINT}",
+            )
+        streamed = self.compression in ("stream", "stdin")
+        problem = None if streamed else diagnose_record(self.path, number)
         if problem is None and self.compression in ("bgzf", "gzip") and "truncat" in text.lower():
             return TruncatedInputError(
                 f"the file ends early{after} ({text})",
@@ -382,75 +442,6 @@ class VcfReader:
             hint="repair the record (missing values are written '.') or remove it; "
             "`bcftools view` shows where htslib stops",
         )
-
-    def _alterations(self, rec: Any) -> list[Alteration]:
-        """The record's alterations, one per ALT allele kept (a list: cheaper than a generator).
-
-        The record is read as text (htslib formats the record it parsed and checked): splitting
-        strings is several times cheaper than pysam's per-field accessors.
-        """
-        out: list[Alteration] = []
-        cols = str(rec).rstrip("\n").split("\t")
-        qc = self.qc
-        filt = cols[6]
-        if filt == ".":
-            filt = "PASS"
-        chrom, pos, ref = intern(cols[0]), int(cols[1]), cols[3]
-        if cols[4] == ".":
-            qc.skip("no ALT allele (reference-only record)", f"{chrom}:{pos}")
-            return out
-        if filt != "PASS":
-            qc.filtered += 1
-            if not self.include_filtered:
-                return out
-            filt = intern(filt)
-        alts = cols[4].split(",")
-        info = cols[7]
-        # a record may leave out FORMAT and the sample columns (htslib accepts it): no values
-        fmt, column = (cols[8], cols[self._column]) if len(cols) > self._column > 0 else ("", "")
-        n_alleles = len(alts) + 1
-        ann = self.annotation
-        values: Sequence[str] = ()
-        allele_strings: Sequence[str] = alts
-        if ann is not None:
-            raw = info_value(info, ann.tag)
-            values = raw.split(",") if raw else ()
-            if ann.tag == "CSQ" and (len(alts) > 1 or ann.i_allele_num is not None):
-                allele_strings = vep_alleles(ref, alts)  # one ALT: every entry is its own
-        for i, alt in enumerate(alts):
-            if alt == "*" or alt[0] == "<" or "[" in alt or "]" in alt:
-                qc.skip(
-                    "symbolic, breakend or spanning-deletion ALT (give structural variants "
-                    "with --cnv / --fusions)",
-                    f"{chrom}:{pos} {alt}",
-                )
-                continue
-            a = Alteration("", MUTATION, chrom, pos, ref, alt)
-            a.filter = filt
-            a.source = self.name
-            a.record = qc.records_read
-            if ann is not None:
-                entries = ann.entries_for(values, i, allele_strings[i], alt, len(alts))
-                if not entries:
-                    qc.skip(f"no {ann.tag} entry for the ALT allele", f"{chrom}:{pos} {ref}>{alt}")
-                    continue
-                entry, rule = ann.choose(entries, self._panel_genes)
-                ann.fill(a, entry, rule)
-                if self._panel_genes is not None and a.gene not in self._panel_genes:
-                    qc.skip("annotated gene not in the panel", f"{a.gene} {chrom}:{pos}")
-                    continue
-                qc.transcript_rules[rule] += 1
-            else:
-                a.annotated = False
-                genes = self.panel.genes_at(chrom, pos) if self.panel is not None else []
-                a.gene = genes[0] if genes else ""
-                if len(genes) > 1:
-                    a.notes.append("panel genes overlapping here: " + ", ".join(genes))
-            a.vaf, a.depth, a.vaf_source = self._values.read(
-                fmt, column, info, ref, alt, i, n_alleles
-            )
-            out.append(a)
-        return out
 
 
 @contextlib.contextmanager
@@ -480,16 +471,22 @@ def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     ``panel`` is not used: a VCF states its own genome build, and the panel is loaded for it.
     """
     with open_vcf(path, options) as reader:
+        alterations = list(reader)
+        tag = reader.annotation.tag if reader.annotation else "annotation"
+        note = reader._parser.no_protein_note(reader.name, tag)
+        if note:
+            reader.qc.not_assessable.append(note)
         return ReadResult(
             kind="vcf",
             path=str(path),
-            alterations=list(reader),
+            alterations=alterations,
             qc=reader.qc,
             sample=reader.sample,
             sample_rule=reader.sample_rule,
             genome=reader.genome,
             annotation=reader.annotation_kind,
             used_index=reader.used_index,
+            call_set=reader.call_set,
         )
 
 

@@ -1,7 +1,20 @@
-"""VEP CSQ and SnpEff ANN parsing: allele matching per ALT and the transcript choice.
+"""VEP CSQ and SnpEff ANN/EFF parsing: allele matching per ALT and the transcript choice.
 
 Operates on strings from INFO only (no pysam import): the header's field order, one record's
 entries, one ALT at a time.
+
+Every entry must have exactly the fields the header declares (VEP's ``Format:`` list; SnpEff
+ANN's 16; SnpEff EFF's list, whose optional ``ERRORS``/``WARNINGS`` may follow): an entry with
+more or fewer is never read, because its values would be taken for other fields (a protein
+change of another transcript). :meth:`Annotation.malformed` finds them; the reader skips the
+record and says why.
+
+The protein change comes from the entry's HGVS protein notation (``protein_source``
+``hgvsp``); without one (VEP run without ``--hgvs``, SnpEff without HGVS), from VEP's
+``Protein_position``/``Amino_acids``/``Codons`` (``vep_fields``) or SnpEff EFF's
+``Amino_Acid_Change``/``Codon_Change`` (``snpeff_fields``), see
+:mod:`tumorboard.readers.protein_fields`. SnpEff ANN without ``HGVS.p`` states only the
+position (``AA.pos``): the change's positions are kept, its residues are unknown.
 """
 
 from __future__ import annotations
@@ -12,8 +25,9 @@ from functools import lru_cache
 from sys import intern
 from typing import Any
 
-from tumorboard.alterations import Alteration, parse_exon, parse_protein_change
+from tumorboard.alterations import Alteration, ProteinChange, parse_exon, parse_protein_change
 from tumorboard.errors import AnnotationError
+from tumorboard.readers.protein_fields import from_snpeff_eff, from_vep
 from tumorboard.resources import panels_dir
 
 ANN_FIELDS = (
@@ -35,6 +49,53 @@ ANN_FIELDS = (
     "Errors",
 )
 
+# SnpEff EFF (``Effect ( Effect_Impact | ... )``): header names -> the CSQ names used here
+_EFF_NAMES = {
+    "effect": "Consequence",
+    "effect_impact": "IMPACT",
+    "codon_change": "Codons",
+    "amino_acid_change": "Amino_acids",
+    "gene_name": "SYMBOL",
+    "transcript_biotype": "BIOTYPE",
+    "gene_biotype": "BIOTYPE",
+    "transcript_id": "Feature",
+    "transcript": "Feature",
+    "exon_rank": "EXON",
+    "exon": "EXON",
+    "genotype": "ALLELE_NUM",
+    "genotype_number": "ALLELE_NUM",
+}
+# SnpEff's "classic" effect names (``-classic``, SnpEff 3) -> Sequence Ontology terms, as the
+# SnpEff manual's effect table pairs them
+_CLASSIC = {
+    "NON_SYNONYMOUS_CODING": "missense_variant",
+    "NON_SYNONYMOUS_START": "initiator_codon_variant",
+    "SYNONYMOUS_CODING": "synonymous_variant",
+    "SYNONYMOUS_STOP": "stop_retained_variant",
+    "SYNONYMOUS_START": "start_retained_variant",
+    "NON_SYNONYMOUS_STOP": "stop_retained_variant",
+    "STOP_GAINED": "stop_gained",
+    "STOP_LOST": "stop_lost",
+    "START_LOST": "start_lost",
+    "FRAME_SHIFT": "frameshift_variant",
+    "CODON_CHANGE": "coding_sequence_variant",
+    "CODON_INSERTION": "conservative_inframe_insertion",
+    "CODON_DELETION": "conservative_inframe_deletion",
+    "CODON_CHANGE_PLUS_CODON_INSERTION": "disruptive_inframe_insertion",
+    "CODON_CHANGE_PLUS_CODON_DELETION": "disruptive_inframe_deletion",
+    "SPLICE_SITE_ACCEPTOR": "splice_acceptor_variant",
+    "SPLICE_SITE_DONOR": "splice_donor_variant",
+    "SPLICE_SITE_REGION": "splice_region_variant",
+    "EXON_DELETED": "exon_loss_variant",
+    "INTRON": "intron_variant",
+    "UTR_5_PRIME": "5_prime_UTR_variant",
+    "UTR_3_PRIME": "3_prime_UTR_variant",
+    "UPSTREAM": "upstream_gene_variant",
+    "DOWNSTREAM": "downstream_gene_variant",
+    "INTERGENIC": "intergenic_region",
+    "EXON": "non_coding_transcript_exon_variant",
+}
+
 
 def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
     """VEP's allele strings for each ALT.
@@ -51,15 +112,40 @@ def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
 
 
 class Annotation:
-    """Parses CSQ/ANN entries for one record; chooses the transcript per ALT."""
+    """Parses CSQ/ANN/EFF entries for one record; chooses the transcript per ALT."""
 
-    def __init__(self, tag: str, fields: Sequence[str]) -> None:
+    def __init__(self, tag: str, fields: Sequence[str], optional: int = 0) -> None:
         self.tag = tag
         self.fields = list(fields)
-        idx = {name: i for i, name in enumerate(self.fields)}
         self.n = len(self.fields)
-        if tag == "CSQ":
-            get = idx.get
+        self.optional = optional
+        """Trailing fields an entry may leave out (EFF's ``ERRORS``/``WARNINGS``)."""
+        idx = {name: i for i, name in enumerate(self.fields)}
+        get = idx.get
+        self.i_allele: int | None
+        self.i_allele_num: int | None
+        self.i_conseq: int | None
+        self.i_impact: int | None
+        self.i_symbol: int | None
+        self.i_feature: int | None
+        self.i_biotype: int | None
+        self.i_exon: int | None
+        self.i_intron: int | None
+        self.i_hgvsc: int | None
+        self.i_hgvsp: int | None
+        self.i_canonical: int | None
+        self.i_mane: int | None
+        self.i_position: int | None
+        self.i_amino: int | None
+        self.i_codons: int | None
+        if tag == "ANN":  # SnpEff ANN: 16 fixed fields
+            self.i_allele, self.i_allele_num = 0, None
+            self.i_conseq, self.i_impact, self.i_symbol = 1, 2, 3
+            self.i_feature, self.i_biotype, self.i_exon, self.i_intron = 6, 7, 8, None
+            self.i_hgvsc, self.i_hgvsp = 9, 10
+            self.i_canonical, self.i_mane = None, None
+            self.i_position, self.i_amino, self.i_codons = 13, None, None
+        else:  # VEP CSQ by its Format list; EFF mapped onto the same names
             self.i_allele = get("Allele")
             self.i_allele_num = get("ALLELE_NUM")
             self.i_conseq = get("Consequence")
@@ -73,18 +159,28 @@ class Annotation:
             self.i_hgvsp = get("HGVSp")
             self.i_canonical = get("CANONICAL")
             self.i_mane = get("MANE_SELECT", get("MANE"))
-        else:  # SnpEff ANN: 16 fixed fields
-            self.i_allele, self.i_allele_num = 0, None
-            self.i_conseq, self.i_impact, self.i_symbol = 1, 2, 3
-            self.i_feature, self.i_biotype, self.i_exon, self.i_intron = 6, 7, 8, None
-            self.i_hgvsc, self.i_hgvsp = 9, 10
-            self.i_canonical, self.i_mane = None, None
+            self.i_position = get("Protein_position")
+            self.i_amino = get("Amino_acids")
+            self.i_codons = get("Codons")
+        self._layout()
+        self._effects = _eff_effects if tag == "EFF" else _consequences
+        self.bad = ""
+        """Set by :meth:`entries_for` when an entry's field count is not the header's."""
+        if self.i_symbol is None or self.i_conseq is None:
+            missing = "SYMBOL" if self.i_symbol is None else "Consequence"
+            raise AnnotationError(
+                f"the {tag} header has no {missing} field",
+                hint="annotate with VEP using --symbol (or SnpEff) so genes are named",
+            )
+
+    def _layout(self) -> None:
         used = [
             i
             for i in (
                 self.i_allele, self.i_allele_num, self.i_conseq, self.i_impact, self.i_symbol,
                 self.i_feature, self.i_biotype, self.i_exon, self.i_intron, self.i_hgvsc,
-                self.i_hgvsp, self.i_canonical, self.i_mane,
+                self.i_hgvsp, self.i_canonical, self.i_mane, self.i_position, self.i_amino,
+                self.i_codons,
             )
             if i is not None
         ]  # fmt: skip
@@ -105,12 +201,31 @@ class Annotation:
             slot(self.i_impact), slot(self.i_hgvsc), slot(self.i_hgvsp)
         )  # fmt: skip
         self.f_exon, self.f_intron = slot(self.i_exon), slot(self.i_intron)
-        if self.i_symbol is None or self.i_conseq is None:
-            missing = "SYMBOL" if self.i_symbol is None else "Consequence"
-            raise AnnotationError(
-                f"the {tag} header has no {missing} field",
-                hint="annotate with VEP using --symbol (or SnpEff) so genes are named",
-            )
+        self.f_position, self.f_amino, self.f_codons = (
+            slot(self.i_position), slot(self.i_amino), slot(self.i_codons)
+        )  # fmt: skip
+
+    def values(self, raw: str | None) -> list[str]:
+        """The record's entries (EFF's ``Effect(a|b)`` rewritten as ``Effect|a|b``)."""
+        if not raw:
+            return []
+        values = raw.split(",")
+        if self.tag != "EFF":
+            return values
+        out = []
+        for value in values:
+            name, paren, rest = value.partition("(")
+            out.append(f"{name}|{rest[:-1]}" if paren and rest.endswith(")") else value)
+        return out
+
+    def malformed(self, values: Sequence[str]) -> str:
+        """The first entry whose field count differs from the header's, described; ``""``."""
+        need = self.n - 1
+        for value in values:
+            seps = value.count("|")
+            if seps != need and not (self.optional and need < seps <= need + self.optional):
+                return f"{seps + 1} fields where the header's Format has {self.n}"
+        return ""
 
     def entries_for(
         self, values: Sequence[str], alt_index: int, vep_allele: str, alt: str, n_alts: int = 2
@@ -124,14 +239,23 @@ class Annotation:
         by_alt: list[list[str]] = []  # entries naming the raw ALT instead of VEP's allele string
         ia, inum, need, limit = self.i_allele, self.i_allele_num, self.width, self.split_limit
         single = n_alts == 1 and inum is None
+        # a well-formed entry splits into ``limit`` fields and a rest of ``tail`` separators
+        # (or into exactly ``n`` fields when the last field is read): counted on the rest only
+        n, tail = self.n, self.n - limit - 1
+        self.bad = ""
         for value in values:
             parts = value.split("|", limit)
+            if (parts[limit].count("|") != tail if len(parts) > limit else len(parts) != n) and (
+                self.malformed((value,))
+            ):
+                self.bad = self.malformed((value,))
+                return []
             if len(parts) < need:
                 parts.extend([""] * (need - len(parts)))
             if single:
                 out.append(parts)
             elif inum is not None and parts[inum]:
-                if parts[inum] == str(alt_index + 1):
+                if parts[inum] == str(alt_index + 1) or parts[inum] == alt:
                     out.append(parts)
             elif ia is None or parts[ia] == vep_allele:
                 out.append(parts)
@@ -177,7 +301,7 @@ class Annotation:
         alt.transcript = intern(entry[self.f_feature])
         alt.transcript_rule = rule
         conseq = entry[self.f_conseq]
-        alt.consequences = _consequences(conseq)
+        alt.consequences = self._effects(conseq)
         alt.impact = intern(entry[self.f_impact])
         hgvsc = entry[self.f_hgvsc]
         alt.hgvsc = hgvsc.rsplit(":", 1)[-1] if hgvsc else ""
@@ -193,10 +317,50 @@ class Annotation:
             intron = entry[self.f_intron]
             alt.intron = parse_exon(intron) if intron else None
         hgvsp = entry[self.f_hgvsp]
+        if self.tag == "EFF":
+            hgvsp = self._eff_hgvs(alt, entry)
         change = parse_protein_change(hgvsp) if hgvsp else None
+        source = "hgvsp"
+        if change is None:
+            change, source = self._from_fields(alt, entry)
         if change is not None:
             alt.protein, alt.protein_3 = change.one, change.three
             alt.protein_start, alt.protein_end = change.start, change.end
+            alt.protein_source = source if change.one else ""
+
+    def _eff_hgvs(self, alt: Alteration, entry: list[str]) -> str:
+        """EFF's ``Amino_Acid_Change`` in HGVS mode (``p.Gly12Cys/c.34G>T``): its HGVS p."""
+        aa = entry[self.f_amino]
+        if not aa.startswith(("p.", "c.", "n.")):
+            return ""
+        hgvsp, _, hgvsc = aa.partition("/")
+        if hgvsp.startswith(("c.", "n.")):
+            hgvsp, hgvsc = "", hgvsp
+        if hgvsc and not alt.hgvsc:
+            alt.hgvsc = hgvsc
+        return hgvsp
+
+    def _from_fields(self, alt: Alteration, entry: list[str]) -> tuple[ProteinChange | None, str]:
+        """The change from VEP's or SnpEff's position/residue fields (``None``: not stated)."""
+        if self.tag == "CSQ":
+            position, amino = entry[self.f_position], entry[self.f_amino]
+            if position and amino:
+                return from_vep(position, amino, entry[self.f_codons], alt.consequences), (
+                    "vep_fields"
+                )
+            return None, ""
+        if self.tag == "EFF":
+            amino = entry[self.f_amino]
+            if amino and not amino.startswith(("p.", "c.", "n.")):
+                return from_snpeff_eff(amino, entry[self.f_codons], alt.consequences), (
+                    "snpeff_fields"
+                )
+            return None, ""
+        position = entry[self.f_position].split("/", 1)[0]  # ANN: AA.pos / AA.length
+        if position.isdigit() and int(position) > 0:  # the position only: no residues
+            start = int(position)
+            return ProteinChange(one="", three="", start=start, end=start, ref_aa=""), ""
+        return None, ""
 
 
 @lru_cache(maxsize=1)
@@ -220,6 +384,31 @@ def _consequences(text: str) -> tuple[str, ...]:
     return tuple(intern(c) for c in text.split("&") if c)
 
 
+@lru_cache(maxsize=1024)
+def _eff_effects(text: str) -> tuple[str, ...]:
+    """EFF effects (``&`` or ``+`` joined; classic names mapped to Sequence Ontology terms)."""
+    terms = re.split(r"[&+]", text)
+    return tuple(intern(_CLASSIC.get(t, t.lower() if t.isupper() else t)) for t in terms if t)
+
+
+def _eff_fields(description: str) -> tuple[list[str], int]:
+    """EFF field names from the header's Format (``Effect ( A | B [ | ERRORS | WARNINGS ] )``)
+    and how many optional trailing fields there are."""
+    m = re.search(r"Format:\s*'?([^'\"]+)", description)
+    text = m.group(1) if m else ""
+    optional = 0
+    if "[" in text:
+        text, _, tail = text.partition("[")
+        optional = len([t for t in tail.replace("]", "").replace(")", "").split("|") if t.strip()])
+    names = [t.strip() for t in re.split(r"[(|)]", text) if t.strip()]
+    if not names or names[0].lower() != "effect":
+        raise AnnotationError(
+            "the EFF header line has no 'Format: Effect ( ... )' list of fields",
+            hint="the EFF INFO header must be the one SnpEff writes",
+        )
+    return [_EFF_NAMES.get(n.lower(), n) for n in names], optional
+
+
 def annotation_from_header(header: Any) -> Annotation | None:
     info = header.info
     if "CSQ" in info:
@@ -233,7 +422,10 @@ def annotation_from_header(header: Any) -> Annotation | None:
         return Annotation("CSQ", [f.strip() for f in m.group(1).strip().split("|")])
     if "ANN" in info:
         return Annotation("ANN", ANN_FIELDS)
+    if "EFF" in info:
+        names, optional = _eff_fields(info["EFF"].description or "")
+        return Annotation("EFF", names, optional)
     return None
 
 
-__all__ = ["ANN_FIELDS", "Annotation", "annotation_from_header", "vep_alleles"]
+__all__ = ["ANN_FIELDS", "Annotation", "annotation_from_header", "mane_select_ids", "vep_alleles"]

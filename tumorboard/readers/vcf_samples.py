@@ -91,11 +91,13 @@ class SampleValues:
         alt: str,
         alt_index: int,
         n_alleles: int,
-    ) -> tuple[float | None, int | None, str]:
-        """(vaf, depth, where the VAF came from) for ALT number ``alt_index`` (0-based).
+    ) -> tuple[float | None, int | None, str, str]:
+        """(vaf, depth, where the VAF came from, problem) for ALT number ``alt_index``.
 
         ``fmt`` is the FORMAT column, ``column`` the tumour sample's column (both ``""`` for a
-        sites-only VCF), ``info`` the INFO column.
+        sites-only VCF), ``info`` the INFO column. ``problem`` (``""``: none) says why the
+        values cannot be used: a VAF outside 0-1 (NaN included), a negative depth or allele
+        count, a value that is not a number; the caller skips the ALT with that reason.
         """
         vaf: float | None = None
         source = ""
@@ -104,24 +106,35 @@ class SampleValues:
             values = column.split(":")
             plan = self._plan(fmt)
             s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
+            if "-" in column:  # a negative count or depth somewhere (a cheap first look)
+                problem = _check_counts(s)
+                if problem:
+                    return None, None, "", problem
             vaf, source = self._vaf(s, alt_index, alt, len(ref) != len(alt), n_alleles)
             raw_dp = s.get("DP")
             depth = _as_int(raw_dp) if raw_dp is not None else None
+            if raw_dp is not None and depth is None:
+                return None, None, "", "FORMAT/DP is not an integer"
             if depth is None and self.ad_per_allele and "AD" in s:
                 ad = _ints(s["AD"])
                 if ad is not None and len(ad) == n_alleles:
                     depth = sum(ad)
         if vaf is None and "TVAF" in self.info_keys:  # PCGR's tumour VAF convention
-            vaf, source = _as_float(info_value(info, "TVAF")), "INFO/TVAF"
+            raw = info_value(info, "TVAF")
+            vaf, source = _as_float(raw), "INFO/TVAF"
+            if raw not in (None, ".") and vaf is None:
+                return None, None, "", "INFO/TVAF is not a number"
         if depth is None:
             for key in ("TDP", "DP"):
                 if key in self.info_keys:
                     depth = _as_int(info_value(info, key))
                     if depth is not None:
                         break
-        if vaf is not None and not 0.0 <= vaf <= 1.0:
-            vaf, source = None, f"{source} out of range"
-        return vaf, depth, source if vaf is not None else ""
+        if vaf is not None and not 0.0 <= vaf <= 1.0:  # NaN fails both comparisons
+            return None, None, "", f"VAF outside 0-1 ({source}={vaf:g})"
+        if depth is not None and depth < 0:
+            return None, None, "", f"negative read depth ({depth})"
+        return vaf, depth, (source if vaf is not None else ""), ""
 
     def _vaf(
         self, s: dict[str, str], alt_index: int, alt: str, indel: bool, n_alleles: int
@@ -140,13 +153,11 @@ class SampleValues:
             if ad is not None and len(ad) == n_alleles:
                 total = sum(ad)
                 return (ad[alt_index + 1] / total if total else None), "FORMAT/AD"
-        if "FREQ" in s:  # VarScan: '48.7%'
+        if "FREQ" in s:  # VarScan: '48.7%' (a percentage: 0-100)
             raw = s["FREQ"].split(",", 1)[0]
-            if raw.endswith("%"):
-                try:
-                    return float(raw[:-1]) / 100.0, "FORMAT/FREQ"
-                except ValueError:
-                    pass
+            percent = _as_float(raw[:-1] if raw.endswith("%") else raw)
+            if percent is not None:
+                return percent / 100.0, "FORMAT/FREQ"
         if "AD" in s and "RD" in s:  # VarScan: AD is the alt depth, RD the ref depth
             alt_depth, ref_depth = _as_int(s["AD"]), _as_int(s["RD"])
             if alt_depth is not None and ref_depth is not None and alt_depth + ref_depth:
@@ -168,6 +179,23 @@ class SampleValues:
 _PER_ALLELE = ("R", ".", "G")
 _READ = frozenset(("AF", "VF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"))
 """The FORMAT keys VAF and depth are read from (the others are never looked at)."""
+
+
+def _check_counts(s: dict[str, str]) -> str:
+    """Why the sample's allele counts cannot be used (``""``: they can)."""
+    for key in ("AD", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"):
+        raw = s.get(key)
+        if raw is None:
+            continue
+        for part in raw.split(","):
+            if part in (".", ""):
+                continue
+            try:
+                if int(part) < 0:
+                    return f"negative allele count (FORMAT/{key}={part})"
+            except ValueError:
+                return f"FORMAT/{key} is not a list of integers"
+    return ""
 
 
 def _ints(text: str) -> list[int] | None:

@@ -182,6 +182,15 @@ CASES = {
         [BRAF],
         [_m("BRAF", "BRAF V600E", ["binimetinib", "encorafenib"], "off-label", OFF, [BRAF.id])],
     ),
+    # BRAF V600E anaplastic thyroid cancer: no EMA approval (the EU thyroid label of 2026 covers
+    # differentiated thyroid cancer only), so dabrafenib + trametinib stays off-label there
+    "thap_braf_encobini": _case(
+        "THAP",
+        "Anaplastic Thyroid Cancer",
+        ["TISSUE", "THYROID", "THAP"],
+        [BRAF],
+        [_m("BRAF", "BRAF V600E", ["binimetinib", "encorafenib"], "off-label", OFF, [BRAF.id])],
+    ),
     # nothing actionable
     "paad_none": _case(
         "PAAD", "Pancreatic Adenocarcinoma", ["TISSUE", "PANCREAS", "PAAD"], [KRAS], []
