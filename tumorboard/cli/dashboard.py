@@ -38,9 +38,11 @@ def dashboard_cmd(
       tumorboard cohort dashboard --lang nb --title "IMPRESS, november" -o kohorter.html
     """
     from tumorboard.cohorts.dashboard import build_dashboard, render_dashboard
+    from tumorboard.cohorts.registry import resolve_target
     from tumorboard.outputs import write_text_atomic
 
     with _open(registry, user) as reg:
         ctx = build_dashboard(reg, lang=lang, title=title)
-    write_text_atomic(output, render_dashboard(ctx, templates=templates))
+    page = render_dashboard(ctx, templates=templates)
+    write_text_atomic(output, page, inputs=[resolve_target(registry)])
     click.echo(output)

@@ -6,12 +6,11 @@ the numbered options ``--option`` takes.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from tumorboard.cli._base import main
+from tumorboard.cli._base import echo, echo_json, main
 from tumorboard.cli.cohort import _catalog_and_tree, _open, format_option, registry_options
 
 if TYPE_CHECKING:
@@ -30,7 +29,11 @@ def _case(path: str, patient_id: str | None) -> CaseResult:
 
 
 def _emit(fmt: str, data: Any, table: str) -> None:
-    click.echo(json.dumps(data, indent=2, default=str) if fmt == "json" else table)
+    """One JSON document, or the text table (stored control characters printed as escapes)."""
+    if fmt == "json":
+        echo_json(data, indent=2, default=str)
+    else:
+        echo(table)
 
 
 def _decision_options(func: Any) -> Any:

@@ -183,7 +183,7 @@ def write_letter(
     from tumorboard.cohorts.registry import open_registry
     from tumorboard.decisions.pdf import html_to_pdf
     from tumorboard.decisions.store import decision_state
-    from tumorboard.outputs import OutputSet, atomic_binary_output, atomic_output
+    from tumorboard.outputs import OutputSet
 
     pid = case.patient.id
     if not pid or pid == "anonymous":
@@ -191,7 +191,9 @@ def write_letter(
             "the case has no patient pseudonym, so it has no decision",
             hint="pass --patient-id (the pseudonym the decision was recorded for)",
         )
-    OutputSet([output, *([pdf] if pdf else [])], inputs=inputs)  # checks the paths only
+    paths = [output, *([pdf] if pdf else [])]
+    sources = [*inputs, registry]  # never written over; the letter is no more readable than they
+    OutputSet(paths, inputs=sources)  # checks the paths before any work
     with open_registry(registry) as reg:
         state = decision_state(reg, pid)
     ctx = build_letter(
@@ -199,10 +201,11 @@ def write_letter(
     )
     html = render_letter(ctx, templates=templates)
     data = html_to_pdf(html) if pdf else None
-    with atomic_output(output) as fh:
-        fh.write(html)
+    with OutputSet(paths, inputs=sources) as out:  # both files or neither
+        with out.open(output) as fh:
+            fh.write(html)
         if pdf and data is not None:
-            with atomic_binary_output(pdf) as bfh:
+            with out.open_binary(pdf) as bfh:
                 bfh.write(data)
     return [Path(output), *([Path(pdf)] if pdf else [])]
 

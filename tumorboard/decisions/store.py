@@ -32,6 +32,7 @@ from tumorboard.decisions.views import (
     drugs_text,
 )
 from tumorboard.errors import DecisionError
+from tumorboard.ids import check_patient_id
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
@@ -96,7 +97,7 @@ def _patient_id(case: CaseResult) -> str:
             "a patient pseudonym is needed to record a decision",
             hint="pass --patient-id (a pseudonym, never a name or national ID)",
         )
-    return pid
+    return check_patient_id(pid, "--patient-id", files=False, error=DecisionError)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -147,6 +148,7 @@ def decision_state(registry: Registry, patient_id: str) -> DecisionState:
 
 def require_patient(registry: Registry, patient_id: str) -> None:
     """An error unless the patient is registered (a typo must not read as 'pending')."""
+    check_patient_id(patient_id, "PATIENT_ID", files=False, error=DecisionError)
     with registry.transaction(write=False) as conn:
         found = conn.execute(select(patients.c.id).where(patients.c.id == patient_id)).first()
     if found is None:
