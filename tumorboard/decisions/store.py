@@ -35,9 +35,9 @@ from tumorboard.errors import DecisionError
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
-    from tumorboard.cohorts.definitions import TreeLike
     from tumorboard.cohorts.rows import CohortRow, PatientRow
     from tumorboard.models import CaseResult
+    from tumorboard.oncotree import TreeLike
 
 MAX_RATIONALE = 5000
 
