@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tumorboard.alterations import FUSION, Alteration
 from tumorboard.catalog.index import Catalog
@@ -56,6 +56,9 @@ from tumorboard.catalog.labels import Coverage, LabelContext
 from tumorboard.catalog.rules import NEEDS_ANNOTATION, Thresholds, is_silent, rule_hit
 from tumorboard.catalog.schema import AnyOfRule, BiomarkerRule, LossOfFunctionRule
 from tumorboard.models import Biomarker, Match, RunOptions
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import TreeLike
 
 
 @dataclass(slots=True)
@@ -278,7 +281,7 @@ def match_case(
     tumor_type: str,
     jurisdiction: str,
     catalog: Catalog,
-    oncotree: Any,
+    oncotree: TreeLike,
     options: RunOptions | None = None,
 ) -> MatchOutcome:
     """Match one patient's alterations and biomarkers; see the module docstring for the rules."""

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from tumorboard.errors import OncoTreeError
 
@@ -88,6 +89,17 @@ def _osa_distance(a: str, b: str) -> int:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
         prev2, prev = prev, cur
     return prev[-1]
+
+
+class TreeLike(Protocol):
+    """What the catalog, matching and cohorts need of a tumour-type tree (:class:`OncoTree`, or
+    a test double): resolve a code, ancestry, solid vs haematological."""
+
+    def resolve(self, code: str) -> OncoNode: ...
+
+    def is_descendant(self, code: str, ancestor: str) -> bool: ...
+
+    def is_solid(self, code: str) -> bool: ...
 
 
 class OncoTree:

@@ -30,10 +30,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.alterations import parse_protein_change
 from tumorboard.errors import CatalogError, excerpt, printable
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import OncoTree
 
 DISEASES = {
     "colorectal cancer": "COADREAD",
@@ -153,7 +156,7 @@ def variant_rule(gene: str, variant: str) -> dict[str, Any] | None:
     return {"id": rule_id, "type": body.pop("type"), "gene": gene, "name": f"{gene} {v}", **body}
 
 
-def _scope(disease: str, tree: Any) -> dict[str, Any] | None:
+def _scope(disease: str, tree: OncoTree) -> dict[str, Any] | None:
     key = disease.strip().lower()
     if key in AGNOSTIC:
         return {"tumor_agnostic": AGNOSTIC[key]}
@@ -210,7 +213,7 @@ def _record(
     return record
 
 
-def import_civic(path: str | Path, tree: Any, known_drugs: set[str]) -> CivicImport:
+def import_civic(path: str | Path, tree: OncoTree, known_drugs: set[str]) -> CivicImport:
     """Read a CIViC predictive-evidence TSV and build catalog records (see module docstring)."""
     from tumorboard.bounded import decode, read_bytes
 
@@ -241,7 +244,7 @@ def import_civic(path: str | Path, tree: Any, known_drugs: set[str]) -> CivicImp
     return out
 
 
-def _import_row(row: dict[str, str], tree: Any, known: set[str], out: CivicImport) -> None:
+def _import_row(row: dict[str, str], tree: OncoTree, known: set[str], out: CivicImport) -> None:
     if row.get("evidence_type", "Predictive") != "Predictive":
         out.skipped["not predictive"] += 1
         return

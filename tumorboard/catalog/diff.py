@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.schema import AnyOfRule, BiomarkerRule, Indication
 from tumorboard.models import Match
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import TreeLike
 
 KINDS = ("added", "withdrawn", "narrowed", "widened", "changed")
 _SUBST = re.compile(r"^[A-Z](\d+)([A-Z*])$")
@@ -124,7 +127,7 @@ def _combine(*relations: str) -> str:
     return found.pop() if len(found) == 1 else "different"
 
 
-def _scope_relation(old: Indication, new: Indication, tree: Any) -> str:
+def _scope_relation(old: Indication, new: Indication, tree: TreeLike | None) -> str:
     def covered(codes: list[str], by: list[str]) -> bool:
         if tree is None:
             return set(codes) <= set(by)
@@ -161,7 +164,7 @@ def _age_relation(old: Indication, new: Indication) -> str:
 
 
 def _indication_changes(
-    old: Indication, new: Indication, old_cat: Catalog, new_cat: Catalog, tree: Any
+    old: Indication, new: Indication, old_cat: Catalog, new_cat: Catalog, tree: TreeLike | None
 ) -> tuple[list[str], list[str], list[str]]:
     """(narrowed, widened, other) changes in words."""
     narrowed: list[str] = []
@@ -263,7 +266,7 @@ def _changed(
     return item
 
 
-def _rule_effects(old: Catalog, new: Catalog, tree: Any) -> dict[str, dict[str, Any]]:
+def _rule_effects(old: Catalog, new: Catalog, tree: TreeLike | None) -> dict[str, dict[str, Any]]:
     """Indications unchanged themselves whose biomarker rule (same id) changed."""
     out = {}
     old_ids = {r.id: r for r in old.indications}
@@ -286,7 +289,7 @@ def _rule_effects(old: Catalog, new: Catalog, tree: Any) -> dict[str, dict[str, 
     return out
 
 
-def diff_catalogs(old: Catalog, new: Catalog, tree: Any = None) -> dict[str, Any]:
+def diff_catalogs(old: Catalog, new: Catalog, tree: TreeLike | None = None) -> dict[str, Any]:
     """Records added, withdrawn, narrowed, widened and changed between two catalogs."""
     a, b = _records(old), _records(new)
     out: dict[str, Any] = {"old": old.info.model_dump(), "new": new.info.model_dump()}

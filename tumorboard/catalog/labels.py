@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.options import (
@@ -41,6 +41,9 @@ from tumorboard.catalog.options import (
 from tumorboard.catalog.schema import BiomarkerRule, EvidenceRecord, Indication, Resistance
 from tumorboard.models import Evidence, Match, label_text
 
+if TYPE_CHECKING:
+    from tumorboard.oncotree import TreeLike
+
 _Rec = tuple[Indication, str]
 """An approval record and the rule text of the hit that reached it."""
 
@@ -51,7 +54,7 @@ class LabelContext:
     def __init__(
         self,
         catalog: Catalog,
-        tree: Any,
+        tree: TreeLike,
         code: str,
         jurisdiction: str,
         *,

@@ -12,13 +12,16 @@ withdrawn, narrowed, widened, changed otherwise, each with the patients to look 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.catalog.diff import diff_catalogs
 from tumorboard.catalog.index import Catalog
 from tumorboard.catalog.labels import LabelContext, scope_text
 from tumorboard.catalog.schema import AnyOfRule, Indication
 from tumorboard.models import label_text
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import TreeLike
 
 
 def _drug_ids(catalog: Catalog, query: str) -> set[str]:
@@ -85,12 +88,16 @@ def list_indications(
     drug: str | None = None,
     tumor_type: str | None = None,
     jurisdiction: str | None = None,
-    oncotree: Any = None,
+    oncotree: TreeLike | None = None,
 ) -> list[dict[str, Any]]:
     """Indication records matching every filter given, as JSON-ready dicts."""
     drugs = _drug_ids(catalog, drug) if drug else None
     ctx = None
     if tumor_type:
+        if oncotree is None:
+            from tumorboard.oncotree import OncoTree
+
+            oncotree = OncoTree.load()
         code = oncotree.resolve(tumor_type).code
         ctx = LabelContext(catalog, oncotree, code, jurisdiction or "EMA")
     rows = []

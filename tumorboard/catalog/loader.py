@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -57,19 +57,10 @@ from tumorboard.resources import catalog_dir
 
 if TYPE_CHECKING:
     from tumorboard.catalog.yamlmarks import Path_
+    from tumorboard.oncotree import TreeLike
 
 
 MANIFEST_NAME = "catalog.yaml"
-
-
-class TreeLike(Protocol):
-    """The part of :class:`tumorboard.oncotree.OncoTree` the loader needs."""
-
-    def resolve(self, code: str) -> Any: ...
-
-    def is_descendant(self, code: str, ancestor: str) -> bool: ...
-
-    def is_solid(self, code: str) -> bool: ...
 
 
 @dataclass(slots=True)
@@ -462,4 +453,4 @@ def load_catalog(
     return cat
 
 
-__all__ = ["MANIFEST_NAME", "TreeLike", "check_catalog", "load_catalog"]
+__all__ = ["MANIFEST_NAME", "check_catalog", "load_catalog"]

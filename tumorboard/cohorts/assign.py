@@ -20,12 +20,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from tumorboard.catalog import Catalog
-from tumorboard.cohorts.definitions import TreeLike
 from tumorboard.cohorts.design import verdict
 from tumorboard.cohorts.eligibility import Blocked, Eligibility, Fit, evaluate, summarise_match
 from tumorboard.cohorts.lifecycle import advance, counts
@@ -42,6 +41,9 @@ from tumorboard.cohorts.rows import (
 from tumorboard.errors import AssignmentError
 from tumorboard.ids import check_patient_id
 from tumorboard.models import CaseResult
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import TreeLike
 
 
 @dataclass(frozen=True, slots=True)

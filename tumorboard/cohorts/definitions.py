@@ -7,7 +7,7 @@ IMPRESS-style set lives in ``drug_catalog/cohorts.yaml``; errors carry ``file:li
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -16,6 +16,7 @@ from tumorboard.errors import CatalogSchemaError, OncoTreeError, RegistryError, 
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
+    from tumorboard.oncotree import TreeLike
 
 CohortState = Literal["planned", "open", "suspended", "closed"]
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -24,16 +25,6 @@ _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 class _Strict(BaseModel):
     # Built on first validation, not at import.
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class TreeLike(Protocol):
-    """What cohort scopes need from :class:`tumorboard.oncotree.OncoTree`."""
-
-    def resolve(self, code: str) -> Any: ...
-
-    def is_descendant(self, code: str, ancestor: str) -> bool: ...
-
-    def is_solid(self, code: str) -> bool: ...
 
 
 class TumorScope(_Strict):

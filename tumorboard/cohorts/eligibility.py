@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tumorboard.catalog import Catalog
-from tumorboard.cohorts.definitions import TreeLike
 from tumorboard.cohorts.link import meets
 from tumorboard.cohorts.rows import CohortRow, MatchSummary, StoredCase
 from tumorboard.models import Match
 from tumorboard.ranking import rank_matches
+
+if TYPE_CHECKING:
+    from tumorboard.oncotree import TreeLike
 
 
 @dataclass(slots=True)

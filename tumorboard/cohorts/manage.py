@@ -29,7 +29,7 @@ from tumorboard.models import CaseResult, CohortStatus
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
-    from tumorboard.cohorts.definitions import TreeLike
+    from tumorboard.oncotree import TreeLike
 
 
 @dataclass(frozen=True, slots=True)

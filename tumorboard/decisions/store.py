@@ -36,9 +36,9 @@ from tumorboard.ids import check_patient_id
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
-    from tumorboard.cohorts.definitions import TreeLike
     from tumorboard.cohorts.rows import CohortRow, PatientRow
     from tumorboard.models import CaseResult
+    from tumorboard.oncotree import TreeLike
 
 MAX_RATIONALE = 5000
 
