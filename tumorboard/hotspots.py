@@ -248,8 +248,8 @@ class HotspotTable:
         when the change is not inside one hotspot codon or its REF contradicts the table.
         ``raw`` is the record's own POS and REF: unchanged bases it shows fill the codon."""
         found = self._codon_at.get((contig, at))
-        if found is None or len(r) > 3:
-            return None
+        if found is None or len(r) > 3 or len(r) != len(a) or "-" in r or "-" in a:
+            return None  # only substitutions are translated; indels need the exact allele
         codon = found[0]
         genomic = dict(zip(codon.positions, codon.ref_codon, strict=True))
         ref_bases = list(codon.ref_codon)
