@@ -1598,27 +1598,8 @@ def baseline_qc(kind_name: str) -> frozenset[str]:
 # Rows whose expected behaviour needs a reader fix (issue 13's list): strict xfails naming the
 # owner. R1: VCF/BCF reading and the sniffing I/O shared by every reader (pipes, devices); R2:
 # TSO500, MAF, CNV and fusion readers. When a fix lands, the row XPASSes and fails: remove it here.
-PENDING_R1 = frozenset({"vcf-unannotated-indel-at-hotspot"})  # KeyError in hotspots._translate
-PENDING_R2 = frozenset(
-    {
-        "maf-cut-half",
-        "maf-cut-last-line",
-        "cnv_table-cut-half",
-        "cnv_vcf-cut-half",
-        "cnv_vcf-cut-last-line",
-        "star-cut-last-line",
-        "bnd-cut-last-line",
-        "cvo-ref-bang",
-        "cnv_seg-chrom-garbage",
-        "cnv_vcf-cn-negative",
-        "cnv_vcf-end-before-pos",
-        "cnv_vcf-cn-text",
-        "star-breakpoint-garbage",
-        "arriba-breakpoint-garbage",
-        "bnd-alt-malformed",
-        "bnd-sr-negative",
-    }
-)
+PENDING_R1: frozenset[str] = frozenset()
+PENDING_R2: frozenset[str] = frozenset()
 
 
 def _owned(row: Row) -> Row:

@@ -149,13 +149,7 @@ READERS: dict[str, tuple[bytes, str, list[str]]] = {
     "bnd": (BND, "bnd.vcf", _annotate("bnd.vcf", "--fusions")),
 }
 # Readers in which the fuzzer still finds internal errors (issue 13's list): owner, what.
-PENDING = {
-    "vcf": (
-        "R1",
-        "KeyError in hotspots._translate for an indel at a hotspot codon when the CSQ "
-        "header is damaged (the VCF is then read as unannotated)",
-    ),
-}
+PENDING: dict[str, tuple[str, str]] = {}
 
 
 def _reader_params() -> list[object]:

@@ -352,7 +352,7 @@ def parse_exon(value: str) -> int | None:
     if not value:
         return None
     head = value.split("/", 1)[0].split("-", 1)[0]
-    return int(head) if head.isdigit() else None
+    return int(head) if head.isascii() and head.isdigit() else None
 
 
 __all__ = [

@@ -15,9 +15,9 @@ input      ``tso500``                                              ``tso500.read
 input      ``maf``                                                 ``maf.read_maf``
 input/cnv  ``cnv`` (gene table, long format, segments)               ``cnv.read_cnv_table``
 input/cnv  ``cna_matrix`` (cBioPortal/GISTIC discrete matrix)       ``cnv.read_cna_matrix``
-input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``cnv.read_cnv_vcf``
+input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``sv_vcf.read_cnv_vcf``
 input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, SV, OncoKB)     ``fusions.read_fusion_table``
-input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``fusions.read_breakend_vcf``
+input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``sv_vcf.read_breakend_vcf``
 =========  ======================================================  =============================
 """
 
@@ -44,10 +44,10 @@ class Reader(Protocol):
 
 _VCF = "tumorboard.readers.vcf:read_vcf"
 _CNV_TABLE = "tumorboard.readers.cnv:read_cnv_table"
-_CNV_VCF = "tumorboard.readers.cnv:read_cnv_vcf"
+_CNV_VCF = "tumorboard.readers.sv_vcf:read_cnv_vcf"
 _CNA_MATRIX = "tumorboard.readers.cnv:read_cna_matrix"
 _FUSION_TABLE = "tumorboard.readers.fusions:read_fusion_table"
-_BND_VCF = "tumorboard.readers.fusions:read_breakend_vcf"
+_BND_VCF = "tumorboard.readers.sv_vcf:read_breakend_vcf"
 
 READERS: dict[tuple[Role, str], str] = {
     ("input", "vcf"): _VCF,

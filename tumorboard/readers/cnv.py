@@ -1,4 +1,4 @@
-"""Copy-number input: gene-level tables, cBioPortal matrices, segments and CNV VCF records.
+"""Copy-number input: gene-level tables, cBioPortal matrices and segments.
 
 How numbers, words and discrete values become calls is in :mod:`tumorboard.readers.cnv_calls`
 (amplification and deep deletion only from high-level calls; gains and one-copy losses counted).
@@ -18,11 +18,15 @@ How numbers, words and discrete values become calls is in :mod:`tumorboard.reade
   gene table of the build (``panels/genes_<build>.bed``); a sample column (IGV/cBioPortal
   ``.seg`` ``ID``) restricts the file to this patient. Segment files record one-copy loss of the
   minor allele (``nMinor == 0``, or ``minor_cn``/``lcn`` 0) as LOH per gene, for bi-allelic
-  marking (:func:`tumorboard.biomarkers.mark_biallelic`).
-* **VCF records** ``<DUP>``/``<DEL>``/``<CNV>`` or ``SVTYPE=CNV`` with ``CN``/``FC``.
+  marking (:func:`tumorboard.biomarkers.mark_biallelic`). The chromosome is 1-22, X, Y or MT
+  (with or without ``chr``; ``23``/``24`` are X/Y, as GISTIC and DNAcopy number them); a segment
+  on any other contig is skipped with that reason.
+* **VCF records** ``<DUP>``/``<DEL>``/``<CNV>``: :mod:`tumorboard.readers.sv_vcf`.
 
 A NaN, infinite or negative copy number, fold change or coordinate skips its row with the
-reason; text in a numeric column is an error naming the line.
+reason; text in a numeric column is an error naming the line. A row with fewer cells than the
+header is skipped (its last value may be cut); a last line cut short is an error; a last line
+without a final newline that parses is read with a QC warning, as is a header without rows.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from tumorboard.alterations import Alteration
 from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
-from tumorboard.readers.base import ReadResult
+from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, trusted_call
 from tumorboard.readers.table import (
     MAX_POSITION,
@@ -48,9 +52,9 @@ from tumorboard.readers.table import (
     other_samples_note,
     read_table,
     restrict,
+    table_notes,
     truncation_error,
 )
-from tumorboard.readers.text import CNV_ALTS, iter_text_vcf
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
@@ -85,20 +89,28 @@ def _float(value: str, column: str, where: str) -> float | None:
         ) from None
 
 
-def _rows(table: Table, what: str) -> list[tuple[int, list[str]]]:
-    """The rows, padded to the header; a last line cut short is an error."""
+def _rows(
+    table: Table, what: str, qc: QCCounter, rows: list[tuple[int, list[str]]] | None = None
+) -> list[tuple[int, list[str]]]:
+    """The ``rows`` (default: all) that fit the header. A row with fewer cells is skipped with
+    its reason (a cut row: its last value may be cut too); a last line cut short is an error."""
     width = len(table.header)
     out = []
-    for n, cells in table.rows:
+    for n, cells in table.rows if rows is None else rows:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             raise RecordError(
                 f"row has {len(cells)} values but the header has {width} columns",
                 where=f"{table.path}:{n}",
                 hint=f"every row of a {what} must fit the header line",
             )
-        if len(cells) < width and table.truncated(n):
-            raise truncation_error(table, n, len(cells))
-        out.append((n, cells + [""] * (width - len(cells))))
+        if len(cells) < width:
+            if table.truncated(n):
+                raise truncation_error(table, n, len(cells))
+            qc.records_read += 1
+            qc.skip(f"{what} row has fewer cells than the header",
+                    f"{table.path}:{n} ({len(cells)} of {width})")  # fmt: skip
+            continue
+        out.append((n, cells))
     return out
 
 
@@ -141,7 +153,7 @@ def _read_gene_table(table: Table, options: RunOptions, result: ReadResult) -> N
     rows = _sample_rows(table, cols["sample"], options, result, "copy-number file")
     name = Path(table.path).name
     seen: dict[tuple[str, str], int] = {}
-    for n, cells in _rows_of(table, rows):
+    for n, cells in _rows(table, "copy-number table", result.qc, rows):
         where = f"{table.path}:{n}"
         result.qc.records_read += 1
         gene = cells[cols["gene"]].strip()
@@ -176,11 +188,6 @@ def _duplicate(
     return first != line
 
 
-def _rows_of(table: Table, rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
-    kept = {n for n, _ in rows}
-    return [(n, c) for n, c in _rows(table, "copy-number table") if n in kept]
-
-
 # --- cBioPortal / GISTIC discrete matrix ---------------------------------------------------------
 def read_cna_matrix(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read this patient's column of a cBioPortal/GISTIC discrete copy-number matrix."""
@@ -203,6 +210,7 @@ def read_cna_matrix(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     result.sample, result.sample_rule = choice.sample, choice.rule
     column = samples[choice.sample]
     _read_matrix_column(table, gene_col, column, options, result)
+    result.qc.warnings.extend(table_notes(table, "copy-number calls"))
     return result
 
 
@@ -213,7 +221,7 @@ def _read_matrix_column(
     values = continuous = 0
     first: tuple[int, str] | None = None
     seen: dict[tuple[str, str], int] = {}
-    for n, cells in _rows(table, "copy-number matrix"):
+    for n, cells in _rows(table, "copy-number matrix", qc):
         where = f"{table.path}:{n}"
         qc.records_read += 1
         gene, value = cells[gene_col].strip(), cells[column].strip()
@@ -312,8 +320,26 @@ def _segments(table: Table, rows: list[tuple[int, list[str]]], result: ReadResul
         if not (math.isfinite(last) and 0 <= first <= last <= MAX_POSITION):
             result.qc.skip("segment start/end are not a valid interval", where)
             continue
-        out.append((_contig(row[chrom]), int(first), int(last), cn, lost, n))
+        contig = _segment_contig(row[chrom])
+        if contig is None:
+            result.qc.skip(BAD_CHROMOSOME, f"{where} ({excerpt(row[chrom].strip(), 20)})")
+            continue
+        out.append((contig, int(first), int(last), cn, lost, n))
     return out
+
+
+BAD_CHROMOSOME = "segment chromosome is not 1-22, X, Y or MT"
+_CHROMOSOMES = frozenset({*(str(i) for i in range(1, 23)), "X", "Y", "MT"})
+_NUMBERED_SEX = {"23": "X", "24": "Y"}
+"""Segment files with numeric chromosomes (GISTIC, DNAcopy) write X as 23 and Y as 24."""
+
+
+def _segment_contig(chrom: str) -> str | None:
+    """The contig key of a segment's chromosome (23/24 read as X/Y); ``None`` when it is none
+    of the primary chromosomes (an unplaced or alternative contig, or not a name at all)."""
+    key = _contig(chrom)
+    key = _NUMBERED_SEX.get(key, key)
+    return key if key in _CHROMOSOMES else None
 
 
 def _read_segments(
@@ -398,79 +424,6 @@ def _call_gene(
     return a
 
 
-# --- VCF CNV records ---------------------------------------------------------------------------
-def _read_cnv_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult) -> None:
-    name = Path(path).name
-    for _, rec in iter_text_vcf(path):
-        result.qc.records_read += 1
-        where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
-        if not 1 <= rec.pos <= MAX_POSITION:
-            result.qc.skip("VCF POS is not a position (1 to 3e9)", where)
-            continue
-        svtype = rec.info.get("SVTYPE", "")
-        alt = rec.alts[0].upper() if rec.alts else ""
-        if svtype not in ("DUP", "DEL", "CNV") and alt not in CNV_ALTS:
-            result.qc.skip("not a copy-number record (no SVTYPE=DUP/DEL/CNV)", where)
-            continue
-        if rec.filter not in ("PASS", ".", "") and not options.include_filtered:
-            result.qc.filtered += 1
-            continue
-        genes = _vcf_genes(rec, panel)
-        if not genes:
-            result.qc.outside_panel += 1
-            continue
-        cn = rec.value("CN", options.sample)
-        fc = rec.value("FC", options.sample) or rec.value("FOLD_CHANGE", options.sample)
-        for gene in genes:
-            a = classify_copy_number(
-                gene,
-                options,
-                qc=result.qc,
-                where=where,
-                call=svtype or alt,
-                copy_number=_float(cn, "CN", where) if cn else None,
-                fold_change=_float(fc, "FC", where) if fc else None,
-            )
-            if a is not None:
-                a.chrom, a.pos, a.filter, a.source, a.record = (
-                    rec.chrom,
-                    rec.pos,
-                    rec.filter or "PASS",
-                    name,
-                    rec.line,
-                )
-                result.alterations.append(a)
-
-
-def _vcf_genes(rec: Any, panel: Any) -> list[str]:
-    for key in ("GENE", "GENES", "ANT", "Gene_name", "GENE_NAME", "SYMBOL"):
-        value = rec.info.get(key)
-        if value:
-            return sorted({g for g in value.replace("|", ",").split(",") if g})
-    if rec.id not in ("", ".") and panel is not None and rec.id in panel.genes:
-        return [rec.id]
-    if panel is None or getattr(panel, "genome", None) is None:
-        return []
-    end = int(rec.info.get("END", rec.pos)) if rec.info.get("END", "").isdigit() else rec.pos
-    from tumorboard.panels import gene_table
-
-    table = gene_table(panel.genome)
-    genes = table if getattr(panel, "is_all", False) else panel.listed_genes
-    return sorted(
-        g
-        for g in genes
-        for c, s, e, _ in table.get(g, [])
-        if _contig(c) == _contig(rec.chrom) and s < end and e >= rec.pos
-    )
-
-
-def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
-    """Read a VCF of copy-number records (``<DUP>``/``<DEL>``/``<CNV>``, ``SVTYPE=CNV``)."""
-    result = ReadResult(kind="cnv", path=path, annotation="copy number")
-    _read_cnv_vcf(path, options, panel, result)
-    return result
-
-
 def _table(path: str) -> Table:
     table = read_table(path)
     if table is None:
@@ -489,11 +442,10 @@ def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     else:
         sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
         rows = _sample_rows(table, sample, options, result, "segment file")
-        kept = {n for n, _ in rows}
-        padded = [(n, c) for n, c in _rows(table, "segment file") if n in kept]
-        _read_segments(table, padded, options, panel, result)
+        _read_segments(table, _rows(table, "segment file", result.qc, rows), options, panel, result)
         result.genome = panel.genome
+    result.qc.warnings.extend(table_notes(table, "copy-number calls"))
     return result
 
 
-__all__ = ["classify_copy_number", "read_cna_matrix", "read_cnv_table", "read_cnv_vcf"]
+__all__ = ["classify_copy_number", "read_cna_matrix", "read_cnv_table"]

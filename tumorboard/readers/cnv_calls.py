@@ -94,6 +94,15 @@ def _bad(value: float | None) -> str:
     return "negative" if value < 0 else ""
 
 
+def level_problem(copy_number: float | None, fold_change: float | None) -> str:
+    """Why a copy number or fold change cannot be used (``copy number is NaN``), or ``""``."""
+    for name, value in (("copy number", copy_number), ("fold change", fold_change)):
+        problem = _bad(value)
+        if problem:
+            return f"{name} is {problem}"
+    return ""
+
+
 def classify_copy_number(
     gene: str,
     options: RunOptions,
@@ -105,11 +114,10 @@ def classify_copy_number(
     where: str,
 ) -> Alteration | None:
     """An amplification or deep deletion of ``gene``, or ``None`` (counted in ``qc``)."""
-    for name, value in (("copy number", copy_number), ("fold change", fold_change)):
-        problem = _bad(value)
-        if problem:
-            qc.skip(f"{name} is {problem}", f"{gene} ({where})")
-            return None
+    problem = level_problem(copy_number, fold_change)
+    if problem:
+        qc.skip(problem, f"{gene} ({where})")
+        return None
     if copy_number is None and fold_change is None:
         if call.strip():
             return trusted_call(gene, call, qc, where)
@@ -198,5 +206,6 @@ __all__ = [
     "UNKNOWN_CALL",
     "call_level",
     "classify_copy_number",
+    "level_problem",
     "trusted_call",
 ]

@@ -1,4 +1,5 @@
-"""Fusion and RNA splice-variant input: fusion and SV tables, STAR-Fusion, Arriba, VCF breakends.
+"""Fusion and RNA splice-variant input: fusion and SV tables, STAR-Fusion, Arriba (VCF breakends:
+:mod:`tumorboard.readers.sv_vcf`).
 
 Every fusion keeps its orientation: ``Alteration.gene`` is the 5' partner and ``gene3`` the 3'
 partner, as the input orders them (``FusionGene`` ``EML4--ALK``, STAR-Fusion ``LeftGene`` /
@@ -29,10 +30,13 @@ re-thresholded.
 **One patient.** A table with a sample column (``Tumor_Sample_Barcode``, ``Sample_Id`` ...) is
 restricted to ``--sample`` (:func:`tumorboard.readers.table.choose_sample`).
 
-VCF breakend (``SVTYPE=BND``) records are paired through ``MATEID``; the genes come from INFO
-(``GENE``/``GENES``/``GENEA``+``GENEB``, SnpEff ``ANN`` gene_fusion ``A&B``) or, failing that,
-from the panel genes at each end. A breakend pair cannot show which partner is 5' without strand
-information, so such fusions carry a note saying the orientation is as listed, not determined.
+**Breakpoints** (``LeftBreakpoint``/``RightBreakpoint``, Arriba ``breakpoint1``/``breakpoint2``
+...) are ``chrom:pos`` or, as STAR-Fusion writes them, ``chrom:pos:strand`` (``+``/``-``); any
+other text, or a position outside 1 to 3e9, skips the row with its reason.
+
+**Damaged files.** A row with fewer cells than the header is skipped with its reason; a last line
+without a final newline that fails to parse is an error (the file was cut inside it), one that
+parses is read with a QC warning, as is a file with a header and no rows.
 """
 
 from __future__ import annotations
@@ -48,7 +52,6 @@ from tumorboard.errors import FormatError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.table import (
-    MAX_COUNT,
     MAX_POSITION,
     NA_VALUES,
     SAMPLE_COLUMNS,
@@ -58,9 +61,9 @@ from tumorboard.readers.table import (
     other_samples_note,
     read_table,
     restrict,
+    table_notes,
     truncation_error,
 )
-from tumorboard.readers.text import iter_text_vcf
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
@@ -312,13 +315,25 @@ def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     if sv_class and sv_class.upper() != "FUSION":
         a.notes.append(f"structural variant class {sv_class} read as a fusion of the named genes")
     bps = [b for b in (_cell(cells, cols["bp5"]), _cell(cells, cols["bp3"])) if b]
+    places = [_breakpoint(b) for b in bps]
     a.breakpoints = ";".join(bps)
     a.supporting_reads = _support(cells, cols)
-    if bps:
-        a.chrom, _, rest = bps[0].partition(":")
-        pos = rest.split(":", 1)[0]
-        a.pos = int(pos) if pos.isdigit() and int(pos) <= MAX_POSITION else 0
+    if places:
+        a.chrom, a.pos = places[0]
     return a
+
+
+_BREAKPOINT = re.compile(r"([\w.-]{1,60}):([0-9]{1,10})(?::[+-])?")
+
+
+def _breakpoint(text: str) -> tuple[str, int]:
+    """(chrom, pos) of a ``chrom:pos`` or ``chrom:pos:strand`` breakpoint; else :class:`_Skip`."""
+    m = _BREAKPOINT.fullmatch(text)
+    if m is None:
+        raise _Skip("fusion breakpoint is not chrom:pos or chrom:pos:strand", excerpt(text))
+    if not 1 <= int(m.group(2)) <= MAX_POSITION:
+        raise _Skip("fusion breakpoint position is not 1 to 3e9", excerpt(text))
+    return m.group(1), int(m.group(2))
 
 
 def below_min_reads(a: Alteration, options: RunOptions, qc: QCCounter, where: str) -> bool:
@@ -355,97 +370,20 @@ def _read_table(path: str, options: RunOptions, result: ReadResult) -> None:
             a = _row_fusion(cells, cols)
         except _Skip as skip:
             if table.truncated(n):
-                raise truncation_error(table, n, len(cells)) from None
+                raise truncation_error(table, n, len(cells), skip.reason) from None
             result.qc.skip(skip.reason, f"{where} ({skip.detail})" if skip.detail else where)
             continue
         if below_min_reads(a, options, result.qc, where):
             continue
         a.source, a.record = name, n
         result.alterations.append(a)
-
-
-# --- VCF breakends -------------------------------------------------------------------------------
-def _bnd_genes(rec: Any, panel: Any) -> list[str]:
-    for key in ("GENE", "GENES", "GENE_NAME", "SYMBOL"):
-        if rec.info.get(key):
-            return [g for g in re.split(r"[,&|]", rec.info[key]) if g]
-    ann = rec.info.get("ANN", "")
-    for entry in ann.split(","):
-        fields = entry.split("|")
-        if len(fields) > 3 and "fusion" in fields[1]:
-            return [g for g in fields[3].split("&") if g]
-    if panel is not None and getattr(panel, "genome", None):
-        return panel.genes_at(rec.chrom, rec.pos)[:1]  # type: ignore[no-any-return]
-    return []
-
-
-def _read_bnd_vcf(path: str, options: RunOptions, panel: Any, result: ReadResult) -> None:
-    pending: dict[str, tuple[Any, list[str]]] = {}
-    for _, rec in iter_text_vcf(path):
-        result.qc.records_read += 1
-        where = f"{path}:{rec.line} ({rec.chrom}:{rec.pos})"
-        if not 1 <= rec.pos <= MAX_POSITION:
-            result.qc.skip("VCF POS is not a position (1 to 3e9)", where)
-            continue
-        if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
-            result.qc.skip("not a breakend record (give copy-number records with --cnv)", where)
-            continue
-        if rec.filter not in ("PASS", ".", ""):
-            result.qc.filtered += 1
-            continue
-        genes = _bnd_genes(rec, panel)
-        mate = rec.info.get("MATEID", "")
-        if len(genes) >= 2:
-            _add_bnd(result, (genes[0], genes[1]), rec, options, "as listed in the record")
-        elif mate and mate in pending:
-            other, other_genes = pending.pop(mate)
-            if other_genes and genes and other_genes[0] != genes[0]:
-                pair = (other_genes[0], genes[0])
-                _add_bnd(result, pair, other, options, "as the breakends appear")
-            else:
-                result.qc.skip("breakend pair without two different genes", where)
-        elif mate:
-            pending[rec.id] = (rec, genes)
-        else:
-            result.qc.skip("breakend without MATEID or gene pair", where)
-    for rec, _ in pending.values():
-        result.qc.skip("breakend whose mate record is missing", f"{path}:{rec.line}")
-
-
-def _add_bnd(
-    result: ReadResult, genes: tuple[str, str], rec: Any, options: RunOptions, how: str
-) -> None:
-    a = Alteration(
-        gene=genes[0],
-        kind=FUSION,
-        gene3=genes[1],
-        chrom=rec.chrom,
-        pos=rec.pos,
-        breakpoints=f"{rec.chrom}:{rec.pos};{rec.alts[0]}",
-        source=Path(result.path).name,
-        record=rec.line,
-        filter=rec.filter or "PASS",
-    )
-    a.notes.append(f"from VCF breakends: partner order {how}; 5'/3' orientation not determined")
-    reads = rec.value("SR", options.sample) or rec.value("SU", options.sample)
-    last = reads.split(",")[-1] if reads else ""
-    if last.isdigit() and int(last) <= MAX_COUNT:
-        a.supporting_reads = int(last)
-    if not below_min_reads(a, options, result.qc, f"{result.path}:{rec.line}"):
-        result.alterations.append(a)
+    result.qc.warnings.extend(table_notes(table, "fusions"))
 
 
 def read_fusion_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read a fusion or SV table (PCGR, STAR-Fusion, Arriba, cBioPortal SV, OncoKB, generic)."""
     result = ReadResult(kind="fusions", path=path, annotation="fusions")
     _read_table(path, options, result)
-    return result
-
-
-def read_breakend_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
-    """Read a VCF of breakend (``SVTYPE=BND``) records as fusions."""
-    result = ReadResult(kind="fusions", path=path, annotation="fusions")
-    _read_bnd_vcf(path, options, panel, result)
     return result
 
 
@@ -456,7 +394,6 @@ __all__ = [
     "fusion_from_pair",
     "fusion_of",
     "parse_pair",
-    "read_breakend_vcf",
     "read_fusion_table",
     "splice_variant",
     "split_pair",

@@ -17,9 +17,11 @@ One patient per case: a MAF naming several ``Tumor_Sample_Barcode`` values needs
 (:func:`tumorboard.readers.table.choose_sample`). ``NCBI_Build`` (``GRCh37``/``37``/``hg19``,
 ``GRCh38``/``38``/``hg38``) gives the build; a MAF mixing builds, or contradicting ``--genome``,
 is an error. A bad row (fewer cells than the header, an unparseable or negative number, no gene,
-invalid alleles) is skipped with its line and reason in ``qc.skipped``; a last line cut short
-(no final newline) is an error. Rows failing ``FILTER`` are dropped unless ``include_filtered``
-(counted either way); rows outside the panel's genes are counted, not reported.
+invalid alleles) is skipped with its line and reason in ``qc.skipped``; a last line without a
+final newline that fails to parse is an error (the file was cut inside it), one that parses is
+read with a QC warning, as is a file with a header and no rows. Rows failing ``FILTER`` are
+dropped unless ``include_filtered`` (counted either way); rows outside the panel's genes are
+counted, not reported.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from tumorboard.readers.table import (
     other_samples_note,
     read_table,
     restrict,
+    table_notes,
     truncation_error,
 )
 
@@ -183,7 +186,7 @@ def _coordinates(row: _Row, a: Alteration) -> None:
         return
     if not chrom or not start:
         raise SkipRow("MAF row with only part of its coordinates", f"{chrom}:{start}")
-    if not start.isdigit() or not 1 <= int(start) <= MAX_POSITION:
+    if not (start.isascii() and start.isdigit()) or not 1 <= int(start) <= MAX_POSITION:
         raise SkipRow("MAF Start_Position is not a position (whole number >= 1)", excerpt(start))
     ref = row.get("ref")
     alt = row.get("alt2")
@@ -290,7 +293,7 @@ def _read_rows(
             a = _alteration(row, n, name)
         except SkipRow as skip:
             if table.truncated(n):
-                raise truncation_error(table, n, len(cells)) from None
+                raise truncation_error(table, n, len(cells), skip.reason) from None
             _skip(qc, skip, where)
             continue
         _keep(a, genes, options, qc, result)
@@ -327,6 +330,7 @@ def read_maf(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
     if left_out:
         result.qc.warnings.append(other_samples_note(Path(path).name, left_out, choice))
     _read_rows(table, rows, cols, options, panel, result)
+    result.qc.warnings.extend(table_notes(table, "variants"))
     return result
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tumorboard.errors import SampleError, TruncatedInputError
-from tumorboard.readers.text import is_gzip, iter_lines, norm_column
+from tumorboard.readers.text import is_gzip, iter_lines_ended, norm_column
 
 NA_VALUES = frozenset({"", "na", "n/a", ".", "none", "null", "nd", "__unknown__"})
 """Cells meaning "no value" (compared in lower case)."""
@@ -85,9 +85,13 @@ def _is_preamble(line: str) -> bool:
 
 
 def read_table(path: str) -> Table | None:
-    """The table in ``path`` (``None`` when it has no header line)."""
+    """The table in ``path`` (``None`` when it has no header line).
+
+    A header line without a newline (the file ends inside it, so no row follows) is an error.
+    """
     table: Table | None = None
-    for n, line in iter_lines(path):
+    complete = True  # did the header or last row end with a newline?
+    for n, line, ended in iter_lines_ended(path):
         if not line.strip():
             continue
         if table is None:
@@ -98,13 +102,36 @@ def read_table(path: str) -> Table | None:
             while len(header) > 1 and not header[-1]:
                 header.pop()
             table = Table(path, header, [norm_column(c) for c in header], n)
+            complete = ended
             continue
         if line.startswith("#"):
             continue  # a comment line after the header
         table.rows.append((n, line.split("\t")))
+        complete = ended
     if table is not None:
-        table.complete = ends_with_newline(path)
+        table.complete = complete
+        if not complete and not table.rows:
+            raise TruncatedInputError(
+                "the file ends inside its header line (no newline, no rows)",
+                where=f"{path}:{table.header_line}",
+                hint="the file was cut short; copy or export it again (if it is complete, add "
+                "the final newline: echo >> FILE)",
+            )
     return table
+
+
+def table_notes(table: Table, what: str) -> list[str]:
+    """QC warnings about the table as a whole: no data rows, or a last line read without its
+    newline (it parsed, but the file may have been cut inside it)."""
+    name = Path(table.path).name
+    if not table.rows:
+        return [f"{name}: a header line and no data rows: no {what} read from this file"]
+    if table.complete:
+        return []
+    return [
+        f"{name}:{table.last_line}: the file does not end with a newline; its last line was read "
+        "as it stands: check that the file is complete"
+    ]
 
 
 def ends_with_newline(path: str) -> bool:
@@ -124,10 +151,13 @@ def ends_with_newline(path: str) -> bool:
         return fh.read(1) in (b"\n", b"\r")
 
 
-def truncation_error(table: Table, line: int, found: int) -> TruncatedInputError:
-    """The error for a last line cut short (fewer cells than the header, no final newline)."""
+def truncation_error(table: Table, line: int, found: int, reason: str = "") -> TruncatedInputError:
+    """The error for a last line cut short: fewer cells than the header, or (``reason``) a
+    value that does not parse, and no final newline."""
+    width = len(table.header)
+    what = f"{found} of {width} columns" if found < width or not reason else reason
     return TruncatedInputError(
-        f"the file ends inside its last line ({found} of {len(table.header)} columns)",
+        f"the file ends inside its last line ({what})",
         where=f"{table.path}:{line}",
         hint="the file was cut short; copy or export it again",
     )
@@ -302,5 +332,6 @@ __all__ = [
     "read_table",
     "restrict",
     "sample_of",
+    "table_notes",
     "truncation_error",
 ]

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from tumorboard.errors import InputError, InputNotFoundError, RecordError, TruncatedInputError
+from tumorboard.errors import (
+    FormatError,
+    InputError,
+    InputNotFoundError,
+    RecordError,
+    TruncatedInputError,
+)
 
 CNV_ALTS = frozenset({"<DUP>", "<DEL>", "<CNV>", "<AMP>", "<DUP:TANDEM>", "<LOSS>", "<GAIN>"})
 
@@ -176,6 +182,16 @@ def is_gzip(p: Path) -> bool:
 
 def iter_lines(path: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without its newline) of a text file, plain or gzipped."""
+    for n, line, _ in iter_lines_ended(path):
+        yield n, line
+
+
+def iter_lines_ended(path: str) -> Iterator[tuple[int, str, bool]]:
+    """(line number, line without its newline, whether a newline ended it) of a text file.
+
+    Only the file's last line can lack its newline: then the file may have been cut inside it.
+    Read as the lines stream by, so it works for pipes (read once) and gzipped files alike.
+    """
     p = check_file(path)
     try:
         gz = is_gzip(p)
@@ -184,7 +200,8 @@ def iter_lines(path: str) -> Iterator[tuple[int, str]]:
             encoding = "utf-8" if gz else "utf-8-sig"
             with io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="") as fh:
                 for n, line in enumerate(fh, 1):
-                    yield n, line.rstrip("\r\n")
+                    text = line.rstrip("\r\n")
+                    yield n, text, len(text) < len(line)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise TruncatedInputError(
             f"the compressed file ends early or is corrupt ({exc})",
@@ -245,42 +262,65 @@ def parse_info(text: str) -> dict[str, str]:
 
 
 def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
-    """Yield (sample names, record) for each data line; raises ``RecordError`` on bad lines."""
-    samples: list[str] = []
-    for n, line in iter_lines(path):
+    """Yield (sample names, record) for each data line; raises ``RecordError`` on bad lines.
+
+    As for every VCF (:mod:`tumorboard.readers.vcf_io`), a file whose last line has no newline
+    may end inside a record and is an error; so are records without a ``#CHROM`` line above.
+    """
+    samples: list[str] | None = None
+    for n, line, ended in iter_lines_ended(path):
+        if not ended and line.strip():
+            raise TruncatedInputError(
+                "the file does not end with a newline: its last record may be cut short",
+                where=f"{path}:{n}",
+                hint="if the file is complete, add the final newline (echo >> FILE); otherwise "
+                "copy it again or re-run the caller",
+            )
         if not line.strip() or line.startswith("##"):
             continue
         cols = line.split("\t")
         if line.startswith("#CHROM"):
             samples = cols[9:]
             continue
-        if len(cols) < 8 or not cols[1].isdigit():
-            raise RecordError(
-                f"malformed VCF line: {len(cols)} columns, POS {excerpt([*cols, ''][1])}",
+        if samples is None:
+            raise FormatError(
+                "a data line comes before the #CHROM header line",
                 where=f"{path}:{n}",
-                hint="a VCF data line has at least 8 tab-separated columns with a numeric POS",
+                hint=_VCF_LAYOUT,
             )
-        fmt = cols[8].split(":") if len(cols) > 8 else []
-        per_sample = {
-            name: dict(zip(fmt, cols[9 + i].split(":"), strict=False))
-            for i, name in enumerate(samples)
-            if 9 + i < len(cols)
-        }
-        yield (
-            samples,
-            TextVcfRecord(
-                line=n,
-                chrom=cols[0],
-                pos=int(cols[1]),
-                id=cols[2],
-                ref=cols[3],
-                alts=cols[4].split(","),
-                filter=cols[6],
-                info=parse_info(cols[7]),
-                format=fmt,
-                samples=per_sample,
-            ),
+        yield samples, _text_record(path, n, cols, samples)
+    if samples is None:
+        raise FormatError("no #CHROM header line", where=path, hint=_VCF_LAYOUT)
+
+
+_VCF_LAYOUT = "a VCF holds ## meta lines, then the #CHROM header line, then the records"
+
+
+def _text_record(path: str, n: int, cols: list[str], samples: list[str]) -> TextVcfRecord:
+    if len(cols) < 8 or not (cols[1].isascii() and cols[1].isdigit()):
+        raise RecordError(
+            f"malformed VCF line: {len(cols)} columns, POS {excerpt([*cols, ''][1])}",
+            where=f"{path}:{n}",
+            hint="a VCF data line has at least 8 tab-separated columns with a numeric POS",
         )
+    fmt = cols[8].split(":") if len(cols) > 8 else []
+    per_sample = {
+        name: dict(zip(fmt, cols[9 + i].split(":"), strict=False))
+        for i, name in enumerate(samples)
+        if 9 + i < len(cols)
+    }
+    return TextVcfRecord(
+        line=n,
+        chrom=cols[0],
+        pos=int(cols[1]),
+        id=cols[2],
+        ref=cols[3],
+        alts=cols[4].split(","),
+        filter=cols[6],
+        info=parse_info(cols[7]),
+        format=fmt,
+        samples=per_sample,
+    )
 
 
 __all__ = [
@@ -295,6 +335,7 @@ __all__ = [
     "is_gzip",
     "is_stream",
     "iter_lines",
+    "iter_lines_ended",
     "iter_text_vcf",
     "norm_column",
     "open_binary",

@@ -25,6 +25,7 @@ A malformed row is a :class:`~tumorboard.errors.RecordError` naming file, sectio
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number
 from tumorboard.readers.fusions import fusion_from_pair, splice_variant
-from tumorboard.readers.table import MAX_COUNT, MAX_POSITION
+from tumorboard.readers.table import MAX_COUNT, MAX_POSITION, excerpt
 from tumorboard.readers.text import norm_column
 from tumorboard.readers.tso500_sections import (
     KEY_VALUE_SECTIONS,
@@ -53,7 +54,12 @@ if TYPE_CHECKING:
 
 # --- row helpers --------------------------------------------------------------------------------
 class SkipRow(Exception):
-    """A row whose value is unusable: skipped with this reason (never read with a default)."""
+    """A row whose value is unusable: skipped with this reason (never read with a default) and,
+    in ``detail``, a short escaped excerpt of the value."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.detail = detail
 
 
 class Row:
@@ -132,7 +138,7 @@ def _collect(
             try:
                 a = read(row)
             except SkipRow as skip:
-                qc.skip(str(skip), row.where)
+                qc.skip(str(skip), f"{row.where} ({skip.detail})" if skip.detail else row.where)
                 continue
             if a is not None:
                 a.source, a.record = Path(cvo.path).name, n
@@ -151,6 +157,7 @@ def _small_variant(row: Row, qc: QCCounter) -> Alteration | None:
     pos = row.integer("genomicposition", "position", "pos")
     if pos is not None and not 1 <= pos <= MAX_POSITION:
         raise SkipRow("TSO500 genomicposition is not a position (>= 1)")
+    ref, alt = _alleles(row)
     cdot = row.text("cdotnotation", "hgvsc")
     pdot = row.text("pdotnotation", "hgvsp")
     tx, _, hgvsc = cdot.rpartition(":") if ":" in cdot else ("", "", cdot)
@@ -159,8 +166,8 @@ def _small_variant(row: Row, qc: QCCounter) -> Alteration | None:
         kind=MUTATION,
         chrom=row.require("chromosome", "chrom"),
         pos=pos or 0,
-        ref=row.text("referencecall", "ref"),
-        alt=row.text("alternativecall", "alt"),
+        ref=ref,
+        alt=alt,
         hgvsc=hgvsc,
         transcript=tx or (pdot.partition(":")[0] if ":" in pdot else ""),
         transcript_rule="input",
@@ -178,6 +185,20 @@ def _small_variant(row: Row, qc: QCCounter) -> Alteration | None:
         a.notes.append(f"protein change {pdot[:40]!r} not understood; matched by gene only")
     qc.transcript_rules["input"] += 1
     return a
+
+
+_ALLELE = re.compile(r"[ACGTN]+|-", re.IGNORECASE)
+
+
+def _alleles(row: Row) -> tuple[str, str]:
+    """Reference and alternative call: bases (A, C, G, T, N) or '-', and different."""
+    ref, alt = row.text("referencecall", "ref"), row.text("alternativecall", "alt")
+    for allele in (ref, alt):
+        if allele and not _ALLELE.fullmatch(allele):
+            raise SkipRow("TSO500 allele is not A, C, G, T, N or '-'", excerpt(allele))
+    if ref and alt and ref.upper() == alt.upper():
+        raise SkipRow("TSO500 alternative call equals the reference call", f"{ref}>{alt}")
+    return ref, alt
 
 
 def _consequences(text: str) -> tuple[str, ...]:
@@ -267,6 +288,11 @@ def read_tso500(path: str, options: RunOptions, panel: Panel | None = None) -> R
                     f"[Analysis Details] {key}",
                 )
                 break
+    if cvo.unterminated:
+        qc.warnings.append(
+            f"{name}:{cvo.unterminated}: the file does not end with a newline; its last line was "
+            "read as it stands: check that the file is complete"
+        )
     unused = [s.name for s in cvo.sections if s.key not in SECTION_ALIASES]
     if unused:
         qc.warnings.append(f"{name}: sections not used by tumorboard: " + ", ".join(unused))

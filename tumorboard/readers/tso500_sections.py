@@ -10,8 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from tumorboard.errors import FormatError, RecordError, TruncatedInputError
-from tumorboard.readers.table import ends_with_newline
-from tumorboard.readers.text import iter_lines, norm_column
+from tumorboard.readers.text import iter_lines_ended, norm_column
 
 KEY_VALUE_SECTIONS = frozenset(
     {"analysisdetails", "sequencingrundetails", "tmb", "msi", "gis", "header", "sampleinformation"}
@@ -60,6 +59,8 @@ class CombinedVariantOutput:
     path: str
     title: list[str]
     sections: list[Section]
+    unterminated: int = 0
+    """The last line, when it has no newline (read as it stands: the file may be cut inside it)."""
 
     def get(self, alias: str) -> list[Section]:
         return [s for s in self.sections if SECTION_ALIASES.get(s.key) == alias]
@@ -78,20 +79,23 @@ def parse_sections(path: str) -> CombinedVariantOutput:
     """Split a CVO file into sections; tolerant of trailing tabs, CRLF and unknown sections.
 
     A section that appears twice is an error; so is a last line cut short (fewer cells than its
-    section's header, and no final newline). Shorter rows elsewhere are kept in
+    section's header, and no final newline); a complete last line without a newline is read and
+    noted (:attr:`CombinedVariantOutput.unterminated`). Shorter rows elsewhere are kept in
     :attr:`Section.short`, to be skipped with a reason.
     """
     title: list[str] = []
     sections: list[Section] = []
     current: Section | None = None
     last: tuple[int, bool] = (0, False)
-    for n, raw in iter_lines(path):
+    ended = True
+    for n, raw, ended_here in iter_lines_ended(path):
         cells = [c.strip() for c in raw.split("\t")]
         width = len(cells)
         while cells and cells[-1] == "":
             cells.pop()
         if not cells:
             continue
+        ended = ended_here
         first = cells[0]
         if first.startswith("[") and first.endswith("]") and len(cells) == 1:
             current = _new_section(sections, first[1:-1].strip(), n, path)
@@ -107,13 +111,15 @@ def parse_sections(path: str) -> CombinedVariantOutput:
             where=path,
             hint="give the *_CombinedVariantOutput.tsv from the TSO500 Local App or DRAGEN",
         )
-    if last[1] and not ends_with_newline(path):
+    if last[1] and not ended:
         raise TruncatedInputError(
             "the file ends inside its last line (fewer cells than its section's header)",
             where=f"{path}:{last[0]}",
             hint="the file was cut short; copy or export the CombinedVariantOutput again",
         )
-    return CombinedVariantOutput(path=path, title=title, sections=sections)
+    cvo = CombinedVariantOutput(path=path, title=title, sections=sections)
+    cvo.unterminated = 0 if ended else last[0]
+    return cvo
 
 
 def _new_section(sections: list[Section], name: str, line: int, path: str) -> Section:
