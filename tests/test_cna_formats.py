@@ -254,3 +254,52 @@ def test_subprocess_matrix(tests_data: Path) -> None:
         "TCGA-ZZ-0005-01, TCGA-ZZ-0006-01, TCGA-ZZ-0007-01\n"
         "Hint: pass one of the listed ids (or a TCGA barcode prefix of one) with --sample\n"
     )
+
+
+def test_short_row_mid_file_is_skipped_not_padded(tmp_path: Path) -> None:
+    """'ERBB2<TAB>1' lost cells: its copy number may be cut too ('14' -> '1'), so the row is
+    skipped with its reason rather than padded and read."""
+    path = tmp_path / "c.tsv"
+    path.write_text("gene\tcopy_number\tcall\nERBB2\t1\nMET\t9\tamplification\n")
+    r = read_cnv(path, RunOptions(tumor_type="BRCA"))
+    assert _calls(r) == [("MET", AMPLIFICATION)]
+    assert r.qc.records_read == 2
+    assert r.qc.skipped_examples == {
+        "copy-number table row has fewer cells than the header": f"{path}:2 (2 of 3)"
+    }
+
+
+def test_cnv_table_notes_no_rows_and_a_missing_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "c.tsv"
+    path.write_text("gene\tcopy_number\n")
+    r = read_cnv(path, RunOptions(tumor_type="BRCA"))
+    assert (r.alterations, r.qc.warnings) == (
+        [],
+        ["c.tsv: a header line and no data rows: no copy-number calls read from this file"],
+    )
+    path.write_text("gene\tcopy_number\nERBB2\t14")
+    r = read_cnv(path, RunOptions(tumor_type="BRCA"))
+    assert _calls(r) == [("ERBB2", AMPLIFICATION)]
+    assert r.qc.warnings == [
+        "c.tsv:2: the file does not end with a newline; its last line was read as it stands: "
+        "check that the file is complete"
+    ]
+
+
+def test_segment_chromosomes(tmp_path: Path) -> None:
+    """1-22, X, Y, MT with or without 'chr'; 23 is X (GISTIC/DNAcopy numbering); anything else
+    (an unplaced contig, escape bytes) is skipped with its reason and an escaped excerpt."""
+    path = tmp_path / "s.tsv"
+    path.write_text(
+        "Chromosome\tStart\tEnd\tCN\n"
+        "chrZZ\x1b\t39680000\t39740000\t12\n"
+        "chrUn_KI270742v1\t1\t1000\t12\n"
+        "23\t67500000\t67800000\t12\n"
+        "chr17\t39680000\t39740000\t12\n"
+    )
+    r = read_cnv(path, RunOptions(tumor_type="PRAD", genome="GRCh38"))
+    assert _calls(r) == [("AR", AMPLIFICATION), ("ERBB2", AMPLIFICATION)]
+    assert r.qc.skipped == {"segment chromosome is not 1-22, X, Y or MT": 2}
+    assert r.qc.skipped_examples == {
+        "segment chromosome is not 1-22, X, Y or MT": f"{path}:2 ('chrZZ\\x1b')"
+    }

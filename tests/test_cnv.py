@@ -161,3 +161,75 @@ def test_cli_thresholds(tests_data: Path) -> None:
     assert default.exit_code == lowered.exit_code == 0
     assert "EGFR\tamplification" not in default.output
     assert "EGFR\tamplification" in lowered.output
+
+
+# --- CNV VCF values (issue 13 point 1) ------------------------------------------------------------
+GRCH38 = load_panel("tso500", "GRCh38")
+
+
+def _cn_vcf(tests_data: Path, tmp_path: Path, old: str, new: str, *, end: str = "\n") -> Path:
+    text = (tests_data / "cnv" / "cn_records.grch38.vcf").read_text()
+    assert old in text
+    path = tmp_path / "cnv.vcf"
+    path.write_text(text.replace(old, new).rstrip("\n") + end)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason", "example"),
+    [
+        ("CN\t11", "CN\t-1", "copy number is negative", ""),
+        ("CN\t11", "CN\tnan", "copy number is NaN", ""),
+        ("END=39731000", "END=100", "CNV VCF END is before POS", " END=100"),
+        ("END=39731000", "END=3973l000", "CNV VCF END is not a position (1 to 3e9)", " '3973l000'"),
+    ],
+)
+def test_cnv_vcf_bad_values_skip_the_record(
+    tests_data: Path, tmp_path: Path, old: str, new: str, reason: str, example: str
+) -> None:
+    """Checked before the genes are looked up: never an ERBB2 call, never a silent drop."""
+    path = _cn_vcf(tests_data, tmp_path, old, new)
+    r = read_cnv(str(path), OPTS, GRCH38)
+    assert _calls(r) == {"PTEN": (DELETION, 0.0, None)}
+    assert r.qc.skipped_examples == {reason: f"{path}:8 (chr17:39687000){example}"}
+
+
+def test_cnv_vcf_text_copy_number_is_an_error(tests_data: Path, tmp_path: Path) -> None:
+    path = _cn_vcf(tests_data, tmp_path, "CN\t11", "CN\televen")
+    with pytest.raises(RecordError) as err:
+        read_cnv(str(path), OPTS, GRCH38)
+    assert str(err.value) == (
+        f"{path}:8 (chr17:39687000): column 'CN' should be a number, found 'eleven' "
+        "(hint: repair the value, or write . when it is unknown)"
+    )
+
+
+def test_cnv_vcf_cut_or_headless_is_an_error(tests_data: Path, tmp_path: Path) -> None:
+    """As for every VCF: no final newline (the last record may be cut), no #CHROM line."""
+    path = _cn_vcf(tests_data, tmp_path, "CN\t9", "CN\t9", end="")
+    result = CliRunner().invoke(main, ["annotate", "-t", "BRCA", "--cnv", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}:10: the file does not end with a newline: its last record may be cut "
+        "short\nHint: if the file is complete, add the final newline (echo >> FILE); otherwise "
+        "copy it again or re-run the caller\n"
+    )
+    headless = _cn_vcf(tests_data, tmp_path, "#CHROM", "##CHROM")
+    with pytest.raises(FormatError) as err:
+        read_cnv(str(headless), OPTS, GRCH38)
+    assert str(err.value) == (
+        f"{headless}:8: a data line comes before the #CHROM header line (hint: a VCF holds ## "
+        "meta lines, then the #CHROM header line, then the records)"
+    )
+
+
+def test_cnv_vcf_without_a_build_skips_what_it_cannot_place(tests_data: Path) -> None:
+    """No gene named and no build to map the coordinates: skipped with the reason (it was
+    counted as outside the panel, so an ERBB2 amplification vanished without a word)."""
+    path = tests_data / "cnv" / "cn_records.grch38.vcf"
+    r = read_cnv(str(path), OPTS, load_panel("tso500", None))
+    assert r.alterations == []
+    assert r.qc.outside_panel == 0
+    reason = "CNV record without a gene name and no genome build to place it (pass --genome)"
+    assert r.qc.skipped == {reason: 3}
+    assert r.qc.skipped_examples == {reason: f"{path}:8 (chr17:39687000)"}

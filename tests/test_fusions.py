@@ -289,3 +289,119 @@ def test_parse_pair_known_genes(g5: str, g3: str, sep: str) -> None:
     partial = parse_pair(f"{sep}{g3}") if sep != "-" else parse_pair(f"--{g3}")
     assert isinstance(partial, Pair)
     assert (partial.gene5, partial.gene3) == ("", g3)
+
+
+# --- breakpoints, breakend ALTs and read counts (issue 13 point 1) --------------------------------
+FUSION_HEADER = "FusionGene\tLeftBreakpoint\tRightBreakpoint\tSplitReads\n"
+
+
+@pytest.mark.parametrize(
+    ("left", "reason"),
+    [
+        ("chr2:x:?", "fusion breakpoint is not chrom:pos or chrom:pos:strand"),
+        ("five", "fusion breakpoint is not chrom:pos or chrom:pos:strand"),
+        ("chr2:42295554:?", "fusion breakpoint is not chrom:pos or chrom:pos:strand"),
+        ("2:0", "fusion breakpoint position is not 1 to 3e9"),
+        ("2:9999999999", "fusion breakpoint position is not 1 to 3e9"),
+    ],
+)
+def test_bad_breakpoint_skips_the_row(tmp_path: Path, left: str, reason: str) -> None:
+    """A garbage breakpoint was read as position 0; now the row is skipped with its reason."""
+    path = tmp_path / "f.tsv"
+    path.write_text(
+        FUSION_HEADER + f"EML4--ALK\t{left}\t2:29223528\t9\nCCDC6--RET\t10:5\t10:6\t12\n"
+    )
+    r = read_fusions(str(path), OPTS)
+    assert _fusions(r) == [("CCDC6", "RET", 12)]
+    assert r.qc.skipped_examples == {reason: f"{path}:2 ({left!r})"}
+
+
+def test_breakpoint_forms_read(tmp_path: Path) -> None:
+    """chrom:pos (PCGR, Arriba) and chrom:pos:strand (STAR-Fusion) give the 5' position."""
+    path = tmp_path / "f.tsv"
+    path.write_text(
+        FUSION_HEADER + "EML4--ALK\tchr2:42295554:+\tchr2:29223528:-\t9\n"
+        "CCDC6--RET\t10:59798614\t10:43116592\t12\n"
+    )
+    r = read_fusions(str(path), OPTS)
+    assert [(a.chrom, a.pos) for a in r.alterations] == [("chr2", 42295554), ("10", 59798614)]
+    assert not r.qc.skipped
+
+
+def test_star_fusion_last_line_without_newline_is_noted(tests_data: Path, tmp_path: Path) -> None:
+    """The last line was cut inside its annots column: read (every value checked parses) and
+    the missing newline noted, never silent."""
+    text = (tests_data / "fusions" / "star-fusion.fusion_predictions.abridged.tsv").read_text()
+    path = tmp_path / "star.tsv"
+    path.write_text(text.rstrip("\n")[:-6])
+    r = read_fusions(str(path), OPTS)
+    assert _fusions(r) == [("EML4", "ALK", 70), ("SLC34A2", "ROS1", 18)]
+    assert r.qc.warnings == [
+        "star.tsv:3: the file does not end with a newline; its last line was read as it stands: "
+        "check that the file is complete"
+    ]
+
+
+def _bnd(tests_data: Path, tmp_path: Path, old: str, new: str, *, end: str = "\n") -> Path:
+    text = (tests_data / "fusions" / "manta_bnd.vcf").read_text()
+    assert old in text
+    path = tmp_path / "bnd.vcf"
+    path.write_text(text.replace(old, new).rstrip("\n") + end)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason", "example"),
+    [
+        (
+            "G]chr10:43116592]",
+            "G]chr10",
+            "breakend ALT is malformed (expected t[chrom:pos[, t]chrom:pos], ]chrom:pos]t or "
+            "[chrom:pos[t)",
+            " ALT 'G]chr10'",
+        ),
+        (
+            "G]chr10:43116592]",
+            "G]chr10:43116592[",
+            "breakend ALT is malformed (expected t[chrom:pos[, t]chrom:pos], ]chrom:pos]t or "
+            "[chrom:pos[t)",
+            " ALT 'G]chr10:43116592['",
+        ),
+        (
+            "G]chr10:43116592]",
+            "G]chr10:0]",
+            "breakend ALT mate position is not a position (1 to 3e9)",
+            " 'G]chr10:0]'",
+        ),
+        ("SR\t30,41", "SR\t-30,-41", "breakend read count (SR) is negative", " SR='-30,-41'"),
+        ("SR\t30,41", "SR\t30,many", "breakend read count (SR) is not a number", " SR='30,many'"),
+    ],
+)
+def test_bad_breakend_skips_the_record(
+    tests_data: Path, tmp_path: Path, old: str, new: str, reason: str, example: str
+) -> None:
+    """The record is skipped with its reason; its mate, left alone, is counted as such."""
+    path = _bnd(tests_data, tmp_path, old, new)
+    r = read_fusions(str(path), OPTS, load_panel("tso500", "GRCh38"))
+    assert r.alterations == []
+    assert r.qc.skipped == {reason: 1, "breakend whose mate record is missing": 2}
+    assert r.qc.skipped_examples[reason] == f"{path}:9 (chr10:59798614){example}"
+
+
+@pytest.mark.parametrize("alt", ["G]chr10:43116592]", "G[chr10:43116592[", "]chr10:43116592]G",
+                                 "[chr10:43116592[G"])  # fmt: skip
+def test_the_four_breakend_forms_are_read(tests_data: Path, tmp_path: Path, alt: str) -> None:
+    path = _bnd(tests_data, tmp_path, "G]chr10:43116592]", alt)
+    r = read_fusions(str(path), OPTS, load_panel("tso500", "GRCh38"))
+    assert _fusions(r) == [("CCDC6", "RET", 41)]
+
+
+def test_breakend_vcf_without_final_newline_is_an_error(tests_data: Path, tmp_path: Path) -> None:
+    path = _bnd(tests_data, tmp_path, "SR\t1,2", "SR\t1,2", end="")
+    result = CliRunner().invoke(main, ["annotate", "-t", "LUAD", "--fusions", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}:13: the file does not end with a newline: its last record may be cut "
+        "short\nHint: if the file is complete, add the final newline (echo >> FILE); otherwise "
+        "copy it again or re-run the caller\n"
+    )

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tumorboard.cli import main
-from tumorboard.errors import FormatError, GenomeBuildError, SampleError
+from tumorboard.errors import FormatError, GenomeBuildError, SampleError, TruncatedInputError
 from tumorboard.models import RunOptions
 from tumorboard.panels import load_panel
 from tumorboard.readers.detect import detect_format
@@ -189,6 +189,73 @@ def test_truncated_last_line_is_an_error(tests_data: Path) -> None:
         f"Error: {path}:3: the file ends inside its last line (3 of 6 columns)\n"
         "Hint: the file was cut short; copy or export it again\n"
     )
+
+
+MINI_HEADER = (
+    "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tHGVSp_Short\n"
+)
+BRAF_ROW = "BRAF\t7\t140753336\tA\tT\tp.V600E\n"
+KRAS_ROW = "KRAS\t12\t25245350\tC\tT\tp.G12D\n"
+
+
+def test_header_cut_short_is_an_error(tmp_path: Path) -> None:
+    """The file ends inside its header line: nothing was read, so nothing can be reported."""
+    path = tmp_path / "cut.maf"
+    path.write_text("#version 2.4\n" + MINI_HEADER[:40])
+    result = CliRunner().invoke(main, ["annotate", str(path), "-t", "COAD"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}:2: the file ends inside its header line (no newline, no rows)\n"
+        "Hint: the file was cut short; copy or export it again (if it is complete, add the "
+        "final newline: echo >> FILE)\n"
+    )
+
+
+def test_last_line_without_newline_is_read_and_noted(tmp_path: Path) -> None:
+    """A last line that parses is read, and the missing newline (a possible cut) is in qc."""
+    path = tmp_path / "t.maf"
+    path.write_text(MINI_HEADER + BRAF_ROW + KRAS_ROW.rstrip("\n"))
+    r = read_maf(str(path), OPTS)
+    assert _labels(r) == ["BRAF V600E", "KRAS G12D"]
+    assert r.qc.warnings == [
+        "t.maf:3: the file does not end with a newline; its last line was read as it stands: "
+        "check that the file is complete"
+    ]
+    path.write_text(MINI_HEADER + BRAF_ROW + KRAS_ROW)
+    assert read_maf(str(path), OPTS).qc.warnings == []
+
+
+def test_last_line_that_fails_names_its_reason(tmp_path: Path) -> None:
+    """Every cell is there but the last one was cut into a bad value: an error, not a skip."""
+    path = tmp_path / "t.maf"
+    path.write_text(MINI_HEADER + BRAF_ROW + "KRAS\t12\t25245350\tC\tX!\tp.G12D")
+    with pytest.raises(TruncatedInputError) as err:
+        read_maf(str(path), OPTS)
+    assert err.value.message == (
+        "the file ends inside its last line (MAF allele is not A, C, G, T, N or '-')"
+    )
+    assert err.value.where == f"{path}:3"
+
+
+def test_header_without_rows_is_noted(tmp_path: Path) -> None:
+    path = tmp_path / "empty.maf"
+    path.write_text("#version 2.4\n" + MINI_HEADER)
+    r = read_maf(str(path), OPTS)
+    assert (r.alterations, r.qc.records_read) == ([], 0)
+    assert r.qc.warnings == [
+        "empty.maf: a header line and no data rows: no variants read from this file"
+    ]
+
+
+def test_non_ascii_digits_in_a_position_are_skipped(tmp_path: Path) -> None:
+    """'14075333²' passes str.isdigit() but not int(): skipped with its reason, never exit 3."""
+    path = tmp_path / "t.maf"
+    path.write_text(MINI_HEADER + "BRAF\t7\t14075333\u00b2\tA\tT\tp.V600E\n" + KRAS_ROW)
+    r = read_maf(str(path), OPTS)
+    assert _labels(r) == ["KRAS G12D"]
+    assert r.qc.skipped_examples == {
+        "MAF Start_Position is not a position (whole number >= 1)": f"{path}:2 ('14075333²')"
+    }
 
 
 def test_mixed_builds_and_genome_contradiction(tests_data: Path) -> None:

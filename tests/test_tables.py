@@ -3,23 +3,28 @@ numbers, truncated last lines, and which table kind a header names."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tumorboard.errors import SampleError
+from tumorboard.errors import SampleError, TruncatedInputError
 from tumorboard.readers.detect import _tsv_kind, detect_format
 from tumorboard.readers.table import (
     choose_sample,
     count,
-    ends_with_newline,
     is_barcode_prefix,
     number,
     read_table,
+    table_notes,
 )
+from tumorboard.readers.text import iter_lines_ended
 
 BARCODE = "TCGA-A6-2686-01A-01D-1408-10"
 
@@ -139,9 +144,75 @@ def test_table_header_and_truncation(tmp_path: Path) -> None:
     assert not table.complete
     assert table.truncated(6)
     assert not table.truncated(4)
+    assert table_notes(table, "fusions") == [
+        "t.tsv:6: the file does not end with a newline; its last line was read as it stands: "
+        "check that the file is complete"
+    ]
     path.write_text("Gene\tCN\r\nERBB2\t9\r\n")
-    assert ends_with_newline(str(path))
-    assert read_table(str(tmp_path.joinpath("t.tsv"))).complete  # type: ignore[union-attr]
+    crlf = read_table(str(path))
+    assert crlf is not None
+    assert crlf.complete
+    assert table_notes(crlf, "calls") == []
+    path.write_text("Gene\tCN\nERBB2\t9\n# a trailing comment without newline")
+    assert read_table(str(path)).complete  # type: ignore[union-attr]
+
+
+def test_lines_know_their_newline(tmp_path: Path) -> None:
+    """Each line says whether a newline ended it, read in one pass (gzip and CR/CRLF too)."""
+    plain, packed = tmp_path / "t.tsv", tmp_path / "t.tsv.gz"
+    plain.write_bytes(b"a\tb\r\nc\rd")
+    packed.write_bytes(gzip.compress(b"a\tb\nc\n"))
+    assert list(iter_lines_ended(str(plain))) == [
+        (1, "a\tb", True),
+        (2, "c", True),
+        (3, "d", False),
+    ]
+    assert list(iter_lines_ended(str(packed))) == [(1, "a\tb", True), (2, "c", True)]
+
+
+def test_a_header_cut_short_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.maf"
+    path.write_text("#version 2.4\nHugo_Symbol\tChromosome\tStart_Pos")
+    with pytest.raises(TruncatedInputError) as err:
+        read_table(str(path))
+    assert str(err.value) == (
+        f"{path}:2: the file ends inside its header line (no newline, no rows) (hint: the file "
+        "was cut short; copy or export it again (if it is complete, add the final newline: "
+        "echo >> FILE))"
+    )
+
+
+def test_a_header_without_rows_is_noted(tmp_path: Path) -> None:
+    path = tmp_path / "cnv.tsv"
+    path.write_text("gene\tcopy_number\n")
+    table = read_table(str(path))
+    assert table is not None
+    assert not table.rows
+    assert table_notes(table, "copy-number calls") == [
+        "cnv.tsv: a header line and no data rows: no copy-number calls read from this file"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flag", "name", "text", "label"),
+    [
+        ("--cnv", "cnv.tsv", "gene\tcopy_number\nERBB2\t14\n", "ERBB2 amplification"),
+        ("--fusions", "f.tsv", "FusionGene\tSplitReads\nEML4--ALK\t9\n", "EML4::ALK fusion"),
+    ],
+)
+def test_tables_from_process_substitution(
+    tmp_path: Path, flag: str, name: str, text: str, label: str
+) -> None:
+    """``<(...)`` is a pipe: a table is read from it once (it was opened again to look for the
+    final newline: an internal error)."""
+    path = tmp_path / name
+    path.write_text(text)
+    command = f"{sys.executable} -m tumorboard annotate {flag} <(cat {path}) -t LUAD"
+    proc = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [v["label"] for v in json.loads(proc.stdout)["variants"]] == [label]
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,27 @@ def test_bad_small_variant_values_skip_the_row(tmp_path: Path, row: str, reason:
     assert r.qc.skipped_examples[reason] == f"{path}:5 [Small Variants]"
 
 
+ALPHABET = "TSO500 allele is not A, C, G, T, N or '-'"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason", "detail"),
+    [
+        (BRAF.replace("\tA\tT\t", "\tX!\tT\t"), ALPHABET, "'X!'"),
+        (BRAF.replace("\tA\tT\t", "\tA\tT<&>\t"), ALPHABET, "'T<&>'"),
+        (BRAF.replace("\tA\tT\t", "\tA\ta\t"), "TSO500 alternative call equals the reference call",
+         "A>a"),
+    ],
+)  # fmt: skip
+def test_bad_alleles_skip_the_row(tmp_path: Path, row: str, reason: str, detail: str) -> None:
+    """REF 'X!' or ALT = REF was reported as BRAF V600E (from the P-Dot column)."""
+    path = _cvo(tmp_path, _small(row, BRCA2))
+    r = read_tso500(str(path), OPTS)
+    assert [a.gene for a in r.alterations] == ["BRCA2"]  # its ALT '-' (a deletion) is an allele
+    assert r.qc.skipped == {reason: 1}
+    assert r.qc.skipped_examples[reason] == f"{path}:5 [Small Variants] ({detail})"
+
+
 def test_bad_copy_number_values_skip_the_row(tmp_path: Path) -> None:
     body = "[Gene Amplifications]\nGene\tFold Change\nERBB2\tNaN\nMET\t-2\nCCNE1\t4.1\n"
     r = read_tso500(str(_cvo(tmp_path, body)), OPTS)
@@ -143,7 +164,13 @@ def test_cut_inside_last_line_is_an_error(tmp_path: Path) -> None:
         "(hint: the file was cut short; copy or export the CombinedVariantOutput again)"
     )
     whole = _cvo(tmp_path, _small(BRAF, BRCA2), newline=False)  # no final newline, complete row
-    assert [a.gene for a in read_tso500(str(whole), OPTS).alterations] == ["BRAF", "BRCA2"]
+    r = read_tso500(str(whole), OPTS)
+    assert [a.gene for a in r.alterations] == ["BRAF", "BRCA2"]
+    assert r.qc.warnings == [
+        "H_CombinedVariantOutput.tsv:6: the file does not end with a newline; its last line was "
+        "read as it stands: check that the file is complete"
+    ]
+    assert read_tso500(str(_cvo(tmp_path, _small(BRAF, BRCA2))), OPTS).qc.warnings == []
     key_only = _cvo(tmp_path, "[TMB]\nTotal TMB", newline=False)
     with pytest.raises(TruncatedInputError):
         read_tso500(str(key_only), OPTS)

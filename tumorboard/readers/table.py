@@ -4,8 +4,11 @@ Shared by the MAF, copy-number and fusion readers:
 
 * :func:`read_table` reads the header (the first line that is not blank, ``##``-prefixed or a
   ``#version`` line; a leading ``#`` of the header is dropped, as in STAR-Fusion's
-  ``#FusionName``) and the data rows with their line numbers, and notes whether the file ends
-  inside its last line (no final newline).
+  ``#FusionName``) and the data rows with their line numbers, and notes whether the last line
+  has its newline (without one, the file may have been cut inside it). A header line without a
+  newline (the file ends inside it) is an error. Readers turn a cut last line that fails to parse
+  into :func:`truncation_error`, and add :func:`table_notes` (a last line read without its
+  newline, a header without rows) to their QC warnings.
 * :meth:`Table.col` finds a column by any of its documented names, ignoring case and punctuation
   (``Start_position`` = ``Start_Position``).
 * :func:`choose_sample` restricts a multi-sample file to one patient: ``--sample`` given as the
@@ -21,7 +24,6 @@ Shared by the MAF, copy-number and fusion readers:
 
 from __future__ import annotations
 
-import gzip
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tumorboard.errors import SampleError, TruncatedInputError
-from tumorboard.readers.text import is_gzip, iter_lines_ended, norm_column
+from tumorboard.readers.text import iter_lines_ended, norm_column
 
 NA_VALUES = frozenset({"", "na", "n/a", ".", "none", "null", "nd", "__unknown__"})
 """Cells meaning "no value" (compared in lower case)."""
@@ -132,23 +134,6 @@ def table_notes(table: Table, what: str) -> list[str]:
         f"{name}:{table.last_line}: the file does not end with a newline; its last line was read "
         "as it stands: check that the file is complete"
     ]
-
-
-def ends_with_newline(path: str) -> bool:
-    """Does the (plain or gzipped) file end with a newline? An empty file counts as ending."""
-    p = Path(path)
-    if is_gzip(p):
-        last = b""
-        with gzip.open(p, "rb") as fh:
-            while chunk := fh.read(1 << 16):
-                last = chunk[-1:]
-        return last in (b"", b"\n", b"\r")
-    with p.open("rb") as fh:
-        fh.seek(0, 2)
-        if fh.tell() == 0:
-            return True
-        fh.seek(-1, 2)
-        return fh.read(1) in (b"\n", b"\r")
 
 
 def truncation_error(table: Table, line: int, found: int, reason: str = "") -> TruncatedInputError:
@@ -324,7 +309,6 @@ __all__ = [
     "Table",
     "choose_sample",
     "count",
-    "ends_with_newline",
     "excerpt",
     "is_barcode_prefix",
     "number",
