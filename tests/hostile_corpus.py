@@ -1598,7 +1598,7 @@ def baseline_qc(kind_name: str) -> frozenset[str]:
 # Rows whose expected behaviour needs a reader fix (issue 13's list): strict xfails naming the
 # owner. R1: VCF/BCF reading and the sniffing I/O shared by every reader (pipes, devices); R2:
 # TSO500, MAF, CNV and fusion readers. When a fix lands, the row XPASSes and fails: remove it here.
-PENDING_R1 = frozenset({"vcf-unannotated-indel-at-hotspot"})  # KeyError in hotspots._translate
+PENDING_R1: frozenset[str] = frozenset()
 PENDING_R2 = frozenset(
     {
         "maf-cut-half",
