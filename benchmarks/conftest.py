@@ -40,3 +40,11 @@ def bench_data(tmp_path_factory: pytest.TempPathFactory, bench_scale: int) -> di
             f"`python benchmarks/generate.py --scale {bench_scale} --update-checksums`)"
         )
     return {role: out / name for role, name in names.items()}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every benchmark is outside the fast loop (``-m "not slow"``); CI runs them untimed."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.slow)

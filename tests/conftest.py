@@ -65,3 +65,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("label truth")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start tumorboard as a process (``*subprocess*``) or run a whole batch (the
+    corpus's samplesheet rows) are ``slow``: the fast loop (``-m "not slow"``, under a minute)
+    leaves them to the full run, which CI makes."""
+    for item in items:
+        name = item.name.lower()
+        if "subprocess" in name or "[samplesheet-" in name:
+            item.add_marker(pytest.mark.slow)

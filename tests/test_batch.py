@@ -219,6 +219,7 @@ def test_batch_cli_one_failure_does_not_stop_the_others(run_dir: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_rerun_skips_unchanged_and_reruns_changed_inputs(run_dir: Path) -> None:
     sheet = write(run_dir / "s.tsv", HEADER + "P1\tLUAD\tp1.vcf.gz\nP2\tBRCA\tp2.vcf.gz\n")
     out = run_dir / "out"
@@ -244,6 +245,7 @@ def test_rerun_skips_unchanged_and_reruns_changed_inputs(run_dir: Path) -> None:
     assert [o.status for o in forced.outcomes] == ["ok", "ok"]
 
 
+@pytest.mark.slow
 def test_failed_sample_is_retried_on_rerun(run_dir: Path) -> None:
     sheet = write(run_dir / "s.tsv", HEADER + "P1\tNOTACODE\tp1.vcf.gz\n")
     out = run_dir / "out"
@@ -271,6 +273,7 @@ def test_catalog_fingerprint_follows_catalog_content(tmp_path: Path) -> None:
     assert catalog_fingerprint({"catalog_extend": [str(drugs)]}) != bundled
 
 
+@pytest.mark.slow
 def test_batch_subprocess_quiet_all_ok(run_dir: Path) -> None:
     sheet = write(run_dir / "s.tsv", HEADER + "P1\tLUAD\tp1.vcf.gz\n")
     out = run_dir / "out"
@@ -281,6 +284,7 @@ def test_batch_subprocess_quiet_all_ok(run_dir: Path) -> None:
     assert summary(out)["P1"]["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_progress_bar_only_on_a_terminal(run_dir: Path) -> None:
     sheet = write(run_dir / "s.tsv", HEADER + "P1\tLUAD\tp1.vcf.gz\n")
     leader, follower = pty.openpty()

@@ -23,6 +23,8 @@ from benchmarks import compare, generate
 from tumorboard.api import read_vcf
 from tumorboard.models import CaseResult, RunOptions
 
+pytestmark = pytest.mark.slow  # processes, whole runs: outside the fast loop (-m "not slow")
+
 SCALE = generate.QUICK_SCALE
 
 

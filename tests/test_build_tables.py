@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # processes, whole runs: outside the fast loop (-m "not slow")
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "build_tables.py"
 

@@ -217,6 +217,7 @@ def test_cli_schema_catalog_and_case(tmp_path: Path) -> None:
     assert "matches" in json.loads(case.output)["properties"]
 
 
+@pytest.mark.slow
 def test_import_civic_roundtrips_through_the_loader(
     shared_data: Path, tmp_path: Path, tree: OncoTree
 ) -> None:
@@ -242,6 +243,7 @@ def test_import_civic_rejects_other_tsv(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"Error: {bad}: not a CIViC evidence TSV: missing column(s)")
 
 
+@pytest.mark.slow
 def test_subprocess_validate_bundled() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "tumorboard", "catalog", "validate"],
@@ -284,6 +286,7 @@ def test_tumor_agnostic_exclusion_covers_descendants(data: st.DataObject, tree: 
     assert not LabelContext(cat, tree, code, "FDA").coverage(rec).covered
 
 
+@pytest.mark.slow
 def test_catalog_round_trips_through_its_schema(tree: OncoTree) -> None:
     files = load_catalog([CLINICAL], oncotree=tree).files + load_catalog(oncotree=tree).files
     assert len(files) >= 6

@@ -23,6 +23,8 @@ from tumorboard.cohorts.manage import audit_entries, status, sync_definitions
 from tumorboard.cohorts.registry import assignments, audit, open_registry, patients
 from tumorboard.oncotree import OncoTree
 
+pytestmark = pytest.mark.slow  # processes, whole runs: outside the fast loop (-m "not slow")
+
 DATA = Path(__file__).parent / "data" / "cohorts"
 COHORT = "IMPRESS-BRAF-V600-DT-SOLID"  # stage 1: 8 slots
 PG_ENV = "TUMORBOARD_TEST_POSTGRES_URL"

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -134,6 +135,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
 
 TestRegistryMachine = RegistryMachine.TestCase
+TestRegistryMachine.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
 TestRegistryMachine.settings = settings(
     max_examples=10,
     stateful_step_count=25,

@@ -26,6 +26,8 @@ from tumorboard.decisions.store import decision_state, record_decision
 from tumorboard.errors import DecisionError
 from tumorboard.oncotree import OncoTree
 
+pytestmark = pytest.mark.slow  # processes, whole runs: outside the fast loop (-m "not slow")
+
 DATA = Path(__file__).parent / "data" / "cohorts"
 PG_ENV = "TUMORBOARD_TEST_POSTGRES_URL"
 CTX: dict[str, Any] = {}

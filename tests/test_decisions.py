@@ -365,6 +365,7 @@ class DecisionMachine(RuleBasedStateMachine):
 
 
 TestDecisionMachine = DecisionMachine.TestCase
+TestDecisionMachine.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
 TestDecisionMachine.settings = settings(
     max_examples=15,
     stateful_step_count=12,

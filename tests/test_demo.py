@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import tumorboard
@@ -123,6 +124,7 @@ def test_demo_writes_the_whole_loop(tmp_path: Path) -> None:
         assert (folder / "letter.pdf").read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow
 def test_demo_runs_again_into_the_same_folder(tmp_path: Path) -> None:
     for _ in range(2):
         result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path)])
@@ -144,6 +146,7 @@ def test_demo_into_a_file_path_fails_cleanly(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_demo_as_a_subprocess(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "tumorboard", "demo", "-o", "out"],

@@ -41,6 +41,8 @@ def _params() -> list[object]:
         marks = []
         if row.owner:
             marks.append(pytest.mark.xfail(strict=True, reason=f"reader fix pending: {row.owner}"))
+        if row.subprocess:
+            marks.append(pytest.mark.slow)
         out.append(pytest.param(row, id=row.id, marks=marks))
     return out
 

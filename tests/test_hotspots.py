@@ -56,6 +56,7 @@ def test_known_anchors(genome, chrom, pos, ref, alt, expected) -> None:
     assert (hit[:2] if hit else None) == expected
 
 
+@pytest.mark.slow
 def test_tables_are_current_and_have_provenance(shared_data: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "build_hotspots.py"), "--shared", str(shared_data),
@@ -156,6 +157,7 @@ def test_pcgr_colon_grch38_braf_encorafenib_on_label(shared_data: Path) -> None:
     assert case["qc"]["annotation"] == "none (hotspots only)"
 
 
+@pytest.mark.slow
 def test_pcgr_colon_grch37_subprocess(shared_data: Path) -> None:
     vcf = shared_data / SOMATIC / "pcgr_T001-COAD.grch37.vcf.gz"
     proc = subprocess.run(

@@ -19,6 +19,8 @@ import pytest
 
 from tumorboard.batch import read_samplesheet, run_batch
 
+pytestmark = pytest.mark.slow  # processes, whole runs: outside the fast loop (-m "not slow")
+
 REPO = Path(__file__).resolve().parent.parent
 SNAKEFILE = REPO / "workflow" / "Snakefile"
 VCFS = {

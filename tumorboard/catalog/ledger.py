@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tumorboard.catalog.schema import DrugId, IsoDate, RuleId
-from tumorboard.errors import CatalogError, CatalogSchemaError
+from tumorboard.errors import CatalogError
 
 LEDGER_DIR = "ledger"
 
@@ -73,7 +73,7 @@ class LedgerFile(_Strict):
 
 def load_ledger(folder: str | Path) -> list[LedgerRow]:
     """Every row of every ``*.yaml`` in ``folder`` (sorted by file name); ids must be unique."""
-    from tumorboard.catalog.yamlmarks import locate, parse_yaml, read_text
+    from tumorboard.catalog.yamlmarks import parse_yaml, read_text, schema_errors
 
     rows: list[LedgerRow] = []
     seen: dict[str, str] = {}
@@ -83,13 +83,8 @@ def load_ledger(folder: str | Path) -> list[LedgerRow]:
         try:
             model = LedgerFile.model_validate(data or {})
         except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            line, field_path = locate(lines, err["loc"])
-            raise CatalogSchemaError(
-                f"{field_path}: {err['msg'].removeprefix('Value error, ')}",
-                where=f"{display}:{line}" if line else display,
-                hint="see drug_catalog/README.md, 'The coverage ledger'",
-            ) from exc
+            hint = "see drug_catalog/README.md, 'The coverage ledger'"
+            raise schema_errors(exc, lines, display, hint)[0] from exc
         for row in model.rows:
             if row.id in seen:
                 raise CatalogError(

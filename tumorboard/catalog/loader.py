@@ -113,21 +113,10 @@ def _validate(model: type[BaseModel], data: Any, part: _Part) -> tuple[Any, list
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        from tumorboard.catalog.yamlmarks import locate
+        from tumorboard.catalog.yamlmarks import schema_errors
 
-        issues: list[CatalogError] = []
-        for err in exc.errors(include_url=False):
-            line, field_path = locate(part.lines, err["loc"])
-            where = f"{part.display}:{line}" if line else part.display
-            msg = err["msg"].removeprefix("Value error, ")
-            issues.append(
-                CatalogSchemaError(
-                    f"{field_path}: {msg}" if field_path else msg,
-                    where=where,
-                    hint="see drug_catalog/README.md or `tumorboard schema catalog`",
-                )
-            )
-        return None, issues
+        hint = "see drug_catalog/README.md or `tumorboard schema catalog`"
+        return None, list(schema_errors(exc, part.lines, part.display, hint))
 
 
 def _expand(base: Path, patterns: list[str]) -> list[Path]:

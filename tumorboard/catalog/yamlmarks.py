@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from tumorboard.bounded import check_yaml_graph
 from tumorboard.catalog.schema import BIOMARKER_TYPES
@@ -145,6 +146,24 @@ def locate(lines: dict[Path_, int], loc: Sequence[str | int]) -> tuple[int | Non
         else:
             path.append(part)
     return line, _format_path(path)
+
+
+def schema_errors(
+    exc: ValidationError, lines: dict[Path_, int], display: str, hint: str
+) -> list[CatalogSchemaError]:
+    """A pydantic error of a YAML document as ``file:line: field: problem`` errors, in order."""
+    out: list[CatalogSchemaError] = []
+    for err in exc.errors(include_url=False):
+        line, field_path = locate(lines, err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(
+            CatalogSchemaError(
+                f"{field_path}: {msg}" if field_path else msg,
+                where=f"{display}:{line}" if line else display,
+                hint=hint,
+            )
+        )
+    return out
 
 
 def _format_path(path: Sequence[str | int]) -> str:

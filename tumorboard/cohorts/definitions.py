@@ -132,7 +132,7 @@ def load_cohorts(
     must exist in it (unknown drugs go to ``warnings``); with ``tree`` every OncoTree code must
     resolve.
     """
-    from tumorboard.catalog.yamlmarks import locate, read_yaml
+    from tumorboard.catalog.yamlmarks import read_yaml, schema_errors
 
     source = Path(path) if path is not None else bundled_cohorts_path()
     display = str(source)
@@ -140,13 +140,8 @@ def load_cohorts(
     try:
         parsed = CohortFile.model_validate(data or {})
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        line, field = locate(lines, err["loc"])
-        raise CatalogSchemaError(
-            f"{field}: {err['msg'].removeprefix('Value error, ')}",
-            where=f"{display}:{line}" if line else display,
-            hint="see the cohorts section of README.md (cohort definition fields)",
-        ) from exc
+        hint = "see the cohorts section of README.md (cohort definition fields)"
+        raise schema_errors(exc, lines, display, hint)[0] from exc
     seen: dict[str, int] = {}
     for i, cohort in enumerate(parsed.cohorts):
         where = f"{display}:{lines.get(('cohorts', i), '?')}"
