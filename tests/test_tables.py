@@ -200,7 +200,7 @@ def test_a_header_without_rows_is_noted(tmp_path: Path) -> None:
         ("--fusions", "f.tsv", "FusionGene\tSplitReads\nEML4--ALK\t9\n", "EML4::ALK fusion"),
     ],
 )
-def test_tables_from_process_substitution(
+def test_subprocess_tables_from_process_substitution(
     tmp_path: Path, flag: str, name: str, text: str, label: str
 ) -> None:
     """``<(...)`` is a pipe: a table is read from it once (it was opened again to look for the
