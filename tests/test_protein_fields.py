@@ -276,3 +276,18 @@ def test_snpeff_ann_without_hgvs_keeps_the_position(tmp_path: Path) -> None:
         (egfr,) = list(reader)
         assert reader._parser.no_protein == {"EGFR": 1}
     assert (egfr.protein, egfr.protein_start, egfr.protein_source) == ("", 858, "")
+
+
+def test_a_non_ascii_digit_in_a_protein_position_is_not_a_position(tmp_path: Path) -> None:
+    """'858²' passes str.isdigit but is no number: no position, and never an internal error."""
+    vcf = tmp_path / "ann.vcf"
+    header = (Path(__file__).parent / "data" / "vcf" / "snpeff_small.vcf").read_text()
+    head = "".join(line for line in header.splitlines(True) if line.startswith("#"))
+    vcf.write_text(
+        head + "7\t55259515\t.\tT\tG\t.\tPASS\tANN=G|missense_variant|MODERATE|EGFR|"
+        "ENSG00000146648|transcript|ENST00000275493.2|protein_coding|21/28|||2808/9821|"
+        "2573/3633|858\u00b2/1210||\tGT:VF:DP\t0/1:0.12:640\n"
+    )
+    with VcfReader(vcf) as reader:
+        (egfr,) = list(reader)
+    assert (egfr.protein, egfr.protein_start) == ("", None)

@@ -89,7 +89,7 @@ def _by_contig(
 
 
 def _contig_order(key: str) -> tuple[int, str]:
-    if key.isdigit():
+    if key.isascii() and key.isdigit():
         return (int(key), "")
     return ({"X": 23, "Y": 24, "MT": 25}.get(key, 26), key)
 

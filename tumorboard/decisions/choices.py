@@ -54,7 +54,7 @@ def parse_choice(text: str, options: Sequence[Match]) -> Choice:
     key = _key(text)
     if key in NON_DRUG:
         return Choice(kind=key)
-    if key.isdigit():
+    if key.isascii() and key.isdigit():
         rank = int(key)
         if not 1 <= rank <= len(options):
             raise DecisionError(

@@ -357,7 +357,9 @@ class Annotation:
                 )
             return None, ""
         position = entry[self.f_position].split("/", 1)[0]  # ANN: AA.pos / AA.length
-        if position.isdigit() and int(position) > 0:  # the position only: no residues
+        if (
+            position.isascii() and position.isdigit() and int(position) > 0
+        ):  # the position only: no residues
             start = int(position)
             return ProteinChange(one="", three="", start=start, end=start, ref_aa=""), ""
         return None, ""
