@@ -433,6 +433,18 @@ def current_version(conn: Connection) -> int:
     return int(conn.execute(select(func.max(migrations_table.c.version))).scalar() or 0)
 
 
+def _refuse_newer(registry: Registry, version: int) -> None:
+    """A registry written by a newer tumorboard is never opened (nor silently downgraded)."""
+    if version > SCHEMA_VERSION:
+        raise RegistryVersionError(
+            f"registry schema version {version} is newer than this tumorboard supports "
+            f"({SCHEMA_VERSION})",
+            where=display_target(registry.target),
+            hint="upgrade tumorboard (pip install -U tumorboard); never open a newer "
+            "registry with an older tumorboard",
+        )
+
+
 def migrate(registry: Registry, *, target_version: int = SCHEMA_VERSION) -> list[int]:
     """Apply missing migrations up to ``target_version``; refuse a newer registry."""
     applied: list[int] = []
@@ -440,14 +452,7 @@ def migrate(registry: Registry, *, target_version: int = SCHEMA_VERSION) -> list
         if registry.is_postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(5050505)"))
         version = current_version(conn)
-        if version > SCHEMA_VERSION:
-            raise RegistryVersionError(
-                f"registry schema version {version} is newer than this tumorboard supports "
-                f"({SCHEMA_VERSION})",
-                where=display_target(registry.target),
-                hint="upgrade tumorboard (pip install -U tumorboard); never open a newer "
-                "registry with an older tumorboard",
-            )
+        _refuse_newer(registry, version)
         migrations_table.create(conn, checkfirst=True)
         for number, name, run in MIGRATIONS:
             if version < number <= target_version:
@@ -470,14 +475,7 @@ def _check_version(registry: Registry, *, create: bool) -> int:
     """The registry's schema version, read without taking the write lock."""
     with registry.transaction(write=False) as conn:
         version = current_version(conn)
-    if version > SCHEMA_VERSION:
-        raise RegistryVersionError(
-            f"registry schema version {version} is newer than this tumorboard supports "
-            f"({SCHEMA_VERSION})",
-            where=display_target(registry.target),
-            hint="upgrade tumorboard (pip install -U tumorboard); never open a newer "
-            "registry with an older tumorboard",
-        )
+    _refuse_newer(registry, version)
     if version == 0 and not create:
         raise RegistryError(
             "not a tumorboard cohort registry (it has no tumorboard_migrations table)",
