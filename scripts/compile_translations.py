@@ -24,7 +24,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,6 +64,17 @@ def compiled(po: Path) -> bytes:
     return buf.getvalue()
 
 
+def messages_of_mo(data: bytes) -> dict[object, object]:
+    """What a compiled catalog says, id -> translation. Compared instead of the bytes: Babel
+    releases lay the same catalog out differently (2.18 and 2.19 write different .mo bytes)."""
+    catalog = read_mo(io.BytesIO(data))
+
+    def key(value: object) -> object:
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {(m.context, key(m.id)): key(m.string) for m in catalog if m.id}
+
+
 def problems(template: Catalog) -> list[str]:
     """Everything that is out of date or untranslated."""
     found = []
@@ -81,7 +92,7 @@ def problems(template: Catalog) -> list[str]:
                 if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
             ]
         mo = po.with_suffix(".mo")
-        if not mo.is_file() or mo.read_bytes() != compiled(po):
+        if not mo.is_file() or messages_of_mo(mo.read_bytes()) != messages_of_mo(compiled(po)):
             found.append(f"{mo}: out of date; run scripts/compile_translations.py")
     return found
 
