@@ -247,16 +247,11 @@ class Analysis:
     biallelic: set[str]
 
     def variant_dicts(self) -> Iterator[dict[str, Any]]:
-        notes_for, actionable = self.outcome.notes_for, self.outcome.actionable
+        note_text, actionable = self.outcome.note_text, self.outcome.actionable
         marked = self.biallelic
         for a in self.alterations:
             key = a.key
-            yield variant_dict(
-                a,
-                note="; ".join(dict.fromkeys([*a.notes, *notes_for(a)])),
-                actionable=key in actionable,
-                biallelic=True if key in marked else None,
-            )
+            yield variant_dict(a, note_text(a), key in actionable, True if key in marked else None)
 
     def result(self) -> CaseResult:
         """The whole case, variants included (validated models)."""

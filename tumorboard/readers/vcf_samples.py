@@ -73,12 +73,15 @@ class SampleValues:
         self.has = {k: (fmt[k].number if k in fmt else None) for k in fmt}
         self.info_keys = set(header.info)
         self.ad_per_allele = self.has.get("AD") in _PER_ALLELE
-        self._plans: dict[str, dict[str, int]] = {}
+        self._plans: dict[str, tuple[tuple[str, ...], dict[str, int]]] = {}
 
-    def _plan(self, fmt: str) -> dict[str, int]:
+    def _plan(self, fmt: str) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The FORMAT's keys (``""`` for one not read here) and key -> position of those read."""
         plan = self._plans.get(fmt)
         if plan is None:
-            plan = {k: i for i, k in enumerate(fmt.split(":")) if k in _READ and k in self.has}
+            names = fmt.split(":")
+            keys = tuple(k if k in _READ and k in self.has else "" for k in names)
+            plan = keys, {k: i for i, k in enumerate(keys) if k}
             self._plans[fmt] = plan
         return plan
 
@@ -104,8 +107,11 @@ class SampleValues:
         depth: int | None = None
         if self.sample and fmt:
             values = column.split(":")
-            plan = self._plan(fmt)
-            s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
+            keys, plan = self._plan(fmt)
+            if len(values) >= len(keys) and "." not in values:  # every value there: pair them
+                s = dict(zip(keys, values, strict=False))
+            else:  # trailing values left out, or missing ('.'): only those present
+                s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
             if "-" in column:  # a negative count or depth somewhere (a cheap first look)
                 problem = _check_counts(s)
                 if problem:
@@ -208,6 +214,8 @@ def _ints(text: str) -> list[int] | None:
 
 def _pick(text: str, index: int) -> float | None:
     """Value number ``index`` of a per-ALT list (a single value stands for every ALT)."""
+    if "," not in text:
+        return _as_float(text)
     parts = text.split(",")
     if len(parts) > index:
         return _as_float(parts[index])
@@ -218,7 +226,7 @@ def _as_float(text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        return float(text.split(",", 1)[0])
+        return float(text if "," not in text else text.split(",", 1)[0])
     except ValueError:
         return None
 
@@ -228,7 +236,7 @@ def _as_int(text: str | None) -> int | None:
     if text is None:
         return None
     try:
-        return int(text.split(",", 1)[0])
+        return int(text if "," not in text else text.split(",", 1)[0])
     except ValueError:
         return None
 
