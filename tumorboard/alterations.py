@@ -244,6 +244,7 @@ _VALID_REST_RE = re.compile(
     r"[A-Z*]?ext[A-Z*]?-?(?:\d+|\?)|del[A-Z*]*|dup[A-Z*]*)?$"
 )
 _SPLICE_RE = re.compile(r"^[A-Z*](\d+)_splice$")
+_FRAMESHIFT_RE = re.compile(rf"({_AA3_ALT})(\d+)({_AA3_ALT})?fs(?:Ter(\d+|\?))?")
 
 
 class ProteinChange(NamedTuple):
@@ -325,7 +326,11 @@ def parse_protein_change(hgvsp: str) -> ProteinChange | None:
     panel's changes) is read without a regular expression; anything else goes through the
     general, cached parser. Pure: the same text always gives the same change.
     """
-    return _three_letter_substitution(hgvsp) or _parse_protein_change(hgvsp)
+    return (
+        _three_letter_substitution(hgvsp)
+        or ("fs" in hgvsp and _three_letter_frameshift(hgvsp))
+        or _parse_protein_change(hgvsp)
+    )
 
 
 def _three_letter_substitution(hgvsp: str) -> ProteinChange | None:
@@ -342,6 +347,22 @@ def _three_letter_substitution(hgvsp: str) -> ProteinChange | None:
     start = int(digits)
     three = f"p.{body[:-3]}=" if new1 == "=" else f"p.{body}"
     return ProteinChange(f"{ref1}{digits}{new1}", three, start, start, ref1)
+
+
+def _three_letter_frameshift(hgvsp: str) -> ProteinChange | None:
+    """:func:`parse_protein_change` of ``[PROTEIN:]p.Ile629CysfsTer26`` / ``p.Asn629fs``
+    (``None``: not of that form). Gives exactly what the general parser gives for such text."""
+    colon = hgvsp.rfind(":") + 1
+    if hgvsp[colon : colon + 2] != "p." or "%" in hgvsp:
+        return None
+    body = hgvsp[colon + 2 :]
+    m = _FRAMESHIFT_RE.fullmatch(body)
+    if m is None:
+        return None
+    ref, start, new, ter = m.groups()
+    ref1 = AA3_TO_1[ref]
+    one = f"{ref1}{start}{AA3_TO_1[new] if new else ''}fs{'' if ter is None else '*' + ter}"
+    return ProteinChange(one, f"p.{body}", int(start), int(start), ref1)
 
 
 @lru_cache(maxsize=4096)

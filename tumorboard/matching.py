@@ -248,7 +248,11 @@ def _biallelic(hits: list[Hit], alterations: Sequence[Alteration], out: MatchOut
     if not groups:
         return kept
     wanted = {h.variants[0] for group in groups.values() for h in group}
-    by_key = {a.key: a for a in alterations if a.key in wanted}
+    by_key: dict[str, Alteration] = {}
+    for a in alterations:
+        key = a.key
+        if key in wanted:
+            by_key[key] = a
     for (_, gene), group in groups.items():
         alts = [by_key[h.variants[0]] for h in group]
         second = [a for a in alts if a.zygosity.lower() in ("loh", "homozygous")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from tumorboard.errors import SampleError
 from tumorboard.readers.text import info_value
@@ -73,16 +73,18 @@ class SampleValues:
         self.has = {k: (fmt[k].number if k in fmt else None) for k in fmt}
         self.info_keys = set(header.info)
         self.ad_per_allele = self.has.get("AD") in _PER_ALLELE
-        self._plans: dict[str, tuple[tuple[str, ...], dict[str, int]]] = {}
+        self._plans: dict[str, _Plan] = {}
 
-    def _plan(self, fmt: str) -> tuple[tuple[str, ...], dict[str, int]]:
-        """The FORMAT's keys (``""`` for one not read here) and key -> position of those read."""
+    def _plan(self, fmt: str) -> _Plan:
+        """How to read a FORMAT: its keys (``""`` for one not read here), key -> position of
+        those read, and the positions of ``AF`` and ``DP`` when it has both (else ``None``)."""
         plan = self._plans.get(fmt)
         if plan is None:
             names = fmt.split(":")
             keys = tuple(k if k in _READ and k in self.has else "" for k in names)
-            plan = keys, {k: i for i, k in enumerate(keys) if k}
-            self._plans[fmt] = plan
+            where = {k: i for i, k in enumerate(keys) if k}
+            af_dp = (where["AF"], where["DP"]) if "AF" in where and "DP" in where else None
+            plan = self._plans[fmt] = _Plan(keys, where, af_dp)
         return plan
 
     def read(
@@ -107,11 +109,28 @@ class SampleValues:
         depth: int | None = None
         if self.sample and fmt:
             values = column.split(":")
-            keys, plan = self._plan(fmt)
-            if len(values) >= len(keys) and "." not in values:  # every value there: pair them
-                s = dict(zip(keys, values, strict=False))
+            plan = self._plan(fmt)
+            complete = len(values) >= len(plan.keys) and "." not in values
+            if complete and plan.af_dp is not None and "-" not in column:
+                # the usual case (Mutect2, Strelka2, DRAGEN): FORMAT/AF, FORMAT/DP, all present
+                vaf = _pick(values[plan.af_dp[0]], alt_index)
+                if vaf is not None:
+                    depth = _as_int(values[plan.af_dp[1]])
+                    if depth is None:
+                        return None, None, "", "FORMAT/DP is not an integer"
+                    if not 0.0 <= vaf <= 1.0:  # NaN fails both comparisons
+                        return None, None, "", f"VAF outside 0-1 (FORMAT/AF={vaf:g})"
+                    if depth < 0:
+                        return None, None, "", f"negative read depth ({depth})"
+                    return vaf, depth, "FORMAT/AF", ""
+            if complete:  # every value there: pair them
+                s = dict(zip(plan.keys, values, strict=False))
             else:  # trailing values left out, or missing ('.'): only those present
-                s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
+                s = {
+                    k: values[i]
+                    for k, i in plan.where.items()
+                    if i < len(values) and values[i] != "."
+                }  # fmt: skip
             if "-" in column:  # a negative count or depth somewhere (a cheap first look)
                 problem = _check_counts(s)
                 if problem:
@@ -180,6 +199,14 @@ class SampleValues:
             if counts and alt_count is not None and sum(counts):
                 return alt_count / sum(counts), "FORMAT/AU,CU,GU,TU (Strelka tier 1)"
         return None, ""
+
+
+class _Plan(NamedTuple):
+    """How :class:`SampleValues` reads one FORMAT (see ``_plan``)."""
+
+    keys: tuple[str, ...]
+    where: dict[str, int]
+    af_dp: tuple[int, int] | None
 
 
 _PER_ALLELE = ("R", ".", "G")
