@@ -70,6 +70,7 @@ from tumorboard.readers.vcf_io import (
 )
 from tumorboard.readers.vcf_records import RecordParser
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
+from tumorboard.readers.vcf_stream import stream_records
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
@@ -247,17 +248,8 @@ class VcfReader:
             self._guard_fetch()
             self._call_set_from_index(index)
             return
-        contains = self.panel.contains if by_coords else None
-        qc = self.qc
         see = self._guard.see if self._guard is not None else None
-        for rec in self._vf:
-            qc.records_read += 1
-            if see is not None:
-                see(rec.chrom, rec.pos, rec.ref or "", rec)
-            if contains is not None and not contains(rec.chrom, rec.pos):
-                qc.outside_panel += 1
-                continue
-            yield rec
+        yield from stream_records(self._vf, self.qc, self.panel if by_coords else None, see)
         self._call_set_from_stream(by_coords)
 
     def _file_contigs(self) -> dict[str, str]:
