@@ -156,11 +156,11 @@ def read(inputs: Sequence[Input], options: RunOptions) -> Inputs:
 # --- the steps after reading --------------------------------------------------------------------
 def hotspots(found: Inputs, qc: QCCounter) -> None:
     """Step ``hotspots``: catalog hotspot alleles by coordinate for unannotated VCFs."""
-    from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots
-
     for r in found.results:
         if r.kind != "vcf" or r.annotation != "none":
             continue
+        from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots  # unannotated only
+
         unresolved: list[str] = []
         count = annotate_hotspots(r.alterations, r.genome, unresolved)
         if UNANNOTATED_NOTE not in qc.not_assessable:

@@ -352,6 +352,18 @@ class VcfReader:
 
     # -- iteration -----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Alteration]:
+        for found in self._parsed():
+            yield from found
+
+    def read_all(self) -> list[Alteration]:
+        """Every alteration (what iterating gives), as one list."""
+        out: list[Alteration] = []
+        for found in self._parsed():
+            out += found
+        return out
+
+    def _parsed(self) -> Iterator[list[Alteration]]:
+        """Each record's alterations (a list per record that has any)."""
         last: Any = None  # the last record read (named in errors)
         qc = self.qc
         parse = self._parser.parse
@@ -367,7 +379,8 @@ class VcfReader:
                         where=f"{self.path}: record {qc.records_read}",
                         hint="check the record's FORMAT and sample columns (`bcftools view`)",
                     ) from exc
-                yield from found
+                if found:
+                    yield found
         except UnicodeDecodeError as exc:
             self.close()
             raise RecordError(
@@ -463,7 +476,7 @@ def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     ``panel`` is not used: a VCF states its own genome build, and the panel is loaded for it.
     """
     with open_vcf(path, options) as reader:
-        alterations = list(reader)
+        alterations = reader.read_all()
         tag = reader.annotation.tag if reader.annotation else "annotation"
         note = reader._parser.no_protein_note(reader.name, tag)
         if note:
