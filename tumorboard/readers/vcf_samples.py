@@ -113,9 +113,10 @@ class SampleValues:
             complete = len(values) >= len(plan.keys) and "." not in values
             if complete and plan.af_dp is not None and "-" not in column:
                 # the usual case (Mutect2, Strelka2, DRAGEN): FORMAT/AF, FORMAT/DP, all present
-                vaf = _pick(values[plan.af_dp[0]], alt_index)
+                af, dp = values[plan.af_dp[0]], values[plan.af_dp[1]]
+                vaf = _pick(af, alt_index) if "," in af else _as_float(af)
                 if vaf is not None:
-                    depth = _as_int(values[plan.af_dp[1]])
+                    depth = _as_int(dp)
                     if depth is None:
                         return None, None, "", "FORMAT/DP is not an integer"
                     if not 0.0 <= vaf <= 1.0:  # NaN fails both comparisons
