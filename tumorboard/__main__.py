@@ -1,6 +1,6 @@
 """``python -m tumorboard``."""
 
-from tumorboard.cli import main
+from tumorboard.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -244,6 +244,7 @@ _VALID_REST_RE = re.compile(
     r"[A-Z*]?ext[A-Z*]?-?(?:\d+|\?)|del[A-Z*]*|dup[A-Z*]*)?$"
 )
 _SPLICE_RE = re.compile(r"^[A-Z*](\d+)_splice$")
+_FRAMESHIFT_RE = re.compile(rf"({_AA3_ALT})(\d+)({_AA3_ALT})?fs(?:Ter(\d+|\?))?")
 
 
 class ProteinChange(NamedTuple):
@@ -318,12 +319,55 @@ def to_three_letter(one: str) -> str:
 _TO_THREE = str.maketrans(AA1_TO_3)
 
 
-@lru_cache(maxsize=4096)
 def parse_protein_change(hgvsp: str) -> ProteinChange | None:
     """Parse any HGVS-like protein change; ``None`` when it is empty or not understood.
 
-    Pure and cached: hotspot changes recur across transcripts, records and patients.
+    A three-letter substitution (``ENSP00000288602.7:p.Val600Glu``, ``p.Val600%3D``: most of a
+    panel's changes) is read without a regular expression; anything else goes through the
+    general, cached parser. Pure: the same text always gives the same change.
     """
+    return (
+        _three_letter_substitution(hgvsp)
+        or ("fs" in hgvsp and _three_letter_frameshift(hgvsp))
+        or _parse_protein_change(hgvsp)
+    )
+
+
+def _three_letter_substitution(hgvsp: str) -> ProteinChange | None:
+    """:func:`parse_protein_change` of ``[PROTEIN:]p.Val600Glu`` / ``p.Val600%3D`` (``None``:
+    not of that form). Gives exactly what the general parser gives for such text."""
+    colon = hgvsp.rfind(":") + 1
+    if hgvsp[colon : colon + 2] != "p." or "%" in hgvsp[:-3]:
+        return None
+    body = hgvsp[colon + 2 :]
+    ref1, digits, tail = AA3_TO_1.get(body[:3]), body[3:-3], body[-3:]
+    new1 = "=" if tail == "%3D" else AA3_TO_1.get(tail)
+    if ref1 is None or new1 is None or not digits.isdecimal():
+        return None
+    start = int(digits)
+    three = f"p.{body[:-3]}=" if new1 == "=" else f"p.{body}"
+    return ProteinChange(f"{ref1}{digits}{new1}", three, start, start, ref1)
+
+
+def _three_letter_frameshift(hgvsp: str) -> ProteinChange | None:
+    """:func:`parse_protein_change` of ``[PROTEIN:]p.Ile629CysfsTer26`` / ``p.Asn629fs``
+    (``None``: not of that form). Gives exactly what the general parser gives for such text."""
+    colon = hgvsp.rfind(":") + 1
+    if hgvsp[colon : colon + 2] != "p." or "%" in hgvsp:
+        return None
+    body = hgvsp[colon + 2 :]
+    m = _FRAMESHIFT_RE.fullmatch(body)
+    if m is None:
+        return None
+    ref, start, new, ter = m.groups()
+    ref1 = AA3_TO_1[ref]
+    one = f"{ref1}{start}{AA3_TO_1[new] if new else ''}fs{'' if ter is None else '*' + ter}"
+    return ProteinChange(one, f"p.{body}", int(start), int(start), ref1)
+
+
+@lru_cache(maxsize=4096)
+def _parse_protein_change(hgvsp: str) -> ProteinChange | None:
+    """The general parser (cached: hotspot changes recur across transcripts and records)."""
     text = _strip_prefix(hgvsp)
     sub = _substitution(text)
     if sub is not None:  # already three-letter: no second pass over the text
@@ -347,8 +391,9 @@ def parse_protein_change(hgvsp: str) -> ProteinChange | None:
     )
 
 
+@lru_cache(maxsize=4096)
 def parse_exon(value: str) -> int | None:
-    """``15/18`` -> 15; ``19-20/28`` -> 19; ``""`` -> None."""
+    """``15/18`` -> 15; ``19-20/28`` -> 19; ``""`` -> None (cached: a few values recur)."""
     if not value:
         return None
     head = value.split("/", 1)[0].split("-", 1)[0]

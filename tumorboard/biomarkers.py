@@ -150,15 +150,17 @@ def _from_cli(options: RunOptions) -> dict[str, Biomarker]:
 # --- TMB computation -----------------------------------------------------------------------------
 def is_tmb_eligible(a: Alteration) -> bool:
     """Does this small variant count towards TMB (see the module docstring)?"""
-    if a.kind != MUTATION or not a.is_passing or not a.annotated:
+    if a.kind != MUTATION or not a.annotated or not a.is_passing:
         return False
-    if len(a.ref) == len(a.alt) and len(a.ref) > 1:
+    if CODING_CONSEQUENCES.isdisjoint(a.consequences) or a.gene in CLONAL_HAEMATOPOIESIS_GENES:
+        return False  # not coding (most of a panel's variants), or a CH gene
+    ref, alt = a.ref, a.alt
+    if len(ref) == len(alt) and len(ref) > 1:
         return False  # MNV
-    if a.gene in CLONAL_HAEMATOPOIESIS_GENES or not a.has_consequence(CODING_CONSEQUENCES):
+    vaf, depth = a.vaf, a.depth
+    if vaf is not None and vaf < TMB_MIN_VAF:
         return False
-    if a.vaf is not None and a.vaf < TMB_MIN_VAF:
-        return False
-    return not (a.depth is not None and a.depth < TMB_MIN_DEPTH)
+    return not (depth is not None and depth < TMB_MIN_DEPTH)
 
 
 def compute_tmb(alterations: Iterable[Alteration], panel: Any, options: RunOptions) -> Biomarker:
@@ -244,9 +246,10 @@ def is_loss_of_function(a: Alteration) -> bool:
     """Stop gained, frameshift, splice donor/acceptor, start lost (by SO term or protein)."""
     if a.kind != MUTATION or not a.is_passing:
         return False
-    if a.has_consequence(TRUNCATING_CONSEQUENCES):
+    if not TRUNCATING_CONSEQUENCES.isdisjoint(a.consequences):
         return True
-    return bool(a.protein) and (a.protein.endswith("*") or "fs" in a.protein)
+    protein = a.protein
+    return bool(protein) and (protein.endswith("*") or "fs" in protein)
 
 
 def is_deep_deletion(a: Alteration, options: RunOptions) -> bool:
@@ -261,7 +264,10 @@ def mark_biallelic(
     """Mark bi-allelic inactivation per gene; returns alteration key -> reason (also a note)."""
     by_gene: dict[str, list[Alteration]] = {}
     for a in alterations:
-        if is_loss_of_function(a) or is_deep_deletion(a, options):
+        kind = a.kind  # one look first: most variants are neither of the two
+        if (kind == MUTATION and is_loss_of_function(a)) or (
+            kind == DELETION and is_deep_deletion(a, options)
+        ):
             by_gene.setdefault(a.gene, []).append(a)
     marks: dict[str, str] = {}
     for gene, hits in by_gene.items():

@@ -100,13 +100,39 @@ class MatchOutcome:
         notes = self.notes.get(a.key)
         if notes is not None:
             return notes
-        if self.catalog is not None and not _rules_for(a, self.catalog):
+        if self.catalog is not None and not _has_rules(a, self.catalog):
             return [_no_rule_note(a)]
         return []
+
+    def note_text(self, a: Alteration) -> str:
+        """The reported variant's ``note``: its own notes, then matching's, each once, joined
+        with ``; `` (the common cases without building lists)."""
+        own = a.notes
+        notes = self.notes.get(a.key)
+        if notes is None:
+            if self.catalog is not None and not _has_rules(a, self.catalog):
+                if not own:
+                    return _no_rule_note(a)
+                notes = [_no_rule_note(a)]
+            elif not own:
+                return ""
+            else:
+                notes = []
+        if not own and len(notes) == 1:
+            return notes[0]
+        return "; ".join(dict.fromkeys([*own, *notes]))
 
 
 def _no_rule_note(a: Alteration) -> str:
     return f"{a.label}: no catalog rule for {a.gene}"
+
+
+def _has_rules(a: Alteration, catalog: Catalog) -> bool:
+    """Whether :func:`_rules_for` finds any rule (without building the list)."""
+    by_gene = catalog.by_gene
+    if by_gene.get(a.gene):
+        return True
+    return a.kind == FUSION and bool(a.gene3) and bool(by_gene.get(a.gene3))
 
 
 def _thresholds(options: RunOptions | None) -> Thresholds:
@@ -124,8 +150,8 @@ def _rules_for(a: Alteration, catalog: Catalog) -> list[BiomarkerRule]:
     return rules
 
 
-def _why_not(a: Alteration, rules: list[BiomarkerRule]) -> str:
-    names = ", ".join(sorted({r.name for r in rules}))
+def _why_not(a: Alteration, names: str) -> str:
+    """Why no rule of the gene applies (``names``: the gene's rule names, sorted, joined)."""
     if is_silent(a):
         return (
             f"{a.label}: synonymous change; no rule applies (codon rules need a "
@@ -143,10 +169,14 @@ def _alteration_hits(
 ) -> list[Hit]:
     hits: list[Hit] = []
     unannotated: set[str] = set()
+    has_rules = catalog.by_gene.keys()
+    why_not: dict[tuple[str, ...], str] = {}  # rule names per rule set, joined once
     for a in alterations:
+        if a.gene not in has_rules and (a.kind != FUSION or a.gene3 not in has_rules):
+            continue  # the usual case: no rule for the gene (noted lazily: notes_for)
         rules = _rules_for(a, catalog)
         if not rules:
-            continue  # noted lazily: MatchOutcome.notes_for
+            continue
         if not a.is_passing:
             if not include_filtered:
                 out.note(a.key, f"{a.label}: FILTER {a.filter}; filtered records are not matched")
@@ -163,7 +193,11 @@ def _alteration_hits(
             gene = a.gene if a.gene in _genes(rule) else a.gene3
             hits.append(Hit(rule, gene, a.label, why, [a.key], filtered=not a.is_passing))
         if not found:
-            out.note(a.key, _why_not(a, rules))
+            ids = tuple(r.id for r in rules)
+            names = why_not.get(ids)
+            if names is None:
+                names = why_not[ids] = ", ".join(sorted({r.name for r in rules}))
+            out.note(a.key, _why_not(a, names))
     if unannotated:
         out.not_assessable.append(
             "region, mutation and loss-of-function rules (exon 19/20 indels, MET exon 14, "
@@ -217,7 +251,11 @@ def _biallelic(hits: list[Hit], alterations: Sequence[Alteration], out: MatchOut
     if not groups:
         return kept
     wanted = {h.variants[0] for group in groups.values() for h in group}
-    by_key = {a.key: a for a in alterations if a.key in wanted}
+    by_key: dict[str, Alteration] = {}
+    for a in alterations:
+        key = a.key
+        if key in wanted:
+            by_key[key] = a
     for (_, gene), group in groups.items():
         alts = [by_key[h.variants[0]] for h in group]
         second = [a for a in alts if a.zygosity.lower() in ("loh", "homozygous")]

@@ -176,10 +176,17 @@ class Panel:
             return True
         arrays = self._lookup.get(chrom)
         if arrays is None:
-            arrays = self._merged.get(contig_key(chrom), _EMPTY)
-            self._lookup[chrom] = arrays
+            arrays = self.intervals(chrom)
         i = bisect_right(arrays[0], pos - 1) - 1
         return i >= 0 and pos - 1 < arrays[1][i]
+
+    def intervals(self, chrom: str) -> tuple[list[int], list[int]]:
+        """The merged intervals on ``chrom`` (any contig style): sorted 0-based starts and
+        their ends; empty when the panel has none there (and for ``all``, which has none)."""
+        arrays = self._lookup.get(chrom)
+        if arrays is None:
+            arrays = self._lookup[chrom] = self._merged.get(contig_key(chrom), _EMPTY)
+        return arrays
 
     def genes_at(self, chrom: str, pos: int) -> list[str]:
         """Panel genes whose (padded) span holds the 1-based position, sorted."""
@@ -486,7 +493,7 @@ def _load_bed(path: Path, build: str | None) -> Panel:
 
 
 def _overlaps(panel: Panel, chrom: str, start: int, end: int) -> bool:
-    starts, ends = panel._merged.get(contig_key(chrom), _EMPTY)
+    starts, ends = panel.intervals(chrom)
     i = bisect_right(starts, end - 1) - 1
     return i >= 0 and ends[i] > start
 

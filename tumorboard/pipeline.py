@@ -37,7 +37,7 @@ from tumorboard import __version__
 from tumorboard.alterations import Alteration
 from tumorboard.errors import GenomeBuildError, InputError
 from tumorboard.models import CaseResult, InputFile, Patient, RunOptions, Variant, variant_dict
-from tumorboard.outputs import sha256_file
+from tumorboard.outputs import FileDigests
 from tumorboard.readers.base import QCCounter, ReadResult
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from tumorboard.decisions.views import DecisionState
     from tumorboard.matching import MatchOutcome
     from tumorboard.models import Biomarker
-    from tumorboard.oncotree import OncoTree
+    from tumorboard.oncotree import OncoNode, OncoTree
     from tumorboard.panels import Panel
 
 
@@ -156,11 +156,11 @@ def read(inputs: Sequence[Input], options: RunOptions) -> Inputs:
 # --- the steps after reading --------------------------------------------------------------------
 def hotspots(found: Inputs, qc: QCCounter) -> None:
     """Step ``hotspots``: catalog hotspot alleles by coordinate for unannotated VCFs."""
-    from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots
-
     for r in found.results:
         if r.kind != "vcf" or r.annotation != "none":
             continue
+        from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots  # unannotated only
+
         unresolved: list[str] = []
         count = annotate_hotspots(r.alterations, r.genome, unresolved)
         if UNANNOTATED_NOTE not in qc.not_assessable:
@@ -247,16 +247,11 @@ class Analysis:
     biallelic: set[str]
 
     def variant_dicts(self) -> Iterator[dict[str, Any]]:
-        notes_for, actionable = self.outcome.notes_for, self.outcome.actionable
+        note_text, actionable = self.outcome.note_text, self.outcome.actionable
         marked = self.biallelic
         for a in self.alterations:
             key = a.key
-            yield variant_dict(
-                a,
-                note="; ".join(dict.fromkeys([*a.notes, *notes_for(a)])),
-                actionable=key in actionable,
-                biallelic=True if key in marked else None,
-            )
+            yield variant_dict(a, note_text(a), key in actionable, True if key in marked else None)
 
     def result(self) -> CaseResult:
         """The whole case, variants included (validated models)."""
@@ -264,10 +259,10 @@ class Analysis:
         return self.case.model_copy(update={"variants": variants})
 
 
-def _input_files(results: Sequence[ReadResult]) -> list[InputFile]:
+def _input_files(results: Sequence[ReadResult], digests: FileDigests) -> list[InputFile]:
     files = []
     for r in results:
-        digest = sha256_file(r.path) if r.path != "-" and Path(r.path).is_file() else None
+        digest = digests.get(r.path) if r.path != "-" and Path(r.path).is_file() else None
         files.append(InputFile(path=r.path, kind=r.kind, sha256=digest))
     return files
 
@@ -280,13 +275,38 @@ def _sample_rules(results: Sequence[ReadResult]) -> str:
     return "; ".join(f"{name}: {rule}" for name, rule in rules)
 
 
+def _file_names(inputs: Sequence[Input], options: RunOptions) -> list[str]:
+    """The run's input files named by path (positional, ``--cnv``, ``--fusions``)."""
+    names = [
+        i.path if isinstance(i, Declared) else str(i)
+        for i in inputs
+        if isinstance(i, (str, Path, Declared))
+    ]
+    return [*names, *options.cnv, *options.fusions]
+
+
 def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
     """Steps ``read`` to ``case``: one patient's inputs analysed, variants still raw."""
-    from tumorboard.catalog import load_catalog
     from tumorboard.oncotree import OncoTree
 
     tree = OncoTree.load()
     node = tree.resolve(options.tumor_type)
+    digests = FileDigests(_file_names(inputs, options))  # hashed while they are read
+    try:
+        return _analyse(inputs, options, tree, node, digests)
+    finally:
+        digests.close()
+
+
+def _analyse(
+    inputs: Sequence[Input],
+    options: RunOptions,
+    tree: OncoTree,
+    node: OncoNode,
+    digests: FileDigests,
+) -> Analysis:
+    from tumorboard.catalog import load_catalog
+
     found = read(inputs, options)
     qc = QCCounter()
     for r in found.results:
@@ -319,7 +339,7 @@ def analyse(inputs: Sequence[Input], options: RunOptions) -> Analysis:
         jurisdiction=options.jurisdiction,
         catalog=catalog.info,
         oncotree_version=tree.version,
-        inputs=_input_files(found.results),
+        inputs=_input_files(found.results, digests),
         variants=[],
         biomarkers=markers,
         matches=outcome.matches,
@@ -439,12 +459,7 @@ def run(
     if registry is not None:
         cohorts(done, registry)
     if outputs is not None:
-        names = [
-            i.path if isinstance(i, Declared) else str(i)
-            for i in inputs
-            if isinstance(i, (str, Path, Declared))
-        ]
-        names += [*options.cnv, *options.fusions]
+        names = _file_names(inputs, options)
         if patient_file is not None:
             names.append(str(patient_file))
         done.written = write(done, outputs, names)

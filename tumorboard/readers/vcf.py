@@ -70,6 +70,7 @@ from tumorboard.readers.vcf_io import (
 )
 from tumorboard.readers.vcf_records import RecordParser
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample
+from tumorboard.readers.vcf_stream import stream_records
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
@@ -247,17 +248,8 @@ class VcfReader:
             self._guard_fetch()
             self._call_set_from_index(index)
             return
-        contains = self.panel.contains if by_coords else None
-        qc = self.qc
         see = self._guard.see if self._guard is not None else None
-        for rec in self._vf:
-            qc.records_read += 1
-            if see is not None:
-                see(rec.chrom, rec.pos, rec.ref or "", rec)
-            if contains is not None and not contains(rec.chrom, rec.pos):
-                qc.outside_panel += 1
-                continue
-            yield rec
+        yield from stream_records(self._vf, self.qc, self.panel if by_coords else None, see)
         self._call_set_from_stream(by_coords)
 
     def _file_contigs(self) -> dict[str, str]:
@@ -360,6 +352,18 @@ class VcfReader:
 
     # -- iteration -----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Alteration]:
+        for found in self._parsed():
+            yield from found
+
+    def read_all(self) -> list[Alteration]:
+        """Every alteration (what iterating gives), as one list."""
+        out: list[Alteration] = []
+        for found in self._parsed():
+            out += found
+        return out
+
+    def _parsed(self) -> Iterator[list[Alteration]]:
+        """Each record's alterations (a list per record that has any)."""
         last: Any = None  # the last record read (named in errors)
         qc = self.qc
         parse = self._parser.parse
@@ -375,7 +379,8 @@ class VcfReader:
                         where=f"{self.path}: record {qc.records_read}",
                         hint="check the record's FORMAT and sample columns (`bcftools view`)",
                     ) from exc
-                yield from found
+                if found:
+                    yield found
         except UnicodeDecodeError as exc:
             self.close()
             raise RecordError(
@@ -471,7 +476,7 @@ def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     ``panel`` is not used: a VCF states its own genome build, and the panel is loaded for it.
     """
     with open_vcf(path, options) as reader:
-        alterations = list(reader)
+        alterations = reader.read_all()
         tag = reader.annotation.tag if reader.annotation else "annotation"
         note = reader._parser.no_protein_note(reader.name, tag)
         if note:

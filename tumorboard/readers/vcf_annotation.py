@@ -164,6 +164,7 @@ class Annotation:
             self.i_codons = get("Codons")
         self._layout()
         self._effects = _eff_effects if tag == "EFF" else _consequences
+        self._first, self._inner = f"{tag}=", f";{tag}="  # where the field's value starts
         self.bad = ""
         """Set by :meth:`entries_for` when an entry's field count is not the header's."""
         if self.i_symbol is None or self.i_conseq is None:
@@ -185,10 +186,10 @@ class Annotation:
             if i is not None
         ]  # fmt: skip
         self.split_limit = max(used) + 1 if used else 1  # split off the fields after these
-        # entries are padded to ``width``; the last slot is always "" and stands in for fields
-        # this annotation does not have, so ``fill`` indexes without checks
-        # (a split at ``split_limit`` leaves the unread rest in slot ``split_limit``)
-        self.width = self.split_limit + 2
+        # when the annotation lacks a field ``fill`` reads, entries are padded to ``width``: the
+        # last slot is always "" and stands in for it, so ``fill`` indexes without checks (a
+        # split at ``split_limit`` leaves the unread rest in slot ``split_limit``); otherwise a
+        # well-formed entry already has every slot read
         blank = self.split_limit + 1
 
         def slot(i: int | None) -> int:
@@ -204,6 +205,27 @@ class Annotation:
         self.f_position, self.f_amino, self.f_codons = (
             slot(self.i_position), slot(self.i_amino), slot(self.i_codons)
         )  # fmt: skip
+        self._slots = (
+            self.f_symbol, self.f_feature, self.f_conseq, self.f_impact, self.f_hgvsc,
+            self.f_hgvsp, self.f_exon, self.f_intron,
+        )  # fmt: skip
+        padded = blank in (*self._slots, self.f_position, self.f_amino, self.f_codons)
+        self.width = self.split_limit + 2 if padded else self.split_limit
+
+    def entries_text(self, info: str) -> Sequence[str]:
+        """The record's entries from its INFO column (EFF's rewritten, see :meth:`values`)."""
+        if info.startswith(self._first):
+            start = len(self._first)
+        else:
+            i = info.find(self._inner)
+            if i < 0:
+                return self.values(None) if self.tag == "EFF" else ()
+            start = i + len(self._inner)
+        end = info.find(";", start)
+        raw = info[start:] if end < 0 else info[start:end]
+        if self.tag == "EFF":
+            return self.values(raw)
+        return raw.split(",") if raw else ()
 
     def values(self, raw: str | None) -> list[str]:
         """The record's entries (EFF's ``Effect(a|b)`` rewritten as ``Effect|a|b``)."""
@@ -271,7 +293,7 @@ class Annotation:
         """Pick one entry: MANE Select, canonical, first protein-coding, first."""
         isym = self.i_symbol
         assert isym is not None
-        if panel_genes is not None:
+        if panel_genes is not None and len(entries) > 1:  # one entry: it is the choice
             in_panel = [e for e in entries if e[isym] in panel_genes]
             if in_panel:
                 entries = in_panel
@@ -297,15 +319,16 @@ class Annotation:
 
     def fill(self, alt: Alteration, entry: list[str], rule: str) -> None:
         """Copy the chosen entry's annotation onto the alteration (entries come padded)."""
-        alt.gene = intern(entry[self.f_symbol]) or alt.gene  # repeated strings: share one copy
-        alt.transcript = intern(entry[self.f_feature])
+        f_symbol, f_feature, f_conseq, f_impact, f_hgvsc, f_hgvsp, f_exon, f_intron = self._slots
+        alt.gene = intern(entry[f_symbol]) or alt.gene  # repeated strings: share one copy
+        alt.transcript = intern(entry[f_feature])
         alt.transcript_rule = rule
-        conseq = entry[self.f_conseq]
+        conseq = entry[f_conseq]
         alt.consequences = self._effects(conseq)
-        alt.impact = intern(entry[self.f_impact])
-        hgvsc = entry[self.f_hgvsc]
-        alt.hgvsc = hgvsc.rsplit(":", 1)[-1] if hgvsc else ""
-        exon = entry[self.f_exon]
+        alt.impact = intern(entry[f_impact])
+        hgvsc = entry[f_hgvsc]
+        alt.hgvsc = hgvsc[hgvsc.rfind(":") + 1 :]
+        exon = entry[f_exon]
         if self.tag == "ANN":
             # SnpEff Rank is 'exon/total' for exonic and intron rank for intronic effects
             if "intron" in conseq:
@@ -314,9 +337,9 @@ class Annotation:
                 alt.exon = parse_exon(exon)
         else:
             alt.exon = parse_exon(exon) if exon else None
-            intron = entry[self.f_intron]
+            intron = entry[f_intron]
             alt.intron = parse_exon(intron) if intron else None
-        hgvsp = entry[self.f_hgvsp]
+        hgvsp = entry[f_hgvsp]
         if self.tag == "EFF":
             hgvsp = self._eff_hgvs(alt, entry)
         change = parse_protein_change(hgvsp) if hgvsp else None

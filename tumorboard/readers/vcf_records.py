@@ -26,7 +26,7 @@ from typing import Any
 
 from tumorboard.alterations import MUTATION, Alteration
 from tumorboard.readers.base import QCCounter
-from tumorboard.readers.text import excerpt, info_value
+from tumorboard.readers.text import excerpt
 from tumorboard.readers.vcf_annotation import Annotation, vep_alleles
 from tumorboard.readers.vcf_samples import SampleValues
 
@@ -133,8 +133,7 @@ class RecordParser:
         values: Sequence[str] = ()
         allele_strings: Sequence[str] = alts
         if ann is not None:
-            raw = info_value(info, ann.tag)
-            values = (raw.split(",") if raw else ()) if ann.tag != "EFF" else ann.values(raw)
+            values = ann.entries_text(info)
             if ann.tag == "CSQ" and (len(alts) > 1 or ann.i_allele_num is not None):
                 allele_strings = vep_alleles(ref, alts)  # one ALT: every entry is its own
         panel_genes = self.panel_genes

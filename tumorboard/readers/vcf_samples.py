@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from tumorboard.errors import SampleError
 from tumorboard.readers.text import info_value
@@ -73,13 +73,18 @@ class SampleValues:
         self.has = {k: (fmt[k].number if k in fmt else None) for k in fmt}
         self.info_keys = set(header.info)
         self.ad_per_allele = self.has.get("AD") in _PER_ALLELE
-        self._plans: dict[str, dict[str, int]] = {}
+        self._plans: dict[str, _Plan] = {}
 
-    def _plan(self, fmt: str) -> dict[str, int]:
+    def _plan(self, fmt: str) -> _Plan:
+        """How to read a FORMAT: its keys (``""`` for one not read here), key -> position of
+        those read, and the positions of ``AF`` and ``DP`` when it has both (else ``None``)."""
         plan = self._plans.get(fmt)
         if plan is None:
-            plan = {k: i for i, k in enumerate(fmt.split(":")) if k in _READ and k in self.has}
-            self._plans[fmt] = plan
+            names = fmt.split(":")
+            keys = tuple(k if k in _READ and k in self.has else "" for k in names)
+            where = {k: i for i, k in enumerate(keys) if k}
+            af_dp = (where["AF"], where["DP"]) if "AF" in where and "DP" in where else None
+            plan = self._plans[fmt] = _Plan(keys, where, af_dp)
         return plan
 
     def read(
@@ -105,7 +110,28 @@ class SampleValues:
         if self.sample and fmt:
             values = column.split(":")
             plan = self._plan(fmt)
-            s = {k: values[i] for k, i in plan.items() if i < len(values) and values[i] != "."}
+            complete = len(values) >= len(plan.keys) and "." not in values
+            if complete and plan.af_dp is not None and "-" not in column:
+                # the usual case (Mutect2, Strelka2, DRAGEN): FORMAT/AF, FORMAT/DP, all present
+                af, dp = values[plan.af_dp[0]], values[plan.af_dp[1]]
+                vaf = _pick(af, alt_index) if "," in af else _as_float(af)
+                if vaf is not None:
+                    depth = _as_int(dp)
+                    if depth is None:
+                        return None, None, "", "FORMAT/DP is not an integer"
+                    if not 0.0 <= vaf <= 1.0:  # NaN fails both comparisons
+                        return None, None, "", f"VAF outside 0-1 (FORMAT/AF={vaf:g})"
+                    if depth < 0:
+                        return None, None, "", f"negative read depth ({depth})"
+                    return vaf, depth, "FORMAT/AF", ""
+            if complete:  # every value there: pair them
+                s = dict(zip(plan.keys, values, strict=False))
+            else:  # trailing values left out, or missing ('.'): only those present
+                s = {
+                    k: values[i]
+                    for k, i in plan.where.items()
+                    if i < len(values) and values[i] != "."
+                }  # fmt: skip
             if "-" in column:  # a negative count or depth somewhere (a cheap first look)
                 problem = _check_counts(s)
                 if problem:
@@ -176,6 +202,14 @@ class SampleValues:
         return None, ""
 
 
+class _Plan(NamedTuple):
+    """How :class:`SampleValues` reads one FORMAT (see ``_plan``)."""
+
+    keys: tuple[str, ...]
+    where: dict[str, int]
+    af_dp: tuple[int, int] | None
+
+
 _PER_ALLELE = ("R", ".", "G")
 _READ = frozenset(("AF", "VF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"))
 """The FORMAT keys VAF and depth are read from (the others are never looked at)."""
@@ -208,6 +242,8 @@ def _ints(text: str) -> list[int] | None:
 
 def _pick(text: str, index: int) -> float | None:
     """Value number ``index`` of a per-ALT list (a single value stands for every ALT)."""
+    if "," not in text:
+        return _as_float(text)
     parts = text.split(",")
     if len(parts) > index:
         return _as_float(parts[index])
@@ -218,7 +254,7 @@ def _as_float(text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        return float(text.split(",", 1)[0])
+        return float(text if "," not in text else text.split(",", 1)[0])
     except ValueError:
         return None
 
@@ -228,7 +264,7 @@ def _as_int(text: str | None) -> int | None:
     if text is None:
         return None
     try:
-        return int(text.split(",", 1)[0])
+        return int(text if "," not in text else text.split(",", 1)[0])
     except ValueError:
         return None
 
