@@ -231,6 +231,37 @@ def test_billion_laughs_and_recursive_aliases_fail_fast(tmp_path: Path) -> None:
         load_patient(path)
 
 
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("a: " + "[" * 70 + "]" * 70 + "\n", "nests more than 64 levels"),  # no '&': tree walk
+        ("u: x?a=1&b=2\na: " + "[" * 70 + "]" * 70 + "\n", "nests more than 64 levels"),
+        ("a: &x [1]\nb: " + "[" * 70 + "*x" + "]" * 70 + "\n", "nests more than 64 levels"),
+        (
+            "a: " + "[" + ", ".join(["[" + ", ".join(["1"] * 1001) + "]"] * 1000) + "]\n",
+            "1,000,000",
+        ),
+        (
+            "k: &a0 [1, 1]\n"
+            + "".join(f"k{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 21)),
+            "1,000,000",
+        ),
+        ("{k: 1,&a0 j: [1, 1], l: [*a0, *a0]}\n", None),  # an anchor after a flow comma is seen
+    ],
+)
+def test_yaml_limits_hold_with_and_without_anchors(doc: str, message: str | None) -> None:
+    """Text without an anchor ('&' after a space, line start or indicator) takes the tree walk;
+    an '&' inside a URL does not make an anchor; both walks enforce the same limits."""
+    from tumorboard.catalog.yamlmarks import compose
+
+    if message is None:
+        data, _ = compose(doc, "d.yaml", FormatError)
+        assert data == {"k": 1, "j": [1, 1], "l": ["j", "j"]}  # the anchor names the key
+        return
+    with pytest.raises(FormatError, match=message):
+        compose(doc, "d.yaml", FormatError)
+
+
 def test_json_depth_and_constants_are_bounded() -> None:
     with pytest.raises(FormatError, match="nests more than 64 levels"):
         load_json("[" * 100_000 + "]" * 100_000, "case file", "x.json", "hint")

@@ -241,13 +241,20 @@ def _too_deep(what: str, where: str) -> FormatError:
     )
 
 
-def check_yaml_graph(root: yaml.Node, display: str, error: type[TumorBoardError]) -> None:
+def check_yaml_graph(
+    root: yaml.Node, display: str, error: type[TumorBoardError], *, anchors: bool = True
+) -> None:
     """Refuse a YAML node graph that is cyclic, too deep, or expands to too many nodes.
 
     Aliases make the composed graph a DAG whose shared nodes count once per use; sizes are
     computed bottom-up with memoisation, so a "billion laughs" document is measured in
-    microseconds, never expanded.
+    microseconds, never expanded. ``anchors=False`` says the text has no ``&`` at all, so no
+    anchor and hence no alias: the graph is a tree, and one walk counting depth and nodes does
+    (a third of the time on the bundled catalog).
     """
+    if not anchors:
+        _check_yaml_tree(root, display, error)
+        return
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     active: set[int] = set()
@@ -274,6 +281,23 @@ def check_yaml_graph(root: yaml.Node, display: str, error: type[TumorBoardError]
         active.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in children if id(c) not in size)
+
+
+def _check_yaml_tree(root: yaml.Node, display: str, error: type[TumorBoardError]) -> None:
+    """check_yaml_graph for a graph without aliases (a tree): depth and node count in one walk."""
+    import yaml
+
+    count = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        count += 1
+        if level > MAX_DEPTH or count > YAML_MAX_NODES:
+            raise _yaml_limit(node, display, error, count > YAML_MAX_NODES)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((n, level + 1) for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((n, level + 1) for n in node.value)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

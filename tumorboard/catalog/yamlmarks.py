@@ -10,6 +10,7 @@ duplicate keys in a mapping are an error instead of PyYAML's silent "last one wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,12 @@ def read_text(path: Path, display: str, what: str = "catalog file") -> str:
     return decode(data, what, display, error=CatalogError)
 
 
+_MAYBE_ANCHOR = re.compile(r"(?<![0-9A-Za-z])&")
+"""Where an anchor could start: an ``&`` not right after an ASCII letter or digit (an anchor
+always follows a space, a line start or an indicator; ``&`` inside a URL's query, as in the
+catalog's source links, follows a letter or digit). No match: no anchor, so no alias."""
+
+
 def compose(text: str, display: str, error: type[TumorBoardError]) -> tuple[Any, yaml.Node | None]:
     """The YAML node graph of ``text`` (bounded: aliases, depth) and the data built from it."""
     loader = _Loader(text)
@@ -91,7 +98,7 @@ def compose(text: str, display: str, error: type[TumorBoardError]) -> tuple[Any,
         node = loader.get_single_node()
         if node is None:
             return None, None
-        check_yaml_graph(node, display, error)
+        check_yaml_graph(node, display, error, anchors=_MAYBE_ANCHOR.search(text) is not None)
         return loader.construct_document(node), node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
