@@ -315,7 +315,7 @@ def _table_with(rows: list[tuple[int, str, str]]) -> HotspotTable:
     entries = []
     for pos, ref, alt in rows:
         key = normalise_allele("chr7", pos, ref, alt)
-        entries.append((key, Hotspot("EGFR", "E746_A750del", "T1", "test")))
+        entries.append((key, Hotspot("EGFR", "E746_A750del", "T1")))
     return HotspotTable("GRCh38", entries, [])
 
 

@@ -43,7 +43,7 @@ or a deep deletion; a deep deletion alone is bi-allelic (both copies lost).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tumorboard.alterations import (
     CODING_CONSEQUENCES,
@@ -53,6 +53,9 @@ from tumorboard.alterations import (
     Alteration,
 )
 from tumorboard.models import Biomarker, RunOptions
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 TMB_MIN_VAF = 0.05
 TMB_MIN_DEPTH = 50
@@ -163,7 +166,9 @@ def is_tmb_eligible(a: Alteration) -> bool:
     return not (depth is not None and depth < TMB_MIN_DEPTH)
 
 
-def compute_tmb(alterations: Iterable[Alteration], panel: Any, options: RunOptions) -> Biomarker:
+def compute_tmb(
+    alterations: Iterable[Alteration], panel: Panel | None, options: RunOptions
+) -> Biomarker:
     """TMB from annotated small variants over the panel's coding footprint."""
     source = "computed from the small variants (tumorboard TMB rule)"
     footprint = getattr(panel, "footprint_bp", None)
@@ -213,7 +218,7 @@ def tmb_blockers(results: Iterable[Any]) -> list[str]:
 def resolve_biomarkers(
     from_inputs: Sequence[Biomarker],
     alterations: Sequence[Alteration],
-    panel: Any,
+    panel: Panel | None,
     options: RunOptions,
     *,
     small_variant_input: bool,

@@ -7,13 +7,12 @@ and ``--registry`` fills cohort availability from the cohort registry.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from tumorboard.errors import FormatError, InputError, RegistryError, excerpt, printable
+from tumorboard.errors import FormatError, InputError, excerpt, printable
 from tumorboard.models import CaseResult, CohortStatus, Patient
 from tumorboard.outputs import write_text_atomic
 
@@ -132,14 +131,8 @@ def add_cohort_status(case: CaseResult, registry: str) -> CaseResult:
     When no cohort fits, the case holds one ``status="none"`` entry, so a report can tell
     "no cohort fits" from "registry not consulted" (an empty list).
     """
-    try:
-        cohort_status = importlib.import_module("tumorboard.cohorts").cohort_status
-    except (ImportError, AttributeError) as exc:
-        raise RegistryError(
-            "this tumorboard has no cohort registry support",
-            where=registry,
-            hint="run without --registry; cohorts are then shown as not checked",
-        ) from exc
+    from tumorboard.cohorts import cohort_status
+
     statuses: list[CohortStatus] = list(cohort_status(case, registry))
     if not statuses:  # consulted, and nothing fits: say so (an empty list means "not checked")
         statuses = [CohortStatus(cohort_id="", status="none", text="no cohort fits this case")]

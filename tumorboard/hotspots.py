@@ -101,7 +101,6 @@ class Hotspot:
     gene: str
     protein: str
     transcript: str
-    method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +182,7 @@ class HotspotTable:
             key = normalise_allele(row["chrom"], pos, row["ref"], row["alt"])
             if row["ref"] == "-":  # already trimmed: an insertion after the base at pos - 1
                 key = (key[0], pos, "-", row["alt"])
-            rows.append(
-                (key, Hotspot(row["gene"], row["protein"], row["transcript"], row["method"]))
-            )
+            rows.append((key, Hotspot(row["gene"], row["protein"], row["transcript"])))
         codons = []
         if (panels_dir() / f"hotspot_codons_{genome}.tsv").is_file():
             for r in _rows(f"hotspot_codons_{genome}.tsv"):

@@ -389,11 +389,9 @@ def _check_codes(rec: Any, where: str, tree: TreeLike, issues: list[CatalogError
             )
 
 
-def _default_tree() -> TreeLike | None:
-    try:
-        from tumorboard.oncotree import OncoTree
-    except ImportError:  # pragma: no cover - until the OncoTree module lands
-        return None
+def _default_tree() -> TreeLike:
+    from tumorboard.oncotree import OncoTree
+
     return OncoTree.load()
 
 

@@ -343,7 +343,7 @@ def _segment_contig(chrom: str) -> str | None:
 
 
 def _read_segments(
-    table: Table, rows: list[tuple[int, list[str]]], options: RunOptions, panel: Any,
+    table: Table, rows: list[tuple[int, list[str]]], options: RunOptions, panel: Panel | None,
     result: ReadResult,
 ) -> None:  # fmt: skip
     if panel is None or getattr(panel, "genome", None) is None:

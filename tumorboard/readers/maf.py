@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.alterations import FUSION, MUTATION, Alteration, parse_exon, parse_protein_change
 from tumorboard.errors import FormatError, GenomeBuildError
@@ -47,6 +47,9 @@ from tumorboard.readers.table import (
     table_notes,
     truncation_error,
 )
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 _CLASSIFICATION_SO = {
     "missense_mutation": "missense_variant",
@@ -274,7 +277,7 @@ def _read_rows(
     rows: list[tuple[int, list[str]]],
     cols: dict[str, int | None],
     options: RunOptions,
-    panel: Any,
+    panel: Panel | None,
     result: ReadResult,
 ) -> None:
     name = Path(table.path).name
@@ -316,7 +319,7 @@ def _keep(a: Alteration, genes: Any, options: RunOptions, qc: QCCounter, r: Read
     r.alterations.append(a)
 
 
-def read_maf(path: str, options: RunOptions, panel: Any = None) -> ReadResult:
+def read_maf(path: str, options: RunOptions, panel: Panel | None = None) -> ReadResult:
     """Read a MAF into a :class:`ReadResult` (one patient; panel genes only)."""
     table = read_table(path)
     if table is None:

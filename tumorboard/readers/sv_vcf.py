@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tumorboard.alterations import FUSION, Alteration
 from tumorboard.errors import RecordError
@@ -99,7 +99,7 @@ def _end(rec: TextVcfRecord) -> int:
     return int(text)
 
 
-def _cnv_genes(rec: TextVcfRecord, end: int, panel: Any) -> list[str] | None:
+def _cnv_genes(rec: TextVcfRecord, end: int, panel: Panel | None) -> list[str] | None:
     """The genes a CNV record names or overlaps; ``None`` when it cannot be placed (no build)."""
     for key in _GENE_KEYS:
         value = rec.info.get(key)
@@ -123,7 +123,7 @@ def _cnv_genes(rec: TextVcfRecord, end: int, panel: Any) -> list[str] | None:
 
 
 def _cnv_record(
-    rec: TextVcfRecord, options: RunOptions, panel: Any, result: ReadResult, where: str
+    rec: TextVcfRecord, options: RunOptions, panel: Panel | None, result: ReadResult, where: str
 ) -> None:
     svtype = rec.info.get("SVTYPE", "")
     alt = rec.alts[0].upper() if rec.alts else ""
@@ -171,7 +171,7 @@ def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
 
 
 # --- breakends ----------------------------------------------------------------------------------
-def _bnd_genes(rec: TextVcfRecord, panel: Any) -> list[str]:
+def _bnd_genes(rec: TextVcfRecord, panel: Panel | None) -> list[str]:
     for key in ("GENE", "GENES", "GENE_NAME", "SYMBOL"):
         if rec.info.get(key):
             return [g for g in re.split(r"[,&|]", rec.info[key]) if g]
@@ -180,8 +180,8 @@ def _bnd_genes(rec: TextVcfRecord, panel: Any) -> list[str]:
         fields = entry.split("|")
         if len(fields) > 3 and "fusion" in fields[1]:
             return [g for g in fields[3].split("&") if g]
-    if panel is not None and getattr(panel, "genome", None):
-        return panel.genes_at(rec.chrom, rec.pos)[:1]  # type: ignore[no-any-return]
+    if panel is not None and panel.genome:
+        return panel.genes_at(rec.chrom, rec.pos)[:1]
     return []
 
 
@@ -212,7 +212,9 @@ def _bnd_reads(rec: TextVcfRecord, sample: str | None) -> int | None:
     return None
 
 
-def _read_bnd_records(path: str, options: RunOptions, panel: Any, result: ReadResult) -> None:
+def _read_bnd_records(
+    path: str, options: RunOptions, panel: Panel | None, result: ReadResult
+) -> None:
     pending: dict[str, tuple[TextVcfRecord, list[str], int | None]] = {}
     for _, rec in iter_text_vcf(path):
         result.qc.records_read += 1

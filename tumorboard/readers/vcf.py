@@ -89,7 +89,7 @@ class VcfReader:
         self,
         path: str | Path,
         *,
-        panel: Any = None,
+        panel: Panel | None = None,
         sample: str | None = None,
         genome: str | None = None,
         include_filtered: bool = False,
@@ -140,7 +140,7 @@ class VcfReader:
         )
         self.used_index = False
         self._index_mode = index
-        self.panel: Any = None
+        self.panel: Panel | None = None
         self._panel_genes: frozenset[str] | None = None
         self.call_set = ""
         self._fetched: Counter[str] = Counter()
@@ -179,7 +179,7 @@ class VcfReader:
         # the tumour sample's column in a record's text (0: no sample column)
         self._column = 9 + self.samples.index(self.sample) if self.sample else 0
 
-    def restrict(self, panel: Any) -> None:
+    def restrict(self, panel: Panel | None) -> None:
         """Keep only records inside ``panel`` (call before iterating; ``None``/all: no limit).
 
         Without a known genome build an annotated file is restricted by gene symbol instead of
@@ -322,6 +322,7 @@ class VcfReader:
         """Whether the file holds records outside the fetched regions: a few gaps between the
         regions are probed; when they are empty, the index's own record counts tell (and an
         index pointing past the end of the file shows it indexes another file)."""
+        assert self.panel is not None  # an indexed read fetches the panel's regions
         found = outside_record(self._vf, self.panel, self._file_contigs())
         if found:
             self.call_set = (

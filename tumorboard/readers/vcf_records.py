@@ -22,13 +22,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tumorboard.alterations import MUTATION, Alteration
 from tumorboard.readers.base import QCCounter
 from tumorboard.readers.text import excerpt
 from tumorboard.readers.vcf_annotation import Annotation, vep_alleles
 from tumorboard.readers.vcf_samples import SampleValues
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 _DNA = "ACGTNacgtn"
 NEEDS_PROTEIN = frozenset(
@@ -68,7 +71,7 @@ class RecordParser:
         self.column = column
         self.name = name
         self.include_filtered = include_filtered
-        self.panel: Any = None
+        self.panel: Panel | None = None
         self.panel_genes: frozenset[str] | None = None
         self.no_protein: Counter[str] = Counter()
 

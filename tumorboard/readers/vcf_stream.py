@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tumorboard.readers.base import QCCounter
+
+if TYPE_CHECKING:
+    from tumorboard.panels import Panel
 
 _FAR = 1 << 62
 """Beyond any position."""
@@ -25,7 +28,7 @@ _FAR = 1 << 62
 def stream_records(
     records: Iterable[Any],
     qc: QCCounter,
-    panel: Any,
+    panel: Panel | None,
     see: Callable[[str, int, str, Any], None] | None = None,
 ) -> Iterator[Any]:
     """Yield the records inside ``panel`` (``None``: all of them), counting every record read
