@@ -308,3 +308,52 @@ def test_invalid_catalog_extension_is_a_clear_error(tests_data: Path, tmp_path: 
     assert code == 1
     assert err.startswith(f"Error: {ext}:14: evidence[0].escat: ")
     assert not out.exists()
+
+
+REVIEWED = """\
+biomarkers:
+  - id: LOCAL_TP53_R126STOP
+    type: exact
+    gene: TP53
+    name: TP53 R126*
+    changes: ["R126*"]
+indications:
+  - id: EMA_LOCAL_OLAPARIB_TP53
+    drugs: [olaparib]
+    biomarker: LOCAL_TP53_R126STOP
+    tumor_types: [SKCM]
+    jurisdiction: EMA
+    approval_date: 2026-01
+    conditions: adults
+    review: EC decision day not verified (test record)
+    sources:
+      - kind: EMA
+        document: Test SmPC, section 4.1
+        url: https://example.org/smpc
+        date: 2026-01
+"""
+
+
+def test_review_note_is_shown_apart_from_the_label_conditions(
+    tests_data: Path, tmp_path: Path
+) -> None:
+    """A record's provenance note (``review``) travels with its match as ``review`` and is shown
+    as a catalog note in the report, never inside the label's conditions."""
+    vcf = str(tests_data / "vcf" / "vep_small.vcf")
+    ext = tmp_path / "local.yaml"
+    ext.write_text(REVIEWED)
+    html, case = tmp_path / "r.html", tmp_path / "r.json"
+    code, _, err = run(
+        "report", vcf, "-t", "SKCM", "--catalog-extend", str(ext), "-o", str(html),
+        "--json", str(case),
+    )  # fmt: skip
+    assert code == 0, err
+    (match,) = [m for m in json.loads(case.read_text())["matches"]
+                if m["indication_id"] == "EMA_LOCAL_OLAPARIB_TP53"]  # fmt: skip
+    assert (match["conditions"], match["review"]) == (
+        "adults",
+        "EC decision day not verified (test record)",
+    )
+    text = html.read_text()
+    assert "Conditions: adults<" in text
+    assert "Catalog note: EC decision day not verified (test record)<" in text

@@ -170,6 +170,11 @@ class Match(_Frozen):
         default_factory=list, description="OncoTree codes of the approval (or 'SOLID')"
     )
     conditions: str = Field(default="", description="Line of therapy and other label conditions")
+    review: str = Field(
+        default="",
+        description="The catalog record's review note: what of it could not be checked against "
+        "the agency's text (wording, decision day). Provenance, not a label condition",
+    )
     notes: list[str] = Field(default_factory=list)
     requires: list[str] = Field(
         default_factory=list,

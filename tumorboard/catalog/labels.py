@@ -303,6 +303,7 @@ class LabelContext:
             tumor_types=tumor_types_of(rec),
             conditions="; ".join(x for x in (rec.line_of_therapy, rec.conditions) if x),
             sources=[to_source(s) for s in rec.sources],
+            review=rec.review,
             record=rec,
         )
 
@@ -461,6 +462,7 @@ class LabelContext:
             "indication_id": option.record_id,
             "approved_tumor_types": option.tumor_types,
             "conditions": option.conditions,
+            "review": option.review,
             "notes": notes,
             "requires": option.requires if label == "on-label" else [],
             "agency_status": self.agency_status(grp.approvals.values()),

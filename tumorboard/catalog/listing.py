@@ -66,6 +66,7 @@ def indication_row(
         "escat": rec.escat,
         "line_of_therapy": rec.line_of_therapy,
         "conditions": rec.conditions,
+        "review": rec.review,
         "min_age_years": rec.min_age_years,
         "max_age_years": rec.max_age_years,
         "grades": list(rec.grades),

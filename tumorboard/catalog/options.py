@@ -53,6 +53,7 @@ class Option:
     tumor_types: list[str]
     conditions: str
     sources: list[Source]
+    review: str = ""
     requires: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     record: Indication | Resistance | EvidenceRecord | None = None

@@ -338,6 +338,12 @@ class Indication(_Scoped):
     approval_type: Literal["full", "conditional", "accelerated", "exceptional"] = "full"
     line_of_therapy: str = Field(default="", description="e.g. 'after platinum chemotherapy'")
     conditions: str = Field(default="", description="Other label conditions, in words")
+    review: str = Field(
+        default="",
+        description="How the record was checked against the agency's text: what could not be "
+        "verified (wording, decision day) and where the wording was read. Provenance for the "
+        "board, never a label condition",
+    )
     escat: EscatLevel = Field(default="I-A", description="I-A randomised, I-B single-arm, ...")
     label_text: str = Field(
         default="",
