@@ -223,13 +223,55 @@ def test_cnv_vcf_cut_or_headless_is_an_error(tests_data: Path, tmp_path: Path) -
     )
 
 
-def test_cnv_vcf_without_a_build_skips_what_it_cannot_place(tests_data: Path) -> None:
-    """No gene named and no build to map the coordinates: skipped with the reason (it was
-    counted as outside the panel, so an ERBB2 amplification vanished without a word)."""
-    path = tests_data / "cnv" / "cn_records.grch38.vcf"
+def test_cnv_vcf_without_a_build_skips_what_it_cannot_place(
+    tests_data: Path, tmp_path: Path
+) -> None:
+    """No gene named and no build to map the coordinates (no --genome, no header line naming
+    one): skipped with the reason (it was counted as outside the panel, so an ERBB2
+    amplification vanished without a word)."""
+    path = _cn_vcf(tests_data, tmp_path, "##reference=GRCh38\n", "")
     r = read_cnv(str(path), OPTS, load_panel("tso500", None))
     assert r.alterations == []
     assert r.qc.outside_panel == 0
     reason = "CNV record without a gene name and no genome build to place it (pass --genome)"
     assert r.qc.skipped == {reason: 3}
-    assert r.qc.skipped_examples == {reason: f"{path}:8 (chr17:39687000)"}
+    assert r.qc.skipped_examples == {reason: f"{path}:7 (chr17:39687000)"}
+
+
+def test_cnv_vcf_header_build_places_records(tests_data: Path) -> None:
+    """The header's ##reference=GRCh38 places the records when the run names no build, and
+    the file's build is the case's (another input on GRCh37 would then be an error)."""
+    path = tests_data / "cnv" / "cn_records.grch38.vcf"
+    r = read_cnv(str(path), OPTS, load_panel("tso500", None))
+    assert r.genome == "GRCh38"
+    assert sorted((a.gene, a.kind, a.copy_number) for a in r.alterations) == [
+        ("ERBB2", "amplification", 11.0),
+        ("PTEN", "deletion", 0.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("meta", "how"),
+    [
+        ("##reference=GRCh38\n", "##reference=GRCh38"),
+        (
+            "##reference=GRCh38\n##contig=<ID=chr17,length=83257441>\n",
+            "contig lengths (chr17)",
+        ),
+    ],
+)
+def test_cnv_vcf_on_another_build_than_the_run_is_an_error(
+    tests_data: Path, tmp_path: Path, meta: str, how: str
+) -> None:
+    """A GRCh38 CNV VCF in a GRCh37 run: one Error/Hint, never records placed on GRCh37 genes
+    (chr17:39.69 Mb is ERBB2 on GRCh38, other genes on GRCh37)."""
+    path = _cn_vcf(tests_data, tmp_path, "##reference=GRCh38\n", meta)
+    result = CliRunner().invoke(
+        main, ["annotate", "-t", "BRCA", "--genome", "GRCh37", "--cnv", str(path)]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: the run's genome build is GRCh37 (--genome or another input) but this "
+        f"file is GRCh38 (from {how})\nHint: give every input of the patient on one build "
+        "(--genome GRCh38), or lift this file over to GRCh37\n"
+    )

@@ -405,3 +405,22 @@ def test_breakend_vcf_without_final_newline_is_an_error(tests_data: Path, tmp_pa
         "short\nHint: if the file is complete, add the final newline (echo >> FILE); otherwise "
         "copy it again or re-run the caller\n"
     )
+
+
+def test_breakend_vcf_build_from_its_header(tests_data: Path, tmp_path: Path) -> None:
+    """The header's ##reference=GRCh38 is the file's build: it is the case's when the run names
+    none, and a GRCh37 run refuses the file (one Error/Hint) instead of placing its breakends."""
+    path = tests_data / "fusions" / "manta_bnd.vcf"
+    r = read_fusions(str(path), OPTS, load_panel("tso500", None))
+    assert (r.genome, _fusions(r)) == ("GRCh38", [("CCDC6", "RET", 41)])
+    result = CliRunner().invoke(
+        main, ["annotate", "-t", "LUAD", "--genome", "GRCh37", "--fusions", str(path)]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: the run's genome build is GRCh37 (--genome or another input) but this "
+        "file is GRCh38 (from ##reference=GRCh38)\nHint: give every input of the patient on one "
+        "build (--genome GRCh38), or lift this file over to GRCh37\n"
+    )
+    unnamed = _bnd(tests_data, tmp_path, "##reference=GRCh38\n", "")
+    assert read_fusions(str(unnamed), OPTS, load_panel("tso500", None)).genome is None

@@ -12,8 +12,12 @@ of the sample, else INFO), called by :func:`tumorboard.readers.cnv_calls.classif
 or negative ``CN``/``FC`` skips the record, text there is an error naming the line. The genes
 come from INFO (``GENE``, ``GENES``, ``ANT``, ``Gene_name``, ``SYMBOL``), the record ID when it
 is a panel gene, or the panel's genes overlapping ``POS``-``END`` on the genome build; a record
-that names no gene when no build is known (no ``--genome``, no other input stating one) cannot
-be placed and is skipped with that reason, never counted as outside the panel.
+that names no gene when no build is known (no ``--genome``, no other input and no header line
+stating one) cannot be placed and is skipped with that reason, never counted as outside the panel.
+The build a file's header states (contig lengths, ``##reference``/``##assembly``, as for every
+VCF: :mod:`tumorboard.readers.vcf_build`) places its records when the run names none, and must
+agree with the run's build when it does: a GRCh37 CNV or breakend VCF in a GRCh38 run is an
+error, never records placed on the wrong genes.
 
 **Breakends** (:func:`read_breakend_vcf`, ``SVTYPE=BND``): paired through ``MATEID``; the genes
 come from INFO (``GENE``/``GENES``, SnpEff ``ANN`` gene_fusion ``A&B``) or the panel gene at each
@@ -31,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tumorboard.alterations import FUSION, Alteration
-from tumorboard.errors import RecordError
+from tumorboard.errors import GenomeBuildError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, level_problem
@@ -155,10 +159,43 @@ def _cnv_record(
             result.alterations.append(a)
 
 
+def _on_build(
+    path: str, meta: list[str], panel: Panel, options: RunOptions, result: ReadResult
+) -> Panel:
+    """The panel to place the file's records with: on the build its header states (contig
+    lengths, ``##reference``/``##assembly``: :func:`tumorboard.readers.vcf_build.detect_build`),
+    which must be the run's build when the run already has one."""
+    from tumorboard.readers.vcf_build import build_from_meta
+
+    try:
+        built, how = build_from_meta(meta)
+    except GenomeBuildError as exc:
+        raise GenomeBuildError(exc.message, where=path, hint=exc.hint) from None
+    if built is None:
+        return panel
+    result.genome = built
+    if panel.genome and panel.genome != built:
+        raise GenomeBuildError(
+            f"the run's genome build is {panel.genome} (--genome or another input) but this "
+            f"file is {built} (from {how})",
+            where=path,
+            hint=f"give every input of the patient on one build (--genome {built}), or lift "
+            f"this file over to {panel.genome}",
+        )
+    if panel.genome is None:
+        from tumorboard.panels import load_panel
+
+        return load_panel(options.panel, built)
+    return panel
+
+
 def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read a VCF of copy-number records (``<DUP>``/``<DEL>``/``<CNV>``, ``SVTYPE=CNV``)."""
     result = ReadResult(kind="cnv", path=path, annotation="copy number")
-    for _, rec in iter_text_vcf(path):
+    meta: list[str] = []
+    for n, (_, rec) in enumerate(iter_text_vcf(path, meta)):
+        if n == 0:
+            panel = _on_build(path, meta, panel, options, result)
         result.qc.records_read += 1
         where = _where(path, rec)
         try:
@@ -212,11 +249,12 @@ def _bnd_reads(rec: TextVcfRecord, sample: str | None) -> int | None:
     return None
 
 
-def _read_bnd_records(
-    path: str, options: RunOptions, panel: Panel | None, result: ReadResult
-) -> None:
+def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: ReadResult) -> None:
     pending: dict[str, tuple[TextVcfRecord, list[str], int | None]] = {}
-    for _, rec in iter_text_vcf(path):
+    meta: list[str] = []
+    for n, (_, rec) in enumerate(iter_text_vcf(path, meta)):
+        if n == 0:
+            panel = _on_build(path, meta, panel, options, result)
         result.qc.records_read += 1
         where = _where(path, rec)
         try:

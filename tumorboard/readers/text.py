@@ -261,8 +261,13 @@ def parse_info(text: str) -> dict[str, str]:
     return out
 
 
-def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
+def iter_text_vcf(
+    path: str, meta: list[str] | None = None
+) -> Iterator[tuple[list[str], TextVcfRecord]]:
     """Yield (sample names, record) for each data line; raises ``RecordError`` on bad lines.
+
+    ``meta``, when given, receives the ``##`` header lines (complete when the first record is
+    yielded): the file is read once, so this works for pipes too.
 
     As for every VCF (:mod:`tumorboard.readers.vcf_io`), a file whose last line has no newline
     may end inside a record and is an error; so are records without a ``#CHROM`` line above.
@@ -277,6 +282,8 @@ def iter_text_vcf(path: str) -> Iterator[tuple[list[str], TextVcfRecord]]:
                 "copy it again or re-run the caller",
             )
         if not line.strip() or line.startswith("##"):
+            if meta is not None and samples is None and line.startswith("##"):
+                meta.append(line)
             continue
         cols = line.split("\t")
         if line.startswith("#CHROM"):

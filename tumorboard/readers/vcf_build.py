@@ -219,4 +219,42 @@ class BuildGuard:
         return (fits[0] if len(fits) == 1 else None), summary, ""
 
 
-__all__ = ["BUILDS", "CONTIG_LENGTHS", "BuildGuard", "detect_build"]
+@dataclass(slots=True)
+class _Contig:
+    length: int | None
+
+
+@dataclass(slots=True)
+class _Meta:
+    key: str
+    value: str
+
+
+@dataclass(slots=True)
+class _TextHeader:
+    """The parts of a VCF header :func:`detect_build` reads, from its ``##`` lines as text (the
+    readers that parse VCFs as text: copy-number and breakend VCFs)."""
+
+    contigs: dict[str, _Contig] = field(default_factory=dict)
+    records: list[_Meta] = field(default_factory=list)
+
+
+_CONTIG_ID = re.compile(r"[<,]ID=([^,>]+)")
+_CONTIG_LENGTH = re.compile(r"[<,]length=([0-9]+)[,>]")
+
+
+def build_from_meta(lines: list[str]) -> tuple[str | None, str]:
+    """:func:`detect_build` for a header given as its ``##`` lines (text)."""
+    header = _TextHeader()
+    for line in lines:
+        key, _, value = line[2:].partition("=")
+        if key == "contig":
+            name, length = _CONTIG_ID.search(value), _CONTIG_LENGTH.search(value)
+            if name:
+                header.contigs[name.group(1)] = _Contig(int(length.group(1)) if length else None)
+        elif key in ("reference", "assembly"):
+            header.records.append(_Meta(key, value))
+    return detect_build(header)
+
+
+__all__ = ["BUILDS", "CONTIG_LENGTHS", "BuildGuard", "build_from_meta", "detect_build"]
