@@ -310,13 +310,7 @@ def test_invalid_catalog_extension_is_a_clear_error(tests_data: Path, tmp_path: 
     assert not out.exists()
 
 
-REVIEWED = """\
-biomarkers:
-  - id: LOCAL_TP53_R126STOP
-    type: exact
-    gene: TP53
-    name: TP53 R126*
-    changes: ["R126*"]
+REVIEWED = EXTENSION.split("evidence:")[0] + """\
 indications:
   - id: EMA_LOCAL_OLAPARIB_TP53
     drugs: [olaparib]
