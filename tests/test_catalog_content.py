@@ -177,6 +177,14 @@ def test_no_duplicate_approvals(cat: Catalog) -> None:
     assert [k for k, n in keys.items() if n > 1] == []
 
 
+def test_unread_wording_is_said_in_the_review_note(cat: Catalog) -> None:
+    """A record without the agency's words says why in ``review`` (shown as a catalog note), and
+    ``conditions`` holds label conditions only, not how the record was checked."""
+    assert [i.id for i in cat.indications if not i.label_text and not i.review] == []
+    provenance = ("catalog review", "not read", "not verified", "label_text", "this session")
+    assert [i.id for i in cat.indications if any(p in i.conditions for p in provenance)] == []
+
+
 # --- required coverage (issue 3) --------------------------------------------------------------
 
 REQUIRED = [

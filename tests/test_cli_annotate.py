@@ -310,7 +310,9 @@ def test_invalid_catalog_extension_is_a_clear_error(tests_data: Path, tmp_path: 
     assert not out.exists()
 
 
-REVIEWED = EXTENSION.split("evidence:")[0] + """\
+REVIEWED = (
+    EXTENSION.split("evidence:")[0]
+    + """\
 indications:
   - id: EMA_LOCAL_OLAPARIB_TP53
     drugs: [olaparib]
@@ -326,6 +328,7 @@ indications:
         url: https://example.org/smpc
         date: 2026-01
 """
+)
 
 
 def test_review_note_is_shown_apart_from_the_label_conditions(
