@@ -209,7 +209,6 @@ REQUIRED = [
     ("EMA", "RET_FUSION", "selpercatinib", "LUAD"),
     ("EMA", "RET_FUSION", "selpercatinib", "THPA"),
     ("EMA", "RET_MUT", "selpercatinib", "THME"),
-    ("EMA", "RET_FUSION", "pralsetinib", "LUAD"),
     ("FDA", "RET_FUSION", "selpercatinib", "PAAD"),
     ("EMA", "RET_FUSION", "selpercatinib", "PAAD"),  # EMA tumour-agnostic extension (2024)
     ("EMA", "MET_EX14", "capmatinib", "LUAD"),
@@ -295,6 +294,7 @@ NOT_ON_LABEL = [
     ("EMA", "MSI_H", "pembrolizumab", "PRAD"),
     ("FDA", "MSI_H", "pembrolizumab", "AML"),
     ("FDA", "NTRK_FUSION", "larotrectinib", "AML"),
+    ("EMA", "RET_FUSION", "pralsetinib", "LUAD"),  # EU authorisation withdrawn 2024-10-24
 ]
 
 
