@@ -31,6 +31,7 @@ as listed, not determined.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -189,19 +190,30 @@ def _on_build(
     return panel
 
 
-def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
-    """Read a VCF of copy-number records (``<DUP>``/``<DEL>``/``<CNV>``, ``SVTYPE=CNV``)."""
-    result = ReadResult(kind="cnv", path=path, annotation="copy number")
+def _records(
+    path: str, options: RunOptions, panel: Panel, result: ReadResult
+) -> Iterator[tuple[Panel, TextVcfRecord, str]]:
+    """Each record of a copy-number or breakend VCF, counted in ``qc.records_read``, with the
+    panel that places it (on the header's build: :func:`_on_build`) and its location; a POS
+    outside 1 to 3e9 is skipped with its reason."""
     meta: list[str] = []
     for n, (_, rec) in enumerate(iter_text_vcf(path, meta)):
         if n == 0:
             panel = _on_build(path, meta, panel, options, result)
         result.qc.records_read += 1
         where = _where(path, rec)
+        if not 1 <= rec.pos <= MAX_POSITION:
+            result.qc.skip(POS_REASON, where)
+            continue
+        yield panel, rec, where
+
+
+def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read a VCF of copy-number records (``<DUP>``/``<DEL>``/``<CNV>``, ``SVTYPE=CNV``)."""
+    result = ReadResult(kind="cnv", path=path, annotation="copy number")
+    for placed, rec, where in _records(path, options, panel, result):
         try:
-            if not 1 <= rec.pos <= MAX_POSITION:
-                raise _Skip(POS_REASON)
-            _cnv_record(rec, options, panel, result, where)
+            _cnv_record(rec, options, placed, result, where)
         except _Skip as skip:
             result.qc.skip(skip.reason, f"{where} {skip.detail}".rstrip())
     return result
@@ -251,15 +263,8 @@ def _bnd_reads(rec: TextVcfRecord, sample: str | None) -> int | None:
 
 def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: ReadResult) -> None:
     pending: dict[str, tuple[TextVcfRecord, list[str], int | None]] = {}
-    meta: list[str] = []
-    for n, (_, rec) in enumerate(iter_text_vcf(path, meta)):
-        if n == 0:
-            panel = _on_build(path, meta, panel, options, result)
-        result.qc.records_read += 1
-        where = _where(path, rec)
+    for placed, rec, where in _records(path, options, panel, result):
         try:
-            if not 1 <= rec.pos <= MAX_POSITION:
-                raise _Skip(POS_REASON)
             if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
                 raise _Skip("not a breakend record (give copy-number records with --cnv)")
             _check_alts(rec)
@@ -270,7 +275,7 @@ def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: Read
         if rec.filter not in ("PASS", ".", ""):
             result.qc.filtered += 1
             continue
-        genes = _bnd_genes(rec, panel)
+        genes = _bnd_genes(rec, placed)
         mate = rec.info.get("MATEID", "")
         if len(genes) >= 2:
             _add_bnd(result, (genes[0], genes[1]), rec, reads, options, "as listed in the record")
