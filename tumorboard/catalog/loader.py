@@ -25,8 +25,10 @@ same content always gives the same hash.
 
 A catalog that reads and validates cleanly is kept in memory for the rest of the process and
 reused while its files are unchanged (same text); the reference checks run on every load. There
-is no cache on disk: it saved about 75 ms of a 0.33 s run and was a way to change labels from
-outside the catalog.
+is no cache on disk. The bundled catalog ships its YAML already parsed
+(``catalog.parsed.json``, written with its lock; :mod:`tumorboard.catalog.parsed`): used only
+when every YAML file it was made from still has the same text, validated like YAML data, and
+set aside for the YAML at the first problem.
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class _Source:
     """The manifest's ``files`` (None: a single data file)."""
     read: list[_Read] = field(default_factory=list)
     """Every file read (the manifest first), to tell when a cached catalog is still current."""
+    parsed_sha256: str = ""
+    """The content hash recorded in ``catalog.parsed.json`` (set when the data came from it)."""
 
 
 _Read = tuple[str, str, str]
@@ -130,12 +134,18 @@ def _expand(base: Path, patterns: list[str]) -> list[Path]:
     return [p for p in out if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
 
 
-def _read_source(path: Path, issues: list[CatalogError]) -> _Source:
+def _read_source(path: Path, *, parsed_ok: bool = False) -> _Source:
+    """One catalog path's files, parsed (``parsed_ok``: from ``catalog.parsed.json`` when it
+    matches the files' texts)."""
     from tumorboard.catalog.yamlmarks import parse_yaml, read_text
 
     path = _root_file(path)
     display = _display(path)
     text = read_text(path, display)
+    if parsed_ok:
+        src = _parsed_source(path, display, text)
+        if src is not None:
+            return src
     data, lines = parse_yaml(text, display)
     if isinstance(data, dict) and "files" in data:
         manifest, errs = _validate(CatalogManifest, data, _Part(display, path.name, data, lines))
@@ -157,6 +167,77 @@ def _read_source(path: Path, issues: list[CatalogError]) -> _Source:
     src.parts.append(_Part(display, path.name, data, lines))
     src.read.append(_read(path, display, text))
     return src
+
+
+def _parsed_source(path: Path, display: str, text: str) -> _Source | None:
+    """The manifest's catalog from ``catalog.parsed.json``, when it was made from exactly the
+    files the manifest names now, with the same texts; else ``None`` (parse the YAML)."""
+    from tumorboard.catalog import parsed
+    from tumorboard.catalog.yamlmarks import read_text
+
+    folder = path.parent
+    doc = parsed.read(folder)
+    if doc is None:
+        return None
+    try:
+        read = [_read(path, display, text)]
+        for file in _expand(folder, list(doc["patterns"])):
+            fdisplay = _display(file)
+            read.append(_read(file, fdisplay, read_text(file, fdisplay)))
+        names = [path.name, *(Path(r[0]).relative_to(folder).as_posix() for r in read[1:])]
+        if not parsed.matches(doc, [(n, r[2]) for n, r in zip(names, read, strict=True)]):
+            return None
+        src = _Source(doc["name"], doc["version"], doc["date"], doc["description"])
+        src.patterns, src.read, src.parsed_sha256 = list(doc["patterns"]), read, doc["sha256"]
+        for part in doc["parts"]:
+            lines: dict[Path_, int] = {
+                (section, i, "id"): line
+                for section, found in part["id_lines"].items()
+                for i, line in enumerate(found)
+                if line
+            }
+            rel = part["file"]
+            src.parts.append(_Part(_display(folder / rel), rel, part["data"], lines))
+    except (CatalogError, KeyError, TypeError, ValueError):  # the YAML path says what is wrong
+        return None
+    return src
+
+
+def parsed_text(folder: Path) -> str:
+    """What ``catalog.parsed.json`` must hold for the catalog in ``folder``, from its YAML."""
+    from tumorboard.catalog import parsed
+
+    issues: list[CatalogError] = []
+    src = _read_source(folder / MANIFEST_NAME)
+    _merge([src], issues)
+    if issues:
+        raise issues[0]
+    parts = []
+    for part in src.parts:
+        if json.loads(json.dumps(part.data, ensure_ascii=False)) != part.data:
+            raise CatalogError(  # e.g. a non-string mapping key: JSON would change it
+                "this file's data do not survive a JSON round trip",
+                where=part.display,
+                hint="use string mapping keys only",
+            )
+        parts.append((part.rel, part.data, parsed.id_lines(part.lines)))
+    doc = parsed.document(
+        name=src.name,
+        version=src.version,
+        date=src.date,
+        description=src.description,
+        patterns=src.patterns or [],
+        files=[(Path(p).relative_to(folder).as_posix(), sha) for p, _, sha in src.read],
+        parts=parts,
+        sha256=_canonical_hash([src]),
+    )
+    return parsed.dumps(doc)
+
+
+def _is_bundled(path: Path, bundled: Path) -> bool:
+    """Whether ``path`` names the bundled catalog's manifest (or its folder)."""
+    root = _root_file(path)
+    return root.name == MANIFEST_NAME and root.parent.resolve() == bundled
 
 
 def _root_file(path: Path) -> Path:
@@ -228,7 +309,8 @@ def _merge(sources: Sequence[_Source], issues: list[CatalogError]) -> Catalog:
     base = sources[0]
     name = "+".join(s.name for s in sources)
     version = "+".join(s.version for s in sources)
-    info = CatalogInfo(name=name, version=version, sha256=_canonical_hash(sources))
+    recorded = sources[0].parsed_sha256 if len(sources) == 1 else ""
+    info = CatalogInfo(name=name, version=version, sha256=recorded or _canonical_hash(sources))
     cat = Catalog(info=info, date=base.date, description=base.description)
     record_ids: dict[str, str] = {}
     for src in sources:
@@ -411,8 +493,13 @@ def check_catalog(
     given = [*roots, *(Path(e) for e in extend)]
     cat = _remembered(given)
     if cat is None:
-        sources = [_read_source(p, issues) for p in given]
+        bundled = _bundled_root()
+        sources = [_read_source(p, parsed_ok=_is_bundled(p, bundled)) for p in given]
         cat = _merge(sources, issues)
+        if issues and any(s.parsed_sha256 for s in sources):  # say it from the YAML, file:line
+            issues.clear()
+            sources = [_read_source(p) for p in given]
+            cat = _merge(sources, issues)
         if not issues:
             _remember(given, sources, cat)
     tree = oncotree if oncotree is not None else (_default_tree() if check_codes else None)
@@ -440,4 +527,4 @@ def load_catalog(
     return cat
 
 
-__all__ = ["MANIFEST_NAME", "check_catalog", "load_catalog"]
+__all__ = ["MANIFEST_NAME", "check_catalog", "load_catalog", "parsed_text"]

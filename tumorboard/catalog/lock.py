@@ -5,7 +5,8 @@ every file, so comments and formatting do not count; the version is part of it).
 content must come with a new ``version`` in ``catalog.yaml``: :func:`check_lock` reports a
 content change under an unchanged version, and a lock that was not refreshed, each with the way
 to fix it. ``tumorboard catalog lock DIR`` writes the lock; ``--check`` only checks it (a test
-runs the check on the bundled catalog).
+runs the check on the bundled catalog). For the bundled catalog the lock also writes (and
+checks) ``catalog.parsed.json``, its YAML already parsed (:mod:`tumorboard.catalog.parsed`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tumorboard.catalog.loader import MANIFEST_NAME, load_catalog
+from tumorboard.catalog.loader import MANIFEST_NAME, load_catalog, parsed_text
+from tumorboard.catalog.parsed import PARSED_NAME
 from tumorboard.errors import CatalogError
+from tumorboard.resources import catalog_dir
 
 LOCK_NAME = "catalog.lock"
 REFRESH = "tumorboard catalog lock drug_catalog"
@@ -34,6 +37,10 @@ class Lock:
 def _folder(path: str | Path) -> Path:
     p = Path(path)
     return p.parent if p.name == MANIFEST_NAME or p.is_file() else p
+
+
+def _bundled(folder: Path) -> bool:
+    return folder.resolve() == catalog_dir().resolve()
 
 
 def lock_text(version: str, sha256: str) -> str:
@@ -78,6 +85,12 @@ def check_lock(folder: str | Path) -> list[str]:
             f"{LOCK_NAME} records version {lock.version} but {MANIFEST_NAME} says "
             f"{cat.version}: run {refresh} to refresh it"
         ]
+    if _bundled(where):
+        path = where / PARSED_NAME
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != parsed_text(where):
+            state = "is missing" if current is None else "does not hold what the YAML parses to"
+            return [f"{where}/{PARSED_NAME} {state}: run {refresh} to refresh it"]
     return []
 
 
@@ -88,6 +101,8 @@ def write_lock(folder: str | Path) -> Path:
     where = _folder(folder)
     cat = load_catalog([where / MANIFEST_NAME])
     path = where / LOCK_NAME
+    if _bundled(where):
+        write_text_atomic(where / PARSED_NAME, parsed_text(where))
     write_text_atomic(path, lock_text(cat.version, cat.sha256))
     return path
 
