@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,15 @@ def test_a_user_catalog_gets_no_parsed_file(tmp_path: Path) -> None:
     lock.write_lock(folder)
     assert not (folder / PARSED_NAME).exists()
     assert lock.check_lock(folder) == []
+
+
+def test_loading_the_bundled_catalog_imports_no_yaml_parser() -> None:
+    """The parsed path is the fast one: PyYAML (about 20 ms of imports) is not loaded at all."""
+    code = (
+        "import sys; from tumorboard.catalog import load_catalog; load_catalog(); "
+        "print(sorted(m for m in sys.modules if m == 'yaml' or m.endswith('yamlmarks')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

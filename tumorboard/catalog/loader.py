@@ -137,7 +137,7 @@ def _expand(base: Path, patterns: list[str]) -> list[Path]:
 def _read_source(path: Path, *, parsed_ok: bool = False) -> _Source:
     """One catalog path's files, parsed (``parsed_ok``: from ``catalog.parsed.json`` when it
     matches the files' texts)."""
-    from tumorboard.catalog.yamlmarks import parse_yaml, read_text
+    from tumorboard.catalog.source_text import read_text
 
     path = _root_file(path)
     display = _display(path)
@@ -146,6 +146,8 @@ def _read_source(path: Path, *, parsed_ok: bool = False) -> _Source:
         src = _parsed_source(path, display, text)
         if src is not None:
             return src
+    from tumorboard.catalog.yamlmarks import parse_yaml
+
     data, lines = parse_yaml(text, display)
     if isinstance(data, dict) and "files" in data:
         manifest, errs = _validate(CatalogManifest, data, _Part(display, path.name, data, lines))
@@ -173,7 +175,7 @@ def _parsed_source(path: Path, display: str, text: str) -> _Source | None:
     """The manifest's catalog from ``catalog.parsed.json``, when it was made from exactly the
     files the manifest names now, with the same texts; else ``None`` (parse the YAML)."""
     from tumorboard.catalog import parsed
-    from tumorboard.catalog.yamlmarks import read_text
+    from tumorboard.catalog.source_text import read_text
 
     folder = path.parent
     doc = parsed.read(folder)
@@ -273,7 +275,7 @@ def _remember(given: Sequence[Path], sources: Sequence[_Source], cat: Catalog) -
 
 def _reads(given_path: Path, patterns: list[str] | None) -> list[_Read]:
     """The (path, display, sha256) of every file a catalog path reads now."""
-    from tumorboard.catalog.yamlmarks import read_text
+    from tumorboard.catalog.source_text import read_text
 
     path = _root_file(given_path)
     files = [path] if patterns is None else [path, *_expand(path.parent, patterns)]
@@ -299,9 +301,11 @@ def _str_keys(data: Any) -> Any:
 
 
 def _where(part: _Part, *loc: str | int) -> str:
-    from tumorboard.catalog.yamlmarks import locate
+    line = part.lines.get(loc)  # a record's id: known (no YAML import on the parsed path)
+    if line is None:
+        from tumorboard.catalog.yamlmarks import locate
 
-    line, _ = locate(part.lines, loc)
+        line, _ = locate(part.lines, loc)
     return f"{part.display}:{line}" if line else part.display
 
 

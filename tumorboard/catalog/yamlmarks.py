@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from tumorboard.bounded import check_yaml_graph
 from tumorboard.catalog.schema import BIOMARKER_TYPES
+from tumorboard.catalog.source_text import read_text
 from tumorboard.errors import (
-    CatalogError,
     CatalogSchemaError,
     TumorBoardError,
     excerpt,
@@ -71,18 +71,6 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], where: str) -> 
 def read_yaml(path: Path, display: str, what: str = "catalog file") -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML file; return its data and a path -> line map. Errors carry file:line."""
     return parse_yaml(read_text(path, display, what), display)
-
-
-def read_text(path: Path, display: str, what: str = "catalog file") -> str:
-    """A catalog file's text (UTF-8, bounded: :mod:`tumorboard.bounded`); a missing, unreadable
-    or non-regular file is a :class:`CatalogError`."""
-    from tumorboard.bounded import decode, read_bytes
-
-    try:
-        data = read_bytes(path, what, error=CatalogError)
-    except CatalogError as exc:
-        raise CatalogError(exc.message, where=display, hint=exc.hint) from exc
-    return decode(data, what, display, error=CatalogError)
 
 
 _MAYBE_ANCHOR = re.compile(r"(?<![0-9A-Za-z])&")
