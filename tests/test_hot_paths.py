@@ -27,7 +27,7 @@ from tumorboard.alterations import (
     _parse_protein_change,
     parse_protein_change,
 )
-from tumorboard.models import COMPUTED_FIELDS, RunOptions, Variant, variant_dict
+from tumorboard.models import COMPUTED_FIELDS, COPIED_FIELDS, RunOptions, Variant, variant_dict
 from tumorboard.outputs import FileDigests, sha256_file
 from tumorboard.panels import load_panel
 from tumorboard.readers.base import QCCounter
@@ -187,7 +187,9 @@ def test_variant_notes_and_dicts_follow_their_definitions(tests_data: Path) -> N
         d = variant_dict(a, note, True, None)
         copied = [n for n in Variant.model_fields if n not in COMPUTED_FIELDS]
         computed = ["id", "consequences", "vaf", "filtered", "biallelic", "actionable", "note"]
-        assert list(d) == [*copied, *computed]
+        assert list(COPIED_FIELDS) == copied
+        assert list(d) == [*copied, *computed]  # the dict display spells the model's fields
+        assert sorted(d) == sorted(Variant.model_fields)
         assert all(d[n] == getattr(a, n) for n in copied)
         assert d["id"] == a.key
         assert d["consequences"] == list(a.consequences)
