@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import compare, generate
+from benchmarks import compare, generate, instructions
 from tumorboard.api import read_vcf
 from tumorboard.models import CaseResult, RunOptions
 
@@ -142,6 +142,26 @@ def test_compare_quick_run_prints_every_row(
     assert "| bcftools view -H -R panel.bed FILE | wc -l | 400 |" in text
     compare.write_readme("new table", readme)
     assert readme.read_text() == f"# x\n\n{compare.START}\nnew table\n{compare.END}\ntail\n"
+
+
+def test_instructions_quick_run_counts_both_programs(
+    quick: dict[str, object], bcftools: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``instructions.py`` (valgrind's instruction counts: the noise-free view of the floor
+    targets) prints tumorboard and the floor on the same files, with the ratio."""
+    if shutil.which("valgrind") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("valgrind is not installed (the CI script installs it)")
+        pytest.skip("valgrind is not installed")
+    out: Path = quick["out"]  # type: ignore[assignment]
+    assert instructions.main(["--data", str(out), "--quick"]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("| ")]
+    assert len(rows) == 1 + 4
+    counts = {r.split(" | ")[0][2:]: r.split(" | ") for r in rows[1:]}
+    tb = counts["tumorboard annotate panel_500.vcf.gz -> JSON"]
+    floor = counts["floor: bare pysam + orjson, panel_500.vcf.gz -> JSON (floor.py)"]
+    assert float(tb[1]) > float(floor[1]) > 0.1  # billions: a whole Python process each
+    assert tb[2].strip(" |").endswith("x")
 
 
 def test_pysam_loop_counts_records(quick: dict[str, object], tmp_path: Path) -> None:
