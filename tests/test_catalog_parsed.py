@@ -202,3 +202,37 @@ def test_loading_the_bundled_catalog_imports_no_yaml_parser() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_an_extension_over_the_parsed_catalog_hashes_as_over_the_yaml(
+    tmp_path: Path, tree: OncoTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ext = tmp_path / "ext.yaml"
+    ext.write_text(
+        "indications:\n"
+        "  - id: EXT_BRAF_LUAD\n"
+        "    drugs: [dabrafenib]\n"
+        "    biomarker: BRAF_V600E\n"
+        "    tumor_types: [LUAD]\n"
+        "    jurisdiction: EMA\n"
+        "    approval_date: 2020-01-01\n"
+        "    sources: [{kind: EMA, document: some SmPC, date: 2020-01-01}]\n",
+        encoding="utf-8",
+    )
+    fast = load_catalog(extend=[ext], oncotree=tree)
+    with monkeypatch.context() as m:
+        m.setattr(loader, "_parsed_source", lambda *a: None)
+        loader._MEMO.clear()
+        slow = load_catalog(extend=[ext], oncotree=tree)
+    assert fast.sha256 == slow.sha256
+    assert _same(fast, slow)
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[" * 100_000, b'{"format": 99}'])
+def test_an_unusable_parsed_file_gives_way_to_the_yaml(
+    bundled: Path, tree: OncoTree, yaml_reads: list[str], content: bytes
+) -> None:
+    (bundled / PARSED_NAME).write_bytes(content)
+    cat = load_catalog([bundled], oncotree=tree)
+    assert yaml_reads
+    assert len(cat.indications) > 300

@@ -73,9 +73,12 @@ def dumps(doc: dict[str, Any]) -> str:
 def read(folder: Path) -> dict[str, Any] | None:
     """The parsed document in ``folder`` (``None``: absent, unreadable or another layout).
     Check it with :func:`matches` before using its data."""
+    from tumorboard.bounded import read_bytes
+    from tumorboard.errors import CatalogError
+
     try:
-        doc = json.loads((folder / PARSED_NAME).read_bytes())
-    except (OSError, ValueError):
+        doc = json.loads(read_bytes(folder / PARSED_NAME, "parsed catalog", error=CatalogError))
+    except (CatalogError, OSError, ValueError, RecursionError):  # the YAML is read instead
         return None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return None
