@@ -70,6 +70,20 @@ def _from_yaml(paths: list[Path], tree: OncoTree, monkeypatch: pytest.MonkeyPatc
     return cat
 
 
+def _extra(rid: str) -> str:
+    """A data file holding one more indication (id ``rid``)."""
+    return (
+        "indications:\n"
+        f"  - id: {rid}\n"
+        "    drugs: [dabrafenib]\n"
+        "    biomarker: BRAF_V600E\n"
+        "    tumor_types: [LUAD]\n"
+        "    jurisdiction: EMA\n"
+        "    approval_date: 2020-01-01\n"
+        "    sources: [{kind: EMA, document: some SmPC, date: 2020-01-01}]\n"
+    )
+
+
 def _same(a: Catalog, b: Catalog) -> bool:
     return all(getattr(a, f.name) == getattr(b, f.name) for f in dataclasses.fields(a))
 
@@ -110,17 +124,7 @@ def test_a_changed_yaml_file_is_read_as_yaml(
 def test_a_new_file_the_manifest_matches_is_read_as_yaml(
     bundled: Path, tree: OncoTree, yaml_reads: list[str]
 ) -> None:
-    (bundled / "indications" / "zz_extra.yaml").write_text(
-        "indications:\n"
-        "  - id: EXTRA_BRAF_LUAD\n"
-        "    drugs: [dabrafenib]\n"
-        "    biomarker: BRAF_V600E\n"
-        "    tumor_types: [LUAD]\n"
-        "    jurisdiction: EMA\n"
-        "    approval_date: 2020-01-01\n"
-        "    sources: [{kind: EMA, document: some SmPC, date: 2020-01-01}]\n",
-        encoding="utf-8",
-    )
+    (bundled / "indications" / "zz_extra.yaml").write_text(_extra("EXTRA_BRAF_LUAD"), "utf-8")
     cat = load_catalog([bundled], oncotree=tree)
     assert any(r.id == "EXTRA_BRAF_LUAD" for r in cat.indications)
     assert yaml_reads
@@ -208,17 +212,7 @@ def test_an_extension_over_the_parsed_catalog_hashes_as_over_the_yaml(
     tmp_path: Path, tree: OncoTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ext = tmp_path / "ext.yaml"
-    ext.write_text(
-        "indications:\n"
-        "  - id: EXT_BRAF_LUAD\n"
-        "    drugs: [dabrafenib]\n"
-        "    biomarker: BRAF_V600E\n"
-        "    tumor_types: [LUAD]\n"
-        "    jurisdiction: EMA\n"
-        "    approval_date: 2020-01-01\n"
-        "    sources: [{kind: EMA, document: some SmPC, date: 2020-01-01}]\n",
-        encoding="utf-8",
-    )
+    ext.write_text(_extra("EXT_BRAF_LUAD"), encoding="utf-8")
     fast = load_catalog(extend=[ext], oncotree=tree)
     with monkeypatch.context() as m:
         m.setattr(loader, "_parsed_source", lambda *a: None)
