@@ -28,6 +28,7 @@ from typing import Any
 from tumorboard.alterations import Alteration, ProteinChange, parse_exon, parse_protein_change
 from tumorboard.errors import AnnotationError
 from tumorboard.readers.protein_fields import from_snpeff_eff, from_vep
+from tumorboard.readers.text import info_value
 from tumorboard.resources import panels_dir
 
 ANN_FIELDS = (
@@ -164,7 +165,6 @@ class Annotation:
             self.i_codons = get("Codons")
         self._layout()
         self._effects = _eff_effects if tag == "EFF" else _consequences
-        self._first, self._inner = f"{tag}=", f";{tag}="  # where the field's value starts
         self.bad = ""
         """Set by :meth:`entries_for` when an entry's field count is not the header's."""
         if self.i_symbol is None or self.i_conseq is None:
@@ -214,15 +214,7 @@ class Annotation:
 
     def entries_text(self, info: str) -> Sequence[str]:
         """The record's entries from its INFO column (EFF's rewritten, see :meth:`values`)."""
-        if info.startswith(self._first):
-            start = len(self._first)
-        else:
-            i = info.find(self._inner)
-            if i < 0:
-                return self.values(None) if self.tag == "EFF" else ()
-            start = i + len(self._inner)
-        end = info.find(";", start)
-        raw = info[start:] if end < 0 else info[start:end]
+        raw = info_value(info, self.tag)
         if self.tag == "EFF":
             return self.values(raw)
         return raw.split(",") if raw else ()
