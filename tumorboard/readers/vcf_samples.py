@@ -114,7 +114,7 @@ class SampleValues:
             if complete and plan.af_dp is not None and "-" not in column:
                 # the usual case (Mutect2, Strelka2, DRAGEN): FORMAT/AF, FORMAT/DP, all present
                 af, dp = values[plan.af_dp[0]], values[plan.af_dp[1]]
-                vaf = _pick(af, alt_index) if "," in af else _as_float(af)
+                vaf = _pick(af, alt_index)
                 if vaf is not None:
                     depth = _as_int(dp)
                     if depth is None:
