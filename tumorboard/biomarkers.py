@@ -254,12 +254,7 @@ def is_loss_of_function(a: Alteration) -> bool:
     if not TRUNCATING_CONSEQUENCES.isdisjoint(a.consequences):
         return True
     protein = a.protein
-    return bool(protein) and _lof_protein(protein)
-
-
-def _lof_protein(protein: str) -> bool:
-    """A stop gained or a frameshift, by the one-letter protein change."""
-    return protein.endswith("*") or "fs" in protein
+    return bool(protein) and (protein.endswith("*") or "fs" in protein)
 
 
 def is_deep_deletion(a: Alteration, options: RunOptions) -> bool:
@@ -273,16 +268,11 @@ def mark_biallelic(
 ) -> dict[str, str]:
     """Mark bi-allelic inactivation per gene; returns alteration key -> reason (also a note)."""
     by_gene: dict[str, list[Alteration]] = {}
-    truncating = TRUNCATING_CONSEQUENCES.isdisjoint
     for a in alterations:
-        kind = a.kind  # a first look without a call: most variants are neither of the two
-        if kind == MUTATION:
-            protein = a.protein
-            if truncating(a.consequences) and not (protein and _lof_protein(protein)):
-                continue
-            if is_loss_of_function(a):
-                by_gene.setdefault(a.gene, []).append(a)
-        elif kind == DELETION and is_deep_deletion(a, options):
+        kind = a.kind
+        if (kind == MUTATION and is_loss_of_function(a)) or (
+            kind == DELETION and is_deep_deletion(a, options)
+        ):
             by_gene.setdefault(a.gene, []).append(a)
     marks: dict[str, str] = {}
     for gene, hits in by_gene.items():
