@@ -169,14 +169,11 @@ def _alteration_hits(
 ) -> list[Hit]:
     hits: list[Hit] = []
     unannotated: set[str] = set()
-    has_rules = catalog.by_gene.keys()
     why_not: dict[tuple[str, ...], str] = {}  # rule names per rule set, joined once
     for a in alterations:
-        if a.gene not in has_rules and (a.kind != FUSION or a.gene3 not in has_rules):
+        if not _has_rules(a, catalog):
             continue  # the usual case: no rule for the gene (noted lazily: notes_for)
         rules = _rules_for(a, catalog)
-        if not rules:
-            continue
         if not a.is_passing:
             if not include_filtered:
                 out.note(a.key, f"{a.label}: FILTER {a.filter}; filtered records are not matched")
