@@ -333,13 +333,18 @@ def parse_protein_change(hgvsp: str) -> ProteinChange | None:
     )
 
 
+def _p_body(hgvsp: str) -> str | None:
+    """What follows ``p.`` in ``[PROTEIN:]p.CHANGE`` (``None``: no ``p.`` after the last colon)."""
+    colon = hgvsp.rfind(":") + 1
+    return hgvsp[colon + 2 :] if hgvsp.startswith("p.", colon) else None
+
+
 def _three_letter_substitution(hgvsp: str) -> ProteinChange | None:
     """:func:`parse_protein_change` of ``[PROTEIN:]p.Val600Glu`` / ``p.Val600%3D`` (``None``:
     not of that form). Gives exactly what the general parser gives for such text."""
-    colon = hgvsp.rfind(":") + 1
-    if hgvsp[colon : colon + 2] != "p." or "%" in hgvsp[:-3]:
+    body = _p_body(hgvsp)
+    if body is None or "%" in hgvsp[:-3]:
         return None
-    body = hgvsp[colon + 2 :]
     ref1, digits, tail = AA3_TO_1.get(body[:3]), body[3:-3], body[-3:]
     new1 = "=" if tail == "%3D" else AA3_TO_1.get(tail)
     if ref1 is None or new1 is None or not digits.isdecimal():
@@ -352,10 +357,9 @@ def _three_letter_substitution(hgvsp: str) -> ProteinChange | None:
 def _three_letter_frameshift(hgvsp: str) -> ProteinChange | None:
     """:func:`parse_protein_change` of ``[PROTEIN:]p.Ile629CysfsTer26`` / ``p.Asn629fs``
     (``None``: not of that form). Gives exactly what the general parser gives for such text."""
-    colon = hgvsp.rfind(":") + 1
-    if hgvsp[colon : colon + 2] != "p." or "%" in hgvsp:
+    body = _p_body(hgvsp)
+    if body is None or "%" in hgvsp:
         return None
-    body = hgvsp[colon + 2 :]
     m = _FRAMESHIFT_RE.fullmatch(body)
     if m is None:
         return None
