@@ -186,8 +186,7 @@ def _parsed_source(path: Path, display: str, text: str) -> _Source | None:
         for file in _expand(folder, list(doc["patterns"])):
             fdisplay = _display(file)
             read.append(_read(file, fdisplay, read_text(file, fdisplay)))
-        names = [path.name, *(Path(r[0]).relative_to(folder).as_posix() for r in read[1:])]
-        if not parsed.matches(doc, [(n, r[2]) for n, r in zip(names, read, strict=True)]):
+        if not parsed.matches(doc, _fingerprint(folder, read)):
             return None
         src = _Source(doc["name"], doc["version"], doc["date"], doc["description"])
         src.patterns, src.read, src.parsed_sha256 = list(doc["patterns"]), read, doc["sha256"]
@@ -205,13 +204,19 @@ def _parsed_source(path: Path, display: str, text: str) -> _Source | None:
     return src
 
 
+def _fingerprint(folder: Path, read: Sequence[_Read]) -> list[tuple[str, str]]:
+    """(path relative to ``folder``, sha256 of the text) of every file read, in order: what
+    ``catalog.parsed.json`` records and is checked against."""
+    return [(Path(path).relative_to(folder).as_posix(), sha) for path, _, sha in read]
+
+
 def parsed_text(folder: Path) -> str:
     """What ``catalog.parsed.json`` must hold for the catalog in ``folder``, from its YAML."""
     from tumorboard.catalog import parsed
 
     issues: list[CatalogError] = []
     src = _read_source(folder / MANIFEST_NAME)
-    _merge([src], issues)
+    cat = _merge([src], issues)
     if issues:
         raise issues[0]
     parts = []
@@ -229,9 +234,9 @@ def parsed_text(folder: Path) -> str:
         date=src.date,
         description=src.description,
         patterns=src.patterns or [],
-        files=[(Path(p).relative_to(folder).as_posix(), sha) for p, _, sha in src.read],
+        files=_fingerprint(folder, src.read),
         parts=parts,
-        sha256=_canonical_hash([src]),
+        sha256=cat.sha256,
     )
     return parsed.dumps(doc)
 

@@ -23,7 +23,6 @@ It is JSON, never pickle: reading it runs no code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,10 +31,6 @@ from typing import Any
 PARSED_NAME = "catalog.parsed.json"
 FORMAT = 1
 """Layout version of the file; another value is ignored (the YAML is parsed)."""
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def document(
@@ -114,5 +109,4 @@ __all__ = [
     "id_lines",
     "matches",
     "read",
-    "text_sha256",
 ]
