@@ -59,6 +59,7 @@ from tumorboard.readers.text import excerpt, head_bytes
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
 from tumorboard.readers.vcf_build import BuildGuard, detect_build
 from tumorboard.readers.vcf_diagnose import diagnose_record
+from tumorboard.readers.vcf_fetch import Region, child_possible, fetch_regions, fetch_texts
 from tumorboard.readers.vcf_io import (
     STALE_HINT,
     Pump,
@@ -95,6 +96,7 @@ class VcfReader:
         include_filtered: bool = False,
         index: str = "auto",
         require_annotation: bool = True,
+        fetch_child: bool | None = None,
     ) -> None:
         self.path = str(path)
         self.name = "stdin" if self.path == "-" else Path(self.path).name
@@ -140,6 +142,7 @@ class VcfReader:
         )
         self.used_index = False
         self._index_mode = index
+        self._fetch_child = fetch_child  # None: when the machine allows (vcf_fetch)
         self.panel: Panel | None = None
         self._panel_genes: frozenset[str] | None = None
         self.call_set = ""
@@ -266,33 +269,31 @@ class VcfReader:
             )
         return {contig_key(c): c for c in names}
 
-    def _fetch_regions(self) -> Iterator[Any]:
+    def _plan(self) -> list[Region]:
+        """The panel's regions on the file's contigs (as the file spells them), in order."""
         assert self.panel is not None
         by_key = self._file_contigs()
-        qc = self.qc
-        fetched = self._fetched
-        prev_chrom, prev_end = "", -1
+        plan = []
         for chrom, start, end in self.panel.regions():
             name = by_key.get(contig_key(chrom))
-            if name is None:
-                continue
-            n = 0
-            for rec in self._vf.fetch(name, start, end):
-                if n == 0 and (rec.chrom != name or rec.start >= end or rec.stop <= start):
-                    raise IndexRequiredError(
-                        f"the index points at {excerpt(rec.chrom, 20)}:{rec.pos} for region "
-                        f"{name}:{start + 1}-{end}: it does not match the file",
-                        where=self.path,
-                        hint=STALE_HINT,
-                    )
-                n += 1
-                # a record overlapping two adjacent regions is read (and counted) once
-                if rec.start < start and name == prev_chrom and rec.start < prev_end:
-                    continue
-                qc.records_read += 1
-                yield rec
-            fetched[name] += n
-            prev_chrom, prev_end = name, end
+            if name is not None:
+                plan.append((name, start, end))
+        return plan
+
+    def _fetch_regions(self) -> Iterator[Any]:
+        """The panel's records through the index: their text from a child process when one
+        may read them (:mod:`tumorboard.readers.vcf_fetch`), else the records, read here."""
+        plan = self._plan()
+
+        def here(first: int, skip: int) -> Iterator[Any]:
+            return fetch_regions(self._vf, plan, self.path, self.qc, self._fetched, first, skip)
+
+        use_child = self._fetch_child
+        if use_child is None:
+            use_child = child_possible(self._vf, self.compression)
+        if use_child:
+            return fetch_texts(pysam.VariantFile, self.path, plan, self.qc, self._fetched, here)
+        return here(0, 0)
 
     def _guard_fetch(self) -> None:
         """Indexed read without a header build: look at the hotspot positions themselves."""
@@ -369,14 +370,14 @@ class VcfReader:
         qc = self.qc
         parse = self._parser.parse
         try:
-            for rec in self._records():
+            for rec in self._records():  # records, or their text (from vcf_fetch's child)
                 last = rec
                 try:
-                    found = parse(str(rec), qc.records_read)
+                    found = parse(rec if rec.__class__ is str else str(rec), qc.records_read)
                 except (IndexError, KeyError, TypeError, ValueError) as exc:
+                    chrom, pos = _chrom_pos(rec)
                     raise RecordError(
-                        f"malformed record at {excerpt(rec.chrom, 20)}:{rec.pos}: "
-                        f"{excerpt(str(exc), 60)}",
+                        f"malformed record at {excerpt(chrom, 20)}:{pos}: {excerpt(str(exc), 60)}",
                         where=f"{self.path}: record {qc.records_read}",
                         hint="check the record's FORMAT and sample columns (`bcftools view`)",
                     ) from exc
@@ -394,7 +395,7 @@ class VcfReader:
             if self._pump is not None and self._pump.errors:
                 self._pump.finish()
             raise self._read_error(
-                exc, f"{last.chrom}:{last.pos}" if last is not None else ""
+                exc, "{}:{}".format(*_chrom_pos(last)) if last is not None else ""
             ) from exc
         if self._pump is not None:
             self._pump.finish()
@@ -448,6 +449,14 @@ class VcfReader:
             hint="repair the record (missing values are written '.') or remove it; "
             "`bcftools view` shows where htslib stops",
         )
+
+
+def _chrom_pos(rec: Any) -> tuple[str, object]:
+    """CHROM and POS of a record, or of its text."""
+    if isinstance(rec, str):
+        cols = rec.split("\t", 2)
+        return cols[0], cols[1] if len(cols) > 1 else "?"
+    return rec.chrom, rec.pos
 
 
 @contextlib.contextmanager
