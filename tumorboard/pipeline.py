@@ -39,6 +39,7 @@ from tumorboard.errors import GenomeBuildError, InputError
 from tumorboard.models import CaseResult, InputFile, Patient, RunOptions, Variant, variant_dict
 from tumorboard.outputs import FileDigests
 from tumorboard.readers.base import QCCounter, ReadResult
+from tumorboard.writers import VariantRows
 
 if TYPE_CHECKING:
     from tumorboard.catalog import Catalog
@@ -246,12 +247,17 @@ class Analysis:
     outcome: MatchOutcome
     biallelic: set[str]
 
-    def variant_dicts(self) -> Iterator[dict[str, Any]]:
+    def variant_dicts(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
+        """The variants ``start:stop`` (all by default) as plain dicts, in order."""
         note_text, actionable = self.outcome.note_text, self.outcome.actionable
         marked = self.biallelic
-        for a in self.alterations:
+        for a in self.alterations[start:stop]:
             key = a.key
             yield variant_dict(a, note_text(a), key in actionable, True if key in marked else None)
+
+    def variant_rows(self) -> VariantRows:
+        """The variants for the writers (any stretch of them: :class:`VariantRows`)."""
+        return VariantRows(len(self.alterations), self.variant_dicts)
 
     def result(self) -> CaseResult:
         """The whole case, variants included (validated models)."""
@@ -418,10 +424,15 @@ def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
     full = run_.case
     case = full if full is not None else run_.analysis.case
 
-    def variants() -> Iterator[dict[str, Any]]:
-        if full is not None:
-            return (v.model_dump() for v in full.variants)
-        return run_.analysis.variant_dicts()
+    def variants() -> VariantRows:
+        if full is None:
+            return run_.analysis.variant_rows()
+        dumped = full.variants
+
+        def rows(start: int, stop: int) -> Iterator[dict[str, Any]]:
+            return (v.model_dump() for v in dumped[start:stop])
+
+        return VariantRows(len(dumped), rows)
 
     with OutputSet(outputs.paths(), inputs=inputs) as out:
         if outputs.json is not None:

@@ -21,31 +21,21 @@ The alterations, QC counts and errors are the same with and without the child:
   record whose text holds a line break. This process parses every record that came, then reads on
   from that point itself with :func:`fetch_regions`, so the same code raises the same error. A
   child that dies (killed, out of memory) is handled the same way: the read never depends on it.
-* It is used only where ``fork`` is cheap and sound (Linux), for bgzipped VCF text (a BCF string
-  may hold a line break), when this process may run on two or more CPUs
-  (``os.sched_getaffinity``), and when the caller does not turn it off
-  (``VcfReader(fetch_child=False)``).
-
-The child is forked from a process that may run other threads (the input's sha256, the signal
-watchdog). It runs one narrow path that shares no lock with them: it opens the file anew (never
-this process's handle, whose file offset it would move), fetches, writes to its pipe and ends with
-``os._exit``, without imports, output, atexit handlers or the collector. Its signal handling is
-reset to the defaults. When this process stops reading early, it kills and reaps the child.
-(``batch`` workers, which run whole analyses, are spawned instead.)
+* It is used for bgzipped VCF text only (a BCF string may hold a line break), where
+  :mod:`tumorboard.helper_process` allows a helper (Linux, two or more CPUs), and when the caller
+  does not turn it off (``VcfReader(fetch_child=False)``). The child keeps that module's rules;
+  it opens the file anew (never this process's handle, whose file offset it would move).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
-import signal
-import sys
-import warnings
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
+from tumorboard import helper_process
 from tumorboard.errors import IndexRequiredError
 from tumorboard.readers.base import QCCounter
 from tumorboard.readers.text import excerpt
@@ -98,12 +88,9 @@ def fetch_regions(
 
 def child_possible(vf: Any, compression: str) -> bool:
     """Whether :func:`fetch_texts` may fork a child for this file (see the module docstring)."""
-    if sys.platform != "linux" or compression != "bgzf" or getattr(vf, "format", "") != "VCF":
+    if compression != "bgzf" or getattr(vf, "format", "") != "VCF":
         return False
-    try:
-        return len(os.sched_getaffinity(0)) >= 2
-    except (AttributeError, OSError):
-        return False
+    return helper_process.available()
 
 
 def fetch_texts(
@@ -118,11 +105,8 @@ def fetch_texts(
     process that opens ``path`` with ``open_file``; from where the child stopped (if it did),
     what ``resume(region, skip)`` yields."""
     read_fd, write_fd = os.pipe()
-    try:
-        with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-    except OSError:  # no process to be had: read here
+    pid = helper_process.fork()
+    if pid == -1:  # no process to be had: read here
         os.close(read_fd)
         os.close(write_fd)
         yield from resume(0, 0)
@@ -137,7 +121,7 @@ def fetch_texts(
         ) as fh:
             region, taken = yield from take_lines(fh, plan, qc, fetched)
     finally:
-        _reap(pid)
+        helper_process.reap(pid)
     if region < len(plan):
         yield from resume(region, taken)
 
@@ -162,12 +146,6 @@ def take_lines(
     return region, taken
 
 
-def _reap(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)  # done already, or no longer wanted
-    os.waitpid(pid, 0)
-
-
 class _Stop(Exception):
     """The child leaves the rest to the parent."""
 
@@ -176,16 +154,15 @@ def _child(
     open_file: Callable[[str], Any], path: str, plan: Sequence[Region], fd: int
 ) -> NoReturn:  # pragma: no cover - runs in the child; its work shows in the parent's results
     """Write the text of ``plan``'s records to ``fd``; stop at anything unusual."""
-    with contextlib.suppress(BaseException):  # whatever it is, the parent reads on from there
-        gc.disable()
-        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), signal.SIG_DFL)
-        signal.set_wakeup_fd(-1)  # the parent's watchdog pipe is the parent's
-        with os.fdopen(
+    # whatever goes wrong, the parent reads on from there; the pipe is closed (flushed: whole
+    # lines only) however the loop ends
+    with (
+        contextlib.suppress(BaseException),
+        os.fdopen(
             fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n", buffering=_BUFFER
-        ) as out:  # closed (flushed: whole lines only) however the loop ends
-            _write_texts(out.write, open_file(path), plan)
+        ) as out,
+    ):
+        _write_texts(out.write, open_file(path), plan)
     os._exit(0)
 
 

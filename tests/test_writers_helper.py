@@ -1,0 +1,162 @@
+"""The case JSON written with a helper process for half of the variants (tumorboard.writers and
+tumorboard.helper_process): the same bytes as one process writes, whatever the helper does.
+
+The VCF is written here from the VCF 4.2 specification (VEP's CSQ header convention).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tumorboard import helper_process, writers
+from tumorboard.cli import main
+from tumorboard.models import CaseResult
+from tumorboard.writers import VariantRows, write_case_json
+
+needs_helper = pytest.mark.skipif(
+    not helper_process.available(), reason="a helper process needs Linux and two CPUs"
+)
+
+HEADER = (
+    "##fileformat=VCFv4.2\n"
+    "##reference=GRCh38\n"
+    "##contig=<ID=chr7,length=159345973>\n"
+    '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl '
+    'VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Feature|BIOTYPE|EXON|HGVSc|HGVSp|MANE_SELECT">\n'
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+)
+
+
+@pytest.fixture(scope="module")
+def big_vcf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """4,500 BRAF variants (some with non-ASCII notes), more than one process writes alone."""
+    lines = [HEADER]
+    for i in range(4500):
+        pos = 140_700_000 + i * 7
+        csq = "C|missense_variant|MODERATE|BRAF|ENST00000646891.2|protein_coding|15/18|"
+        csq += f"c.{i + 1}A>C|p.Lys{i + 1}Thr|NM_004333.6"
+        lines.append(f"chr7\t{pos}\t.\tA\tC\t50\tPASS\tCSQ={csq}\tAD:DP\t40,{i % 50 + 1}:90\n")
+    path = tmp_path_factory.mktemp("helper") / "big.vcf"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def _rows(n: int, fail_in_child: str = "") -> VariantRows:
+    parent = os.getpid()
+
+    def rows(start: int, stop: int) -> Iterator[dict[str, Any]]:
+        for i in range(start, stop):
+            if fail_in_child and os.getpid() != parent and i == (start + stop) // 2:
+                if fail_in_child == "kill":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                raise OSError("injected: the disk is full")
+            yield {"id": f"v{i}", "note": f"Ünïcødé ✓ {i}" * (i % 3), "vaf": i / n}
+
+    return VariantRows(n, rows)
+
+
+def _written(rows: VariantRows, case: CaseResult, fh: Any = None) -> str:
+    out = fh if fh is not None else io.TextIOWrapper(io.BytesIO(), "utf-8", newline="")
+    write_case_json(case, rows, out)
+    if fh is None:
+        out.flush()
+        return out.buffer.getvalue().decode("utf-8")
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def case(big_vcf: Path) -> CaseResult:
+    from tumorboard import pipeline
+    from tumorboard.models import RunOptions
+
+    return pipeline.analyse([big_vcf], RunOptions(tumor_type="SKCM", panel="all")).case
+
+
+@needs_helper
+@pytest.mark.parametrize("how", ["", "raise", "kill"])
+@pytest.mark.parametrize("sink", ["bytes", "text"])
+def test_helper_output_is_one_process_output(
+    case: CaseResult, monkeypatch: pytest.MonkeyPatch, how: str, sink: str
+) -> None:
+    """A helper that writes its half, fails or is killed: the same text (UTF-8 included), on a
+    stream with bytes below it and on a text-only stream."""
+    rows = _rows(9001, how)
+    monkeypatch.setattr(writers, "HELPER_MIN_VARIANTS", 10**9)
+    alone = _written(rows, case)
+    monkeypatch.setattr(writers, "HELPER_MIN_VARIANTS", 100)
+    got = _written(rows, case, io.StringIO() if sink == "text" else None)
+    assert got == alone
+    document = json.loads(got)
+    assert [v["id"] for v in document["variants"]] == [f"v{i}" for i in range(9001)]
+
+
+def _strip(text: str) -> str:
+    text = re.sub(r'"created": "[^"]*"', '"created": ""', text)
+    return re.sub(r'"command": "[^"]*"', '"command": ""', text)
+
+
+@needs_helper
+def test_cli_output_is_the_same_with_and_without_the_helper(
+    big_vcf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI as a subprocess (helper: 4,500 variants) and in-process without one; to a file
+    and to standard output."""
+    args = ["annotate", str(big_vcf), "-t", "SKCM", "--panel", "all"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", *args, "-o", str(tmp_path / "a.json")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    piped = subprocess.run(
+        [sys.executable, "-m", "tumorboard", *args],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    monkeypatch.setattr(writers, "HELPER_MIN_VARIANTS", 10**9)
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "b.json")])
+    assert result.exit_code == 0, result.output
+    helped = (tmp_path / "a.json").read_text(encoding="utf-8")
+    alone = (tmp_path / "b.json").read_text(encoding="utf-8")
+    assert _strip(helped) == _strip(alone)
+    assert _strip(piped.stdout) == _strip(alone)
+    assert len(json.loads(helped)["variants"]) == 4500
+
+
+def test_small_cases_and_plain_iterables_are_written_by_this_process(
+    case: CaseResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks: list[int] = []
+    monkeypatch.setattr(helper_process, "fork", lambda: forks.append(1) or -1)
+    rows = _rows(50)
+    text = _written(rows, case)
+    assert _written(_rows(50), case) == text
+    plain = io.TextIOWrapper(io.BytesIO(), "utf-8", newline="")
+    write_case_json(case, list(rows), plain)
+    plain.flush()
+    assert plain.buffer.getvalue().decode("utf-8") == text
+    assert forks == []
+
+
+def test_no_process_to_be_had_means_one_process_writes(
+    case: CaseResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows(5000)
+    monkeypatch.setattr(writers, "HELPER_MIN_VARIANTS", 10**9)
+    alone = _written(rows, case)
+    monkeypatch.setattr(writers, "HELPER_MIN_VARIANTS", 100)
+    monkeypatch.setattr(helper_process, "available", lambda: True)
+    monkeypatch.setattr(helper_process, "fork", lambda: -1)
+    assert _written(rows, case) == alone

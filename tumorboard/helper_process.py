@@ -1,0 +1,80 @@
+"""A forked helper process: work one patient's run can do on a second CPU, beside itself.
+
+Two steps of a large case use one: an indexed VCF read (a child fetches the records while this
+process parses them: :mod:`tumorboard.readers.vcf_fetch`) and writing the case JSON (a child
+writes the second half of the variants: :func:`tumorboard.writers.write_case_json`). Each helper
+does a part whose result this process can check, and this process does that part itself when the
+helper fails in any way, so the outputs never depend on it.
+
+Rules every helper keeps, because it is forked from a process that may run other threads (the
+input's sha256, the signal watchdog) and from the library's callers' programs:
+
+* Only on Linux (``fork`` is cheap there and the helpers use ``os.memfd_create``) and when this
+  process may run on two or more CPUs (``os.sched_getaffinity``): on one CPU a helper only adds
+  its cost.
+* The child runs one narrow path that takes no lock the other threads use: no imports, no output
+  to the terminal, no atexit handlers (it ends with ``os._exit``), the collector off.
+* Its signal handling is the default: a Ctrl-C or a ``kill`` ends it at once, and the signal
+  watchdog's wake-up pipe stays the parent's.
+* The parent kills and reaps it however its own step ends (:func:`reap`).
+
+``batch`` workers, which run whole analyses, are spawned instead (a fresh interpreter each).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import signal
+import sys
+import warnings
+
+_DEFAULT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def available() -> bool:
+    """Whether a helper may be forked here (Linux, two or more CPUs for this process)."""
+    if sys.platform != "linux" or not hasattr(os, "memfd_create"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return False
+
+
+def fork() -> int:
+    """``os.fork``, the child set up as the module docstring says; ``-1`` when no process can be
+    had (the caller then does the work itself)."""
+    try:
+        with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:
+        return -1
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            gc.disable()
+            for name in _DEFAULT_SIGNALS:
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_DFL)
+            signal.set_wakeup_fd(-1)  # the parent's watchdog pipe is the parent's
+        except BaseException:  # a child that cannot be set up does nothing
+            os._exit(1)
+    return pid
+
+
+def reap(pid: int) -> None:
+    """Stop the helper if it still runs (its work is done or no longer wanted) and reap it."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def finished(pid: int) -> bool:
+    """Wait for the helper; whether it ended normally (exit status 0)."""
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+__all__ = ["available", "finished", "fork", "reap"]
