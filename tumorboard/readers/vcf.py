@@ -42,6 +42,7 @@ from typing import Any
 
 import pysam
 
+from tumorboard import helper_process
 from tumorboard.alterations import Alteration
 from tumorboard.errors import (
     AnnotationError,
@@ -76,6 +77,9 @@ from tumorboard.readers.vcf_stream import stream_records
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
 _KINDS = {"CSQ": "VEP CSQ", "ANN": "SnpEff ANN", "EFF": "SnpEff EFF"}
+THREADED_MIN_BYTES = 4 << 20
+"""A streamed bgzipped file this large (compressed) is decompressed by a second htslib thread;
+a smaller one is read before the thread would pay for itself."""
 
 
 class VcfReader:
@@ -103,6 +107,7 @@ class VcfReader:
         self.qc = QCCounter()
         self.compression = compression(self.path)
         self._pump: Pump | None = None
+        self._threaded: Any = None  # a second handle with a decompression thread (_streamed)
         source = self.path
         if self.compression in ("gzip", "stream"):
             gunzip = head_bytes(self.path, 2) == b"\x1f\x8b"
@@ -224,7 +229,12 @@ class VcfReader:
             self._pump.close()
 
     def close(self) -> None:
-        self._vf.close()
+        """Close the file (and the pump). htslib reports a failed close after a read error
+        (a damaged block): the read error is what is reported, so that is not raised."""
+        for handle in (self._vf, self._threaded):
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()
         self._close_pump()
 
     # -- record sources ------------------------------------------------------------------------
@@ -252,8 +262,24 @@ class VcfReader:
             self._call_set_from_index(index)
             return
         see = self._guard.see if self._guard is not None else None
-        yield from stream_records(self._vf, self.qc, self.panel if by_coords else None, see)
+        records = self._streamed()
+        yield from stream_records(records, self.qc, self.panel if by_coords else None, see)
         self._call_set_from_stream(by_coords)
+
+    def _streamed(self) -> Any:
+        """What a streamed read iterates: for a large bgzipped file, where a helper may run
+        (:func:`tumorboard.helper_process.available`), the file opened again with one htslib
+        thread decompressing blocks ahead of the reading one (a 4M-record file: 7.3-7.5 s
+        against 9.9-10.9 s); else this reader's handle. The records are the same."""
+        if self.compression != "bgzf" or not helper_process.available():
+            return self._vf
+        try:
+            if Path(self.path).stat().st_size < THREADED_MIN_BYTES:
+                return self._vf
+            self._threaded = pysam.VariantFile(self.path, threads=2)
+        except (OSError, ValueError):
+            return self._vf
+        return self._threaded
 
     def _file_contigs(self) -> dict[str, str]:
         """Style-free contig -> the file's own spelling, checked against the header."""
@@ -437,7 +463,14 @@ class VcfReader:
             )
         streamed = self.compression in ("stream", "stdin")
         problem = None if streamed else diagnose_record(self.path, number)
-        if problem is None and self.compression in ("bgzf", "gzip") and "truncat" in text.lower():
+        damaged = problem is None and "truncat" in text.lower()
+        if damaged and self.compression == "bgzf":  # its end-of-file block was checked: present
+            return FormatError(
+                f"a compressed block cannot be read{after} ({text}): the file is damaged",
+                where=self.path,
+                hint="copy the file again; `bgzip -t FILE` tests every block",
+            )
+        if damaged and self.compression == "gzip":
             return TruncatedInputError(
                 f"the file ends early{after} ({text})",
                 where=self.path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 _COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT")
@@ -24,7 +25,7 @@ def diagnose_record(path: str, number: int) -> str | None:
                 seen += 1
                 if seen == number:
                     return _describe_line(line.rstrip("\n"))
-    except (OSError, EOFError, ValueError):
+    except (OSError, EOFError, ValueError, zlib.error):  # a damaged block: nothing to tell
         return None
     return None
 
