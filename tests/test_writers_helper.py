@@ -160,3 +160,50 @@ def test_no_process_to_be_had_means_one_process_writes(
     monkeypatch.setattr(helper_process, "available", lambda: True)
     monkeypatch.setattr(helper_process, "fork", lambda: -1)
     assert _written(rows, case) == alone
+
+
+# --- when a helper may run -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("cgroup", "files", "cpus"),
+    [
+        ("0::/job\n", {"job/cpu.max": "100000 100000\n"}, 1.0),  # docker --cpus=1 (v2)
+        ("0::/job\n", {"job/cpu.max": "250000 100000\n"}, 2.5),
+        ("0::/\n", {"cpu.max": "max 100000\n"}, None),
+        ("0::/\n", {}, None),  # no cpu controller file: no limit known
+        (
+            "4:memory:/x\n2:cpu,cpuacct:/slurm/job1\n",
+            {"cpu,cpuacct/slurm/job1/cpu.cfs_quota_us": "50000\n",
+             "cpu,cpuacct/slurm/job1/cpu.cfs_period_us": "100000\n"},
+            0.5,
+        ),  # cgroup v1, a batch job's share
+        (
+            "1:cpu:/\n",
+            {"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"},
+            None,
+        ),
+        ("garbage", {}, None),
+    ],
+)  # fmt: skip
+def test_cgroup_cpu_limits_are_read(
+    tmp_path: Path, cgroup: str, files: dict[str, str], cpus: float | None
+) -> None:
+    (tmp_path / "proc").write_text(cgroup)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert helper_process.cgroup_cpus(str(tmp_path), str(tmp_path / "proc")) == cpus
+
+
+def test_one_cpu_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    if sys.platform != "linux":
+        assert not helper_process.available()
+        return
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(helper_process, "cgroup_cpus", lambda: None)
+    assert helper_process.available()
+    monkeypatch.setattr(helper_process, "cgroup_cpus", lambda: 1.0)
+    assert not helper_process.available()
+    monkeypatch.setattr(helper_process, "cgroup_cpus", lambda: 2.0)
+    assert helper_process.available()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {3})
+    assert not helper_process.available()

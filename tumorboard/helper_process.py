@@ -10,8 +10,8 @@ Rules every helper keeps, because it is forked from a process that may run other
 input's sha256, the signal watchdog) and from the library's callers' programs:
 
 * Only on Linux (``fork`` is cheap there and the helpers use ``os.memfd_create``) and when this
-  process may run on two or more CPUs (``os.sched_getaffinity``): on one CPU a helper only adds
-  its cost.
+  process may run on two or more CPUs (its affinity, and its cgroup's CPU quota): on one CPU a
+  helper only adds its cost.
 * The child runs one narrow path that takes no lock the other threads use: no imports, no output
   to the terminal, no atexit handlers (it ends with ``os._exit``), the collector off.
 * Its signal handling is the default: a Ctrl-C or a ``kill`` ends it at once, and the signal
@@ -29,18 +29,49 @@ import os
 import signal
 import sys
 import warnings
+from pathlib import Path
 
 _DEFAULT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 
 
 def available() -> bool:
-    """Whether a helper may be forked here (Linux, two or more CPUs for this process)."""
+    """Whether a helper may be forked here: Linux, and two or more CPUs for this process, both
+    by its CPU affinity (``taskset``, a batch system's CPU binding) and by its cgroup's CPU
+    quota (a container limited to ``--cpus=1``)."""
     if sys.platform != "linux" or not hasattr(os, "memfd_create"):
         return False
     try:
-        return len(os.sched_getaffinity(0)) >= 2
+        if len(os.sched_getaffinity(0)) < 2:
+            return False
     except (AttributeError, OSError):
         return False
+    quota = cgroup_cpus()
+    return quota is None or quota >= 2
+
+
+def cgroup_cpus(root: str = "/sys/fs/cgroup", proc: str = "/proc/self/cgroup") -> float | None:
+    """The CPUs this process's cgroup may use: v2 ``cpu.max`` (``quota period``) or v1
+    ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``; ``None`` for no limit, or when it cannot be
+    read."""
+    base = Path(root)
+    try:
+        for line in Path(proc).read_text(encoding="utf-8").splitlines():
+            _, controllers, path = line.split(":", 2)
+            own = base / path.strip("/")
+            if controllers == "":  # cgroup v2
+                for place in (own / "cpu.max", base / "cpu.max"):
+                    if place.exists():
+                        quota, period = place.read_text(encoding="utf-8").split()[:2]
+                        return None if quota == "max" else int(quota) / int(period)
+            elif "cpu" in controllers.split(","):  # cgroup v1
+                for folder in (base / controllers / path.strip("/"), base / controllers):
+                    if (folder / "cpu.cfs_quota_us").exists():
+                        quota_us = int((folder / "cpu.cfs_quota_us").read_text(encoding="utf-8"))
+                        period_us = int((folder / "cpu.cfs_period_us").read_text(encoding="utf-8"))
+                        return None if quota_us < 0 else quota_us / period_us
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
+    return None
 
 
 def fork() -> int:
@@ -77,4 +108,4 @@ def finished(pid: int) -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-__all__ = ["available", "finished", "fork", "reap"]
+__all__ = ["available", "cgroup_cpus", "finished", "fork", "reap"]
