@@ -67,7 +67,7 @@ def _read(path: Path, threads: bool, monkeypatch: pytest.MonkeyPatch, **kw: Any)
     monkeypatch.setattr(vcf, "THREADED_MIN_BYTES", 0 if threads else 1 << 62)
     with VcfReader(path, **kw) as reader:
         found = reader.read_all()
-        used = reader._threaded is not None
+        used = reader.decompress_threads == 2
         return found, reader.qc.to_model(records_reported=len(found)), used
 
 
@@ -110,7 +110,7 @@ def test_small_files_are_read_with_one_thread(
     assert files["good"].stat().st_size < vcf.THREADED_MIN_BYTES
     with VcfReader(files["good"], genome="GRCh38") as reader:
         reader.read_all()
-        assert reader._threaded is None
+        assert reader.decompress_threads == 1
 
 
 @pytest.mark.parametrize("threads", [False, True])
@@ -147,3 +147,18 @@ def test_a_damaged_block_as_a_subprocess(files: dict[str, Path], tmp_path: Path)
     assert "the file is damaged" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+@needs_two_cpus
+def test_a_file_replaced_after_its_header_was_read_is_read_with_its_first_handle(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vcf, "THREADED_MIN_BYTES", 0)
+    with VcfReader(files["good"], genome="GRCh38") as reader:
+        assert reader._identity is not None
+        reader._identity = (0, 0, *reader._identity[2:])  # another device and inode now
+        found = reader.read_all()
+        assert reader.decompress_threads == 1
+    assert (
+        len(found) == _read(files["good"], False, monkeypatch, genome="GRCh38")[1].records_reported
+    )

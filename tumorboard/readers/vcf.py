@@ -34,6 +34,7 @@ Rules (each recorded in the QC block):
 from __future__ import annotations
 
 import contextlib
+import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,7 +108,7 @@ class VcfReader:
         self.qc = QCCounter()
         self.compression = compression(self.path)
         self._pump: Pump | None = None
-        self._threaded: Any = None  # a second handle with a decompression thread (_streamed)
+        self.decompress_threads = 1  # 2: a streamed read's second htslib thread (_streamed)
         source = self.path
         if self.compression in ("gzip", "stream"):
             gunzip = head_bytes(self.path, 2) == b"\x1f\x8b"
@@ -118,6 +119,10 @@ class VcfReader:
                     "plain gzip input (not bgzip): streamed without an index; "
                     "`bgzip` + `tabix` it for faster panel reads"
                 )
+        self._identity = None  # the file's, for a streamed read's second handle (_streamed)
+        if self.compression == "bgzf":
+            with contextlib.suppress(OSError):
+                self._identity = _identity(Path(self.path).stat())
         try:
             self._vf = pysam.VariantFile(source)
         except (OSError, ValueError, NotImplementedError) as exc:
@@ -231,10 +236,8 @@ class VcfReader:
     def close(self) -> None:
         """Close the file (and the pump). htslib reports a failed close after a read error
         (a damaged block): the read error is what is reported, so that is not raised."""
-        for handle in (self._vf, self._threaded):
-            if handle is not None:
-                with contextlib.suppress(OSError):
-                    handle.close()
+        with contextlib.suppress(OSError):
+            self._vf.close()
         self._close_pump()
 
     # -- record sources ------------------------------------------------------------------------
@@ -270,16 +273,30 @@ class VcfReader:
         """What a streamed read iterates: for a large bgzipped file, where a helper may run
         (:func:`tumorboard.helper_process.available`), the file opened again with one htslib
         thread decompressing blocks ahead of the reading one (a 4M-record file: 7.3-7.5 s
-        against 9.9-10.9 s); else this reader's handle. The records are the same."""
-        if self.compression != "bgzf" or not helper_process.available():
+        against 9.9-10.9 s), which replaces this reader's handle; else this reader's handle.
+
+        It is opened through ``/dev/fd/N`` so that htslib loads no index (a streamed read uses
+        none; a whole-genome file's costs 8 MB), and only when it is still the file whose header
+        was read (same device, inode, size and modification time).
+        """
+        if self._identity is None or not helper_process.available():
             return self._vf
         try:
-            if Path(self.path).stat().st_size < THREADED_MIN_BYTES:
+            if self._identity[2] < THREADED_MIN_BYTES:
                 return self._vf
-            self._threaded = pysam.VariantFile(self.path, threads=2)
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                if _identity(os.fstat(fd)) != self._identity:  # replaced since it was opened
+                    return self._vf
+                threaded = pysam.VariantFile(f"/dev/fd/{fd}", threads=2)
+            finally:
+                os.close(fd)
         except (OSError, ValueError):
             return self._vf
-        return self._threaded
+        with contextlib.suppress(OSError):
+            self._vf.close()
+        self._vf, self.decompress_threads = threaded, 2
+        return threaded
 
     def _file_contigs(self) -> dict[str, str]:
         """Style-free contig -> the file's own spelling, checked against the header."""
@@ -482,6 +499,10 @@ class VcfReader:
             hint="repair the record (missing values are written '.') or remove it; "
             "`bcftools view` shows where htslib stops",
         )
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _chrom_pos(rec: Any) -> tuple[str, object]:
