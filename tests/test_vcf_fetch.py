@@ -116,13 +116,13 @@ def _order(line: str) -> tuple[int, int]:
 
 def _read(path: Path, child: bool, panel: Any = None) -> tuple[Any, ...]:
     if panel is None:
-        with VcfReader(path, panel=_Panel(), fetch_child=child) as reader:
+        with VcfReader(path, panel=_Panel(), helpers=child) as reader:
             found = reader.read_all()
             return found, reader.qc.to_model(records_reported=len(found)), reader.call_set
     genome = "GRCh37" if "grch37" in path.name else "GRCh38"
     options = RunOptions(tumor_type="LUAD", panel=panel, genome=genome)
     with open_vcf(path, options) as reader:
-        reader._fetch_child = child
+        reader._helpers = child
         found = reader.read_all()
         assert reader.used_index
         return found, reader.qc.to_model(records_reported=len(found)), reader.call_set
@@ -234,7 +234,7 @@ def _zombies() -> list[str]:
 
 def test_stopping_early_ends_and_reaps_the_child(synthetic: Path) -> None:
     before = _zombies()
-    with VcfReader(synthetic, panel=_Panel(), fetch_child=True) as reader:
+    with VcfReader(synthetic, panel=_Panel(), helpers=True) as reader:
         first = next(iter(reader))
         assert first.gene == "BRAF"
     assert _zombies() == before

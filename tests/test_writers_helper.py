@@ -207,3 +207,55 @@ def test_one_cpu_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     assert helper_process.available()
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {3})
     assert not helper_process.available()
+
+
+# --- --no-helpers: one process, the same output ------------------------------------------------
+@pytest.fixture(scope="module")
+def indexed(big_vcf: Path) -> tuple[Path, Path]:
+    """``big_vcf`` bgzipped and indexed, and a BED of the stretch it covers (an indexed read)."""
+    import pysam
+
+    gz = big_vcf.with_suffix(".vcf.gz")
+    pysam.tabix_compress(str(big_vcf), str(gz), force=True)
+    pysam.tabix_index(str(gz), preset="vcf", force=True)
+    bed = big_vcf.with_name("stretch.bed")
+    bed.write_text("chr7\t140699000\t140716000\tBRAF\nchr7\t140716000\t140740000\tBRAF\n")
+    return gz, bed
+
+
+@pytest.mark.parametrize("kind", ["indexed", "streamed"])
+def test_no_helpers_keeps_all_work_in_one_process(
+    big_vcf: Path,
+    indexed: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    import pysam
+
+    from tumorboard.readers import vcf
+
+    gz, bed = indexed
+    args = ["annotate", str(gz), "-t", "SKCM", "--genome", "GRCh38"]
+    args += ["--panel", str(bed)] if kind == "indexed" else ["--panel", "all", "--no-index"]
+    monkeypatch.setattr(vcf, "THREADED_MIN_BYTES", 0)  # the streamed thread for a small file
+    helped = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "a.json")])
+    assert helped.exit_code == 0, helped.output
+
+    opened = pysam.VariantFile
+
+    def no_thread(*a: Any, **kw: Any) -> Any:
+        assert kw.get("threads", 1) == 1, "a decompression thread with --no-helpers"
+        return opened(*a, **kw)
+
+    def no_fork() -> int:
+        raise AssertionError("a helper process with --no-helpers")
+
+    monkeypatch.setattr(helper_process, "fork", no_fork)
+    monkeypatch.setattr(pysam, "VariantFile", no_thread)
+    alone = CliRunner().invoke(main, [*args, "--no-helpers", "-o", str(tmp_path / "b.json")])
+    assert alone.exit_code == 0, alone.output
+    first = _strip((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert first == _strip((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert len(json.loads(first)["variants"]) == 4500
+    assert json.loads(first)["qc"]["used_index"] is (kind == "indexed")

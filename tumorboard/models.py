@@ -377,6 +377,11 @@ class RunOptions(_Frozen):
         default=None, description="Expected genome build; checked against the input header"
     )
     include_filtered: bool = False
+    helpers: bool = Field(
+        default=True,
+        description="Use a second CPU through short-lived helper processes where the machine "
+        "gives one (Linux, 2+ CPUs): results are the same without them",
+    )
     index: Literal["auto", "require", "never"] = Field(
         default="auto",
         description="VCF index: use one when present (auto), require one, or stream (never)",

@@ -255,9 +255,9 @@ class Analysis:
             key = a.key
             yield variant_dict(a, note_text(a), key in actionable, True if key in marked else None)
 
-    def variant_rows(self) -> VariantRows:
+    def variant_rows(self, helpers: bool = True) -> VariantRows:
         """The variants for the writers (any stretch of them: :class:`VariantRows`)."""
-        return VariantRows(len(self.alterations), self.variant_dicts)
+        return VariantRows(len(self.alterations), self.variant_dicts, helpers)
 
     def result(self) -> CaseResult:
         """The whole case, variants included (validated models)."""
@@ -414,8 +414,11 @@ def cohorts(run_: CaseRun, registry: str) -> None:
     run_.decision = registry_decision(registry, run_.case.patient.id)
 
 
-def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
-    """Step ``write``: every wanted output, all or nothing (never over an input)."""
+def write(
+    run_: CaseRun, outputs: Outputs, inputs: Sequence[str], helpers: bool = True
+) -> list[Path]:
+    """Step ``write``: every wanted output, all or nothing (never over an input); ``helpers``:
+    whether a helper process may write part of a large case (``RunOptions.helpers``)."""
     from tumorboard.outputs import OutputSet
     from tumorboard.writers import write_case_json, write_variants_tsv
 
@@ -426,13 +429,13 @@ def write(run_: CaseRun, outputs: Outputs, inputs: Sequence[str]) -> list[Path]:
 
     def variants() -> VariantRows:
         if full is None:
-            return run_.analysis.variant_rows()
+            return run_.analysis.variant_rows(helpers)
         dumped = full.variants
 
         def rows(start: int, stop: int) -> Iterator[dict[str, Any]]:
             return (v.model_dump() for v in dumped[start:stop])
 
-        return VariantRows(len(dumped), rows)
+        return VariantRows(len(dumped), rows, helpers)
 
     with OutputSet(outputs.paths(), inputs=inputs) as out:
         if outputs.json is not None:
@@ -473,7 +476,7 @@ def run(
         names = _file_names(inputs, options)
         if patient_file is not None:
             names.append(str(patient_file))
-        done.written = write(done, outputs, names)
+        done.written = write(done, outputs, names, options.helpers)
     return done
 
 

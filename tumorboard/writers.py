@@ -30,6 +30,8 @@ class VariantRows:
 
     count: int
     rows: Callable[[int, int], Iterator[dict[str, Any]]]
+    helpers: bool = True
+    """Whether a helper process may write part (``RunOptions.helpers``)."""
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self.rows(0, self.count)
@@ -80,7 +82,11 @@ _FIRST, _NEXT = "\n    ", ",\n    "
 
 def _write_variants(variants: Iterable[dict[str, Any]] | VariantRows, fh: TextIO) -> bool:
     """The variant lines; whether there was any."""
-    if not isinstance(variants, VariantRows) or variants.count < HELPER_MIN_VARIANTS:
+    if (
+        not isinstance(variants, VariantRows)
+        or not variants.helpers
+        or variants.count < HELPER_MIN_VARIANTS
+    ):
         return _lines(iter(variants), fh.write, _FIRST)
     from tumorboard import helper_process
 

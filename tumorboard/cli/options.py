@@ -74,6 +74,11 @@ _CASE: tuple[_Opt, ...] = (
          kwargs={"default": None,
                  "help": "Require (--index) or ignore (--no-index) a .tbi/.csi index; "
                  "default: use one when present."}),
+    _Opt(("--helpers/--no-helpers",), "helpers",
+         kwargs={"default": None,
+                 "help": "Use a second CPU for large files (a helper process reads or writes "
+                 "part; Linux, 2+ CPUs); --no-helpers keeps all work in one process. "
+                 "Results are the same."}),
     _Opt(("--jurisdiction",), "jurisdiction",
          kwargs={"type": click.Choice(["EMA", "FDA"]),
                  "help": "Whose approvals decide on-label vs off-label."}),

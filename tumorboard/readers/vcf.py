@@ -101,7 +101,7 @@ class VcfReader:
         include_filtered: bool = False,
         index: str = "auto",
         require_annotation: bool = True,
-        fetch_child: bool | None = None,
+        helpers: bool | None = None,
     ) -> None:
         self.path = str(path)
         self.name = "stdin" if self.path == "-" else Path(self.path).name
@@ -152,7 +152,9 @@ class VcfReader:
         )
         self.used_index = False
         self._index_mode = index
-        self._fetch_child = fetch_child  # None: when the machine allows (vcf_fetch)
+        # a fetch child (vcf_fetch) and a decompression thread (_streamed); None: where
+        # helper_process.available(), False: never, True: always (tests)
+        self._helpers = helpers
         self.panel: Panel | None = None
         self._panel_genes: frozenset[str] | None = None
         self.call_set = ""
@@ -279,7 +281,8 @@ class VcfReader:
         none; a whole-genome file's costs 8 MB), and only when it is still the file whose header
         was read (same device, inode, size and modification time).
         """
-        if self._identity is None or not helper_process.available():
+        wanted = helper_process.available() if self._helpers is None else self._helpers
+        if self._identity is None or not wanted:
             return self._vf
         try:
             if self._identity[2] < THREADED_MIN_BYTES:
@@ -331,9 +334,9 @@ class VcfReader:
         def here(first: int, skip: int) -> Iterator[Any]:
             return fetch_regions(self._vf, plan, self.path, self.qc, self._fetched, first, skip)
 
-        use_child = self._fetch_child
-        if use_child is None:
-            use_child = child_possible(self._vf, self.compression)
+        use_child = child_possible(self._vf, self.compression)
+        if self._helpers is not None:
+            use_child = self._helpers
         if use_child:
             return fetch_texts(pysam.VariantFile, self.path, plan, self.qc, self._fetched, here)
         return here(0, 0)
@@ -529,6 +532,7 @@ def open_vcf(path: str | Path, options: RunOptions) -> Iterator[VcfReader]:
         include_filtered=options.include_filtered,
         index=options.index,
         require_annotation=False,
+        helpers=None if options.helpers else False,
     ) as reader:
         reader.restrict(load_panel(options.panel, reader.genome))
         yield reader

@@ -23,8 +23,9 @@ The alterations, QC counts and errors are the same with and without the child:
   child that dies (killed, out of memory) is handled the same way: the read never depends on it.
 * It is used for bgzipped VCF text only (a BCF string may hold a line break), where
   :mod:`tumorboard.helper_process` allows a helper (Linux, two or more CPUs), and when the caller
-  does not turn it off (``VcfReader(fetch_child=False)``). The child keeps that module's rules;
-  it opens the file anew (never this process's handle, whose file offset it would move).
+  does not turn it off (``--no-helpers``, ``RunOptions(helpers=False)``,
+  ``VcfReader(helpers=False)``). The child keeps that module's rules; it opens the file anew
+  (never this process's handle, whose file offset it would move).
 """
 
 from __future__ import annotations
