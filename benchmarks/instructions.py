@@ -6,9 +6,9 @@ instructions a process executes barely moves: valgrind's cachegrind counts them 
 slower than a normal run). The ratio tumorboard / floor in instructions is the part of the speed
 targets the code controls; the wall-time ratio of ``compare.py`` comes out higher, because
 tumorboard holds and writes more data than the floor (memory traffic, not instructions).
-tumorboard's main process and all its processes are counted apart: on two or more CPUs its
-helper processes (:mod:`tumorboard.helper_process`) run beside the main one, which waits for
-them, so the main process's count is the critical path and the total is the CPU work.
+On two or more CPUs tumorboard's helper processes (:mod:`tumorboard.helper_process`) run beside
+its main process, which waits for them: the main process's count is the critical path, and the
+same command with ``--no-helpers`` (one process) counts all the work.
 
     python benchmarks/instructions.py            # full-size files: about 3 minutes
     python benchmarks/instructions.py --quick    # quick-scale files (generated if absent)
@@ -37,20 +37,17 @@ _REFS = re.compile(r"==(\d+)==\s+I\s+refs:\s+([\d,]+)")
 _PID = re.compile(r"==(\d+)==")
 
 
-def count(argv: list[str]) -> tuple[int, int]:
-    """Instructions executed by ``argv``: (its own process, it and every child process).
+def count(argv: list[str]) -> int:
+    """Instructions executed by ``argv``'s own process (not its helper processes).
 
-    tumorboard forks helper processes on a machine with two or more CPUs (an indexed read's
-    fetch, half of a large case's JSON): the process started first runs the whole way and
-    waits for its helpers, so its own count is the part on the critical path; the total is the
-    CPU work.
+    valgrind counts a forked child from the parent's count at the fork, so a child's total is
+    not its own work: only the process started first is read.
     """
     done = subprocess.run(
         [
             "valgrind",
             "--tool=cachegrind",
             "--cache-sim=no",
-            "--trace-children=yes",
             "--cachegrind-out-file=/dev/null",
             *argv,
         ],
@@ -60,24 +57,25 @@ def count(argv: list[str]) -> tuple[int, int]:
     )
     found = {int(pid): int(n.replace(",", "")) for pid, n in _REFS.findall(done.stderr)}
     first = _PID.search(done.stderr)
-    if done.returncode != 0 or not found or first is None or int(first[1]) not in found:
+    if done.returncode != 0 or first is None or int(first[1]) not in found:
         msg = f"valgrind could not count {argv[:4]}: {done.stderr[-300:]}"
         raise RuntimeError(msg)
-    return found[int(first[1])], sum(found.values())
+    return found[int(first[1])]
 
 
-def table(counts: dict[str, tuple[str, tuple[int, int]]]) -> str:
+def table(counts: dict[str, tuple[str, int, int | None]]) -> str:
     rows = [
         "| command | instructions, main process (billions) | vs the floor "
-        "| all processes (billions) | vs the floor |",
+        "| one process, --no-helpers (billions) | vs the floor |",
         "|---|---:|---:|---:|---:|",
     ]
-    for key, (label, (own, total)) in counts.items():
+    for key, (label, own, alone) in counts.items():
         floor = counts.get("floor_" + key.split("_", 1)[1])
         mine = floor is not None and not key.startswith("floor")
-        ratio = f"{own / floor[1][0]:.2f}x" if floor and mine else ""
-        ratio_all = f"{total / floor[1][1]:.2f}x" if floor and mine else ""
-        rows.append(f"| {label} | {own / 1e9:.2f} | {ratio} | {total / 1e9:.2f} | {ratio_all} |")
+        ratio = f"{own / floor[1]:.2f}x" if floor and mine else ""
+        one = f"{alone / 1e9:.2f}" if alone is not None else ""
+        ratio_one = f"{alone / floor[1]:.2f}x" if floor and mine and alone is not None else ""
+        rows.append(f"| {label} | {own / 1e9:.2f} | {ratio} | {one} | {ratio_one} |")
     return "\n".join(rows)
 
 
@@ -102,7 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     compare.byte_compile()  # as an installed package has it
     with tempfile.TemporaryDirectory(prefix="tb-instructions-") as tmp:
         by_key = {b.key: b for b in compare.benches(args.data, scale, Path(tmp))}
-        counts = {k: (by_key[k].label, count(by_key[k].argv)) for k in KEYS}
+        counts = {
+            k: (
+                by_key[k].label,
+                count(by_key[k].argv),
+                count([*by_key[k].argv, "--no-helpers"]) if k.startswith("tb_") else None,
+            )
+            for k in KEYS
+        }
     print(table(counts))
     return 0
 

@@ -162,8 +162,8 @@ def test_instructions_quick_run_counts_both_programs(
     floor = counts["floor: bare pysam + orjson, panel_500.vcf.gz -> JSON (floor.py)"]
     assert float(tb[1]) > float(floor[1]) > 0.1  # billions: a whole Python process each
     assert tb[2].strip(" |").endswith("x")
-    assert float(tb[3]) >= float(tb[1])  # every process >= the main one (helpers on 2+ CPUs)
-    assert float(floor[3]) == float(floor[1])  # the floor runs one process
+    assert float(tb[3]) >= float(tb[1]) * 0.95  # one process does all the work (--no-helpers)
+    assert floor[3].strip() == ""  # the floor has no helpers to turn off
 
 
 def test_pysam_loop_counts_records(quick: dict[str, object], tmp_path: Path) -> None:

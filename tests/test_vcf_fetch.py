@@ -19,8 +19,10 @@ from typing import Any
 import pysam
 import pytest
 
+from tumorboard import helper_process
 from tumorboard.errors import IndexRequiredError, RecordError
 from tumorboard.models import RunOptions
+from tumorboard.readers import vcf_fetch
 from tumorboard.readers.base import QCCounter
 from tumorboard.readers.vcf import VcfReader, open_vcf
 from tumorboard.readers.vcf_fetch import (
@@ -128,7 +130,19 @@ def _read(path: Path, child: bool, panel: Any = None) -> tuple[Any, ...]:
         return found, reader.qc.to_model(records_reported=len(found)), reader.call_set
 
 
-def test_the_child_reads_what_this_process_reads(synthetic: Path) -> None:
+@pytest.fixture(autouse=True)
+def _child_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child takes over after this many records (the test's ``after_records`` mark, else
+    500): these files are small."""
+    mark = request.node.get_closest_marker("after_records")
+    monkeypatch.setattr(vcf_fetch, "CHILD_AFTER_RECORDS", mark.args[0] if mark else 500)
+
+
+@pytest.mark.parametrize("after", [0, 500, 2200])
+def test_the_child_reads_what_this_process_reads(
+    synthetic: Path, monkeypatch: pytest.MonkeyPatch, after: int
+) -> None:
+    monkeypatch.setattr(vcf_fetch, "CHILD_AFTER_RECORDS", after)
     here = _read(synthetic, child=False)
     child = _read(synthetic, child=True)
     assert child == here
@@ -182,25 +196,29 @@ def _texts(records: Iterator[Any]) -> list[str]:
     return [r if isinstance(r, str) else str(r) for r in records]
 
 
+@pytest.mark.parametrize("first", [0, 2])
 @pytest.mark.parametrize("how", ["raise", "kill"])
 @pytest.mark.parametrize("after", [0, 1, 137, 900, 2000, 10**9])
-def test_a_child_that_stops_anywhere_changes_nothing(synthetic: Path, how: str, after: int) -> None:
+def test_a_child_that_stops_anywhere_changes_nothing(
+    synthetic: Path, how: str, after: int, first: int
+) -> None:
+    """The child fetches ``REGIONS[first:]`` and stops (or dies) after ``after`` records."""
     path = str(synthetic)
     with pysam.VariantFile(path) as vf:
         qc, fetched = QCCounter(), Counter[str]()
-        expected = _texts(fetch_regions(vf, REGIONS, path, qc, fetched))
+        expected = _texts(fetch_regions(vf, REGIONS, path, qc, fetched, first))
     with pysam.VariantFile(path) as vf:
         qc2, fetched2 = QCCounter(), Counter[str]()
 
         def here(first: int, skip: int) -> Iterator[Any]:
             return fetch_regions(vf, REGIONS, path, qc2, fetched2, first, skip)
 
-        got = _texts(
-            fetch_texts(lambda p: _Failing(p, after, how), path, REGIONS, qc2, fetched2, here)
-        )
+        opener = lambda p: _Failing(p, after, how)  # noqa: E731
+        got = _texts(fetch_texts(opener, path, REGIONS, qc2, fetched2, here, first))
     assert got == expected
     assert (qc2.records_read, fetched2) == (qc.records_read, fetched)
-    assert sum(fetched.values()) > qc.records_read  # records in two regions: fetched twice
+    if first == 0:  # regions 0 and 1 touch: a record in both is fetched twice, read once
+        assert sum(fetched.values()) > qc.records_read
 
 
 def test_a_line_cut_short_is_read_again_here() -> None:
@@ -232,12 +250,24 @@ def _zombies() -> list[str]:
     return found
 
 
+@pytest.mark.after_records(0)
 def test_stopping_early_ends_and_reaps_the_child(synthetic: Path) -> None:
     before = _zombies()
     with VcfReader(synthetic, panel=_Panel(), helpers=True) as reader:
         first = next(iter(reader))
         assert first.gene == "BRAF"
     assert _zombies() == before
+
+
+@pytest.mark.after_records(10**9)
+def test_a_small_read_forks_nothing(synthetic: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fewer records than CHILD_AFTER_RECORDS: all read here (a child would cost more)."""
+
+    def no_fork() -> int:
+        raise AssertionError("forked for a small read")
+
+    monkeypatch.setattr(helper_process, "fork", no_fork)
+    assert _read(synthetic, child=True)[1].records_read > 2000
 
 
 # --- errors: the same with and without the child -----------------------------------------------

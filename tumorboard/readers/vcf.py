@@ -61,7 +61,7 @@ from tumorboard.readers.text import excerpt, head_bytes
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
 from tumorboard.readers.vcf_build import BuildGuard, detect_build
 from tumorboard.readers.vcf_diagnose import diagnose_record
-from tumorboard.readers.vcf_fetch import Region, child_possible, fetch_regions, fetch_texts
+from tumorboard.readers.vcf_fetch import Region, child_possible, read_regions
 from tumorboard.readers.vcf_io import (
     STALE_HINT,
     Pump,
@@ -327,19 +327,14 @@ class VcfReader:
         return plan
 
     def _fetch_regions(self) -> Iterator[Any]:
-        """The panel's records through the index: their text from a child process when one
-        may read them (:mod:`tumorboard.readers.vcf_fetch`), else the records, read here."""
-        plan = self._plan()
-
-        def here(first: int, skip: int) -> Iterator[Any]:
-            return fetch_regions(self._vf, plan, self.path, self.qc, self._fetched, first, skip)
-
+        """The panel's records through the index; after the first ones, their text from a
+        child process when one may read them (:mod:`tumorboard.readers.vcf_fetch`)."""
         use_child = child_possible(self._vf, self.compression)
         if self._helpers is not None:
             use_child = self._helpers
-        if use_child:
-            return fetch_texts(pysam.VariantFile, self.path, plan, self.qc, self._fetched, here)
-        return here(0, 0)
+        return read_regions(
+            self._vf, pysam.VariantFile, self.path, self._plan(), self.qc, self._fetched, use_child
+        )
 
     def _guard_fetch(self) -> None:
         """Indexed read without a header build: look at the hotspot positions themselves."""

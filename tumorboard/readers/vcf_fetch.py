@@ -56,15 +56,16 @@ def fetch_regions(
     fetched: Counter[str],
     first: int = 0,
     skip: int = 0,
+    stop: int | None = None,
 ) -> Iterator[Any]:
-    """Yield the records of ``plan[first:]`` through ``vf``'s index, counting those yielded
+    """Yield the records of ``plan[first:stop]`` through ``vf``'s index, counting those yielded
     (``qc.records_read``) and those fetched per contig (``fetched``).
 
     The first ``skip`` records of ``plan[first]`` that would be yielded are passed over (a child
     process already gave them).
     """
     prev_chrom, prev_end = (plan[first - 1][0], plan[first - 1][2]) if first else ("", -1)
-    for name, start, end in plan[first:]:
+    for name, start, end in plan[first:stop]:
         n = 0
         for rec in vf.fetch(name, start, end):
             if n == 0 and (rec.chrom != name or rec.start >= end or rec.stop <= start):
@@ -101,38 +102,75 @@ def fetch_texts(
     qc: QCCounter,
     fetched: Counter[str],
     resume: Callable[[int, int], Iterator[Any]],
+    first: int = 0,
 ) -> Iterator[Any]:
-    """Yield the text of every record :func:`fetch_regions` would yield, fetched by a child
-    process that opens ``path`` with ``open_file``; from where the child stopped (if it did),
-    what ``resume(region, skip)`` yields."""
+    """Yield the text of every record :func:`fetch_regions` would yield for ``plan[first:]``,
+    fetched by a child process that opens ``path`` with ``open_file``; from where the child
+    stopped (if it did), what ``resume(region, skip)`` yields."""
     read_fd, write_fd = os.pipe()
     pid = helper_process.fork()
     if pid == -1:  # no process to be had: read here
         os.close(read_fd)
         os.close(write_fd)
-        yield from resume(0, 0)
+        yield from resume(first, 0)
         return
     if pid == 0:  # pragma: no cover - the child (its work shows in the parent's results)
         os.close(read_fd)
-        _child(open_file, path, plan, write_fd)
+        _child(open_file, path, plan, first, write_fd)
     os.close(write_fd)
     try:
         with os.fdopen(
             read_fd, encoding="utf-8", errors="surrogatepass", newline="\n", buffering=_BUFFER
         ) as fh:
-            region, taken = yield from take_lines(fh, plan, qc, fetched)
+            region, taken = yield from take_lines(fh, plan, qc, fetched, first)
     finally:
         helper_process.reap(pid)
     if region < len(plan):
         yield from resume(region, taken)
 
 
+CHILD_AFTER_RECORDS = 2000
+"""Records this process fetches itself before a child fetches the rest: a read smaller than
+this (a typical panel sample) is over before a child would pay for its start."""
+
+
+def read_regions(
+    vf: Any,
+    open_file: Callable[[str], Any],
+    path: str,
+    plan: Sequence[Region],
+    qc: QCCounter,
+    fetched: Counter[str],
+    child: bool,
+) -> Iterator[Any]:
+    """Yield what :func:`fetch_regions` yields for the whole plan: region by region here until
+    :data:`CHILD_AFTER_RECORDS` records came, then, with ``child``, the rest as text from a
+    child (:func:`fetch_texts`)."""
+
+    def here(first: int, skip: int) -> Iterator[Any]:
+        return fetch_regions(vf, plan, path, qc, fetched, first, skip)
+
+    if not child:
+        yield from here(0, 0)
+        return
+    start = qc.records_read
+    for i in range(len(plan)):
+        if qc.records_read - start >= CHILD_AFTER_RECORDS:
+            yield from fetch_texts(open_file, path, plan, qc, fetched, here, i)
+            return
+        yield from fetch_regions(vf, plan, path, qc, fetched, i, 0, i + 1)
+
+
 def take_lines(
-    lines: Iterable[str], plan: Sequence[Region], qc: QCCounter, fetched: Counter[str]
+    lines: Iterable[str],
+    plan: Sequence[Region],
+    qc: QCCounter,
+    fetched: Counter[str],
+    first: int = 0,
 ) -> Generator[str, None, tuple[int, int]]:
-    """Yield the records' text from the child's ``lines``, counting them and the region markers;
-    return (regions finished, records of the next region yielded): where to read on from."""
-    region = taken = 0
+    """Yield the records' text from the child's ``lines`` (regions from ``first``), counting
+    them and the region markers; return (the region to read on from, records of it yielded)."""
+    region, taken = first, 0
     for line in lines:
         if line[0] == "\t" or line[-1] != "\n":
             if line[-1] != "\n":  # the child died in the middle of a line
@@ -152,7 +190,7 @@ class _Stop(Exception):
 
 
 def _child(
-    open_file: Callable[[str], Any], path: str, plan: Sequence[Region], fd: int
+    open_file: Callable[[str], Any], path: str, plan: Sequence[Region], first: int, fd: int
 ) -> NoReturn:  # pragma: no cover - runs in the child; its work shows in the parent's results
     """Write the text of ``plan``'s records to ``fd``; stop at anything unusual."""
     # whatever goes wrong, the parent reads on from there; the pipe is closed (flushed: whole
@@ -163,14 +201,14 @@ def _child(
             fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n", buffering=_BUFFER
         ) as out,
     ):
-        _write_texts(out.write, open_file(path), plan)
+        _write_texts(out.write, open_file(path), plan, first)
     os._exit(0)
 
 
-def _write_texts(write: Callable[[str], Any], vf: Any, plan: Sequence[Region]) -> None:
+def _write_texts(write: Callable[[str], Any], vf: Any, plan: Sequence[Region], first: int) -> None:
     """The child's loop: :func:`fetch_regions`'s rules, a marker line after each region."""
-    prev_chrom, prev_end = "", -1
-    for name, start, end in plan:
+    prev_chrom, prev_end = (plan[first - 1][0], plan[first - 1][2]) if first else ("", -1)
+    for name, start, end in plan[first:]:
         n = 0
         for rec in vf.fetch(name, start, end):
             if n == 0 and (rec.chrom != name or rec.start >= end or rec.stop <= start):
@@ -186,4 +224,12 @@ def _write_texts(write: Callable[[str], Any], vf: Any, plan: Sequence[Region]) -
         prev_chrom, prev_end = name, end
 
 
-__all__ = ["Region", "child_possible", "fetch_regions", "fetch_texts", "take_lines"]
+__all__ = [
+    "CHILD_AFTER_RECORDS",
+    "Region",
+    "child_possible",
+    "fetch_regions",
+    "fetch_texts",
+    "read_regions",
+    "take_lines",
+]
