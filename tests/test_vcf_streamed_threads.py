@@ -16,6 +16,7 @@ from typing import Any
 import pysam
 import pytest
 from click.testing import CliRunner
+from vcf_text import BRAF_HEADER
 
 from tumorboard import helper_process
 from tumorboard.cli import main
@@ -23,16 +24,7 @@ from tumorboard.errors import FormatError
 from tumorboard.readers import vcf
 from tumorboard.readers.vcf import VcfReader
 
-HEADER = (
-    "##fileformat=VCFv4.2\n"
-    "##reference=GRCh38\n"
-    "##contig=<ID=chr7,length=159345973>\n"
-    '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl '
-    'VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Feature|BIOTYPE|EXON|HGVSc|HGVSp|MANE_SELECT">\n'
-    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
-    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
-    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
-)
+HEADER = BRAF_HEADER
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from vcf_text import BRAF_HEADER
 
 from tumorboard import helper_process, writers
 from tumorboard.cli import main
@@ -29,16 +30,7 @@ needs_helper = pytest.mark.skipif(
     not helper_process.available(), reason="a helper process needs Linux and two CPUs"
 )
 
-HEADER = (
-    "##fileformat=VCFv4.2\n"
-    "##reference=GRCh38\n"
-    "##contig=<ID=chr7,length=159345973>\n"
-    '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl '
-    'VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Feature|BIOTYPE|EXON|HGVSc|HGVSp|MANE_SELECT">\n'
-    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
-    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
-    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
-)
+HEADER = BRAF_HEADER
 
 
 @pytest.fixture(scope="module")
