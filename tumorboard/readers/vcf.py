@@ -329,9 +329,9 @@ class VcfReader:
     def _fetch_regions(self) -> Iterator[Any]:
         """The panel's records through the index; after the first ones, their text from a
         child process when one may read them (:mod:`tumorboard.readers.vcf_fetch`)."""
-        use_child = child_possible(self._vf, self.compression)
-        if self._helpers is not None:
-            use_child = self._helpers
+        use_child = self._helpers
+        if use_child is None:
+            use_child = child_possible(self._vf, self.compression)
         return read_regions(
             self._vf, pysam.VariantFile, self.path, self._plan(), self.qc, self._fetched, use_child
         )

@@ -57,9 +57,12 @@ def fetch_regions(
     first: int = 0,
     skip: int = 0,
     stop: int | None = None,
+    *,
+    done: Callable[[int], object] | None = None,
 ) -> Iterator[Any]:
     """Yield the records of ``plan[first:stop]`` through ``vf``'s index, counting those yielded
-    (``qc.records_read``) and those fetched per contig (``fetched``).
+    (``qc.records_read``) and those fetched per contig (``fetched``); ``done(fetched)`` is
+    called after each region (the child's region marker).
 
     The first ``skip`` records of ``plan[first]`` that would be yielded are passed over (a child
     process already gave them).
@@ -85,6 +88,8 @@ def fetch_regions(
             qc.records_read += 1
             yield rec
         fetched[name] += n
+        if done is not None:
+            done(n)
         prev_chrom, prev_end = name, end
 
 
@@ -201,27 +206,24 @@ def _child(
             fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n", buffering=_BUFFER
         ) as out,
     ):
-        _write_texts(out.write, open_file(path), plan, first)
+        _write_texts(out.write, open_file(path), path, plan, first)
     os._exit(0)
 
 
-def _write_texts(write: Callable[[str], Any], vf: Any, plan: Sequence[Region], first: int) -> None:
-    """The child's loop: :func:`fetch_regions`'s rules, a marker line after each region."""
-    prev_chrom, prev_end = (plan[first - 1][0], plan[first - 1][2]) if first else ("", -1)
-    for name, start, end in plan[first:]:
-        n = 0
-        for rec in vf.fetch(name, start, end):
-            if n == 0 and (rec.chrom != name or rec.start >= end or rec.stop <= start):
-                raise _Stop
-            n += 1
-            if rec.start < start and name == prev_chrom and rec.start < prev_end:
-                continue
-            text = str(rec)
-            if text[0] == "\t" or text.find("\n") != len(text) - 1:
-                raise _Stop
-            write(text)
+def _write_texts(
+    write: Callable[[str], Any], vf: Any, path: str, plan: Sequence[Region], first: int
+) -> None:
+    """The child's loop: :func:`fetch_regions` itself (its region rules raise as they would
+    here), each record's text, and a marker line after each region."""
+
+    def marker(n: int) -> None:
         write(f"\t{n}\n")
-        prev_chrom, prev_end = name, end
+
+    for rec in fetch_regions(vf, plan, path, QCCounter(), Counter(), first, done=marker):
+        text = str(rec)
+        if text[0] == "\t" or text.find("\n") != len(text) - 1:
+            raise _Stop
+        write(text)
 
 
 __all__ = [
