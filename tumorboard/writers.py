@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from tumorboard import helper_process
 from tumorboard.models import TSV_COLUMNS, CaseResult, Match
 from tumorboard.outputs import spreadsheet_safe
 
@@ -88,17 +89,16 @@ def _write_variants(variants: Iterable[dict[str, Any]] | VariantRows, fh: TextIO
         or variants.count < HELPER_MIN_VARIANTS
     ):
         return _lines(iter(variants), fh.write, _FIRST)
-    from tumorboard import helper_process
-
     count = variants.count
     half = count // 2
-    helper = None
-    if helper_process.available():
-        fd = os.memfd_create("tumorboard-variants", os.MFD_CLOEXEC)
-        helper = _start_helper(variants, half, count, fd)
-    if helper is None:
+    fd = (
+        os.memfd_create("tumorboard-variants", os.MFD_CLOEXEC) if helper_process.available() else -1
+    )
+    pid = _start_helper(variants, half, count, fd) if fd != -1 else -1
+    if pid == -1:
+        if fd != -1:
+            os.close(fd)
         return _lines(variants.rows(0, count), fh.write, _FIRST)
-    pid, fd = helper
     try:
         _lines(variants.rows(0, half), fh.write, _FIRST)
         ok = helper_process.finished(pid)
@@ -114,27 +114,21 @@ def _write_variants(variants: Iterable[dict[str, Any]] | VariantRows, fh: TextIO
     return True
 
 
-def _start_helper(variants: VariantRows, start: int, stop: int, fd: int) -> tuple[int, int] | None:
-    """Fork the helper writing lines ``start:stop`` (UTF-8) into ``fd``; (pid, fd), or ``None``
+def _start_helper(variants: VariantRows, start: int, stop: int, fd: int) -> int:
+    """Fork the helper writing lines ``start:stop`` (UTF-8) into ``fd``; its pid, or ``-1``
     when no process can be had."""
-    from tumorboard import helper_process
-
     pid = helper_process.fork()
-    if pid == -1:
-        os.close(fd)
-        return None
     if pid == 0:  # pragma: no cover - the child; its lines show in the parent's output
         code = 1
-        with contextlib.suppress(BaseException):
-            with os.fdopen(fd, "wb", closefd=False, buffering=1 << 16) as out:
-                write = out.write
-                dumps = orjson.dumps
-                for item in variants.rows(start, stop):
-                    write(b",\n    ")
-                    write(dumps(item))
+        with (
+            contextlib.suppress(BaseException),
+            os.fdopen(fd, "w", encoding="utf-8", newline="", closefd=False) as out,
+        ):
+            _lines(variants.rows(start, stop), out.write, _NEXT)
+            out.flush()
             code = 0
         os._exit(code)
-    return pid, fd
+    return pid
 
 
 def _copy(fd: int, fh: TextIO) -> None:
