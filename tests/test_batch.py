@@ -183,6 +183,7 @@ def test_samplesheet_junk_raises_only_input_errors(
 
 
 # --- running ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_batch_cli_one_failure_does_not_stop_the_others(run_dir: Path) -> None:
     sheet = write(
         run_dir / "s.tsv",

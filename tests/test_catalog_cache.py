@@ -82,6 +82,7 @@ def test_a_second_load_in_the_process_is_the_same_catalog(tree: OncoTree, tmp_pa
     assert again.where["X1"] == f"{ext}:4"
 
 
+@pytest.mark.slow
 def test_any_change_of_a_file_is_seen(tree: OncoTree, bundled_copy: Path) -> None:
     before = load_catalog([bundled_copy], oncotree=tree)
     drugs = bundled_copy / "drugs.yaml"
@@ -98,6 +99,7 @@ def test_any_change_of_a_file_is_seen(tree: OncoTree, bundled_copy: Path) -> Non
     assert changed.drugs["dabrafenib"].drug_class == "XYZ"
 
 
+@pytest.mark.slow
 def test_a_new_file_matching_the_manifest_is_seen(tree: OncoTree, bundled_copy: Path) -> None:
     before = load_catalog([bundled_copy], oncotree=tree)
     (bundled_copy / "indications" / "zz_new.yaml").write_text(EXT, encoding="utf-8")
@@ -127,6 +129,7 @@ def test_reference_checks_run_on_every_load(tree: OncoTree, tmp_path: Path) -> N
     assert [i.where for i in issues if i.message.startswith("X1: ")] == [f"{ext}:4"]
 
 
+@pytest.mark.slow
 def test_invalid_catalogs_are_never_reused(tree: OncoTree, tmp_path: Path) -> None:
     ext = tmp_path / "ext.yaml"
     ext.write_text(EXT.replace("jurisdiction: EMA", "jurisdiction: EMEA"), encoding="utf-8")

@@ -171,6 +171,7 @@ def test_a_catalog_given_by_path_is_always_read_as_yaml(
     assert all(r.approval_date != "1999-09-09" for r in cat.indications)
 
 
+@pytest.mark.slow
 def test_lock_writes_and_checks_the_parsed_file(bundled: Path) -> None:
     assert lock.check_lock(bundled) == []
     with (bundled / "drugs.yaml").open("a", encoding="utf-8") as fh:

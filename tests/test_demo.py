@@ -39,6 +39,7 @@ def _files(chromium: bool) -> list[str]:
     return sorted([*names, "letter.pdf"] if chromium else names)
 
 
+@pytest.mark.slow
 def test_demo_writes_the_whole_loop(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "-o", str(folder)])

@@ -84,6 +84,7 @@ def test_a_signal_at_any_moment_leaves_both_outputs_or_none(tmp_path: Path) -> N
     assert "none" in seen  # the signals did arrive while the run was working
 
 
+@pytest.mark.slow
 def test_sigterm_becomes_a_clean_exit_and_removes_the_temporary_file(tmp_path: Path) -> None:
     """A run stopped inside the write step (stdin held open) cleans up after SIGTERM."""
     proc = subprocess.Popen(
@@ -237,9 +238,10 @@ def test_billion_laughs_and_recursive_aliases_fail_fast(tmp_path: Path) -> None:
         ("a: " + "[" * 70 + "]" * 70 + "\n", "nests more than 64 levels"),  # no '&': tree walk
         ("u: x?a=1&b=2\na: " + "[" * 70 + "]" * 70 + "\n", "nests more than 64 levels"),
         ("a: &x [1]\nb: " + "[" * 70 + "*x" + "]" * 70 + "\n", "nests more than 64 levels"),
-        (
+        pytest.param(
             "a: " + "[" + ", ".join(["[" + ", ".join(["1"] * 1001) + "]"] * 1000) + "]\n",
             "1,000,000",
+            marks=pytest.mark.slow,  # about 5 s: a million scalars are really parsed
         ),
         (
             "k: &a0 [1, 1]\n"
@@ -354,6 +356,7 @@ def registry(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_status_does_not_wait_for_a_writer(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A writer holds the registry's write lock; status still answers at once (it would wait
     for the lock, and fail after the busy timeout, if it opened the registry for writing)."""

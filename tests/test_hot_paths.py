@@ -59,6 +59,7 @@ def hgvs_protein(draw: st.DrawFn) -> str:
     return f"{prefix}{p_dot}{body}{draw(st.sampled_from(['', '', ')', ' ', chr(10)]))}"
 
 
+@pytest.mark.slow
 @given(hgvs_protein())
 @settings(max_examples=600, deadline=None)
 def test_protein_shortcuts_agree_with_the_general_parser(text: str) -> None:
@@ -147,6 +148,7 @@ def record_streams(draw: st.DrawFn) -> list[_Record]:
     return out
 
 
+@pytest.mark.slow
 @given(record_streams())
 @settings(max_examples=300, deadline=None)
 def test_streamed_stretch_agrees_with_contains(records: list[_Record]) -> None:

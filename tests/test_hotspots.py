@@ -78,6 +78,7 @@ def _codon_table(genome: str) -> set[tuple[str, int]]:
     return {(r[0], int(r[1])) for r in rows[1:]}
 
 
+@pytest.mark.slow
 def test_every_catalog_exact_change_is_placed_or_listed_missing() -> None:
     import yaml
 
@@ -195,6 +196,7 @@ def test_hotspot_gene_changes_the_key_even_when_read_before() -> None:
 DRIVER_GENES = {"KRAS", "NRAS", "BRAF", "EGFR", "PIK3CA", "IDH1", "IDH2", "KIT", "PDGFRA"}
 
 
+@pytest.mark.slow
 def test_driver_codons_are_complete_on_both_builds() -> None:
     """Every codon the catalog names in the RAS/BRAF/EGFR/PIK3CA/IDH/KIT/PDGFRA genes is placed
     on both builds, at the same codon numbers."""

@@ -200,6 +200,7 @@ def test_pdf_without_chromium_is_a_clean_error_and_writes_nothing(
     assert not pdf.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_pdf_through_headless_chromium(setup: tuple[str, str], tmp_path: Path) -> None:
     if find_chromium() is None:

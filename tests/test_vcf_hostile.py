@@ -265,6 +265,7 @@ def test_devices_are_refused(device: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_process_substitution_is_read_once(tmp_path: Path) -> None:
     """``<(...)`` is a pipe: sniffed from a buffer, then read by the VCF reader (not reopened)."""
     vcf = tmp_path / "v.vcf"

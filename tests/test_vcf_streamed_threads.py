@@ -68,6 +68,7 @@ needs_two_cpus = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_two_cpus
 def test_the_thread_reads_what_one_thread_reads(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
@@ -96,6 +97,7 @@ def test_shared_files_stream_the_same_with_the_thread(
     assert two[2]
 
 
+@pytest.mark.slow
 def test_small_files_are_read_with_one_thread(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,6 +107,7 @@ def test_small_files_are_read_with_one_thread(
         assert reader.decompress_threads == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threads", [False, True])
 def test_a_damaged_block_is_one_clean_error(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, threads: bool
@@ -141,6 +144,7 @@ def test_a_damaged_block_as_a_subprocess(files: dict[str, Path], tmp_path: Path)
     assert not out.exists()
 
 
+@pytest.mark.slow
 @needs_two_cpus
 def test_a_file_replaced_after_its_header_was_read_is_read_with_its_first_handle(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch

@@ -101,6 +101,7 @@ def _strip(text: str) -> str:
     return re.sub(r'"command": "[^"]*"', '"command": ""', text)
 
 
+@pytest.mark.slow
 @needs_helper
 def test_cli_output_is_the_same_with_and_without_the_helper(
     big_vcf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
