@@ -43,7 +43,7 @@ or a deep deletion; a deep deletion alone is bi-allelic (both copies lost).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from tumorboard.alterations import (
     CODING_CONSEQUENCES,
@@ -56,6 +56,7 @@ from tumorboard.models import Biomarker, RunOptions
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
+    from tumorboard.readers.base import ReadResult
 
 TMB_MIN_VAF = 0.05
 TMB_MIN_DEPTH = 50
@@ -199,7 +200,7 @@ def compute_tmb(
     return tmb_from_value(len(keys) / mb, options, source, note)
 
 
-def tmb_blockers(results: Iterable[Any]) -> list[str]:
+def tmb_blockers(results: Iterable[ReadResult]) -> list[str]:
     """Why the small-variant inputs cannot give a TMB (see the module docstring); ``[]`` when
     every one is the panel's own call set."""
     out = []
@@ -209,8 +210,8 @@ def tmb_blockers(results: Iterable[Any]) -> list[str]:
                 f"{r.path}: a MAF is a list of selected variants, not a call set whose "
                 "footprint is known"
             )
-        elif r.kind == "vcf" and getattr(r, "call_set", "") != "panel":
-            reason = getattr(r, "call_set", "") or "the footprint the calls cover is not known"
+        elif r.kind == "vcf" and r.call_set != "panel":
+            reason = r.call_set or "the footprint the calls cover is not known"
             out.append(f"{r.path}: {reason}")
     return out
 
@@ -310,7 +311,7 @@ def _second_hit(a: Alteration, other: Alteration | None, deep: list[Alteration],
     return ""
 
 
-def merge_duplicates(results: Sequence[Any]) -> int:
+def merge_duplicates(results: Sequence[ReadResult]) -> int:
     """Keep one alteration per key across inputs (the annotated one with a protein change first).
 
     The same variant often arrives twice (TSO500 CVO and its VCF, a fusion in the CVO and in a

@@ -32,7 +32,6 @@ raises and never exits the process.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 
 class TumorBoardError(Exception):
@@ -151,7 +150,7 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     return pattern.sub(_escape, text)
 
 
-def excerpt(value: Any, limit: int = 40) -> str:
+def excerpt(value: object, limit: int = 40) -> str:
     """A short, escaped quotation of a value from an input file, for an error message.
 
     Strings and bytes are quoted with :func:`repr` (control characters escaped) and cut to

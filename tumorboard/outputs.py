@@ -22,7 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import BinaryIO, TextIO
 
 from tumorboard.errors import OutputError
 from tumorboard.signals import signals_deferred
@@ -291,7 +291,7 @@ def write_text_atomic(path: str | Path | None, text: str, *, inputs: Sequence[st
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_safe(cell: Any) -> Any:
+def spreadsheet_safe(cell: object) -> object:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
 
     Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are formulas

@@ -28,7 +28,7 @@ The order, most important first:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tumorboard.labelstatus import TIERS, Label
 
@@ -72,7 +72,9 @@ def _combination_floor(matches: Sequence[Match]) -> dict[int, int]:
     return floors
 
 
-def rank_key(m: Match, floor: int | None = None) -> tuple[Any, ...]:
+def rank_key(
+    m: Match, floor: int | None = None
+) -> tuple[int, int, int, int, int, str, str, int, str]:
     """The sort key of one match (``floor``: rank of an approved combination containing it)."""
     rank = m.evidence.rank
     behind = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -77,7 +77,7 @@ def handle_termination() -> Iterator[None]:
             signal.signal(sig, previous)
 
 
-def _start_watchdog() -> Any:
+def _start_watchdog() -> Callable[[], None] | None:
     """Start the watchdog (see :func:`handle_termination`); returns the function stopping it."""
     import os
 

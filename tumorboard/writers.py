@@ -144,7 +144,7 @@ def _copy(fd: int, fh: TextIO) -> None:
             fh.write(decode(chunk))
 
 
-def _lines(items: Iterator[dict[str, Any]], write: Callable[[str], Any], first: str) -> bool:
+def _lines(items: Iterator[dict[str, Any]], write: Callable[[str], object], first: str) -> bool:
     """Write one line per item (``first`` before the first one); whether there was any."""
     dumps = orjson.dumps  # compiled encoder: ~0.5 us per variant against ~6 us for json.dumps
     sep, any_item = first, False

@@ -446,7 +446,12 @@ def _check_references(cat: Catalog, tree: TreeLike | None, issues: list[CatalogE
             _check_codes(rec, where, tree, issues)
 
 
-def _check_codes(rec: Any, where: str, tree: TreeLike, issues: list[CatalogError]) -> None:
+def _check_codes(
+    rec: Indication | Resistance | EvidenceRecord,
+    where: str,
+    tree: TreeLike,
+    issues: list[CatalogError],
+) -> None:
     good: list[str] = []
     for code in [*rec.tumor_types, *rec.exclude]:
         try:

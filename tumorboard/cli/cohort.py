@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from tumorboard.catalog.index import Catalog
+    from tumorboard.cohorts.registry import Registry
     from tumorboard.models import CaseResult
+    from tumorboard.oncotree import OncoTree
 
 from tumorboard.cli._base import echo, echo_json, main
 from tumorboard.cli.options import case_options, run_options
@@ -44,7 +47,7 @@ def format_option(func: F) -> F:
 
 
 @contextmanager
-def _open(registry: str | None, user: str | None, create: bool = False) -> Iterator[Any]:
+def _open(registry: str | None, user: str | None, create: bool = False) -> Iterator[Registry]:
     from tumorboard.cohorts.registry import open_registry
 
     reg = open_registry(registry, user=user, create=create)
@@ -71,7 +74,7 @@ def _emit(fmt: str, data: Any, table: Callable[[], str]) -> None:
         echo(table())
 
 
-def _catalog_and_tree(paths: tuple[str, ...] = ()) -> tuple[Any, Any]:
+def _catalog_and_tree(paths: tuple[str, ...] = ()) -> tuple[Catalog, OncoTree]:
     from tumorboard.catalog import load_catalog
     from tumorboard.oncotree import OncoTree
 

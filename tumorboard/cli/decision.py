@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tumorboard.cli._base import echo, echo_json, main
-from tumorboard.cli.cohort import _catalog_and_tree, _open, format_option, registry_options
+from tumorboard.cli.cohort import F, _catalog_and_tree, _open, format_option, registry_options
 
 if TYPE_CHECKING:
     from tumorboard.models import CaseResult
@@ -36,7 +36,7 @@ def _emit(fmt: str, data: Any, table: str) -> None:
         echo(table)
 
 
-def _decision_options(func: Any) -> Any:
+def _decision_options(func: F) -> F:
     """The options of ``record`` and ``amend``."""
     for decorator in reversed(
         (

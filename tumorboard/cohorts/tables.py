@@ -149,7 +149,7 @@ def rematch_text(found: Sequence[Rematch]) -> str:
     return "\n".join(lines) or "no registered patient fits a new or changed cohort"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     """A stored value as one table cell: control characters (and newlines) escaped."""
     return printable(str(value))
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tumorboard.alterations import FUSION, MUTATION, Alteration, parse_exon, parse_protein_change
 from tumorboard.errors import FormatError, GenomeBuildError
@@ -306,7 +306,13 @@ def _skip(qc: QCCounter, skip: SkipRow, where: str) -> None:
     qc.skip(skip.reason, f"{where} ({skip.detail})" if skip.detail else where)
 
 
-def _keep(a: Alteration, genes: Any, options: RunOptions, qc: QCCounter, r: ReadResult) -> None:
+def _keep(
+    a: Alteration,
+    genes: frozenset[str] | None,
+    options: RunOptions,
+    qc: QCCounter,
+    r: ReadResult,
+) -> None:
     if genes is not None and a.gene not in genes:
         qc.outside_panel += 1
         return

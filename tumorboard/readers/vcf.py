@@ -39,7 +39,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import pysam
 
@@ -256,7 +255,7 @@ class VcfReader:
             )
         return index
 
-    def _records(self) -> Iterator[Any]:
+    def _records(self) -> Iterator[pysam.VariantRecord | str]:
         """Yield the panel's records from a streamed or an indexed read."""
         by_coords = self.panel is not None and self.genome is not None
         index = self._index() if by_coords or self._index_mode == "require" else None
@@ -271,7 +270,7 @@ class VcfReader:
         yield from stream_records(records, self.qc, self.panel if by_coords else None, see)
         self._call_set_from_stream(by_coords)
 
-    def _streamed(self) -> Any:
+    def _streamed(self) -> pysam.VariantFile:
         """What a streamed read iterates: for a large bgzipped file, where a helper may run
         (:func:`tumorboard.helper_process.available`), the file opened again with one htslib
         thread decompressing blocks ahead of the reading one (a 4M-record file: 7.3-7.5 s
@@ -326,7 +325,7 @@ class VcfReader:
                 plan.append((name, start, end))
         return plan
 
-    def _fetch_regions(self) -> Iterator[Any]:
+    def _fetch_regions(self) -> Iterator[pysam.VariantRecord | str]:
         """The panel's records through the index; after the first ones, their text from a
         child process when one may read them (:mod:`tumorboard.readers.vcf_fetch`)."""
         use_child = self._helpers
@@ -407,7 +406,7 @@ class VcfReader:
 
     def _parsed(self) -> Iterator[list[Alteration]]:
         """Each record's alterations (a list per record that has any)."""
-        last: Any = None  # the last record read (named in errors)
+        last: pysam.VariantRecord | str | None = None  # the last record read (named in errors)
         qc = self.qc
         parse = self._parser.parse
         try:
@@ -503,7 +502,7 @@ def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def _chrom_pos(rec: Any) -> tuple[str, object]:
+def _chrom_pos(rec: pysam.VariantRecord | str) -> tuple[str, object]:
     """CHROM and POS of a record, or of its text."""
     if isinstance(rec, str):
         cols = rec.split("\t", 2)

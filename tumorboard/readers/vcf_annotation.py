@@ -23,13 +23,16 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tumorboard.alterations import Alteration, ProteinChange, parse_exon, parse_protein_change
 from tumorboard.errors import AnnotationError
 from tumorboard.readers.protein_fields import from_snpeff_eff, from_vep
 from tumorboard.readers.text import info_value
 from tumorboard.resources import panels_dir
+
+if TYPE_CHECKING:
+    from pysam import VariantHeader
 
 ANN_FIELDS = (
     "Allele",
@@ -426,7 +429,7 @@ def _eff_fields(description: str) -> tuple[list[str], int]:
     return [_EFF_NAMES.get(n.lower(), n) for n in names], optional
 
 
-def annotation_from_header(header: Any) -> Annotation | None:
+def annotation_from_header(header: VariantHeader) -> Annotation | None:
     info = header.info
     if "CSQ" in info:
         desc = info["CSQ"].description or ""

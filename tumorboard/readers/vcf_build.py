@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tumorboard.errors import GenomeBuildError
+
+if TYPE_CHECKING:
+    from pysam import VariantHeader, VariantRecord
 
 BUILDS = ("GRCh37", "GRCh38")
 CONTIG_LENGTHS: dict[str, dict[str, int]] = {
@@ -68,10 +71,10 @@ def _key(chrom: str) -> str:
     return contig_key(chrom)
 
 
-def _by_lengths(header: Any) -> tuple[str | None, str]:
+def _by_lengths(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
     votes: dict[str, list[str]] = {b: [] for b in BUILDS}
-    for name, contig in header.contigs.items():
-        length = contig.length
+    for key, contig in header.contigs.items():
+        name, length = str(key), contig.length  # pysam's stubs allow an int key
         for build in BUILDS:
             if length and CONTIG_LENGTHS[build].get(_key(name)) == length:
                 votes[build].append(name)
@@ -90,8 +93,9 @@ def _by_lengths(header: Any) -> tuple[str | None, str]:
     return found[0], f"contig lengths ({', '.join(names[:2])}{more})"
 
 
-def detect_build(header: Any) -> tuple[str | None, str]:
-    """Genome build from a pysam header: (``GRCh37``/``GRCh38``/None, how it was found)."""
+def detect_build(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
+    """Genome build from a pysam header (or its ``##`` lines, :func:`build_from_meta`):
+    (``GRCh37``/``GRCh38``/None, how it was found)."""
     build, how = _by_lengths(header)
     for rec in header.records:
         if rec.key in ("reference", "assembly") and rec.value:
@@ -142,7 +146,7 @@ class BuildGuard:
         """(style-free contig, position) of every known base (for indexed reads)."""
         return sorted(self.facts)
 
-    def see(self, chrom: str, pos: int, ref: str, record: Any = None) -> None:
+    def see(self, chrom: str, pos: int, ref: str, record: VariantRecord | None = None) -> None:
         """Compare one record's REF and POS with what each build says (``record``: its ALTs
         are read only at a hotspot position)."""
         key = self._keys.get(chrom)
@@ -172,7 +176,7 @@ class BuildGuard:
         if hit and record is not None:
             self._alleles(chrom, pos, ref, record)
 
-    def _alleles(self, chrom: str, pos: int, ref: str, record: Any) -> None:
+    def _alleles(self, chrom: str, pos: int, ref: str, record: VariantRecord) -> None:
         for alt in record.alts or ():
             for build, table in self.tables.items():
                 found = table.lookup(chrom, pos, ref, alt)

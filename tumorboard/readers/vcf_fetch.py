@@ -34,13 +34,16 @@ import contextlib
 import os
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from tumorboard import helper_process
 from tumorboard.errors import IndexRequiredError
 from tumorboard.readers.base import QCCounter
 from tumorboard.readers.text import excerpt
 from tumorboard.readers.vcf_io import STALE_HINT
+
+if TYPE_CHECKING:
+    from pysam import VariantFile, VariantRecord
 
 Region = tuple[str, int, int]
 """A region to fetch: the contig as the file spells it, 0-based start, end."""
@@ -49,7 +52,7 @@ _BUFFER = 1 << 16
 
 
 def fetch_regions(
-    vf: Any,
+    vf: VariantFile,
     plan: Sequence[Region],
     path: str,
     qc: QCCounter,
@@ -59,7 +62,7 @@ def fetch_regions(
     stop: int | None = None,
     *,
     done: Callable[[int], object] | None = None,
-) -> Iterator[Any]:
+) -> Iterator[VariantRecord]:
     """Yield the records of ``plan[first:stop]`` through ``vf``'s index, counting those yielded
     (``qc.records_read``) and those fetched per contig (``fetched``); ``done(fetched)`` is
     called after each region (the child's region marker).
@@ -93,7 +96,7 @@ def fetch_regions(
         prev_chrom, prev_end = name, end
 
 
-def child_possible(vf: Any, compression: str) -> bool:
+def child_possible(vf: VariantFile, compression: str) -> bool:
     """Whether :func:`fetch_texts` may fork a child for this file (see the module docstring)."""
     if compression != "bgzf" or getattr(vf, "format", "") != "VCF":
         return False
@@ -101,14 +104,14 @@ def child_possible(vf: Any, compression: str) -> bool:
 
 
 def fetch_texts(
-    open_file: Callable[[str], Any],
+    open_file: Callable[[str], VariantFile],
     path: str,
     plan: Sequence[Region],
     qc: QCCounter,
     fetched: Counter[str],
-    resume: Callable[[int, int], Iterator[Any]],
+    resume: Callable[[int, int], Iterator[VariantRecord | str]],
     first: int = 0,
-) -> Iterator[Any]:
+) -> Iterator[VariantRecord | str]:
     """Yield the text of every record :func:`fetch_regions` would yield for ``plan[first:]``,
     fetched by a child process that opens ``path`` with ``open_file``; from where the child
     stopped (if it did), what ``resume(region, skip)`` yields."""
@@ -140,19 +143,19 @@ this (a typical panel sample) is over before a child would pay for its start."""
 
 
 def read_regions(
-    vf: Any,
-    open_file: Callable[[str], Any],
+    vf: VariantFile,
+    open_file: Callable[[str], VariantFile],
     path: str,
     plan: Sequence[Region],
     qc: QCCounter,
     fetched: Counter[str],
     child: bool,
-) -> Iterator[Any]:
+) -> Iterator[VariantRecord | str]:
     """Yield what :func:`fetch_regions` yields for the whole plan: region by region here until
     :data:`CHILD_AFTER_RECORDS` records came, then, with ``child``, the rest as text from a
     child (:func:`fetch_texts`)."""
 
-    def here(first: int, skip: int) -> Iterator[Any]:
+    def here(first: int, skip: int) -> Iterator[VariantRecord | str]:
         return fetch_regions(vf, plan, path, qc, fetched, first, skip)
 
     if not child:
@@ -195,7 +198,7 @@ class _Stop(Exception):
 
 
 def _child(
-    open_file: Callable[[str], Any], path: str, plan: Sequence[Region], first: int, fd: int
+    open_file: Callable[[str], VariantFile], path: str, plan: Sequence[Region], first: int, fd: int
 ) -> NoReturn:  # pragma: no cover - runs in the child; its work shows in the parent's results
     """Write the text of ``plan``'s records to ``fd``; stop at anything unusual."""
     # whatever goes wrong, the parent reads on from there; the pipe is closed (flushed: whole
@@ -211,7 +214,7 @@ def _child(
 
 
 def _write_texts(
-    write: Callable[[str], Any], vf: Any, path: str, plan: Sequence[Region], first: int
+    write: Callable[[str], object], vf: VariantFile, path: str, plan: Sequence[Region], first: int
 ) -> None:
     """The child's loop: :func:`fetch_regions` itself (its region rules raise as they would
     here), each record's text, and a marker line after each region."""

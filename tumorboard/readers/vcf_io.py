@@ -26,12 +26,14 @@ import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from tumorboard.errors import IndexRequiredError, InputNotFoundError, TruncatedInputError
 from tumorboard.readers.text import check_file, head_bytes, is_stream, open_binary
 
 if TYPE_CHECKING:
+    from pysam import VariantFile
+
     from tumorboard.panels import Panel
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -242,7 +244,7 @@ def _parse_index(data: memoryview, contigs: list[str]) -> Iterator[tuple[str, in
 
 
 # --- what an indexed read cannot see -------------------------------------------------------------
-def _gaps(vf: Any, panel: Panel, by_key: dict[str, str]) -> list[tuple[int, str, int, int]]:
+def _gaps(vf: VariantFile, panel: Panel, by_key: dict[str, str]) -> list[tuple[int, str, int, int]]:
     """(length, contig, start, end) of the stretches outside the panel's regions: each contig's
     two ends first, then the 16 longest stretches between regions."""
     from tumorboard.panels import contig_key
@@ -267,7 +269,7 @@ def _gaps(vf: Any, panel: Panel, by_key: dict[str, str]) -> list[tuple[int, str,
     return [g for g in [*ends, *sorted(gaps, reverse=True)[:16]] if g[0] > 0]
 
 
-def outside_record(vf: Any, panel: Panel, by_key: dict[str, str]) -> str:
+def outside_record(vf: VariantFile, panel: Panel, by_key: dict[str, str]) -> str:
     """``CHROM:POS`` of a record outside the panel, probed in a few stretches between its
     regions (a whole-exome or whole-genome file shows one at once), or ``""``."""
     contains = panel.contains

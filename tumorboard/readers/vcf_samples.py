@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tumorboard.errors import SampleError
 from tumorboard.readers.text import info_value
+
+if TYPE_CHECKING:
+    from pysam import VariantHeader
 
 _TCGA_BARCODE = re.compile(r"^TCGA-\w\w-\w{4}-(\d\d)")
 _TUMOR_NAME = re.compile(r"(^|[^A-Za-z])(tumou?r|TUMOU?R|Tumou?r)([^A-Za-z]|$)")
 _NORMAL_NAME = re.compile(r"(^|[^A-Za-z])(normal|NORMAL|Normal|germline|GERMLINE)([^A-Za-z]|$)")
 
 
-def choose_sample(samples: Sequence[str], header: Any, requested: str | None) -> tuple[str, str]:
+def choose_sample(
+    samples: Sequence[str], header: VariantHeader, requested: str | None
+) -> tuple[str, str]:
     """Choose the tumour sample column: returns (sample name, rule)."""
     listed = ", ".join(samples) if samples else "(none)"
     if requested:
@@ -31,7 +36,7 @@ def choose_sample(samples: Sequence[str], header: Any, requested: str | None) ->
     if not samples:
         return "", "sites-only VCF (no sample columns)"
     for rec in header.records:
-        if rec.key == "tumor_sample" and rec.value in samples:
+        if rec.key == "tumor_sample" and rec.value is not None and rec.value in samples:
             return rec.value, "##tumor_sample header"
     if len(samples) == 1:
         return samples[0], "only sample"
@@ -67,7 +72,7 @@ class SampleValues:
     values are converted only when they are used. ``.`` is a missing value.
     """
 
-    def __init__(self, header: Any, sample: str) -> None:
+    def __init__(self, header: VariantHeader, sample: str) -> None:
         fmt = header.formats
         self.sample = sample
         self.has = {k: (fmt[k].number if k in fmt else None) for k in fmt}

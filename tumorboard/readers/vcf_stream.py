@@ -14,23 +14,28 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tumorboard.readers.base import QCCounter
 
 if TYPE_CHECKING:
+    from pysam import VariantRecord
+
     from tumorboard.panels import Panel
+
+    See = Callable[[str, int, str, VariantRecord | None], None]
+    """The genome-build guard's look at a record (CHROM, POS, REF, the record)."""
 
 _FAR = 1 << 62
 """Beyond any position."""
 
 
 def stream_records(
-    records: Iterable[Any],
+    records: Iterable[VariantRecord],
     qc: QCCounter,
     panel: Panel | None,
-    see: Callable[[str, int, str, Any], None] | None = None,
-) -> Iterator[Any]:
+    see: See | None = None,
+) -> Iterator[VariantRecord]:
     """Yield the records inside ``panel`` (``None``: all of them), counting every record read
     (``qc.records_read``) and those left out (``qc.outside_panel``); ``see`` looks at every
     record first (the genome-build guard)."""
@@ -42,11 +47,11 @@ def stream_records(
 
 
 def _each(
-    records: Iterable[Any],
+    records: Iterable[VariantRecord],
     qc: QCCounter,
     contains: Callable[[str, int], bool] | None,
-    see: Callable[[str, int, str, Any], None] | None,
-) -> Iterator[Any]:
+    see: See | None,
+) -> Iterator[VariantRecord]:
     for rec in records:
         qc.records_read += 1
         if see is not None:
@@ -58,8 +63,10 @@ def _each(
 
 
 def _by_stretch(
-    records: Iterable[Any], qc: QCCounter, intervals: Callable[[str], tuple[list[int], list[int]]]
-) -> Iterator[Any]:
+    records: Iterable[VariantRecord],
+    qc: QCCounter,
+    intervals: Callable[[str], tuple[list[int], list[int]]],
+) -> Iterator[VariantRecord]:
     """:func:`_each` for a panel with ``intervals``: the answer is kept for the stretch
     ``[lo, hi)`` of contig ``rid`` around the last record (``inside`` or not)."""
     read, outside = qc.records_read, qc.outside_panel
