@@ -105,6 +105,7 @@ def test_bundled_catalog_loads_from_its_parsed_file_and_equals_the_yaml(
     assert fast.where[RECORD].startswith("drug_catalog/indications/")
 
 
+@pytest.mark.slow
 def test_a_changed_yaml_file_is_read_as_yaml(
     bundled: Path, tree: OncoTree, yaml_reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,6 +131,7 @@ def test_a_new_file_the_manifest_matches_is_read_as_yaml(
     assert yaml_reads
 
 
+@pytest.mark.slow
 def test_a_parsed_file_that_fails_validation_gives_way_to_the_yaml(
     bundled: Path, tree: OncoTree, yaml_reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -279,6 +279,7 @@ def test_process_substitution_is_read_once(tmp_path: Path) -> None:
         assert [v["label"] for v in json.loads(proc.stdout)["variants"]] == ["BRAF V600E"]
 
 
+@pytest.mark.slow
 def test_a_named_fifo_is_read_and_one_without_writer_does_not_hang(tmp_path: Path) -> None:
     vcf = tmp_path / "v.vcf"
     vcf.write_text(HEADER + braf())

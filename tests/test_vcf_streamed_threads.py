@@ -81,6 +81,7 @@ def test_the_thread_reads_what_one_thread_reads(
     assert len(one[0]) == one[1].records_read - one[1].filtered
 
 
+@pytest.mark.slow
 @needs_two_cpus
 @pytest.mark.parametrize(
     "name",

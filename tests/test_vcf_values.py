@@ -89,6 +89,7 @@ def expected(rec: dict[str, object], i: int) -> tuple[float | None, int | None, 
     return vaf, depth, source
 
 
+@pytest.mark.slow
 @given(records())
 @settings(max_examples=150, deadline=None)
 def test_vaf_and_depth_follow_the_values(

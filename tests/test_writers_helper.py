@@ -216,6 +216,7 @@ def indexed(big_vcf: Path) -> tuple[Path, Path]:
     return gz, bed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["indexed", "streamed"])
 def test_no_helpers_keeps_all_work_in_one_process(
     big_vcf: Path,
