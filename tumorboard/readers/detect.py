@@ -12,8 +12,8 @@ kind        how it is recognised
 ``sv_vcf``  a VCF whose records are all breakends (``SVTYPE=BND`` / ``]``/``[`` ALTs)
 ``tso500``  a TSO500 CombinedVariantOutput: ``Combined Variant Output`` title, or the first
             non-empty line is a ``[Section]`` header (``[Analysis Details]``, ``[Header]``)
-``maf``     a tab-separated header with ``Hugo_Symbol`` and a MAF column (``#version`` lines
-            allowed; see ``_tsv_kind``)
+``maf``     a tab-separated header with ``Hugo_Symbol`` and a MAF column (comment lines above
+            it allowed: ``#version``, GDC's ``#filedate`` ...; see ``_tsv_kind``)
 ``fusions`` a TSV whose header names a gene pair (``FusionGene``, ``#FusionName``, ``Gene Pair``,
             ``Fusion``) or two partner genes (``gene1``/``gene2``, ``Site1_Hugo_Symbol`` ...)
 ``cnv``     a TSV whose header has a gene column and a copy-number / fold-change / log2 / call
@@ -38,10 +38,12 @@ from tumorboard.readers.text import (
     excerpt,
     head_bytes,
     info_value,
+    is_preamble,
     is_stream,
     iter_lines,
     norm_column,
     stream_head,
+    unquote,
 )
 
 _GENE_PAIR_COLUMNS = frozenset(
@@ -209,10 +211,8 @@ def detect_format(path: str) -> str:
         return _vcf_kind(lines)
     if "Combined Variant Output" in first or re.fullmatch(r"\[[^\]]+\].*", first):
         return "tso500"
-    header = next((ln for ln in content if not ln.startswith("#version")), "")
-    if header.startswith("##"):
-        header = next((ln for ln in content if not ln.startswith("##")), "")
-    kind = _tsv_kind(header.split("\t"))
+    header = next((ln for ln in content if not is_preamble(ln)), "")
+    kind = _tsv_kind([unquote(c) for c in header.split("\t")])
     if kind is not None:
         return kind
     if p.name.lower().endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):

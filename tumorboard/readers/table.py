@@ -2,13 +2,15 @@
 
 Shared by the MAF, copy-number and fusion readers:
 
-* :func:`read_table` reads the header (the first line that is not blank, ``##``-prefixed or a
-  ``#version`` line; a leading ``#`` of the header is dropped, as in STAR-Fusion's
-  ``#FusionName``) and the data rows with their line numbers, and notes whether the last line
-  has its newline (without one, the file may have been cut inside it). A header line without a
-  newline (the file ends inside it) is an error. Readers turn a cut last line that fails to parse
-  into :func:`truncation_error`, and add :func:`table_notes` (a last line read without its
-  newline, a header without rows) to their QC warnings.
+* :func:`read_table` reads the header (the first line that is not blank or a comment above it:
+  ``##``, ``#version`` or a ``#`` line without a tab, as GDC MAFs start; a leading ``#`` of the
+  header is dropped, as in STAR-Fusion's ``#FusionName``) and the data rows with their line
+  numbers, and notes whether the last line has its newline (without one, the file may have been
+  cut inside it). Cells quoted as R's ``write.table`` or a spreadsheet writes them
+  (``"ERBB2"``) are read without the quotes (a tab inside quotes is not supported). A header
+  line without a newline (the file ends inside it) is an error. Readers turn a cut last line
+  that fails to parse into :func:`truncation_error`, and add :func:`table_notes` (a last line
+  read without its newline, a header without rows) to their QC warnings.
 * :meth:`Table.col` finds a column by any of its documented names, ignoring case and punctuation
   (``Start_position`` = ``Start_Position``).
 * :func:`choose_sample` restricts a multi-sample file to one patient: ``--sample`` given as the
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tumorboard.errors import SampleError, TruncatedInputError
-from tumorboard.readers.text import iter_lines_ended, norm_column
+from tumorboard.readers.text import is_preamble, iter_lines_ended, norm_column, unquote
 
 NA_VALUES = frozenset({"", "na", "n/a", ".", "none", "null", "nd", "__unknown__"})
 """Cells meaning "no value" (compared in lower case)."""
@@ -77,15 +79,6 @@ class Table:
         return not self.complete and line == self.last_line
 
 
-def _is_preamble(line: str) -> bool:
-    low = line.lower()
-    return (
-        line.startswith("##")
-        or low.startswith("#version")
-        or (line.startswith("#") and "\t" not in line)
-    )
-
-
 def read_table(path: str) -> Table | None:
     """The table in ``path`` (``None`` when it has no header line).
 
@@ -97,9 +90,9 @@ def read_table(path: str) -> Table | None:
         if not line.strip():
             continue
         if table is None:
-            if _is_preamble(line):
+            if is_preamble(line):
                 continue
-            header = [c.strip() for c in line.split("\t")]
+            header = [unquote(c.strip()) for c in _cells(line)]
             header[0] = header[0].lstrip("#").strip()
             while len(header) > 1 and not header[-1]:
                 header.pop()
@@ -108,7 +101,7 @@ def read_table(path: str) -> Table | None:
             continue
         if line.startswith("#"):
             continue  # a comment line after the header
-        table.rows.append((n, line.split("\t")))
+        table.rows.append((n, _cells(line)))
         complete = ended
     if table is not None:
         table.complete = complete
@@ -120,6 +113,15 @@ def read_table(path: str) -> Table | None:
                 "the final newline: echo >> FILE)",
             )
     return table
+
+
+def _cells(line: str) -> list[str]:
+    """The tab-separated cells of a line, each without the quotes R's ``write.table`` or a
+    spreadsheet put around text (a line without ``"`` is only split)."""
+    cells = line.split("\t")
+    if '"' in line:
+        return [unquote(c) for c in cells]
+    return cells
 
 
 def table_notes(table: Table, what: str) -> list[str]:

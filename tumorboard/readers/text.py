@@ -30,6 +30,27 @@ def norm_column(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def is_preamble(line: str) -> bool:
+    """Is ``line`` one of the comment lines some tables carry above their header? ``##`` lines,
+    ``#version`` (vcf2maf), and any ``#`` line without a tab (GDC MAFs start with
+    ``#version gdc-1.0.0``, ``#filedate``, ``#annotation.spec`` ...). A ``#`` line with tabs
+    is a header (STAR-Fusion's ``#FusionName``)."""
+    return (
+        line.startswith("##")
+        or line[:8].lower() == "#version"
+        or (line.startswith("#") and "\t" not in line)
+    )
+
+
+def unquote(cell: str) -> str:
+    """A cell without the double quotes R's ``write.table`` and spreadsheets put around text
+    (``"ERBB2"`` -> ``ERBB2``; ``""`` inside stands for one ``"``); other cells as they are."""
+    text = cell.strip()
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        return text[1:-1].replace('""', '"')
+    return cell
+
+
 def excerpt(text: str, limit: int = 24) -> str:
     """A short, escaped excerpt of input text for an error message (never a long quote)."""
     cut = text[:limit]
