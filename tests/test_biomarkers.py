@@ -134,7 +134,7 @@ def test_biallelic_lof_plus_segment_loh(tmp_path: Path, shared_data: Path) -> No
     brca2 = next(v for v in case["variants"] if v["gene"] == "BRCA2")
     assert brca2["biallelic"] is True
     assert (
-        "bi-allelic: loss-of-function variant with LOH (minor allele copy number 0)"
+        "bi-allelic: loss-of-function variant with LOH (minor allele copy number < 0.5)"
         in brca2["note"]
     )
 

@@ -91,7 +91,9 @@ def test_pcgr_segments(shared_data: Path) -> None:
     assert all(kind == AMPLIFICATION and cn >= 6 for kind, cn, _ in calls.values())
     assert r.genome == "GRCh38"
     # LOH (nMinor == 0) is kept per gene for bi-allelic marking
-    assert r.loh["BRCA2"].startswith("LOH (minor allele copy number 0) in pcgr_T001.grch38.cna.tsv")
+    assert r.loh["BRCA2"].startswith(
+        "LOH (minor allele copy number < 0.5) in pcgr_T001.grch38.cna.tsv"
+    )
 
 
 def test_segments_need_a_build(shared_data: Path) -> None:

@@ -144,3 +144,216 @@ def test_unquote_round_trip(value: str) -> None:
     assert unquote(quoted) == value
     assert unquote(value) == value  # nothing to take off
     assert unquote('"' + value.replace("x", '""') + '"') == value.replace("x", '"')
+
+
+# --- copy number from CNVkit, PURPLE, Sequenza, FACETS -------------------------------------------
+ERBB2_38 = ("17", 39680000, 39740000)  # covers ERBB2 (GRCh38 chr17:39,687,914-39,730,426)
+BRCA1_38 = ("17", 43040000, 43130000)  # covers BRCA1 (GRCh38 chr17:43,044,295-43,125,483)
+BRAF_38 = ("7", 140700000, 140930000)
+
+
+def _tsv(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text(
+        "\t".join(header.split()) + "\n" + "".join("\t".join(r.split()) + "\n" for r in rows)
+    )
+    return path
+
+
+def _cnv(tmp_path: Path, cnv: Path, *extra: str, tumour: str = "BRCA") -> tuple[int, str, dict]:
+    return annotate(
+        ["--cnv", str(cnv), *extra, "-t", tumour, "--genome", "GRCh38",
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+
+
+def test_cnvkit_segments_are_read_as_segments(tmp_path: Path) -> None:
+    """A .cns row names every gene of its bins; it is a segment, mapped to genes by position
+    (log2 3.0: copy number 2 x 2^3 = 16)."""
+    cns = _tsv(
+        tmp_path / "t.cns",
+        "chromosome start end gene log2 depth probes weight",
+        [f"chr17 {ERBB2_38[1]} {ERBB2_38[2]} ERBB2,PGAP3,GRB7 3.0 950.2 20 18.1",
+         f"chr7 {BRAF_38[1]} {BRAF_38[2]} BRAF,KDM7A 0.02 401.0 35 30.2",
+         f"chr17 {BRCA1_38[1]} {BRCA1_38[2]} - -0.1 380.5 12 10.0"],
+    )  # fmt: skip
+    code, output, case = _cnv(tmp_path, cns)
+    assert code == 0, output
+    assert labels(case) == ["ERBB2 amplification"]
+    assert case["variants"][0]["copy_number"] == 16.0
+    assert case["qc"]["records_read"] == 3
+    assert not case["qc"]["skipped"]
+    assert any(m["label"] == "on-label" and "trastuzumab" in m["drugs"] for m in case["matches"])
+
+
+def test_cnvkit_call_segments_use_their_absolute_copy_number(tmp_path: Path) -> None:
+    cns = _tsv(
+        tmp_path / "t.call.cns",
+        "chromosome start end gene log2 cn depth probes weight",
+        [f"chr17 {ERBB2_38[1]} {ERBB2_38[2]} ERBB2,PGAP3,GRB7 1.9 9 950.2 20 18.1",
+         "chr9 21960000 22000000 CDKN2A,CDKN2B-AS1 -4.5 0 2.1 8 6.5"],
+    )  # fmt: skip
+    code, output, case = _cnv(tmp_path, cns)
+    assert code == 0, output
+    assert sorted(labels(case)) == ["CDKN2A deletion", "ERBB2 amplification"]
+    erbb2 = next(v for v in case["variants"] if v["gene"] == "ERBB2")
+    assert erbb2["copy_number"] == 9.0  # cn, not 2 x 2^1.9
+
+
+def test_cnvkit_bin_ratios_are_refused_with_a_hint(tmp_path: Path) -> None:
+    """Single .cnr bins gave an ERBB2 amplification and an ERBB2 deep deletion in one case."""
+    cnr = _tsv(
+        tmp_path / "t.cnr",
+        "chromosome start end gene log2 depth weight",
+        ["chr17 39700000 39700200 ERBB2 1.73 900.1 0.9",
+         "chr17 39700400 39700600 ERBB2 -2.43 40.2 0.4"],
+    )  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["annotate", "--cnv", str(cnr), "-t", "BRCA", "-o", str(tmp_path / "c.json")]
+    )
+    assert result.exit_code == 1
+    assert "Error: " in result.output
+    assert "CNVkit bin-level log2 ratios" in result.output
+    assert "Hint: give CNVkit's segments" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_purple_segments_give_loh_for_the_bi_allelic_rule(tmp_path: Path) -> None:
+    purple = _tsv(
+        tmp_path / "tumour.purple.cnv.somatic.tsv",
+        "chromosome start end copyNumber bafCount observedBAF baf segmentStartSupport "
+        "segmentEndSupport method depthWindowCount gcContent minStart maxStart "
+        "minorAlleleCopyNumber majorAlleleCopyNumber",
+        [f"chr17 {BRCA1_38[1]} {BRCA1_38[2]} 2.02 40 0.98 0.99 BND BND BAF_WEIGHTED 80 0.45 "
+         f"{BRCA1_38[1]} {BRCA1_38[1]} 0.01 2.01",
+         f"chr17 {ERBB2_38[1]} {ERBB2_38[2]} 2.1 30 0.55 0.52 BND BND BAF_WEIGHTED 60 0.5 "
+         f"{ERBB2_38[1]} {ERBB2_38[1]} 1.0 1.1"],
+    )  # fmt: skip
+    maf = tmp_path / "t.maf"
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
+        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
+    )
+    code, output, case = annotate(
+        [str(maf), "--cnv", str(purple), "-t", "BRCA", "--genome", "GRCh38",
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert code == 0, output
+    brca1 = next(v for v in case["variants"] if v["gene"] == "BRCA1")
+    assert brca1["biallelic"] is True, brca1
+    assert "LOH" in brca1["note"]
+
+
+@pytest.mark.parametrize(("minor", "loh"), [("0.48", True), ("-0.02", True), ("0.6", False)])
+def test_a_fitted_minor_allele_copy_number_below_half_is_loh(
+    tmp_path: Path, minor: str, loh: bool
+) -> None:
+    """PURPLE fits allele copy numbers (0.01, -0.02, 0.48 ...): below 0.5 rounds to no copy,
+    as an integer 0 does for ASCAT, FACETS or Sequenza."""
+    purple = _tsv(
+        tmp_path / "p.tsv",
+        "chromosome start end copyNumber minorAlleleCopyNumber majorAlleleCopyNumber",
+        [f"chr17 {BRCA1_38[1]} {BRCA1_38[2]} 2.0 {minor} 2.0"],
+    )
+    maf = tmp_path / "t.maf"
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
+        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
+    )
+    code, output, case = annotate(
+        [str(maf), "--cnv", str(purple), "-t", "BRCA", "--genome", "GRCh38",
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert code == 0, output
+    brca1 = next(v for v in case["variants"] if v["gene"] == "BRCA1")
+    assert brca1["biallelic"] is (True if loh else None)
+
+
+def test_purple_gene_file_is_a_gene_table(tmp_path: Path) -> None:
+    genes = _tsv(
+        tmp_path / "tumour.purple.cnv.gene.tsv",
+        "chromosome start end gene minCopyNumber maxCopyNumber somaticRegions",
+        ["chr17 39687914 39730426 ERBB2 20.5 21.0 1",
+         "chr9 21967752 21995301 CDKN2A 0.1 0.2 1",
+         "chr7 140719327 140924929 BRAF 2.0 2.1 1"],
+    )  # fmt: skip
+    code, output, case = _cnv(tmp_path, genes)
+    assert code == 0, output
+    assert sorted(labels(case)) == ["CDKN2A deletion", "ERBB2 amplification"]
+
+
+def test_sequenza_segments(tmp_path: Path) -> None:
+    seq = tmp_path / "t_segments.txt"
+    seq.write_text(
+        '"chromosome"\t"start.pos"\t"end.pos"\t"Bf"\t"N.BAF"\t"sd.BAF"\t"depth.ratio"\t'
+        '"N.ratio"\t"sd.ratio"\t"CNt"\t"A"\t"B"\t"LPP"\n'
+        f'"chr17"\t{ERBB2_38[1]}\t{ERBB2_38[2]}\t0.2\t30\t0.05\t3.5\t400\t0.2\t12\t10\t2\t-10.1\n'
+        f'"chr17"\t{BRCA1_38[1]}\t{BRCA1_38[2]}\t0.0\t25\t0.04\t1.0\t300\t0.1\t2\t2\t0\t-8.2\n'
+    )
+    maf = tmp_path / "t.maf"
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
+        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
+    )
+    code, output, case = annotate(
+        [str(maf), "--cnv", str(seq), "-t", "BRCA", "--genome", "GRCh38",
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert code == 0, output
+    assert "ERBB2 amplification" in labels(case)
+    brca1 = next(v for v in case["variants"] if v["gene"] == "BRCA1")
+    assert brca1["biallelic"] is True, brca1
+    assert "LOH" in brca1["note"]
+
+
+def test_facets_uses_its_em_estimate(tmp_path: Path) -> None:
+    facets = _tsv(
+        tmp_path / "t.cncf.txt",
+        "chrom loc.start loc.end seg num.mark nhet cnlr.median mafR segclust cnlr.median.clust "
+        "mafR.clust cf tcn lcn cf.em tcn.em lcn.em",
+        [f"17 {ERBB2_38[1]} {ERBB2_38[2]} 40 120 10 1.9 0.3 12 1.9 0.3 0.8 5 1 0.8 14 1"],
+    )
+    code, output, case = _cnv(tmp_path, facets)
+    assert code == 0, output
+    assert labels(case) == ["ERBB2 amplification"]
+    assert case["variants"][0]["copy_number"] == 14.0  # tcn.em, not tcn (5)
+
+
+def test_intervals_without_a_copy_number_column_name_what_is_missing(tmp_path: Path) -> None:
+    table = _tsv(tmp_path / "x.tsv", "chromosome start end score", ["chr17 100 200 0.5"])
+    result = CliRunner().invoke(
+        main, ["annotate", "--cnv", str(table), "-t", "BRCA", "--genome", "GRCh38",
+               "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "Error: " in result.output
+    assert "segment file has no copy-number column" in result.output
+    assert "Hint: name it copy_number" in result.output
+
+
+# --- contradictory copy number -------------------------------------------------------------------
+def test_a_gene_called_amplified_and_deleted_keeps_neither_call(tmp_path: Path) -> None:
+    cnv = _tsv(tmp_path / "c.tsv", "gene copy_number", ["ERBB2 10", "ERBB2 0.2", "MET 8"])
+    code, output, case = _cnv(tmp_path, cnv)
+    assert code == 0, output
+    assert labels(case) == ["MET amplification"]
+    assert not any("ERBB2" in m["biomarker"] for m in case["matches"])
+    note = next(n for n in case["qc"]["not_assessable"] if n.startswith("ERBB2 copy number"))
+    assert "amplification at c.tsv:2, copy number 10" in note
+    assert "deletion at c.tsv:3, copy number 0.2" in note
+
+
+def test_two_inputs_that_disagree_on_a_gene_are_not_assessable(tmp_path: Path) -> None:
+    table = _tsv(tmp_path / "genes.tsv", "gene copy_number", ["ERBB2 12"])
+    seg = _tsv(
+        tmp_path / "s.seg",
+        "ID chrom loc.start loc.end num.mark seg.mean",
+        [f"S1 17 {ERBB2_38[1]} {ERBB2_38[2]} 40 -6"],
+    )
+    code, output, case = annotate(
+        ["--cnv", str(table), "--cnv", str(seg), "-t", "BRCA", "--genome", "GRCh38",
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert code == 0, output
+    assert case["variants"] == []
+    assert any(n.startswith("ERBB2 copy number contradicts") for n in case["qc"]["not_assessable"])

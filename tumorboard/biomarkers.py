@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from tumorboard.alterations import (
+    AMPLIFICATION,
     CODING_CONSEQUENCES,
     DELETION,
     MUTATION,
@@ -344,6 +345,48 @@ def merge_duplicates(results: Sequence[ReadResult]) -> int:
     return dropped
 
 
+def drop_conflicting_copy_numbers(results: Sequence[ReadResult]) -> list[str]:
+    """Remove the copy-number calls of a gene called both amplified and deeply deleted (by one
+    input's rows, or by two inputs): neither can be trusted, so no rule on them is assessed.
+    Returns the ``qc.not_assessable`` lines naming each such gene and where its calls came from.
+    """
+    kinds: dict[str, dict[str, list[Alteration]]] = {}
+    for r in results:
+        for a in r.alterations:
+            if a.kind in (AMPLIFICATION, DELETION):
+                kinds.setdefault(a.gene, {}).setdefault(a.kind, []).append(a)
+    conflicting = {g for g, by_kind in kinds.items() if len(by_kind) == 2}
+    if not conflicting:
+        return []
+    lines = []
+    for gene in sorted(conflicting):
+        calls = "; ".join(
+            f"{a.kind} at {a.source}:{a.record}{_level(a)}"
+            for kind in (AMPLIFICATION, DELETION)
+            for a in kinds[gene][kind]
+        )
+        lines.append(
+            f"{gene} copy number contradicts itself ({calls}): neither call is reported, and "
+            f"rules on {gene} amplification or deletion were not assessed; check the "
+            "copy-number calls"
+        )
+    for r in results:
+        r.alterations[:] = [
+            a
+            for a in r.alterations
+            if not (a.gene in conflicting and a.kind in (AMPLIFICATION, DELETION))
+        ]
+    return lines
+
+
+def _level(a: Alteration) -> str:
+    if a.copy_number is not None:
+        return f", copy number {a.copy_number:g}"
+    if a.fold_change is not None:
+        return f", fold change {a.fold_change:g}"
+    return ""
+
+
 def _rank(a: Alteration) -> tuple[int, int]:
     return (0 if a.annotated else 1, 0 if a.protein else 1)
 
@@ -353,6 +396,7 @@ __all__ = [
     "TMB_MIN_DEPTH",
     "TMB_MIN_VAF",
     "compute_tmb",
+    "drop_conflicting_copy_numbers",
     "hrd_from_gis",
     "is_deep_deletion",
     "is_loss_of_function",

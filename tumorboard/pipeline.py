@@ -175,14 +175,18 @@ def hotspots(found: Inputs, qc: QCCounter) -> None:
 
 
 def merge(found: Inputs, qc: QCCounter) -> None:
-    """Step ``merge``: an alteration reported by several inputs is kept once (noted)."""
-    from tumorboard.biomarkers import merge_duplicates
+    """Step ``merge``: an alteration reported more than once is kept once (noted); a gene
+    called both amplified and deeply deleted keeps neither call (not assessable)."""
+    from tumorboard.biomarkers import drop_conflicting_copy_numbers, merge_duplicates
 
     dropped = merge_duplicates(found.results)
     if dropped:
         qc.warnings.append(
-            f"{dropped} alteration(s) reported by more than one input were merged (see notes)"
+            f"{dropped} alteration(s) reported more than once were merged (see notes)"
         )
+    for line in drop_conflicting_copy_numbers(found.results):
+        if line not in qc.not_assessable:
+            qc.not_assessable.append(line)
 
 
 def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) -> list[Biomarker]:

@@ -13,12 +13,23 @@ How numbers, words and discrete values become calls is in :mod:`tumorboard.reade
   ``Gene Symbol``), optional ``Entrez_Gene_Id``/``Locus ID``/``Cytoband``, then one column per
   sample holding -2..2; only this patient's column is read. A matrix of continuous values
   (log2) is refused.
-* **Segments**: chromosome, start, end and a copy number (``CN``, ``nMajor + nMinor``, or a log2
+* **Segments**: chromosome, start, end and a copy number (``CN``; ``nMajor + nMinor``; PURPLE
+  ``copyNumber``; Sequenza ``CNt``; FACETS ``tcn.em`` before ``tcn``; CNVkit ``cn``; or a log2
   ratio) mapped to genes through the panel's genes, or with ``--panel all`` through the bundled
   gene table of the build (``panels/genes_<build>.bed``); a sample column (IGV/cBioPortal
   ``.seg`` ``ID``) restricts the file to this patient. Segment files record one-copy loss of the
-  minor allele (``nMinor == 0``, or ``minor_cn``/``lcn`` 0) as LOH per gene, for bi-allelic
-  marking (:func:`tumorboard.biomarkers.mark_biallelic`). The chromosome is 1-22, X, Y or MT
+  minor allele (``nMinor``, ``minor_cn``, PURPLE ``minorAlleleCopyNumber``, Sequenza ``B``,
+  FACETS ``lcn.em``/``lcn``, or the smaller of CNVkit's ``cn1``/``cn2``, below 0.5: an integer
+  0, or a fitted value that rounds to 0, as PURPLE writes them) as LOH per gene, for bi-allelic
+  marking (:func:`tumorboard.biomarkers.mark_biallelic`).
+* **CNVkit** tables have a ``gene`` column beside their coordinates. Its segments (``.cns``,
+  ``.call.cns``: a ``probes`` or ``cn`` column) are read as segments, the ``gene`` cell (the
+  genes of all bins a segment covers) left aside. Its bin-level ratios (``.cnr``, ``.cnn``:
+  ``log2`` with ``depth``/``weight`` and neither ``probes`` nor ``cn``) are refused: one bin is
+  not a gene's copy number (single noisy bins gave amplifications and deletions of one gene).
+* **PURPLE's gene file** (``purple.cnv.gene.tsv``) is a gene table: ``minCopyNumber`` is the
+  gene's copy number (the whole gene is at least that), as PURPLE calls amplifications and
+  deletions from it. The chromosome is 1-22, X, Y or MT
   (with or without ``chr``; ``23``/``24`` are X/Y, as GISTIC and DNAcopy number them); a segment
   on any other contig is skipped with that reason.
 * **VCF records** ``<DUP>``/``<DEL>``/``<CNV>``: :mod:`tumorboard.readers.sv_vcf`.
@@ -60,7 +71,18 @@ if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
 GENE_COLUMNS = ("gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename")
-CN_COLUMNS = ("copynumber", "cn", "absolutecopynumber", "totalcn", "tcn")
+CN_COLUMNS = ("copynumber", "cn", "absolutecopynumber", "totalcn", "tcn", "mincopynumber")
+SEGMENT_CN_COLUMNS = (
+    "copynumber", "cn", "totalcn", "tcnem", "tcn", "cnt", "absolutecopynumber",
+)  # fmt: skip
+"""A segment's total copy number: FACETS' EM estimate (``tcn.em``) before its ``tcn``."""
+MINOR_COLUMNS = (
+    "nminor", "minorcn", "minor", "cnminor", "minorallelecopynumber", "lcnem", "lcn",
+)  # fmt: skip
+MAJOR_COLUMNS = ("nmajor", "majorcn", "major", "cnmajor", "majorallelecopynumber")
+CHROM_COLUMNS = ("chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig")
+START_COLUMNS = ("start", "startpos", "locstart", "segmentstart")
+END_COLUMNS = ("end", "endpos", "stop", "locend", "segmentend")
 FC_COLUMNS = ("foldchange", "fc")
 LOG2_COLUMNS = ("log2", "log2ratio", "segmean", "segmentmean", "log2copyratio")
 CALL_COLUMNS = (
@@ -271,11 +293,16 @@ def _segment_cn(row: list[str], table: Table, where: str) -> tuple[float | None,
         i = table.col(*names)
         return None if i is None else _float(row[i], table.keys[i], where)
 
-    minor = value("nminor", "minorcn", "minor", "cnminor", "lcn")
-    lost = minor is not None and minor == 0
-    total = value("copynumber", "cn", "totalcn", "tcn", "absolutecopynumber")
-    if total is None and table.has("nmajor", "majorcn", "major", "cnmajor"):
-        major = value("nmajor", "majorcn", "major", "cnmajor")
+    minor = value(*MINOR_COLUMNS)
+    if minor is None and _sequenza(table):
+        minor = value("b")  # Sequenza: CNt = A + B, B the minor allele
+    if minor is None and table.has("cn1") and table.has("cn2"):  # CNVkit call, with BAF
+        one, two = value("cn1"), value("cn2")
+        minor = None if one is None or two is None else min(one, two)
+    lost = minor is not None and minor < 0.5  # no copy left (fitted values: rounds to 0)
+    total = value(*SEGMENT_CN_COLUMNS)
+    if total is None and table.has(*MAJOR_COLUMNS):
+        major = value(*MAJOR_COLUMNS)
         total = None if major is None or minor is None else major + minor
         problem = _problem(major, "major copy number") or _problem(minor, "minor copy number")
         return total, lost, problem
@@ -287,6 +314,10 @@ def _segment_cn(row: list[str], table: Table, where: str) -> tuple[float | None,
     return round(2 * 2**log2, 2), lost, ""
 
 
+def _sequenza(table: Table) -> bool:
+    return table.has("cnt") and table.has("a") and table.has("b")
+
+
 def _problem(value: float | None, name: str) -> str:
     if value is None:
         return ""
@@ -296,9 +327,11 @@ def _problem(value: float | None, name: str) -> str:
 
 
 def _segments(table: Table, rows: list[tuple[int, list[str]]], result: ReadResult) -> list[Segment]:
-    chrom = table.col("chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig")
-    start = table.col("start", "startpos", "locstart", "segmentstart")
-    end = table.col("end", "endpos", "stop", "locend", "segmentend")
+    chrom, start, end = (
+        table.col(*CHROM_COLUMNS),
+        table.col(*START_COLUMNS),
+        table.col(*END_COLUMNS),
+    )
     if chrom is None or start is None or end is None:
         raise FormatError(
             "segment file needs chromosome, start and end columns",
@@ -355,7 +388,7 @@ def _read_segments(
     from tumorboard.panels import gene_table
 
     segments = _segments(table, rows, result)
-    log2_only = not table.has(*CN_COLUMNS, "nmajor", "majorcn", "major", "cnmajor")
+    log2_only = not table.has(*SEGMENT_CN_COLUMNS, *MAJOR_COLUMNS)
     index = _SegmentIndex(segments)
     genes_table = gene_table(panel.genome)
     genes = sorted(genes_table) if getattr(panel, "is_all", False) else sorted(panel.listed_genes)
@@ -408,7 +441,7 @@ def _call_gene(
 ) -> Alteration | None:
     if any(s[4] for s in hits):
         lines = ", ".join(str(s[5]) for s in hits if s[4])
-        result.loh[gene] = f"LOH (minor allele copy number 0) in {Path(path).name} line {lines}"
+        result.loh[gene] = f"LOH (minor allele copy number < 0.5) in {Path(path).name} line {lines}"
     low, high = min(s[3] for s in hits), max(s[3] for s in hits)
     where = f"{path}:{hits[0][5]}"
     if low < options.amp_copy_number and low >= options.deep_deletion_copy_number:
@@ -433,13 +466,47 @@ def _table(path: str) -> Table:
     return table
 
 
+def _layout(table: Table) -> str:
+    """``genes`` (one row per gene), ``segments`` or ``cnvkit`` (CNVkit segments); CNVkit's
+    bin-level ratios and tables without a usable value column are errors."""
+    coordinates = (
+        table.has(*CHROM_COLUMNS) and table.has(*START_COLUMNS) and table.has(*END_COLUMNS)
+    )
+    if coordinates and table.has("gene") and table.has("log2"):
+        if table.has("probes") or table.has("cn"):
+            return "cnvkit"
+        if table.has("depth") or table.has("weight"):
+            raise FormatError(
+                "CNVkit bin-level log2 ratios (.cnr/.cnn: one value per bin, no segments): "
+                "a single bin is not a gene's copy number",
+                where=f"{table.path}:{table.header_line}",
+                hint="give CNVkit's segments: the .cns file, or the .call.cns of `cnvkit.py call` "
+                "(absolute copy numbers)",
+            )
+    if table.has(*GENE_COLUMNS):
+        return "genes"
+    if not coordinates:
+        return "segments"  # _segments names the missing columns
+    if not table.has(*SEGMENT_CN_COLUMNS, *MAJOR_COLUMNS, *LOG2_COLUMNS):
+        raise FormatError(
+            "segment file has no copy-number column",
+            where=f"{table.path}:{table.header_line}",
+            hint="name it copy_number (absolute), seg.mean or log2 (ratio), or nMajor + nMinor; "
+            "PURPLE copyNumber, Sequenza CNt, FACETS tcn.em and CNVkit cn are read as they are",
+        )
+    return "segments"
+
+
 def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read a gene-level copy-number table or a segment file (mapped to genes)."""
     result = ReadResult(kind="cnv", path=path, annotation="copy number")
     table = _table(path)
-    if table.has(*GENE_COLUMNS):
+    layout = _layout(table)
+    if layout == "genes":
         _read_gene_table(table, options, result)
     else:
+        if layout == "cnvkit":
+            result.annotation = "copy number (CNVkit segments)"
         sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
         rows = _sample_rows(table, sample, options, result, "segment file")
         _read_segments(table, _rows(table, "segment file", result.qc, rows), options, panel, result)

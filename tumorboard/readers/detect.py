@@ -17,7 +17,8 @@ kind        how it is recognised
 ``fusions`` a TSV whose header names a gene pair (``FusionGene``, ``#FusionName``, ``Gene Pair``,
             ``Fusion``) or two partner genes (``gene1``/``gene2``, ``Site1_Hugo_Symbol`` ...)
 ``cnv``     a TSV whose header has a gene column and a copy-number / fold-change / log2 / call
-            column, or segment columns (chromosome, start, end and a copy-number column)
+            column, or segment columns (chromosome, start and end: the segment reader names
+            a missing copy-number column)
 ``cna_matrix`` a gene column first, then one column per sample (cBioPortal/GISTIC discrete)
 ==========  ==================================================================================
 
@@ -63,6 +64,9 @@ _CN_COLUMNS = frozenset(
         "fc",
         "totalcn",
         "tcn",
+        "tcnem",
+        "cnt",
+        "mincopynumber",
         "segmean",
         "segmentmean",
         "log2",
@@ -79,6 +83,8 @@ _CN_COLUMNS = frozenset(
     }
 )
 _CHROM_COLUMNS = frozenset({"chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig"})
+_START_COLUMNS = frozenset({"start", "startpos", "locstart", "segmentstart"})
+_END_COLUMNS = frozenset({"end", "endpos", "stop", "locend", "segmentend"})
 _MAF_COLUMNS = frozenset(
     {
         "variantclassification",
@@ -182,6 +188,8 @@ def _tsv_kind(header: list[str]) -> str | None:
         return "cnv"
     if "value" in cols and cols & _GENE_COLUMNS and cols & _SAMPLE_COLUMNS:
         return "cnv"
+    if cols & _CHROM_COLUMNS and cols & _START_COLUMNS and cols & _END_COLUMNS:
+        return "cnv"  # intervals: the segment reader says which value column it lacks
     rest = [k for k in keys[1:] if k and k not in _MATRIX_META]
     if keys and keys[0] in _GENE_COLUMNS and rest and not set(rest) & _NOT_SAMPLES:
         return "cna_matrix"
