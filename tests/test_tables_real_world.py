@@ -357,3 +357,53 @@ def test_two_inputs_that_disagree_on_a_gene_are_not_assessable(tmp_path: Path) -
     assert code == 0, output
     assert case["variants"] == []
     assert any(n.startswith("ERBB2 copy number contradicts") for n in case["qc"]["not_assessable"])
+
+
+# --- MAF rows with coordinates but no protein change ----------------------------------------------
+NO_PROTEIN_HEADER = (
+    "Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\t"
+    "Tumor_Seq_Allele2\tTumor_Sample_Barcode\tVariant_Classification{build}\n"
+)
+
+
+def _no_protein_maf(path: Path, build: str | None) -> Path:
+    suffix = "\tGRCh37" if build else ""
+    path.write_text(
+        NO_PROTEIN_HEADER.format(build="\tNCBI_Build" if build else "")
+        + f"BRAF\t7\t140453136\t140453136\tA\tT\tT1\tMissense_Mutation{suffix}\n"
+        + f"TP53\t17\t7577120\t7577120\tC\tT\tT1\tMissense_Mutation{suffix}\n"
+        + f"KRAS\t12\t25398284\t25398284\tC\tT\tT1\tSilent{suffix}\n"
+    )
+    return path
+
+
+def test_a_maf_hotspot_without_a_protein_change_is_found_by_coordinate(tmp_path: Path) -> None:
+    """vcf2maf's own test MAF has rows like this: BRAF V600E went unmatched, without a note."""
+    maf = _no_protein_maf(tmp_path / "t.maf", "GRCh37")
+    code, output, case = annotate([str(maf), "-t", "SKCM", "-o", str(tmp_path / "c.json")])
+    assert code == 0, output
+    braf = next(v for v in case["variants"] if v["gene"] == "BRAF")
+    assert (braf["protein"], braf["protein_source"]) == ("V600E", "hotspot_table")
+    assert any(m["label"] == "on-label" and m["biomarker"] == "BRAF V600E" for m in case["matches"])
+    tp53 = [n for n in case["qc"]["not_assessable"] if "no protein change" in n]
+    assert tp53 == [
+        f"{maf}: 1 variant(s) with coordinates but no protein change (TP53): exact and codon "
+        "rules (e.g. BRAF V600E) not assessable for them (not catalog hotspot alleles at their "
+        "coordinates); give HGVSp_Short or Protein_Change"
+    ]  # the silent KRAS row needs no protein change
+
+
+def test_without_a_build_the_rows_are_not_assessable_and_say_why(tmp_path: Path) -> None:
+    maf = _no_protein_maf(tmp_path / "t.maf", None)
+    code, output, case = annotate([str(maf), "-t", "SKCM", "-o", str(tmp_path / "c.json")])
+    assert code == 0, output
+    assert not any(m["biomarker"] == "BRAF V600E" for m in case["matches"])
+    note = next(n for n in case["qc"]["not_assessable"] if "no protein change" in n)
+    assert "2 variant(s)" in note
+    assert "(BRAF, TP53)" in note
+    assert "no genome build (NCBI_Build or --genome)" in note
+    code, output, case = annotate(
+        [str(maf), "-t", "SKCM", "--genome", "GRCh37", "-o", str(tmp_path / "d.json")]
+    )
+    assert code == 0, output
+    assert any(m["biomarker"] == "BRAF V600E" for m in case["matches"])

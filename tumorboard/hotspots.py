@@ -44,7 +44,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from tumorboard.alterations import Alteration, parse_protein_change
+from tumorboard.alterations import (
+    MUTATION,
+    PROTEIN_ALTERING_CONSEQUENCES,
+    Alteration,
+    parse_protein_change,
+)
 from tumorboard.errors import PanelError
 from tumorboard.resources import panels_dir
 
@@ -378,6 +383,48 @@ def annotate_hotspots(
     return n
 
 
+def proteins_from_hotspots(
+    alterations: Iterable[Alteration], genome: str | None
+) -> tuple[int, list[Alteration]]:
+    """Protein changes for annotated variants that state coordinates but no protein change (a
+    MAF row without ``HGVSp_Short``): a catalog hotspot allele at those coordinates gives it.
+
+    MAF coordinates are taken as the MAF specification writes them: a deletion starts at its
+    first deleted base, an insertion at the base before it (``-`` for the empty allele).
+    Returns how many were filled, and the protein-altering (or unclassified) variants left
+    without a protein change, for whom exact and codon rules are not assessable.
+    """
+    pending = [
+        a
+        for a in alterations
+        if a.kind == MUTATION and a.chrom and a.ref and a.alt and not a.protein
+    ]
+    if not pending:
+        return 0, []
+    table = HotspotTable.load(genome) if genome is not None else None
+    filled, left = 0, []
+    for a in pending:
+        pos = a.pos + 1 if a.ref == "-" else a.pos  # MAF insertions: the base before them
+        hit = table.lookup(a.chrom, pos, a.ref, a.alt) if table is not None else None
+        if hit is not None and hit[0] == a.gene:
+            change = parse_protein_change(hit[1])
+            if change is not None:
+                a.protein, a.protein_3 = change.one, change.three
+                a.protein_start, a.protein_end = change.start, change.end
+                a.protein_source = "hotspot_table"
+                a.notes.append(
+                    f"protein change from the {genome} hotspot table (genomic coordinate); "
+                    "the input states none"
+                )
+                filled += 1
+                continue
+        if hit is not None:
+            a.notes.append(f"at the coordinate of the hotspot allele {hit[0]} {hit[1]}")
+        if not a.consequences or not PROTEIN_ALTERING_CONSEQUENCES.isdisjoint(a.consequences):
+            left.append(a)
+    return filled, left
+
+
 __all__ = [
     "CODE",
     "UNANNOTATED_NOTE",
@@ -387,5 +434,6 @@ __all__ = [
     "annotate_hotspots",
     "complement",
     "normalise_allele",
+    "proteins_from_hotspots",
     "trim",
 ]

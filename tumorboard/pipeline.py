@@ -156,8 +156,13 @@ def read(inputs: Sequence[Input], options: RunOptions) -> Inputs:
 
 # --- the steps after reading --------------------------------------------------------------------
 def hotspots(found: Inputs, qc: QCCounter) -> None:
-    """Step ``hotspots``: catalog hotspot alleles by coordinate for unannotated VCFs."""
+    """Step ``hotspots``: catalog hotspot alleles by coordinate for unannotated VCFs, and for
+    MAF rows that give coordinates but no protein change."""
     for r in found.results:
+        if r.kind == "maf":
+            panel_build = found.panel.genome if found.panel is not None else None
+            _maf_proteins(r, found.genome or panel_build, qc)
+            continue
         if r.kind != "vcf" or r.annotation != "none":
             continue
         from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots  # unannotated only
@@ -172,6 +177,33 @@ def hotspots(found: Inputs, qc: QCCounter) -> None:
             "found by genomic coordinate"
         )
         r.annotation = "none (hotspots only)"
+
+
+def _maf_proteins(r: ReadResult, genome: str | None, qc: QCCounter) -> None:
+    from tumorboard.hotspots import proteins_from_hotspots
+
+    build = r.genome or genome
+    filled, left = proteins_from_hotspots(r.alterations, build)
+    if filled:
+        qc.warnings.append(
+            f"{r.path}: {filled} row(s) without a protein change are catalog hotspot alleles "
+            "by genomic coordinate (protein change from the hotspot table)"
+        )
+    if left:
+        genes = sorted({a.gene for a in left})
+        shown = ", ".join(genes[:8]) + (f" and {len(genes) - 8} more" if len(genes) > 8 else "")
+        why = (
+            "not catalog hotspot alleles at their coordinates"
+            if build
+            else "no genome build (NCBI_Build or --genome) to look their coordinates up"
+        )
+        qc.not_assessable.append(
+            f"{r.path}: {len(left)} variant(s) with coordinates but no protein change "
+            f"({shown}): exact and codon rules (e.g. BRAF V600E) not assessable for them "
+            f"({why}); give HGVSp_Short or Protein_Change"
+        )
+        for a in left:
+            a.notes.append("no protein change in the MAF: exact and codon rules not assessable")
 
 
 def merge(found: Inputs, qc: QCCounter) -> None:
