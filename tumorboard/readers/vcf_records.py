@@ -10,7 +10,9 @@ record cannot have is never defaulted: the ALT (or the record) is skipped, count
   skipped, because its values would be read as other fields (BRAF V600E becoming V640E of
   another transcript);
 * VAF outside 0-1 (NaN and infinities included; VarScan's ``FREQ`` percentages are divided by
-  100 first), a negative or non-integer depth (:mod:`tumorboard.readers.vcf_samples`).
+  100 first), a negative or non-integer depth (:mod:`tumorboard.readers.vcf_samples`);
+* a VAF of 0: the tumour sample has no read for that ALT (a multi-allelic record's other ALT,
+  or a variant of the normal only), :data:`NOT_IN_TUMOUR`.
 
 Protein-altering variants whose annotation states no protein change (VEP without ``--hgvs``
 and without ``Protein_position``/``Amino_acids``; SnpEff ANN without ``HGVS.p``) are counted
@@ -51,6 +53,11 @@ NEEDS_PROTEIN = frozenset(
     }
 )
 """Consequences whose alterations need a protein change for exact and codon rules."""
+
+
+NOT_IN_TUMOUR = "ALT not seen in the tumour sample (VAF 0: no supporting reads)"
+"""An ALT the tumour's own values show no read for (``0/2:12,0,8`` for the first ALT, a tumour
+``0/0:80,0`` whose variant is the normal's): never reported, so never matched."""
 
 
 class RecordParser:
@@ -176,8 +183,10 @@ class RecordParser:
             vaf, depth, source, problem = self.values.read(
                 fmt, sample, info, ref, alt, i, n_alleles
             )
-            if problem:
-                qc.skip(problem, f"{chrom}:{pos} {excerpt(ref, 8)}>{excerpt(alt, 8)}")
+            if problem or vaf == 0.0:
+                qc.skip(
+                    problem or NOT_IN_TUMOUR, f"{chrom}:{pos} {excerpt(ref, 8)}>{excerpt(alt, 8)}"
+                )
                 continue
             a.vaf, a.depth, a.vaf_source = vaf, depth, source
             out.append(a)
@@ -206,4 +215,4 @@ class RecordParser:
         )
 
 
-__all__ = ["NEEDS_PROTEIN", "RecordParser"]
+__all__ = ["NEEDS_PROTEIN", "NOT_IN_TUMOUR", "RecordParser"]
