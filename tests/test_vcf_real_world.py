@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tumorboard.cli import main
@@ -70,3 +71,112 @@ def test_the_same_as_a_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines()[1:]]
     assert [r[0] for r in rows] == ["KRAS"]
+
+
+# --- FORMAT keys the header does not declare ------------------------------------------------------
+STRELKA_MERGED = (
+    "##fileformat=VCFv4.1\n"
+    "##reference=file:///ref/GRCh37.fa\n"
+    "##contig=<ID=7,length=159138663>\n"
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth for tier1">\n'
+    '##FORMAT=<ID=AU,Number=2,Type=Integer,Description="A alleles in tiers 1,2">\n'
+    '##FORMAT=<ID=CU,Number=2,Type=Integer,Description="C alleles in tiers 1,2">\n'
+    '##FORMAT=<ID=GU,Number=2,Type=Integer,Description="G alleles in tiers 1,2">\n'
+    '##FORMAT=<ID=TU,Number=2,Type=Integer,Description="T alleles in tiers 1,2">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n"
+    "7\t140453136\t.\tA\tT\t.\tPASS\t.\tDP:AU:CU:GU:TU\t50:50,50:0,0:0,0:0,0\t60:40,40:0,0:0,0:20,20\n"
+    "7\t140453130\t.\tCG\tC\t.\tPASS\t.\tDP:TAR:TIR\t91:87,89:0,0\t89:19,19:57,58\n"
+)
+"""A merge of Strelka's SNV and indel VCFs keeps the SNV header: the indels' TIR/TAR are not
+declared (htslib and bcftools read them, with a warning)."""
+
+
+def test_strelka_indel_counts_are_read_though_undeclared(tmp_path: Path) -> None:
+    code, output, case = run(tmp_path, STRELKA_MERGED, "SKCM", "--panel", "all")
+    assert code == 0, output
+    indel = next(v for v in case["variants"] if v["ref"] == "CG")
+    assert (indel["vaf"], indel["vaf_source"]) == (0.75, "FORMAT/TIR+TAR")
+    assert (
+        "t.vcf: VAF and depth read from FORMAT TAR, TIR, which the header does not declare "
+        "(a merged file's header may lack them)"
+    ) in case["qc"]["warnings"]
+    snv = next(v for v in case["variants"] if v["ref"] == "A")
+    assert (snv["protein"], snv["vaf"]) == ("V600E", round(20 / 60, 4))
+
+
+def test_declared_keys_give_no_warning(tmp_path: Path) -> None:
+    declared = STRELKA_MERGED.replace(
+        "#CHROM",
+        '##FORMAT=<ID=TAR,Number=2,Type=Integer,Description="Reads strongly supporting '
+        'alternate allele for tiers 1,2">\n##FORMAT=<ID=TIR,Number=2,Type=Integer,'
+        'Description="Reads strongly supporting indel allele for tiers 1,2">\n#CHROM',
+    )
+    code, output, case = run(tmp_path, declared, "SKCM", "--panel", "all")
+    assert code == 0, output
+    assert not any("does not declare" in w for w in case["qc"]["warnings"])
+
+
+# --- files pysam cannot open: say why ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "SnpEff version 5.1 (build 2022-01-21)\n##fileformat=VCFv4.2\n"
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+            "the first line is not ##fileformat=VCF... (it is 'SnpEff version 5.1 (build "
+            "2022-01-21)')",
+        ),
+        (
+            "##fileformat=VCFv4.2\n#CHROM POS ID REF ALT QUAL FILTER INFO\n"
+            "7\t140453136\t.\tA\tT\t.\tPASS\t.\n",
+            "the #CHROM header line is not tab-separated",
+        ),
+    ],
+)
+def test_an_unreadable_header_is_explained(tmp_path: Path, text: str, why: str) -> None:
+    vcf = tmp_path / "x.vcf"
+    vcf.write_text(text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "annotate", str(vcf), "-t", "LUAD"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert lines[0] == f"Error: {vcf}: not a readable VCF/BCF file: {why}"
+    assert lines[1].startswith("Hint: a VCF starts with its ##fileformat line")
+    assert len(lines) == 2
+    assert proc.stdout == ""
+
+
+# --- files that state no genome build ----------------------------------------------------------
+NO_BUILD = (
+    "##fileformat=VCFv4.2\n"
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    "1\t1000\t.\tA\tT\t.\tPASS\t.\tAD\t20,10\n"
+)
+
+
+def test_an_unannotated_file_without_a_build_needs_one_with_every_panel(tmp_path: Path) -> None:
+    """With --panel all nothing needed coordinates, and no hotspot could be looked up."""
+    code, output, _ = run(tmp_path, NO_BUILD, "LUAD", "--panel", "all")
+    assert code == 1
+    assert "neither its header nor its records state the genome build" in output
+    assert "Hint: pass --genome GRCh37 or --genome GRCh38" in output
+    code, output, case = run(tmp_path, NO_BUILD, "LUAD", "--panel", "all", "--genome", "GRCh37")
+    assert code == 0, output
+    assert case["qc"]["records_read"] == 1
+
+
+def test_the_build_warning_reads_as_a_sentence(tmp_path: Path) -> None:
+    annotated = NO_BUILD.replace(
+        "##FORMAT",
+        '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
+        'Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Feature|HGVSc|HGVSp">\n##FORMAT',
+    ).replace("\t.\tAD", "\tCSQ=T|missense_variant|MODERATE|GENEX|ENST1|c.1A>T|p.M1L\tAD")
+    code, output, case = run(tmp_path, annotated, "LUAD", "--panel", "all")
+    assert code == 0, output
+    warning = next(w for w in case["qc"]["warnings"] if "names no genome build" in w)
+    assert warning.startswith(
+        "t.vcf: the header names no genome build and the data cannot tell which it is ("
+    )

@@ -165,6 +165,14 @@ def hotspots(found: Inputs, qc: QCCounter) -> None:
             continue
         if r.kind != "vcf" or r.annotation != "none":
             continue
+        if r.genome is None:  # --panel all: no coordinates were needed to read it
+            raise GenomeBuildError(
+                "an unannotated VCF is matched by genomic coordinate, and neither its header "
+                "nor its records state the genome build",
+                where=r.path,
+                hint="pass --genome GRCh37 or --genome GRCh38 (tumorboard then checks it "
+                "against the REF bases at its hotspot positions)",
+            )
         from tumorboard.hotspots import UNANNOTATED_NOTE, annotate_hotspots  # unannotated only
 
         unresolved: list[str] = []

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,7 +60,7 @@ from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.text import excerpt, head_bytes
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
 from tumorboard.readers.vcf_build import BuildGuard, detect_build
-from tumorboard.readers.vcf_diagnose import diagnose_record
+from tumorboard.readers.vcf_diagnose import diagnose_header, diagnose_record
 from tumorboard.readers.vcf_fetch import Region, child_possible, read_regions
 from tumorboard.readers.vcf_io import (
     STALE_HINT,
@@ -128,10 +129,15 @@ class VcfReader:
             self._close_pump()
             if self._pump is not None:
                 self._pump.finish()  # a truncated or corrupt gzip says so
+            why = diagnose_header(self.path) if self._pump is None else None
             raise FormatError(
-                f"not a readable VCF/BCF file ({excerpt(str(exc), 60)})",
+                f"not a readable VCF/BCF file: {why}"
+                if why
+                else f"not a readable VCF/BCF file ({excerpt(_without_path(str(exc)), 60)})",
                 where=self.path,
-                hint="tumorboard annotate reads VCF, VCF.gz (bgzip) and BCF; check the file type",
+                hint=_HEADER_HINT
+                if why
+                else "tumorboard annotate reads VCF, VCF.gz (bgzip) and BCF; check the file type",
             ) from exc
         try:
             self._read_header(sample, genome, require_annotation)
@@ -440,6 +446,12 @@ class VcfReader:
         if self._pump is not None:
             self._pump.finish()
         self._settle_build()
+        if self._values.undeclared:
+            keys = ", ".join(sorted(self._values.undeclared))
+            self.qc.warnings.append(
+                f"{self.name}: VAF and depth read from FORMAT {keys}, which the header does not "
+                "declare (a merged file's header may lack them)"
+            )
 
     def _settle_build(self) -> None:
         """After the last record: what the data say about the build (see vcf_build)."""
@@ -458,10 +470,10 @@ class VcfReader:
         if claimed is None and build is not None:
             self.genome, self.genome_source = build, f"REF bases at hotspot positions ({seen})"
         elif claimed is None or not guard.evidence[claimed].agree:
-            what = f"--genome {claimed}" if claimed else "no genome build"
+            what = f"confirm --genome {claimed}" if claimed else "tell which it is"
             self.qc.warnings.append(
-                f"{self.name}: the header names no genome build and the data cannot confirm "
-                f"{what} ({guard.seen} REF base(s) at hotspot positions; {seen})"
+                f"{self.name}: the header names no genome build and the data cannot {what} "
+                f"({guard.seen} REF base(s) at hotspot positions; {seen})"
             )
 
     def _read_error(self, exc: Exception, where: str) -> TumorBoardError:
@@ -496,6 +508,18 @@ class VcfReader:
             hint="repair the record (missing values are written '.') or remove it; "
             "`bcftools view` shows where htslib stops",
         )
+
+
+_HEADER_HINT = (
+    "a VCF starts with its ##fileformat line, and its #CHROM line and records are tab-separated "
+    "(VCF 4.2 specification, section 1); remove lines a program wrote above the header"
+)
+
+
+def _without_path(message: str) -> str:
+    """pysam's open error without the file name it repeats (``invalid file `b'...'` (mode=...)``),
+    so the short excerpt shows the reason."""
+    return re.sub(r"`b'[^']*'`", "", message).replace("invalid file  (mode=`b'r'`) - ", "")
 
 
 def _identity(st: os.stat_result) -> tuple[int, int, int, int]:

@@ -79,6 +79,8 @@ class SampleValues:
         self.info_keys = set(header.info)
         self.ad_per_allele = self.has.get("AD") in _PER_ALLELE
         self._plans: dict[str, _Plan] = {}
+        self.undeclared: set[str] = set()
+        """FORMAT keys read though the header does not declare them (see :data:`_UNDECLARED`)."""
 
     def _plan(self, fmt: str) -> _Plan:
         """How to read a FORMAT: its keys (``""`` for one not read here), key -> position of
@@ -86,7 +88,10 @@ class SampleValues:
         plan = self._plans.get(fmt)
         if plan is None:
             names = fmt.split(":")
-            keys = tuple(k if k in _READ and k in self.has else "" for k in names)
+            keys = tuple(
+                k if k in _READ and (k in self.has or k in _UNDECLARED) else "" for k in names
+            )
+            self.undeclared.update(k for k in keys if k and k not in self.has)
             where = {k: i for i, k in enumerate(keys) if k}
             af_dp = (where["AF"], where["DP"]) if "AF" in where and "DP" in where else None
             plan = self._plans[fmt] = _Plan(keys, where, af_dp)
@@ -218,6 +223,11 @@ class _Plan(NamedTuple):
 _PER_ALLELE = ("R", ".", "G")
 _READ = frozenset(("AF", "VF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"))
 """The FORMAT keys VAF and depth are read from (the others are never looked at)."""
+_UNDECLARED = _READ - {"AD"}
+"""Keys read even when the header does not declare them (a merge of Strelka's SNV and indel
+files keeps only the SNV header's FORMAT lines, so every indel's TIR/TAR is undeclared; htslib
+reads such values too, with a warning): each has one meaning whatever its header line would
+say. ``AD`` needs its declared Number (per allele, or VarScan's alt depth) and is not one."""
 
 
 def _check_counts(s: dict[str, str]) -> str:
