@@ -69,6 +69,7 @@ def snapshot(out: Path, data: Path | None, quick: bool = False) -> None:
             target = out / (stem + suffix)
             work = WORK / f"output{suffix}"  # one path: the JSON records the command line
             work.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)  # a run that now fails leaves no earlier output
             argv = [sys.executable, "-m", "tumorboard", "annotate", str(path), *opts, *extra]
             done = subprocess.run(
                 [*argv, "-o", str(work)], capture_output=True, cwd=ROOT, check=False

@@ -407,3 +407,48 @@ def test_without_a_build_the_rows_are_not_assessable_and_say_why(tmp_path: Path)
     )
     assert code == 0, output
     assert any(m["biomarker"] == "BRAF V600E" for m in case["matches"])
+
+
+# --- Arriba's doubts ----------------------------------------------------------------------------
+ARRIBA_HEADER = (
+    "#gene1\tgene2\tstrand1(gene/fusion)\tstrand2(gene/fusion)\tbreakpoint1\tbreakpoint2\t"
+    "site1\tsite2\ttype\tsplit_reads1\tsplit_reads2\tdiscordant_mates\tcoverage1\tcoverage2\t"
+    "confidence\n"
+)
+
+
+def test_arriba_unknown_strand_and_low_confidence_are_noted(tmp_path: Path) -> None:
+    path = tmp_path / "fusions.tsv"
+    path.write_text(
+        ARRIBA_HEADER
+        + "NTRK1\tTPM3\t+/.\t-/.\t1:156874906\t1:154170399\tintron\tintron\tinversion\t0\t0\t4\t"
+        "10\t10\tlow\n"
+        + "EML4\tALK\t+/+\t-/+\t2:42522656\t2:29446394\tsplice-site\tsplice-site\tinversion\t12\t"
+        "10\t5\t40\t40\thigh\n"
+    )
+    code, output, case = annotate(
+        ["--fusions", str(path), "-t", "LUAD", "-o", str(tmp_path / "c.json")]
+    )
+    assert code == 0, output
+    by_gene = {v["gene"]: v for v in case["variants"]}
+    ntrk1 = by_gene["NTRK1"]
+    assert ntrk1["supporting_reads"] == 4
+    assert (
+        "5'/3' order unknown: Arriba could not determine the fusion transcript's strand"
+        in (ntrk1["note"])
+    )
+    assert "Arriba confidence low (more likely an artefact): confirm the fusion" in ntrk1["note"]
+    assert "order unknown" not in by_gene["EML4"]["note"]
+    assert "confidence" not in by_gene["EML4"]["note"]
+
+
+def test_a_fusion_note_names_both_partners_rules(tmp_path: Path) -> None:
+    """The rules of TMPRSS2--BRCA2 are BRCA2's: the note said "rules for TMPRSS2"."""
+    path = tmp_path / "f.tsv"
+    path.write_text("FusionGene\tSplitReads\nTMPRSS2--BRCA2\t12\n")
+    code, output, case = annotate(
+        ["--fusions", str(path), "-t", "PRAD", "-o", str(tmp_path / "c.json")]
+    )
+    assert code == 0, output
+    note = case["variants"][0]["note"]
+    assert "no biomarker rule applies (rules for TMPRSS2 and BRCA2: " in note, note

@@ -151,13 +151,15 @@ def _rules_for(a: Alteration, catalog: Catalog) -> list[BiomarkerRule]:
 
 
 def _why_not(a: Alteration, names: str) -> str:
-    """Why no rule of the gene applies (``names``: the gene's rule names, sorted, joined)."""
+    """Why no rule of the gene applies (``names``: the gene's rule names, sorted, joined; for
+    a fusion, the rules of both partners)."""
+    genes = f"{a.gene} and {a.gene3}" if a.kind == FUSION and a.gene3 else a.gene
     if is_silent(a):
         return (
             f"{a.label}: synonymous change; no rule applies (codon rules need a "
-            f"protein-altering change; rules for {a.gene}: {names})"
+            f"protein-altering change; rules for {genes}: {names})"
         )
-    return f"{a.label}: no biomarker rule applies (rules for {a.gene}: {names})"
+    return f"{a.label}: no biomarker rule applies (rules for {genes}: {names})"
 
 
 def _alteration_hits(

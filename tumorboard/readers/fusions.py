@@ -18,6 +18,10 @@ an intragenic call (``GENE-intragenic``, ``GENE::GENE``) becomes "GENE fusion, p
 ``gene`` is the named gene, ``gene3`` is empty and a note says what is unknown. Catalog rules for
 a fusion of that gene with any partner still match it; named-pair rules cannot.
 
+**Arriba's doubts.** A call whose fusion strand Arriba could not determine (``strand1`` or
+``strand2`` ``+/.``) keeps the file's gene order with a note that the 5'/3' order is unknown; a
+``confidence`` of ``low`` is noted too (Arriba: more likely an artefact).
+
 **Read support.** Supporting reads are the sum of disjoint read kinds when the file has them
 (STAR-Fusion junction + spanning fragments, Arriba split reads of both partners + discordant
 mates, cBioPortal tumour split + paired-end reads), else one total column. Calls with fewer than
@@ -239,6 +243,8 @@ _SUM_COLS = (
 _TOTAL_COLS = ("splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads")
 _SV_STATUS = ("svstatus",)
 _SV_CLASS = ("svtype", "class")
+_STRANDS = ("strand1genefusion", "strand2genefusion")  # Arriba: "+/-" = gene strand/fusion strand
+_CONFIDENCE = ("confidence",)  # Arriba: low, medium, high
 
 
 class _Skip(Exception):
@@ -257,6 +263,8 @@ def _columns(table: Table) -> dict[str, Any]:
         "sample": table.col(*SAMPLE_COLUMNS),
         "status": table.col(*_SV_STATUS),
         "class": table.col(*_SV_CLASS),
+        "strands": [table.col(name) for name in _STRANDS],
+        "confidence": table.col(*_CONFIDENCE),
     }
     summed = [table.keys.index(c) for c in _SUM_COLS if c in table.keys]
     cols["support"] = summed or [i for i in [table.col(*_TOTAL_COLS)] if i is not None]
@@ -314,6 +322,7 @@ def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     sv_class = _cell(cells, cols["class"])
     if sv_class and sv_class.upper() != "FUSION":
         a.notes.append(f"structural variant class {sv_class} read as a fusion of the named genes")
+    _arriba_notes(a, cells, cols)
     bps = [b for b in (_cell(cells, cols["bp5"]), _cell(cells, cols["bp3"])) if b]
     places = [_breakpoint(b) for b in bps]
     a.breakpoints = ";".join(bps)
@@ -321,6 +330,24 @@ def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     if places:
         a.chrom, a.pos = places[0]
     return a
+
+
+def _arriba_notes(a: Alteration, cells: list[str], cols: dict[str, Any]) -> None:
+    """Arriba's own doubts, kept beside the call: a fusion strand it could not determine
+    (``+/.``: the order of gene1 and gene2 is then not known to be 5' to 3'), and its
+    ``confidence`` when low (Arriba: more likely an artefact)."""
+    unknown = [
+        i + 1
+        for i, col in enumerate(cols["strands"])
+        if col is not None and _cell(cells, col).partition("/")[2] == "."
+    ]
+    if unknown and a.gene3:
+        a.notes.append(
+            "5'/3' order unknown: Arriba could not determine the fusion transcript's strand "
+            f"(strand{'/'.join(map(str, unknown))} '.'); {a.gene}::{a.gene3} is the file's order"
+        )
+    if _cell(cells, cols["confidence"]).lower() == "low":
+        a.notes.append("Arriba confidence low (more likely an artefact): confirm the fusion")
 
 
 _BREAKPOINT = re.compile(r"([\w.-]{1,60}):([0-9]{1,10})(?::[+-])?")
