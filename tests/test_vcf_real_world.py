@@ -180,3 +180,44 @@ def test_the_build_warning_reads_as_a_sentence(tmp_path: Path) -> None:
     assert warning.startswith(
         "t.vcf: the header names no genome build and the data cannot tell which it is ("
     )
+
+
+# --- a sites-only file's allele frequency ---------------------------------------------------------
+LOFREQ = (
+    "##fileformat=VCFv4.2\n"
+    "##reference=GRCh37\n"
+    "##contig=<ID=7,length=159138663>\n"
+    '##INFO=<ID=DP,Number=1,Type=Integer,Description="Raw Depth">\n'
+    '##INFO=<ID=AF,Number=1,Type=Float,Description="Allele Frequency">\n'
+    '##INFO=<ID=DP4,Number=4,Type=Integer,Description="Strand counts">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    "7\t140453136\t.\tA\tT\t300\tPASS\tDP=250;AF=0.234600;DP4=100,90,30,29\n"
+)
+"""LoFreq (and other tumour-only callers) write a sites-only VCF with the allele frequency in
+INFO/AF."""
+
+
+def test_a_sites_only_file_takes_its_vaf_from_info_af(tmp_path: Path) -> None:
+    code, output, case = run(tmp_path, LOFREQ, "SKCM")
+    assert code == 0, output
+    (v,) = case["variants"]
+    assert (v["protein"], v["vaf"], v["vaf_source"], v["depth"]) == (
+        "V600E",
+        0.2346,
+        "INFO/AF",
+        250,
+    )
+
+
+def test_info_af_beside_sample_columns_is_not_the_tumours(tmp_path: Path) -> None:
+    """With samples, INFO/AF may be a cohort's or a population's frequency: never the VAF."""
+    text = (
+        GRCH37_PAIR.replace(
+            "#CHROM", '##INFO=<ID=AF,Number=A,Type=Float,Description="Allele Frequency">\n#CHROM'
+        )
+        + "7\t140453136\t.\tA\tT\t.\tPASS\tAF=0.5\tGT:DP\t0/0:40\t0/1:60\n"
+    )
+    code, output, case = run(tmp_path, text, "SKCM")
+    assert code == 0, output
+    (v,) = case["variants"]
+    assert (v["vaf"], v["vaf_source"], v["depth"]) == (None, "", 60)

@@ -77,6 +77,17 @@ class SampleValues:
         self.sample = sample
         self.has = {k: (fmt[k].number if k in fmt else None) for k in fmt}
         self.info_keys = set(header.info)
+        # a sites-only file's INFO/AF is the tumour's allele frequency (LoFreq, tumour-only
+        # callers); with sample columns it may be a cohort or population frequency: not read
+        self.info_af = (
+            not sample
+            and "AF" in self.info_keys
+            and header.info["AF"].number
+            in (
+                "A",
+                1,
+            )
+        )
         self.ad_per_allele = self.has.get("AD") in _PER_ALLELE
         self._plans: dict[str, _Plan] = {}
         self.undeclared: set[str] = set()
@@ -160,6 +171,11 @@ class SampleValues:
             vaf, source = _as_float(raw), "INFO/TVAF"
             if raw not in (None, ".") and vaf is None:
                 return None, None, "", "INFO/TVAF is not a number"
+        if vaf is None and self.info_af:
+            raw = info_value(info, "AF")
+            vaf, source = (_pick(raw, alt_index) if raw else None), "INFO/AF"
+            if raw not in (None, ".") and vaf is None:
+                return None, None, "", "INFO/AF is not a number"
         if depth is None:
             for key in ("TDP", "DP"):
                 if key in self.info_keys:
