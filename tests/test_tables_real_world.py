@@ -174,13 +174,15 @@ def test_cnvkit_segments_are_read_as_segments(tmp_path: Path) -> None:
         "chromosome start end gene log2 depth probes weight",
         [f"chr17 {ERBB2_38[1]} {ERBB2_38[2]} ERBB2,PGAP3,GRB7 3.0 950.2 20 18.1",
          f"chr7 {BRAF_38[1]} {BRAF_38[2]} BRAF,KDM7A 0.02 401.0 35 30.2",
-         f"chr17 {BRCA1_38[1]} {BRCA1_38[2]} - -0.1 380.5 12 10.0"],
+         f"chr17 {BRCA1_38[1]} {BRCA1_38[2]} - -0.1 380.5 12 10.0",
+         "chr1 10000 20000 - 0.0 100.0 3 2.0"],  # no panel gene there
     )  # fmt: skip
     code, output, case = _cnv(tmp_path, cns)
     assert code == 0, output
     assert labels(case) == ["ERBB2 amplification"]
     assert case["variants"][0]["copy_number"] == 16.0
-    assert case["qc"]["records_read"] == 3
+    assert case["qc"]["records_read"] == 4
+    assert case["qc"]["records_in_panel"] == 3
     assert not case["qc"]["skipped"]
     assert any(m["label"] == "on-label" and "trastuzumab" in m["drugs"] for m in case["matches"])
 

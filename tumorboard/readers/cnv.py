@@ -392,12 +392,15 @@ def _read_segments(
     index = _SegmentIndex(segments)
     genes_table = gene_table(panel.genome)
     genes = sorted(genes_table) if getattr(panel, "is_all", False) else sorted(panel.listed_genes)
+    used: set[int] = set()  # lines of segments overlapping a gene read here
     for gene in genes:
         hits = [s for span in genes_table.get(gene, []) for s in index.overlapping(*span[:3])]
         if hits:
+            used.update(s[5] for s in hits)
             a = _call_gene(gene, genes_table[gene], hits, options, result, table.path)
             if a is not None and log2_only:
                 a.notes.append(_LOG2_NOTE)
+    result.qc.outside_panel += sum(1 for s in segments if s[5] not in used)
 
 
 class _SegmentIndex:
