@@ -166,6 +166,21 @@ def _cnv(tmp_path: Path, cnv: Path, *extra: str, tumour: str = "BRCA") -> tuple[
     )  # fmt: skip
 
 
+def _brca1_with(cnv: Path, tmp_path: Path) -> tuple[dict, dict]:
+    """A BRCA1 nonsense variant (MAF) read with ``cnv``: its variant and the case."""
+    maf = tmp_path / "t.maf"
+    maf.write_text(
+        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
+        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
+    )
+    code, output, case = annotate(
+        [str(maf), "--cnv", str(cnv), "-t", "BRCA", "--genome", "GRCh38",
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert code == 0, output
+    return next(v for v in case["variants"] if v["gene"] == "BRCA1"), case
+
+
 def test_cnvkit_segments_are_read_as_segments(tmp_path: Path) -> None:
     """A .cns row names every gene of its bins; it is a segment, mapped to genes by position
     (log2 3.0: copy number 2 x 2^3 = 16)."""
@@ -231,17 +246,7 @@ def test_purple_segments_give_loh_for_the_bi_allelic_rule(tmp_path: Path) -> Non
          f"chr17 {ERBB2_38[1]} {ERBB2_38[2]} 2.1 30 0.55 0.52 BND BND BAF_WEIGHTED 60 0.5 "
          f"{ERBB2_38[1]} {ERBB2_38[1]} 1.0 1.1"],
     )  # fmt: skip
-    maf = tmp_path / "t.maf"
-    maf.write_text(
-        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
-        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
-    )
-    code, output, case = annotate(
-        [str(maf), "--cnv", str(purple), "-t", "BRCA", "--genome", "GRCh38",
-         "-o", str(tmp_path / "c.json")]
-    )  # fmt: skip
-    assert code == 0, output
-    brca1 = next(v for v in case["variants"] if v["gene"] == "BRCA1")
+    brca1, _ = _brca1_with(purple, tmp_path)
     assert brca1["biallelic"] is True, brca1
     assert "LOH" in brca1["note"]
 
@@ -257,17 +262,7 @@ def test_a_fitted_minor_allele_copy_number_below_half_is_loh(
         "chromosome start end copyNumber minorAlleleCopyNumber majorAlleleCopyNumber",
         [f"chr17 {BRCA1_38[1]} {BRCA1_38[2]} 2.0 {minor} 2.0"],
     )
-    maf = tmp_path / "t.maf"
-    maf.write_text(
-        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
-        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
-    )
-    code, output, case = annotate(
-        [str(maf), "--cnv", str(purple), "-t", "BRCA", "--genome", "GRCh38",
-         "-o", str(tmp_path / "c.json")]
-    )  # fmt: skip
-    assert code == 0, output
-    brca1 = next(v for v in case["variants"] if v["gene"] == "BRCA1")
+    brca1, _ = _brca1_with(purple, tmp_path)
     assert brca1["biallelic"] is (True if loh else None)
 
 
@@ -292,18 +287,8 @@ def test_sequenza_segments(tmp_path: Path) -> None:
         f'"chr17"\t{ERBB2_38[1]}\t{ERBB2_38[2]}\t0.2\t30\t0.05\t3.5\t400\t0.2\t12\t10\t2\t-10.1\n'
         f'"chr17"\t{BRCA1_38[1]}\t{BRCA1_38[2]}\t0.0\t25\t0.04\t1.0\t300\t0.1\t2\t2\t0\t-8.2\n'
     )
-    maf = tmp_path / "t.maf"
-    maf.write_text(
-        "Hugo_Symbol\tVariant_Classification\tHGVSp_Short\tTumor_Sample_Barcode\n"
-        "BRCA1\tNonsense_Mutation\tp.E1836*\tT1\n"
-    )
-    code, output, case = annotate(
-        [str(maf), "--cnv", str(seq), "-t", "BRCA", "--genome", "GRCh38",
-         "-o", str(tmp_path / "c.json")]
-    )  # fmt: skip
-    assert code == 0, output
+    brca1, case = _brca1_with(seq, tmp_path)
     assert "ERBB2 amplification" in labels(case)
-    brca1 = next(v for v in case["variants"] if v["gene"] == "BRCA1")
     assert brca1["biallelic"] is True, brca1
     assert "LOH" in brca1["note"]
 
