@@ -129,6 +129,12 @@ def _two(left: str, right: str) -> Pair | str:
     return Pair(left, right)
 
 
+def pair_of_genes(gene5: str, gene3: str) -> Pair | str:
+    """The pair of two gene symbols (``""``: none at that end; the same gene twice:
+    intragenic), or the reason it is none."""
+    return _two(gene5, gene3)
+
+
 def _single_dash(text: str) -> Pair | str:
     known = _known_genes()
     if text in known:
@@ -152,7 +158,19 @@ def _dashed(pair: Pair | str) -> Pair | str:
 
 
 def parse_pair(text: str) -> Pair | str:
-    """The partners named by a gene-pair string, or the reason it cannot be read."""
+    """The partners named by a gene-pair string, or the reason it cannot be read.
+
+    The TSO500 Local App appends the other genes at a breakpoint after a semicolon
+    (``CD74-ROS1;GOPC``: GOPC overlaps ROS1): the pair before it is read, the rest noted.
+    """
+    head, semicolon, rest = text.partition(";")
+    if semicolon and rest.strip():
+        pair = parse_pair(head)
+        if isinstance(pair, str):
+            return pair
+        also = ", ".join(g.strip() for g in rest.split(";") if g.strip())
+        note = f"the input also names {also} at a breakpoint ({text.strip()})"
+        return Pair(pair.gene5, pair.gene3, (*pair.notes, note))
     clean = _FUSION_WORD.sub("", _EXON_SUFFIX.sub("", text.strip())).strip()
     m = _INTRAGENIC.match(clean)
     if m:
@@ -195,18 +213,31 @@ def fusion_from_pair(pair: str, *, qc: QCCounter, where: str) -> Alteration | No
 
 
 _RANGE = re.compile(r"(\d+)\s*(?:-|_|to)\s*(\d+)")
+_OF_TOTAL = re.compile(r"\s*(\d+)(?:\s*-\s*(\d+))?\s*/\s*(\d+)\s*")
+"""TSO500's skipped exons out of the transcript's exon count: ``14/21``, ``2-7/28``."""
 
 
 def splice_variant(gene: str, exon_text: str) -> Alteration:
     """An RNA splice variant; ``exon`` is the (first) skipped exon.
 
     ``14`` -> exon 14; a junction ``13-15`` (exons joined) -> exon 14 skipped; EGFR ``1-8``
-    (exons 2-7 skipped, EGFRvIII) -> exon 2 with a note naming the whole range.
+    (exons 2-7 skipped, EGFRvIII) -> exon 2 with a note naming the whole range. With the exon
+    count after a slash, as the TSO500 Local App writes it, the numbers are the skipped exons:
+    ``14/21`` -> exon 14, EGFR ``2-7/28`` -> exons 2-7 (EGFRvIII).
     """
     a = Alteration(gene=gene, kind=SPLICE_VARIANT)
     text = exon_text.strip()
-    m = _RANGE.search(text)
-    if m:
+    of_total = _OF_TOTAL.fullmatch(text)
+    m = None if of_total else _RANGE.search(text)
+    if of_total:  # the skipped exons themselves, then the exon count
+        first = int(of_total.group(1))
+        last = int(of_total.group(2) or first)
+        a.exon = first
+        span = f"exon {first}" if first == last else f"exons {first}-{last}"
+        a.notes.append(f"{span} skipped (of {of_total.group(3)} exons, as written: {text})")
+        if gene == "EGFR" and (first, last) == (2, 7):
+            a.notes.append("EGFRvIII (exons 2-7 deleted)")
+    elif m:
         first, last = int(m.group(1)), int(m.group(2))
         skipped = (first + 1, last - 1) if last - first >= 2 else (first, last)
         a.exon = skipped[0]
@@ -420,6 +451,7 @@ __all__ = [
     "below_min_reads",
     "fusion_from_pair",
     "fusion_of",
+    "pair_of_genes",
     "parse_pair",
     "read_fusion_table",
     "splice_variant",

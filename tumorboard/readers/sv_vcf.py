@@ -19,35 +19,48 @@ VCF: :mod:`tumorboard.readers.vcf_build`) places its records when the run names 
 agree with the run's build when it does: a GRCh37 CNV or breakend VCF in a GRCh38 run is an
 error, never records placed on the wrong genes.
 
-**Breakends** (:func:`read_breakend_vcf`, ``SVTYPE=BND``): paired through ``MATEID``; the genes
-come from INFO (``GENE``/``GENES``, SnpEff ``ANN`` gene_fusion ``A&B``) or the panel gene at each
-end. An ALT with a bracket must be one of the four breakend forms of the VCF specification
-(``t[p[``, ``t]p]``, ``]p]t``, ``[p[t``, with ``p`` = ``chrom:pos``); read support ``SR`` (split
-reads, ``ref,alt``) or ``SU`` must be whole non-negative numbers. A breakend pair cannot show
-which partner is 5' without strand information, so its fusion carries a note saying the order is
-as listed, not determined.
+**The tumour sample.** Values are read from the tumour's column, chosen as for every VCF
+(:func:`tumorboard.readers.vcf_samples.choose_sample`: ``--sample``, ``##tumor_sample``, the
+only sample, or the one named as a tumour beside normals); a file of several samples that do not
+say which is the tumour is an error (Manta and GRIDSS write the normal first: its reads are not
+the tumour's).
+
+**Breakends** (:func:`read_breakend_vcf`, ``SVTYPE=BND``): paired through ``MATEID`` (GRIDSS2:
+``PARID``); a record whose mate is not in the file (DELLY's single-record translocations, a
+filtered mate) is paired with the position its ALT names. The genes come from INFO
+(``GENE``/``GENES``, SnpEff ``ANN`` gene_fusion ``A&B``), else from the build's gene table at each
+end (so a partner outside the panel, such as CCDC6 for RET, is kept); a fusion is reported when
+either partner is a panel gene, and an end in no gene gives "GENE fusion, partner unknown". An ALT
+with a bracket must be one of the four breakend forms of the VCF specification (``t[p[``,
+``t]p]``, ``]p]t``, ``[p[t``, with ``p`` = ``chrom:pos``). Read support is the tumour's split
+reads plus spanning pairs (Manta ``SR`` + ``PR``, the ``alt`` of ``ref,alt``; Lumpy ``SR`` +
+``PE``), else ``SU`` (Lumpy), ``DV`` + ``RV`` (DELLY) or ``VF`` (GRIDSS); each must be a whole
+non-negative number. A breakend pair cannot show which partner is 5' without strand
+information, so its fusion carries a note saying the order is as listed, not determined.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tumorboard.alterations import FUSION, Alteration
 from tumorboard.errors import GenomeBuildError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, level_problem
-from tumorboard.readers.fusions import below_min_reads
+from tumorboard.readers.fusions import below_min_reads, fusion_of, pair_of_genes
 from tumorboard.readers.table import MAX_POSITION, NA_VALUES, count, excerpt
 from tumorboard.readers.text import CNV_ALTS, TextVcfRecord, iter_text_vcf
+from tumorboard.readers.vcf_samples import choose_sample, declared_tumour
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
 POS_REASON = "VCF POS is not a position (1 to 3e9)"
+MATE_SKIPPED = "breakend whose mate record was skipped (the pair is not read)"
 NO_BUILD = "CNV record without a gene name and no genome build to place it (pass --genome)"
 _GENE_KEYS = ("GENE", "GENES", "ANT", "Gene_name", "GENE_NAME", "SYMBOL")
 _BND_ALT = re.compile(r"([ACGTN]*)([\[\]])([^\[\]\s]+):([0-9]+)\2([ACGTN]*)", re.IGNORECASE)
@@ -131,12 +144,12 @@ def _cnv_record(
     rec: TextVcfRecord, options: RunOptions, panel: Panel | None, result: ReadResult, where: str
 ) -> None:
     svtype = rec.info.get("SVTYPE", "")
-    alt = rec.alts[0].upper() if rec.alts else ""
+    alt = _called_alt(rec, result.sample)
     if svtype not in ("DUP", "DEL", "CNV") and alt not in CNV_ALTS:
         raise _Skip("not a copy-number record (no SVTYPE=DUP/DEL/CNV)")
     end = _end(rec)
-    cn = _number(rec, ("CN",), options.sample, where)
-    fc = _number(rec, ("FC", "FOLD_CHANGE"), options.sample, where)
+    cn = _number(rec, ("CN",), result.sample or None, where)
+    fc = _number(rec, ("FC", "FOLD_CHANGE"), result.sample or None, where)
     problem = level_problem(cn, fc)
     if problem:
         raise _Skip(problem)
@@ -158,6 +171,18 @@ def _cnv_record(
             a.chrom, a.pos, a.filter = rec.chrom, rec.pos, rec.filter or "PASS"
             a.source, a.record = Path(result.path).name, rec.line
             result.alterations.append(a)
+
+
+def _called_alt(rec: TextVcfRecord, sample: str) -> str:
+    """The record's ALT; of several (GATK gCNV's ``<DEL>,<DUP>``), the one the sample's ``GT``
+    names (``""``: none named, so the ALTs say nothing of the direction)."""
+    if len(rec.alts) <= 1:
+        return rec.alts[0].upper() if rec.alts else ""
+    gt = rec.value("GT", sample) or ""
+    called = {int(a) for a in re.split(r"[/|]", gt) if a.isdigit() and int(a) > 0}
+    if len(called) == 1 and (index := called.pop()) <= len(rec.alts):
+        return rec.alts[index - 1].upper()
+    return ""
 
 
 def _on_build(
@@ -197,15 +222,23 @@ def _records(
     panel that places it (on the header's build: :func:`_on_build`) and its location; a POS
     outside 1 to 3e9 is skipped with its reason."""
     meta: list[str] = []
-    for n, (_, rec) in enumerate(iter_text_vcf(path, meta)):
+    for n, (samples, rec) in enumerate(iter_text_vcf(path, meta)):
         if n == 0:
             panel = _on_build(path, meta, panel, options, result)
+            if samples:
+                declared = declared_tumour(_meta_pair(line) for line in meta)
+                result.sample, result.sample_rule = choose_sample(samples, declared, options.sample)
         result.qc.records_read += 1
         where = _where(path, rec)
         if not 1 <= rec.pos <= MAX_POSITION:
             result.qc.skip(POS_REASON, where)
             continue
         yield panel, rec, where
+
+
+def _meta_pair(line: str) -> tuple[str, str]:
+    key, _, value = line[2:].partition("=")
+    return key, value
 
 
 def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
@@ -221,6 +254,8 @@ def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:
 
 # --- breakends ----------------------------------------------------------------------------------
 def _bnd_genes(rec: TextVcfRecord, panel: Panel | None) -> list[str]:
+    """The genes a breakend record names (INFO, SnpEff ``gene_fusion``), else the gene at its
+    own position in the build's gene table (panel genes first)."""
     for key in ("GENE", "GENES", "GENE_NAME", "SYMBOL"):
         if rec.info.get(key):
             return [g for g in re.split(r"[,&|]", rec.info[key]) if g]
@@ -229,9 +264,40 @@ def _bnd_genes(rec: TextVcfRecord, panel: Panel | None) -> list[str]:
         fields = entry.split("|")
         if len(fields) > 3 and "fusion" in fields[1]:
             return [g for g in fields[3].split("&") if g]
-    if panel is not None and panel.genome:
-        return panel.genes_at(rec.chrom, rec.pos)[:1]
-    return []
+    return _gene_at(rec.chrom, rec.pos, panel)
+
+
+def _gene_at(chrom: str, pos: int, panel: Panel | None) -> list[str]:
+    """The gene at a position (a panel gene first), from the build's gene table; ``[]``."""
+    genome = getattr(panel, "genome", None) if panel is not None else None
+    if genome is None:
+        return []
+    from tumorboard.panels import contig_key
+
+    found = [g for s, e, g in _gene_spans(genome).get(contig_key(chrom), ()) if s < pos <= e]
+    listed = set() if panel is None or getattr(panel, "is_all", False) else panel.genes
+    found.sort(key=lambda g: (g not in listed, g))
+    return found[:1]
+
+
+@cache
+def _gene_spans(genome: str) -> dict[str, list[tuple[int, int, str]]]:
+    from tumorboard.panels import contig_key, gene_table
+
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for gene, rows in gene_table(genome).items():
+        for chrom, start, end, _ in rows:
+            spans.setdefault(contig_key(chrom), []).append((start, end, gene))
+    return spans
+
+
+def _alt_mate(rec: TextVcfRecord) -> tuple[str, int] | None:
+    """The mate position a bracketed ALT names (``chrom``, ``pos``), or ``None``."""
+    for alt in rec.alts:
+        m = _BND_ALT.fullmatch(alt)
+        if m is not None:
+            return m.group(3), int(m.group(4))
+    return None
 
 
 def _check_alts(rec: TextVcfRecord) -> None:
@@ -246,52 +312,117 @@ def _check_alts(rec: TextVcfRecord) -> None:
             raise _Skip("breakend ALT mate position is not a position (1 to 3e9)", excerpt(alt))
 
 
+_READ_KEYS = (("SR", "PR", "PE"), ("SU",), ("DV", "RV"), ("VF",))
+"""Read-support keys, the first group present summed: split reads + spanning pairs (Manta
+``SR``/``PR`` as ``ref,alt``; Lumpy ``SR``/``PE``), Lumpy's total ``SU``, DELLY's ``DV``/``RV``,
+GRIDSS's ``VF``."""
+
+
 def _bnd_reads(rec: TextVcfRecord, sample: str | None) -> int | None:
-    """Supporting reads (the last of ``SR``'s ``ref,alt``, or ``SU``); a bad count skips."""
-    for key in ("SR", "SU"):
-        text = rec.value(key, sample)
-        if text is None:
-            continue
-        values = [count(part) for part in text.split(",")]
-        bad = next((v.problem for v in values if v.problem), "")
-        if bad:
-            raise _Skip(f"breakend read count ({key}) is {bad}", f"{key}={excerpt(text)}")
-        last = values[-1].value
-        return None if last is None else int(last)
+    """The tumour's supporting reads (see :data:`_READ_KEYS`); a bad count skips the record."""
+    for keys in _READ_KEYS:
+        found = [n for key in keys if (n := _alt_reads(rec, key, sample)) is not None]
+        if found:
+            return sum(found)
     return None
 
 
+def _alt_reads(rec: TextVcfRecord, key: str, sample: str | None) -> int | None:
+    """The ALT's count in ``key`` (the last of ``ref,alt``), ``None`` when absent."""
+    text = rec.value(key, sample)
+    if text is None:
+        return None
+    values = [count(part) for part in text.split(",")]
+    bad = next((v.problem for v in values if v.problem), "")
+    if bad:
+        raise _Skip(f"breakend read count ({key}) is {bad}", f"{key}={excerpt(text)}")
+    last = values[-1].value
+    return None if last is None else int(last)
+
+
 def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: ReadResult) -> None:
-    pending: dict[str, tuple[TextVcfRecord, list[str], int | None]] = {}
+    pending: dict[str, tuple[TextVcfRecord, list[str], int | None, Panel]] = {}
+    unusable: set[str] = set()  # ids of records skipped for a bad value: their mates too
+    seen: set[frozenset[tuple[str, int]]] = set()  # junctions read (both ends)
     for placed, rec, where in _records(path, options, panel, result):
         try:
             if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
-                raise _Skip("not a breakend record (give copy-number records with --cnv)")
+                raise _Skip(_not_breakend(rec))
             _check_alts(rec)
-            reads = _bnd_reads(rec, options.sample)
+            reads = _bnd_reads(rec, result.sample or None)
         except _Skip as skip:
             result.qc.skip(skip.reason, f"{where} {skip.detail}".rstrip())
+            unusable.add(rec.id)
             continue
         if rec.filter not in ("PASS", ".", ""):
             result.qc.filtered += 1
             continue
         genes = _bnd_genes(rec, placed)
-        mate = rec.info.get("MATEID", "")
+        mate = rec.info.get("MATEID", "") or rec.info.get("PARID", "")
         if len(genes) >= 2:
-            _add_bnd(result, (genes[0], genes[1]), rec, reads, options, "as listed in the record")
+            _add_bnd(
+                result, (genes[0], genes[1]), rec, reads, options, placed, "as listed in the record"
+            )
         elif mate and mate in pending:
-            other, other_genes, other_reads = pending.pop(mate)
-            if other_genes and genes and other_genes[0] != genes[0]:
-                pair = (other_genes[0], genes[0])
-                _add_bnd(result, pair, other, other_reads, options, "as the breakends appear")
-            else:
-                result.qc.skip("breakend pair without two different genes", where)
+            other, other_genes, other_reads, _ = pending.pop(mate)
+            pair = (other_genes[0] if other_genes else "", genes[0] if genes else "")
+            seen.add(_junction((other.chrom, other.pos), (rec.chrom, rec.pos)))
+            _add_bnd(result, pair, other, other_reads, options, placed, "as the breakends appear")
         elif mate:
-            pending[rec.id] = (rec, genes, reads)
+            pending[rec.id] = (rec, genes, reads, placed)
         else:
-            result.qc.skip("breakend without MATEID or gene pair", where)
-    for rec, _, _ in pending.values():
-        result.qc.skip("breakend whose mate record is missing", f"{path}:{rec.line}")
+            _with_alt_mate(result, rec, genes, reads, options, placed, seen)
+    for rec, genes, reads, placed in pending.values():  # the mate is not in the file
+        mate = rec.info.get("MATEID", "") or rec.info.get("PARID", "")
+        if mate in unusable:
+            result.qc.skip(MATE_SKIPPED, f"{path}:{rec.line}")
+        else:
+            _with_alt_mate(result, rec, genes, reads, options, placed, seen)
+
+
+def _junction(one: tuple[str, int], two: tuple[str, int]) -> frozenset[tuple[str, int]]:
+    from tumorboard.panels import contig_key
+
+    return frozenset(((contig_key(one[0]), one[1]), (contig_key(two[0]), two[1])))
+
+
+def _not_breakend(rec: TextVcfRecord) -> str:
+    svtype = rec.info.get("SVTYPE", "").upper()
+    alt = rec.alts[0].upper() if rec.alts else ""
+    if svtype in ("DUP", "DEL", "CNV") and alt in CNV_ALTS | {""}:
+        return "not a breakend record (give copy-number records with --cnv)"
+    return (
+        "not a breakend record: deletions, inversions and translocations written as "
+        "<DEL>/<INV>/<TRA> are not read as fusions (give breakend records or a fusion table)"
+    )
+
+
+def _with_alt_mate(
+    result: ReadResult,
+    rec: TextVcfRecord,
+    genes: list[str],
+    reads: int | None,
+    options: RunOptions,
+    panel: Panel,
+    seen: set[frozenset[tuple[str, int]]],
+) -> None:
+    """A breakend whose mate record is not in the file, paired with the position its ALT
+    names (DELLY writes one record per translocation); a junction already read through its
+    other end is not read twice."""
+    mate = _alt_mate(rec)
+    if mate is None:
+        result.qc.skip("breakend without a mate (no MATEID and no mate position in its ALT)",
+                       f"{result.path}:{rec.line}")  # fmt: skip
+        return
+    junction = _junction((rec.chrom, rec.pos), mate)
+    if junction in seen:
+        result.qc.skip("breakend of a junction already read from its other end",
+                       f"{result.path}:{rec.line}")  # fmt: skip
+        return
+    seen.add(junction)
+    other = _gene_at(*mate, panel)
+    pair = (genes[0] if genes else "", other[0] if other else "")
+    _add_bnd(result, pair, rec, reads, options, panel, "this record, then its ALT's mate position")
 
 
 def _add_bnd(
@@ -300,22 +431,25 @@ def _add_bnd(
     rec: TextVcfRecord,
     reads: int | None,
     options: RunOptions,
+    panel: Panel | None,
     how: str,
 ) -> None:
-    a = Alteration(
-        gene=genes[0],
-        kind=FUSION,
-        gene3=genes[1],
-        chrom=rec.chrom,
-        pos=rec.pos,
-        breakpoints=f"{rec.chrom}:{rec.pos};{rec.alts[0]}",
-        source=Path(result.path).name,
-        record=rec.line,
-        filter=rec.filter or "PASS",
-    )
+    where = f"{result.path}:{rec.line}"
+    pair = pair_of_genes(*genes)
+    if isinstance(pair, str):
+        result.qc.skip("breakend pair with no gene at either end", where)
+        return
+    listed = None if panel is None or getattr(panel, "is_all", False) else panel.genes
+    if listed is not None and not ({pair.gene5, pair.gene3} & listed):
+        result.qc.outside_panel += 1
+        return
+    a = fusion_of(pair)
+    a.chrom, a.pos, a.filter = rec.chrom, rec.pos, rec.filter or "PASS"
+    a.breakpoints = f"{rec.chrom}:{rec.pos};{rec.alts[0]}"
+    a.source, a.record = Path(result.path).name, rec.line
     a.notes.append(f"from VCF breakends: partner order {how}; 5'/3' orientation not determined")
     a.supporting_reads = reads
-    if not below_min_reads(a, options, result.qc, f"{result.path}:{rec.line}"):
+    if not below_min_reads(a, options, result.qc, where):
         result.alterations.append(a)
 
 

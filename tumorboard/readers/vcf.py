@@ -72,7 +72,7 @@ from tumorboard.readers.vcf_io import (
     outside_record,
 )
 from tumorboard.readers.vcf_records import RecordParser
-from tumorboard.readers.vcf_samples import SampleValues, choose_sample
+from tumorboard.readers.vcf_samples import SampleValues, choose_sample, declared_tumour
 from tumorboard.readers.vcf_stream import stream_records
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
@@ -172,7 +172,8 @@ class VcfReader:
         str(header)  # every header line must be UTF-8 text (UnicodeDecodeError otherwise)
         self.contigs = [str(c) for c in header.contigs]
         self.samples = list(header.samples)
-        self.sample, self.sample_rule = choose_sample(self.samples, header, sample)
+        declared = declared_tumour((r.key, r.value) for r in header.records)
+        self.sample, self.sample_rule = choose_sample(self.samples, declared, sample)
         try:
             built, how = detect_build(header)
         except GenomeBuildError as exc:

@@ -7,7 +7,7 @@ Works on a record's text columns (and the pysam header by duck typing) so that o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from tumorboard.errors import SampleError
@@ -21,10 +21,16 @@ _TUMOR_NAME = re.compile(r"(^|[^A-Za-z])(tumou?r|TUMOU?R|Tumou?r)([^A-Za-z]|$)")
 _NORMAL_NAME = re.compile(r"(^|[^A-Za-z])(normal|NORMAL|Normal|germline|GERMLINE)([^A-Za-z]|$)")
 
 
+def declared_tumour(meta: Iterable[tuple[str | None, str | None]]) -> str | None:
+    """The ``##tumor_sample=`` header value among (key, value) meta lines, if any."""
+    return next((value for key, value in meta if key == "tumor_sample" and value), None)
+
+
 def choose_sample(
-    samples: Sequence[str], header: VariantHeader, requested: str | None
+    samples: Sequence[str], declared: str | None, requested: str | None
 ) -> tuple[str, str]:
-    """Choose the tumour sample column: returns (sample name, rule)."""
+    """Choose the tumour sample column: returns (sample name, rule). ``declared`` is the
+    header's ``##tumor_sample`` (:func:`declared_tumour`)."""
     listed = ", ".join(samples) if samples else "(none)"
     if requested:
         if requested in samples:
@@ -35,9 +41,8 @@ def choose_sample(
         )
     if not samples:
         return "", "sites-only VCF (no sample columns)"
-    for rec in header.records:
-        if rec.key == "tumor_sample" and rec.value is not None and rec.value in samples:
-            return rec.value, "##tumor_sample header"
+    if declared is not None and declared in samples:
+        return declared, "##tumor_sample header"
     if len(samples) == 1:
         return samples[0], "only sample"
     tumours = [s for s in samples if _looks_tumour(s)]
@@ -300,4 +305,4 @@ def _as_int(text: str | None) -> int | None:
         return None
 
 
-__all__ = ["SampleValues", "choose_sample"]
+__all__ = ["SampleValues", "choose_sample", "declared_tumour"]
