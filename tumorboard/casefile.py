@@ -7,6 +7,7 @@ and ``--registry`` fills cohort availability from the cohort registry.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,31 @@ def load_patient(path: str | Path) -> dict[str, Any]:
                 hint=hint,
             )
         out[printable(str(key))] = value
+    return out
+
+
+_GRADE = re.compile(r"(?:who\s*)?(?:grade\s*)?([1-4]|i{1,3}|iv)", re.IGNORECASE)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def patient_limits(path: str | Path) -> dict[str, int]:
+    """The patient file's ``age`` (years) and ``grade`` (WHO grade 1-4: ``2``, ``II``, ``grade
+    2``), as the ``RunOptions`` fields labels' age and grade limits are checked against
+    (``patient_age``, ``tumor_grade``); a grade that is none of these is an error."""
+    info = load_patient(path)
+    out: dict[str, int] = {}
+    if "age" in info:
+        out["patient_age"] = int(info["age"])
+    if "grade" in info:
+        m = _GRADE.fullmatch(str(info["grade"]).strip())
+        if m is None:
+            raise FormatError(
+                f"grade must be a WHO grade 1-4, not {excerpt(info['grade'])}",
+                where=str(path),
+                hint="write e.g. 'grade: 2' (or II), or leave it out",
+            )
+        text = m.group(1).lower()
+        out["tumor_grade"] = int(text) if text.isdigit() else _ROMAN[text]
     return out
 
 

@@ -441,6 +441,15 @@ class CaseRun:
         return self.case
 
 
+def with_patient_limits(options: RunOptions, path: str | Path) -> RunOptions:
+    """The options with the patient file's age and grade (``patient_age``, ``tumor_grade``)
+    where the options do not set them: labels' age and grade limits are checked against them."""
+    from tumorboard.casefile import patient_limits
+
+    found = {k: v for k, v in patient_limits(path).items() if getattr(options, k) is None}
+    return options.model_copy(update=found) if found else options
+
+
 def patient(analysis: Analysis, path: str | Path, cli_id: str) -> None:
     """Step ``patient``: the patient file's details in the case header."""
     from tumorboard.casefile import apply_patient
@@ -511,6 +520,8 @@ def run(
     outputs: Outputs | None = None,
 ) -> CaseRun:
     """Analyse one patient and write the wanted outputs; see the module docstring."""
+    if patient_file is not None:
+        options = with_patient_limits(options, patient_file)
     done = CaseRun(analyse(inputs, options))
     if patient_file is not None:
         patient(done.analysis, patient_file, options.patient_id)

@@ -1,0 +1,89 @@
+"""The patient file's age and grade decide age- and grade-limited labels in every command that
+takes ``--patient`` (they were shown in the report header and then not used: an adult-only
+label read "on-label if ... aged 18 years or older (age not given)" for a 15-year-old)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tumorboard.cli import main
+from tumorboard.models import RunOptions
+from tumorboard.pipeline import with_patient_limits
+
+KRAS_G12C_37 = (
+    "##fileformat=VCFv4.2\n##reference=GRCh37\n##contig=<ID=12,length=133851895>\n"
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    "12\t25398285\t.\tC\tA\t.\tPASS\t.\tAD\t50,20\n"
+)
+
+
+def _files(tmp_path: Path, patient: str) -> tuple[Path, Path]:
+    vcf, yaml = tmp_path / "t.vcf", tmp_path / "p.yaml"
+    vcf.write_text(KRAS_G12C_37)
+    yaml.write_text(patient)
+    return vcf, yaml
+
+
+def _labels(case: dict, drug: str) -> set[str]:
+    return {m["label"] for m in case["matches"] if m["drugs"] == [drug]}
+
+
+@pytest.mark.parametrize(("age", "label"), [(15, "off-label"), (61, "on-label")])
+def test_age_from_the_patient_file_decides_an_adult_label(
+    tmp_path: Path, age: int, label: str
+) -> None:
+    vcf, yaml = _files(tmp_path, f"id: PT-B\ntumor_type: LUAD\nage: {age}\n")
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(
+        main, ["annotate", str(vcf), "-t", "LUAD", "--patient", str(yaml), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    assert _labels(case, "sotorasib") == {label}
+    assert case["patient"]["age"] == age
+
+
+def test_the_report_uses_it_too(tmp_path: Path) -> None:
+    vcf, yaml = _files(tmp_path, "id: PT-B\ntumor_type: LUAD\nage: 15\n")
+    html, case = tmp_path / "r.html", tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "report", str(vcf), "-t", "LUAD", "--patient",
+         str(yaml), "-o", str(html), "--json", str(case)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert _labels(json.loads(case.read_text()), "sotorasib") == {"off-label"}
+    assert "age not given" not in html.read_text()
+
+
+@pytest.mark.parametrize(
+    ("written", "grade"), [("2", 2), ("II", 2), ("grade 3", 3), ("WHO grade IV", 4)]
+)
+def test_grade_is_read_as_a_who_grade(tmp_path: Path, written: str, grade: int) -> None:
+    _, yaml = _files(tmp_path, f"tumor_type: ASTR\ngrade: {written}\n")
+    options = with_patient_limits(RunOptions(tumor_type="ASTR"), yaml)
+    assert options.tumor_grade == grade
+
+
+def test_a_grade_that_is_not_one_is_an_error(tmp_path: Path) -> None:
+    vcf, yaml = _files(tmp_path, "tumor_type: LUAD\ngrade: high\n")
+    result = CliRunner().invoke(
+        main, ["annotate", str(vcf), "-t", "LUAD", "--patient", str(yaml), "-o",
+               str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "grade must be a WHO grade 1-4, not 'high'" in result.output
+    assert "Hint: write e.g. 'grade: 2' (or II), or leave it out" in result.output
+
+
+def test_options_set_by_the_caller_win(tmp_path: Path) -> None:
+    _, yaml = _files(tmp_path, "tumor_type: LUAD\nage: 15\ngrade: 2\n")
+    options = with_patient_limits(RunOptions(tumor_type="LUAD", patient_age=40), yaml)
+    assert (options.patient_age, options.tumor_grade) == (40, 2)
