@@ -325,6 +325,26 @@ def _sample_rules(results: Sequence[ReadResult]) -> str:
     return "; ".join(f"{name}: {rule}" for name, rule in rules)
 
 
+def _absence_caveats(found: Inputs, qc: QCCounter, options: RunOptions) -> list[str]:
+    """What the case cannot show absent: records that failed FILTER (not reported, so a
+    resistance marker among them is not ruled out), and inputs that hold no record at all (an
+    empty or failed assay, not a negative result)."""
+    out = []
+    if qc.filtered and not options.include_filtered:
+        out.append(
+            f"{qc.filtered} record(s) failing FILTER were not assessed: a variant among them is "
+            "not ruled out (e.g. RAS wild-type, the condition of anti-EGFR antibodies, is not "
+            "established by this case); --include-filtered reports them"
+        )
+    empty = [r.path for r in found.results if r.path and r.qc.records_read == 0]
+    if empty:
+        out.append(
+            f"no record in {', '.join(Path(p).name for p in empty)}: an empty or failed assay "
+            "result, not a negative one; no alteration can be ruled out from it"
+        )
+    return out
+
+
 def _file_names(inputs: Sequence[Input], options: RunOptions) -> list[str]:
     """The run's input files named by path (positional, ``--cnv``, ``--fusions``)."""
     names = [
@@ -368,7 +388,7 @@ def _analyse(
     catalog = load_catalog(options.catalog or None, options.catalog_extend, oncotree=tree)
     alterations = found.alterations
     outcome = match(alterations, markers, node.code, options, catalog, tree)
-    for item in outcome.not_assessable:
+    for item in [*outcome.not_assessable, *_absence_caveats(found, qc, options)]:
         if item not in qc.not_assessable:
             qc.not_assessable.append(item)
     first = found.results[0] if found.results else None

@@ -1,6 +1,7 @@
-"""The patient file's age and grade decide age- and grade-limited labels in every command that
-takes ``--patient`` (they were shown in the report header and then not used: an adult-only
-label read "on-label if ... aged 18 years or older (age not given)" for a 15-year-old)."""
+"""What a board could misread (a review of reports, 2026-11): the patient file's age and grade
+decide age- and grade-limited labels in every command that takes ``--patient`` (they were shown
+in the header and not used: an adult-only label read "on-label if ... aged 18 years or older (age
+not given)" for a 15-year-old); records failing FILTER and empty inputs are not read as absent."""
 
 from __future__ import annotations
 
@@ -87,3 +88,40 @@ def test_options_set_by_the_caller_win(tmp_path: Path) -> None:
     _, yaml = _files(tmp_path, "tumor_type: LUAD\nage: 15\ngrade: 2\n")
     options = with_patient_limits(RunOptions(tumor_type="LUAD", patient_age=40), yaml)
     assert (options.patient_age, options.tumor_grade) == (40, 2)
+
+
+# --- what a case cannot show absent --------------------------------------------------------------
+def test_a_filtered_record_is_not_read_as_absent(tmp_path: Path) -> None:
+    """A KRAS G12D failing FILTER left 'Resistance flags: None found' for anti-EGFR in COAD."""
+    vcf = tmp_path / "t.vcf"
+    vcf.write_text(
+        KRAS_G12C_37.replace("C\tA\t.\tPASS", "C\tT\t.\tweak_evidence").replace(
+            "##FORMAT", '##FILTER=<ID=weak_evidence,Description="Weak">\n##FORMAT'
+        )
+    )
+    html, out = tmp_path / "r.html", tmp_path / "r.json"
+    result = CliRunner().invoke(
+        main, ["report", str(vcf), "-t", "COAD", "-o", str(html), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    caveat = (
+        "1 record(s) failing FILTER were not assessed: a variant among them is not ruled out "
+        "(e.g. RAS wild-type, the condition of anti-EGFR antibodies, is not established by "
+        "this case); --include-filtered reports them"
+    )
+    assert caveat in case["qc"]["not_assessable"]
+    assert "RAS wild-type, the condition of anti-EGFR antibodies" in html.read_text()
+
+
+def test_an_empty_assay_is_not_a_negative_result(tests_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c.json"
+    cvo = tests_data / "tso500" / "PT-0050_CombinedVariantOutput.tsv"
+    result = CliRunner().invoke(main, ["annotate", str(cvo), "-t", "COAD", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    assert case["qc"]["records_read"] == 0
+    assert (
+        "no record in PT-0050_CombinedVariantOutput.tsv: an empty or failed assay result, not a "
+        "negative one; no alteration can be ruled out from it"
+    ) in case["qc"]["not_assessable"]
