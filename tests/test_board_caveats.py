@@ -125,3 +125,37 @@ def test_an_empty_assay_is_not_a_negative_result(tests_data: Path, tmp_path: Pat
         "no record in PT-0050_CombinedVariantOutput.tsv: an empty or failed assay result, not a "
         "negative one; no alteration can be ruled out from it"
     ) in case["qc"]["not_assessable"]
+
+
+# --- a tumour type broader than the label's ------------------------------------------------------
+EGFR_37 = (
+    "##fileformat=VCFv4.2\n##reference=GRCh37\n##contig=<ID=7,length=159138663>\n"
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    "7\t55259515\t.\tT\tG\t.\tPASS\t.\tAD\t50,20\n"  # EGFR L858R
+    "7\t55249071\t.\tC\tT\t.\tPASS\t.\tAD\t50,20\n"  # EGFR T790M
+)
+
+
+def test_a_broader_tumour_type_makes_the_label_conditional(tmp_path: Path) -> None:
+    """-t LUNG (lung, histology not given) read every NSCLC label as off-label and lost the
+    T790M resistance flags."""
+    vcf = tmp_path / "t.vcf"
+    vcf.write_text(EGFR_37)
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(main, ["annotate", str(vcf), "-t", "LUNG", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    gefitinib = next(m for m in case["matches"] if m["drugs"] == ["gefitinib"]
+                     and m["effect"] == "sensitive")  # fmt: skip
+    assert gefitinib["label"] == "on-label"
+    assert gefitinib["label_text"].startswith(
+        "on-label if the tumour is Non-Small Cell Lung Cancer (NSCLC) (the tumour type given, "
+        "LUNG, is broader)"
+    )
+    assert all(m["label_text"] != "on-label" for m in case["matches"])
+    assert {m["drugs"][0] for m in case["matches"] if m["effect"] == "resistant"} >= {
+        "gefitinib",
+        "erlotinib",
+        "afatinib",
+    }

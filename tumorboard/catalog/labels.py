@@ -100,6 +100,14 @@ class LabelContext:
             if self.tree.is_descendant(code, tt):
                 how = "" if self.tree.resolve(tt).code == code else " as its ancestor"
                 return Coverage(True, False, f"covers {code}{how}")
+        # the patient's type is broader than the record's (LUNG, the label NSCLC): it covers
+        # the patient if the tumour is of the record's type, which the board must confirm
+        below = [tt for tt in rec.tumor_types if self.tree.is_descendant(tt, code)]
+        if below:
+            names = " or ".join(f"{self.tree.resolve(tt).name} ({tt})" for tt in below)
+            return Coverage(
+                True, False, f"covers {code} only if the tumour is {names}", narrower=names
+            )
         return Coverage(False, False, f"does not cover {code}")
 
     def _compatible(self, rec: Indication) -> bool:
@@ -141,8 +149,15 @@ class LabelContext:
         return ("; ".join(refusals) or None), unknown
 
     def requires(self, rec: Indication) -> list[str]:
-        """What the board must confirm for ``rec`` to hold: its ``requires``, unknown age/grade."""
-        return [r.text for r in rec.requires] + self.fit(rec)[1]
+        """What the board must confirm for ``rec`` to hold: the tumour type when the patient's is
+        broader than the label's, its ``requires``, unknown age/grade."""
+        narrower = self.coverage(rec).narrower
+        histology = (
+            [f"the tumour is {narrower} (the tumour type given, {self.code}, is broader)"]
+            if narrower
+            else []
+        )
+        return histology + [r.text for r in rec.requires] + self.fit(rec)[1]
 
     def covers(self, rec: Indication) -> bool:
         """The approval's scope covers the patient's code and the age/grade do not contradict."""

@@ -39,6 +39,9 @@ class Coverage:
     covered: bool
     excluded: bool
     phrase: str
+    narrower: str = ""
+    """The record's tumour type when the patient's is broader (LUNG for an NSCLC label): the
+    record covers the patient only if the tumour is of that type, a condition to confirm."""
 
 
 @dataclass(slots=True)
