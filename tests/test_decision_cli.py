@@ -24,7 +24,8 @@ WARN = (
 )
 NOTE = (
     "  note: dabrafenib + trametinib is off-label for IHCH (EMA); open cohort T-BRAF-SOLID fits "
-    "this patient (stage 1, 2 of 2 slots left): enrol with `tumorboard cohort assign --decided`\n"
+    "this patient (when this decision was recorded: stage 1, 2 of 2 slots left): enrol with "
+    "`tumorboard cohort assign --decided`\n"
 )
 
 

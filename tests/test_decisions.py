@@ -40,7 +40,8 @@ DEFS = load_cohorts(DATA / "small.yaml", catalog=CATALOG, tree=TREE)
 DAY = "2026-03-12"
 OPEN_NOTE = (
     "dabrafenib + trametinib is off-label for IHCH (EMA); open cohort T-BRAF-SOLID fits this "
-    "patient (stage 1, 2 of 2 slots left): enrol with `tumorboard cohort assign --decided`"
+    "patient (when this decision was recorded: stage 1, 2 of 2 slots left): enrol with "
+    "`tumorboard cohort assign --decided`"
 )
 
 

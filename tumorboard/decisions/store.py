@@ -241,8 +241,9 @@ def _notes(
                 if frozenset(fit.cohort.drugs) == key:
                     notes.append(
                         f"{name} is off-label for {case.tumor_type} ({case.jurisdiction}); open "
-                        f"cohort {fit.cohort.id} fits this patient ({_slots(conn, fit.cohort)}): "
-                        "enrol with `tumorboard cohort assign --decided`"
+                        f"cohort {fit.cohort.id} fits this patient (when this decision was "
+                        f"recorded: {_slots(conn, fit.cohort)}): enrol with `tumorboard cohort "
+                        "assign --decided`"
                     )
             for b in elig.blocked:
                 if frozenset(b.drugs) == key:
