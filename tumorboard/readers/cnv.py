@@ -21,7 +21,9 @@ How numbers, words and discrete values become calls is in :mod:`tumorboard.reade
   minor allele (``nMinor``, ``minor_cn``, PURPLE ``minorAlleleCopyNumber``, Sequenza ``B``,
   FACETS ``lcn.em``/``lcn``, or the smaller of CNVkit's ``cn1``/``cn2``, below 0.5: an integer
   0, or a fitted value that rounds to 0, as PURPLE writes them) as LOH per gene, for bi-allelic
-  marking (:func:`tumorboard.biomarkers.mark_biallelic`).
+  marking (:func:`tumorboard.biomarkers.mark_biallelic`). The chromosome is 1-22, X, Y or MT
+  (with or without ``chr``; ``23``/``24`` are X/Y, as GISTIC and DNAcopy number them); a segment
+  on any other contig is skipped with that reason.
 * **CNVkit** tables have a ``gene`` column beside their coordinates. Its segments (``.cns``,
   ``.call.cns``: a ``probes`` or ``cn`` column) are read as segments, the ``gene`` cell (the
   genes of all bins a segment covers) left aside. Its bin-level ratios (``.cnr``, ``.cnn``:
@@ -29,9 +31,7 @@ How numbers, words and discrete values become calls is in :mod:`tumorboard.reade
   not a gene's copy number (single noisy bins gave amplifications and deletions of one gene).
 * **PURPLE's gene file** (``purple.cnv.gene.tsv``) is a gene table: ``minCopyNumber`` is the
   gene's copy number (the whole gene is at least that), as PURPLE calls amplifications and
-  deletions from it. The chromosome is 1-22, X, Y or MT
-  (with or without ``chr``; ``23``/``24`` are X/Y, as GISTIC and DNAcopy number them); a segment
-  on any other contig is skipped with that reason.
+  deletions from it.
 * **VCF records** ``<DUP>``/``<DEL>``/``<CNV>``: :mod:`tumorboard.readers.sv_vcf`.
 
 A NaN, infinite or negative copy number, fold change or coordinate skips its row with the

@@ -92,7 +92,7 @@ def read_table(path: str) -> Table | None:
         if table is None:
             if is_preamble(line):
                 continue
-            header = [unquote(c.strip()) for c in _cells(line)]
+            header = [c.strip() for c in _cells(line)]
             header[0] = header[0].lstrip("#").strip()
             while len(header) > 1 and not header[-1]:
                 header.pop()
