@@ -278,6 +278,14 @@ def gene_table(genome: str) -> dict[str, list[GeneRow]]:
     return table
 
 
+@cache
+def genome_genes(genome: str) -> Panel:
+    """Every gene of the build's gene table as a panel: :meth:`Panel.genes_at` over the whole
+    genome (the gene at each end of a breakend, whether or not the run's panel lists it)."""
+    rows = [row for rows in gene_table(genome).values() for row in rows]
+    return Panel("genes", genome, gene_rows=rows)
+
+
 def _open_text(path: Path) -> Iterator[str]:
     if path.suffix == ".gz":
         with gzip.open(path, "rt", encoding="utf-8-sig") as fh:
@@ -505,6 +513,7 @@ __all__ = [
     "contig_style_of",
     "gene_aliases",
     "gene_table",
+    "genome_genes",
     "load_panel",
     "normalise_genome",
     "read_gene_list",

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -272,23 +271,11 @@ def _gene_at(chrom: str, pos: int, panel: Panel | None) -> list[str]:
     genome = getattr(panel, "genome", None) if panel is not None else None
     if genome is None:
         return []
-    from tumorboard.panels import contig_key
+    from tumorboard.panels import genome_genes
 
-    found = [g for s, e, g in _gene_spans(genome).get(contig_key(chrom), ()) if s < pos <= e]
+    found = genome_genes(genome).genes_at(chrom, pos)
     listed = set() if panel is None or getattr(panel, "is_all", False) else panel.genes
-    found.sort(key=lambda g: (g not in listed, g))
-    return found[:1]
-
-
-@cache
-def _gene_spans(genome: str) -> dict[str, list[tuple[int, int, str]]]:
-    from tumorboard.panels import contig_key, gene_table
-
-    spans: dict[str, list[tuple[int, int, str]]] = {}
-    for gene, rows in gene_table(genome).items():
-        for chrom, start, end, _ in rows:
-            spans.setdefault(contig_key(chrom), []).append((start, end, gene))
-    return spans
+    return sorted(found, key=lambda g: (g not in listed, g))[:1]
 
 
 def _alt_mate(rec: TextVcfRecord) -> tuple[str, int] | None:
