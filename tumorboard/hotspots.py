@@ -371,16 +371,23 @@ def annotate_hotspots(
         gene, protein, transcript = hit
         if a.gene and a.gene != gene:
             a.notes.append(f"panel gene {a.gene}; hotspot table gene {gene}")
-        change = parse_protein_change(protein)
         a.gene, a.transcript, a.transcript_rule = gene, transcript, "hotspot_table"
-        if change is not None:
-            a.protein, a.protein_3 = change.one, change.three
-            a.protein_start, a.protein_end = change.start, change.end
-            a.protein_source = "hotspot_table"
+        _set_protein(a, protein)
         a.rekey()  # the gene is part of the key
         a.notes.append(f"protein change from the {genome} hotspot table (genomic coordinate)")
         n += 1
     return n
+
+
+def _set_protein(a: Alteration, protein: str) -> bool:
+    """Give ``a`` the hotspot table's protein change; False when it does not parse."""
+    change = parse_protein_change(protein)
+    if change is None:
+        return False
+    a.protein, a.protein_3 = change.one, change.three
+    a.protein_start, a.protein_end = change.start, change.end
+    a.protein_source = "hotspot_table"
+    return True
 
 
 def proteins_from_hotspots(
@@ -406,18 +413,13 @@ def proteins_from_hotspots(
     for a in pending:
         pos = a.pos + 1 if a.ref == "-" else a.pos  # MAF insertions: the base before them
         hit = table.lookup(a.chrom, pos, a.ref, a.alt) if table is not None else None
-        if hit is not None and hit[0] == a.gene:
-            change = parse_protein_change(hit[1])
-            if change is not None:
-                a.protein, a.protein_3 = change.one, change.three
-                a.protein_start, a.protein_end = change.start, change.end
-                a.protein_source = "hotspot_table"
-                a.notes.append(
-                    f"protein change from the {genome} hotspot table (genomic coordinate); "
-                    "the input states none"
-                )
-                filled += 1
-                continue
+        if hit is not None and hit[0] == a.gene and _set_protein(a, hit[1]):
+            a.notes.append(
+                f"protein change from the {genome} hotspot table (genomic coordinate); "
+                "the input states none"
+            )
+            filled += 1
+            continue
         if hit is not None:
             a.notes.append(f"at the coordinate of the hotspot allele {hit[0]} {hit[1]}")
         if not a.consequences or not PROTEIN_ALTERING_CONSEQUENCES.isdisjoint(a.consequences):
