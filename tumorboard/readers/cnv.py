@@ -54,6 +54,20 @@ from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, trusted_call
+from tumorboard.readers.cnv_columns import (
+    CALL_COLUMNS,
+    CHROM_COLUMNS,
+    CN_COLUMNS,
+    END_COLUMNS,
+    FC_COLUMNS,
+    GENE_COLUMNS,
+    LOG2_COLUMNS,
+    MAJOR_COLUMNS,
+    MATRIX_META_COLUMNS,
+    MINOR_COLUMNS,
+    SEGMENT_CN_COLUMNS,
+    START_COLUMNS,
+)
 from tumorboard.readers.table import (
     MAX_POSITION,
     NA_VALUES,
@@ -70,26 +84,6 @@ from tumorboard.readers.table import (
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
-GENE_COLUMNS = ("gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename")
-CN_COLUMNS = ("copynumber", "cn", "absolutecopynumber", "totalcn", "tcn", "mincopynumber")
-SEGMENT_CN_COLUMNS = (
-    "copynumber", "cn", "totalcn", "tcnem", "tcn", "cnt", "absolutecopynumber",
-)  # fmt: skip
-"""A segment's total copy number: FACETS' EM estimate (``tcn.em``) before its ``tcn``."""
-MINOR_COLUMNS = (
-    "nminor", "minorcn", "minor", "cnminor", "minorallelecopynumber", "lcnem", "lcn",
-)  # fmt: skip
-MAJOR_COLUMNS = ("nmajor", "majorcn", "major", "cnmajor", "majorallelecopynumber")
-CHROM_COLUMNS = ("chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig")
-START_COLUMNS = ("start", "startpos", "locstart", "segmentstart")
-END_COLUMNS = ("end", "endpos", "stop", "locend", "segmentend")
-FC_COLUMNS = ("foldchange", "fc")
-LOG2_COLUMNS = ("log2", "log2ratio", "segmean", "segmentmean", "log2copyratio")
-CALL_COLUMNS = (
-    "call", "cnvcall", "copynumbervariant", "type", "cnvtype", "alteration",
-    "copynumberalteration", "cna", "gisticcall", "discretecopynumber", "value",
-)  # fmt: skip
-MATRIX_META_COLUMNS = ("entrezgeneid", "locusid", "geneid", "cytoband")
 _SEGMENT_SAMPLE_COLUMNS = (*SAMPLE_COLUMNS, "id")
 GENE_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9.@_-]*")
 """A gene symbol as tables write it (``ERBB2``, ``NKX2-1``, ``C17orf64``); not ``CAPN3 8+``."""

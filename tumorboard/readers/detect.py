@@ -32,6 +32,7 @@ import zlib
 from pathlib import Path
 
 from tumorboard.errors import FormatError, TruncatedInputError
+from tumorboard.readers import cnv_columns as cols
 from tumorboard.readers.text import (
     CNV_ALTS,
     SNIFF_BYTES,
@@ -54,37 +55,16 @@ _GENE1_COLUMNS = frozenset(
     {"gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "site1hugosymbol"}
 )
 _GENE2_COLUMNS = frozenset({"gene2", "3gene", "rightgene", "gene3", "geneb", "site2hugosymbol"})
-_GENE_COLUMNS = frozenset({"gene", "genes", "symbol", "genesymbol", "hugosymbol", "genename"})
+_GENE_COLUMNS = frozenset(cols.GENE_COLUMNS)
 _CN_COLUMNS = frozenset(
-    {
-        "copynumber",
-        "cn",
-        "absolutecopynumber",
-        "foldchange",
-        "fc",
-        "totalcn",
-        "tcn",
-        "tcnem",
-        "cnt",
-        "mincopynumber",
-        "segmean",
-        "segmentmean",
-        "log2",
-        "log2ratio",
-        "log2copyratio",
-        "nmajor",
-        "call",
-        "cnvcall",
-        "copynumbervariant",
-        "copynumberalteration",
-        "cna",
-        "gisticcall",
-        "discretecopynumber",
-    }
-)
-_CHROM_COLUMNS = frozenset({"chromosome", "chrom", "chr", "contig", "seqnames", "segmentcontig"})
-_START_COLUMNS = frozenset({"start", "startpos", "locstart", "segmentstart"})
-_END_COLUMNS = frozenset({"end", "endpos", "stop", "locend", "segmentend"})
+    {*cols.CN_COLUMNS, *cols.SEGMENT_CN_COLUMNS, *cols.FC_COLUMNS, *cols.LOG2_COLUMNS, "nmajor",
+     *cols.CALL_COLUMNS}
+    - {"type", "cnvtype", "alteration", "value"}  # too common to name a copy-number table
+)  # fmt: skip
+"""The copy-number reader's value columns (:mod:`tumorboard.readers.cnv_columns`)."""
+_CHROM_COLUMNS = frozenset(cols.CHROM_COLUMNS)
+_START_COLUMNS = frozenset(cols.START_COLUMNS)
+_END_COLUMNS = frozenset(cols.END_COLUMNS)
 _MAF_COLUMNS = frozenset(
     {
         "variantclassification",
@@ -98,7 +78,7 @@ _MAF_COLUMNS = frozenset(
     }
 )
 _SAMPLE_COLUMNS = frozenset({"tumorsamplebarcode", "sampleid", "sample", "samplename"})
-_MATRIX_META = frozenset({"entrezgeneid", "locusid", "geneid", "cytoband"})
+_MATRIX_META = frozenset(cols.MATRIX_META_COLUMNS)
 _NOT_SAMPLES = (
     _CN_COLUMNS | _CHROM_COLUMNS | _MAF_COLUMNS | _SAMPLE_COLUMNS | _GENE_COLUMNS
     | frozenset({"start", "end", "stop", "value", "type", "description", "alteration"})
