@@ -51,6 +51,7 @@ def test_age_from_the_patient_file_decides_an_adult_label(
     assert case["patient"]["age"] == age
 
 
+@pytest.mark.slow
 def test_the_report_uses_it_too(tmp_path: Path) -> None:
     vcf, yaml = _files(tmp_path, "id: PT-B\ntumor_type: LUAD\nage: 15\n")
     html, case = tmp_path / "r.html", tmp_path / "r.json"

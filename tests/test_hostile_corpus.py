@@ -172,6 +172,7 @@ def check_qc(row: Row, folder: Path) -> tuple[list[str], dict[str, object] | Non
     return ([] if ok else [f"exit 0 but no new qc entry with {row.qc!r}: {new}"]), case
 
 
+@pytest.mark.slow  # about 590 inputs, 7 s: CI runs them; the fast loop leaves them out
 @pytest.mark.parametrize("row", _params())
 def test_hostile_input(row: Row, tmp_path: Path) -> None:
     folder = tmp_path / "run"
