@@ -144,6 +144,20 @@ def test_compare_quick_run_prints_every_row(
     assert readme.read_text() == f"# x\n\n{compare.START}\nnew table\n{compare.END}\ntail\n"
 
 
+def test_target_ratio_is_taken_round_by_round() -> None:
+    """A machine that slows down in one round moves both commands of that round: the ratio per
+    round stays 1.5x. When one round's floor is slow alone, the ratio of the two medians would
+    say 3.0x (ours 3.0 s from round 2, the floor's 1.0 s from round 1); the median per round
+    says 1.5x and shows the range."""
+    ours = compare.Bench("tb_panel", "ours", [], 1, times=[1.5, 3.0, 6.0])
+    floor = compare.Bench("floor_panel", "floor", [], 1, times=[1.0, 2.0, 4.0])
+    assert compare.paired(ours, floor) == (1.5, 1.5, 1.5)
+    assert compare.spread((1.5, 1.5, 1.5)) == "1.50x"
+    floor.times = [1.0, 1.0, 4.0]
+    assert compare.paired(ours, floor) == (1.5, 1.5, 3.0)
+    assert compare.spread(compare.paired(ours, floor)) == "1.50x (rounds 1.50-3.00x)"
+
+
 def test_instructions_quick_run_counts_both_programs(
     quick: dict[str, object], bcftools: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
