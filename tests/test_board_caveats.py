@@ -160,3 +160,49 @@ def test_a_broader_tumour_type_makes_the_label_conditional(tmp_path: Path) -> No
         "erlotinib",
         "afatinib",
     }
+
+
+BRAF_V600E_38 = (
+    "##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr7,length=159345973>\n"
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    "chr7\t140753336\t.\tA\tT\t.\tPASS\t.\tAD\t60,30\n"
+)
+
+
+def test_off_label_elsewhere_shows_no_other_tumours_conditions(tmp_path: Path) -> None:
+    """Dabrafenib + trametinib in cholangiocarcinoma under EMA: approved for BRAF V600E only in
+    other tumour types. The row read the thyroid approval's conditions ("RAI-refractory", "adults")
+    and its catalog note as if they applied; it must name every approval's tumour types and cite
+    their sources instead, with no one approval's conditions."""
+    vcf = tmp_path / "t.vcf"
+    vcf.write_text(BRAF_V600E_38)
+    html, out = tmp_path / "r.html", tmp_path / "r.json"
+    result = CliRunner().invoke(
+        main, ["report", str(vcf), "-t", "IHCH", "-o", str(html), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    (m,) = [x for x in case["matches"] if x["drugs"] == ["dabrafenib", "trametinib"]]
+    assert m["label"] == "off-label"
+    assert (m["conditions"], m["review"]) == ("", "")
+    assert {"WDTC", "MEL", "NSCLC"} <= set(m["approved_tumor_types"])
+    docs = " ".join(s["document"] for s in m["sources"] if s["kind"] == "EMA")
+    assert "Tafinlar" in docs
+    assert "Mekinist" in docs
+    row = html.read_text().split("dabrafenib + trametinib", 1)[1].split("</tr>", 1)[0]
+    assert "RAI" not in row
+    assert "Catalog note" not in row
+    # an approval that covers the patient's tumour type still shows its own conditions
+    lung = tmp_path / "l.json"
+    assert (
+        CliRunner().invoke(main, ["annotate", str(vcf), "-t", "LUAD", "-o", str(lung)]).exit_code
+        == 0
+    )
+    (m,) = [
+        x
+        for x in json.loads(lung.read_text())["matches"]
+        if x["drugs"] == ["dabrafenib", "trametinib"]
+    ]
+    assert m["label"] == "on-label"
+    assert m["conditions"]

@@ -241,13 +241,13 @@ class LabelContext:
             return self._option(rec, OFF_LABEL_RANK, "off-label", "III-A", "3B", "II-C", text)
         usable = [p for p in own if self._compatible(p[0])]
         if usable:
-            rec, head = usable[0]
+            head = usable[0][1]
             text = (
                 f"{head}; {self.jurisdiction} approval(s) for {scopes([p[0] for p in usable])} "
                 f"do not cover {self.code}: off-label (approved for this biomarker in another "
                 "tumour type)"
             )
-            return self._option(rec, OFF_LABEL_RANK, "off-label", "III-A", "3B", "II-C", text)
+            return self._elsewhere(usable, OFF_LABEL_RANK, "III-A", "3B", text)
         # the agency's own approvals are all on the other side of the solid/haematological
         # divide: they do not propagate, but the other agency's approvals may still apply
         option = self._other_agency_option(other)
@@ -291,13 +291,13 @@ class LabelContext:
         usable = [p for p in other if self._compatible(p[0])]
         if not usable:
             return None
-        rec, head = usable[0]
+        head = usable[0][1]
         text = (
             f"{head}; no {self.jurisdiction} approval in the catalog for this biomarker "
             "and drug(s); "
             f"{self.other} approves it for {scopes([p[0] for p in usable])} only: off-label"
         )
-        return self._option(rec, OFF_LABEL_RANK + 5, "off-label", "III-A", "3B", "II-C", text)
+        return self._elsewhere(usable, OFF_LABEL_RANK + 5, "III-A", "3B", text)
 
     def _option(
         self,
@@ -321,6 +321,24 @@ class LabelContext:
             review=rec.review,
             record=rec,
         )
+
+    def _elsewhere(
+        self, usable: list[_Rec], rank: int, escat: str, oncokb: str, text: str
+    ) -> Option:
+        """Off-label: approvals for this biomarker in other tumour types only.
+
+        None of them covers the patient, so no one record's label conditions, line of therapy
+        or catalog note apply (dabrafenib + trametinib in cholangiocarcinoma must not read
+        "RAI-refractory" from the thyroid approval); the option names every approval's tumour
+        types and cites every approval's sources.
+        """
+        option = self._option(usable[0][0], rank, "off-label", escat, oncokb, "II-C", text)
+        recs = [p[0] for p in usable]
+        option.tumor_types = list(dict.fromkeys(t for r in recs for t in tumor_types_of(r)))
+        option.conditions, option.review = "", ""
+        sources = [to_source(s) for r in recs for s in r.sources]
+        option.sources = list({(s.document, s.url): s for s in sources}.values())
+        return option
 
     def _note_unproposed(self, records: list[Indication], label: str, variants: list[str]) -> None:
         drugs = " + ".join(records[0].drugs)
