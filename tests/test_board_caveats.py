@@ -206,3 +206,56 @@ def test_off_label_elsewhere_shows_no_other_tumours_conditions(tmp_path: Path) -
     ]
     assert m["label"] == "on-label"
     assert m["conditions"]
+
+
+EGFR_L858R_38 = (
+    "##fileformat=VCFv4.2\n##reference=GRCh38\n##contig=<ID=chr7,length=159345973>\n"
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+    "chr7\t55191822\t.\tT\tG\t.\tPASS\t.\tAD\t60,30\n"
+)
+
+
+def _flags(tmp_path: Path, *args: str) -> dict[str, dict]:
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(main, ["annotate", *args, "-t", "LUAD", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    return {m["drugs"][0]: m for m in case["matches"] if m["effect"] == "resistant"}
+
+
+def test_a_resistance_flag_outside_its_setting_says_so(tmp_path: Path) -> None:
+    """MET amplification predicts resistance to EGFR TKIs in EGFR-mutant NSCLC. Alone (no
+    EGFR-activating mutation in the case) the flags stay, since the mutation may lie outside the
+    inputs, and each says its setting is not established; beside EGFR L858R they do not, and the
+    on-label TKIs are weighed against the marker (uncertain)."""
+    cnv = tmp_path / "met.tsv"
+    cnv.write_text("gene\tcopy_number\nMET\t12\n")
+    alone = _flags(tmp_path, "--cnv", str(cnv), "--genome", "GRCh38")
+    assert {"gefitinib", "osimertinib"} <= set(alone)
+    for flag in alone.values():
+        assert any(n.startswith("applies in EGFR-mutant NSCLC") for n in flag["notes"])
+    vcf = tmp_path / "t.vcf"
+    vcf.write_text(EGFR_L858R_38)
+    both = _flags(tmp_path, str(vcf), "--cnv", str(cnv))
+    assert both["osimertinib"]["label"] == "uncertain"
+    assert not any("applies in" in n for f in both.values() for n in f["notes"])
+
+
+def test_context_biomarkers_are_checked_when_the_catalog_loads(tmp_path: Path) -> None:
+    """A context id that names no biomarker is a catalog error with its file and hint."""
+    from tumorboard.catalog import check_catalog
+    from tumorboard.resources import catalog_dir
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "resistance:\n  - id: RES_TEST_CONTEXT\n    drugs: [gefitinib]\n    biomarker: MET_AMP\n"
+        "    tumor_types: [NSCLC]\n    summary: test record\n    context: [EGFR_NOPE]\n"
+        "    context_text: EGFR-mutant NSCLC\n    sources:\n      - kind: other\n"
+        "        document: test\n        url: https://example.org\n        date: 2026-11\n"
+    )
+    _, issues = check_catalog([catalog_dir()], extend=[extra])
+    assert any("unknown context biomarker 'EGFR_NOPE'" in e.message for e in issues)
+    extra.write_text(extra.read_text().replace("    context_text: EGFR-mutant NSCLC\n", ""))
+    _, issues = check_catalog([catalog_dir()], extend=[extra])
+    assert any("context and context_text go together" in str(e.message) for e in issues)

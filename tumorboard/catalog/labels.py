@@ -76,6 +76,8 @@ class LabelContext:
         self._cover_cache: dict[str, Coverage] = {}
         self._fit_cache: dict[str, tuple[str | None, list[str]]] = {}
         self._decided: dict[str, Option | None] = {}
+        self.rules_hit: set[str] = set()
+        """Ids of the biomarker rules this patient's alterations fired (resistance context)."""
 
     # -- coverage ---------------------------------------------------------------------------------
     def coverage(self, rec: Indication | Resistance | EvidenceRecord) -> Coverage:
@@ -194,6 +196,7 @@ class LabelContext:
         """
         by_drugs: dict[frozenset[str], list[_Rec]] = defaultdict(list)
         for rule, why in hits:
+            self.rules_hit.add(rule.id)
             head = f"{label} matches {rule.id} ({rule.name}: {why})"
             for ind in self.catalog.indications_by_biomarker.get(rule.id, []):
                 by_drugs[frozenset(ind.drugs)].append((ind, head))

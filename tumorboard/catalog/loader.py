@@ -442,6 +442,15 @@ def _check_references(cat: Catalog, tree: TreeLike | None, issues: list[CatalogE
                     hint="define it in biomarkers.yaml or use an existing id",
                 )
             )
+        context = rec.context if isinstance(rec, Resistance) else []
+        for rule_id in [r for r in context if r not in cat.biomarkers]:
+            issues.append(
+                CatalogSchemaError(
+                    f"{rec.id}: unknown context biomarker {rule_id!r}",
+                    where=where,
+                    hint="context lists biomarker ids defined in biomarkers.yaml",
+                )
+            )
         if tree is not None:
             _check_codes(rec, where, tree, issues)
 

@@ -197,13 +197,40 @@ def _resistant(ctx: LabelContext, grp: Group, flag: Against, sensitive: list[Mat
             "patient: off-label"
         )
     best = grp.best()
-    return ctx.build(
+    match = ctx.build(
         grp,
         best,
         label=label,
         rule=f"{best.rule}; {decision}",
         agency_status=[_status(a, flag, through) for a in (ctx.jurisdiction, ctx.other)],
     )
+    outside = _outside_context(ctx, grp)
+    if outside:
+        match = match.model_copy(update={"notes": [*match.notes, *outside]})
+    return match
+
+
+def _outside_context(ctx: LabelContext, grp: Group) -> list[str]:
+    """Notes for a flag whose every record applies in a setting the case does not show.
+
+    MET amplification predicts resistance to EGFR TKIs in EGFR-mutant NSCLC; in a case with no
+    EGFR-activating mutation the flag stays (the mutation may lie outside the inputs given) and
+    says that its setting is not established.
+    """
+    recs = [o.record for o in grp.options]
+    if not all(isinstance(r, Resistance) and r.context for r in recs):
+        return []
+    out: list[str] = []
+    for rec in recs:
+        assert isinstance(rec, Resistance)
+        if not ctx.rules_hit.isdisjoint(rec.context):
+            return []
+        out.append(
+            f"applies in {rec.context_text.strip()}: this case shows none of "
+            f"{', '.join(rec.context)} (not found, or not covered by the inputs given); "
+            "confirm that setting before acting on this flag"
+        )
+    return list(dict.fromkeys(out))
 
 
 def settle(ctx: LabelContext) -> list[Match]:

@@ -423,6 +423,15 @@ class Resistance(_Scoped):
         default_factory=list,
         description="Label conditions this marker violates, per agency (where labels speak)",
     )
+    context: list[RuleId] = Field(
+        default_factory=list,
+        description="Biomarker ids of the setting the resistance applies in (MET amplification "
+        "against EGFR TKIs: the EGFR-activating mutations); when the case fires none of them, "
+        "the flag stays and says so",
+    )
+    context_text: str = Field(
+        default="", description="That setting in words, e.g. 'EGFR-mutant NSCLC'"
+    )
     sources: list[CatalogSource] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -431,6 +440,8 @@ class Resistance(_Scoped):
             extra = sorted(set(req.drugs) - set(self.drugs))
             if extra:
                 raise ValueError(f"label_requirement names drugs not in drugs: {extra}")
+        if bool(self.context) != bool(self.context_text.strip()):
+            raise ValueError("context and context_text go together (the ids and their words)")
         return self
 
 
