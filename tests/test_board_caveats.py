@@ -259,3 +259,29 @@ def test_context_biomarkers_are_checked_when_the_catalog_loads(tmp_path: Path) -
     extra.write_text(extra.read_text().replace("    context_text: EGFR-mutant NSCLC\n", ""))
     _, issues = check_catalog([catalog_dir()], extend=[extra])
     assert any("context and context_text go together" in str(e.message) for e in issues)
+
+
+def test_a_drug_off_label_through_one_finding_names_its_on_label_route(tmp_path: Path) -> None:
+    """Colorectal cancer, MSI-high and TMB-high: pembrolizumab is on-label under EMA through
+    MSI-high and FDA-only through TMB-high. The TMB-high row said "off-label" with no word of the
+    other route; it now points to it, and the on-label row is unchanged."""
+    vcf, out = tmp_path / "t.vcf", tmp_path / "c.json"
+    vcf.write_text(EGFR_L858R_38)
+    result = CliRunner().invoke(
+        main,
+        ["annotate", str(vcf), "-t", "COAD", "--tmb", "15", "--msi", "high", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    pembro = {
+        m["biomarker"]: m
+        for m in json.loads(out.read_text())["matches"]
+        if m["drugs"] == ["pembrolizumab"]
+    }
+    assert pembro["MSI-high"]["label"] == "on-label"
+    assert not any("through" in n for n in pembro["MSI-high"]["notes"])
+    tmb = pembro["TMB-high"]
+    assert tmb["label"] == "off-label"
+    assert any(
+        n.startswith("through MSI-high, pembrolizumab is on-label if first-line")
+        for n in tmb["notes"]
+    ), tmb["notes"]

@@ -243,10 +243,33 @@ def settle(ctx: LabelContext) -> list[Match]:
             match = _sensitive(ctx, grp, by_drug)
             if match is not None:
                 sensitive.append(match)
-    out = list(sensitive)
+    out = _cross_reference(sensitive)
     for grp in ctx.groups.values():
         if id(grp) in flags:
             out.append(_resistant(ctx, grp, flags[id(grp)], sensitive))
+    return out
+
+
+def _cross_reference(sensitive: list[Match]) -> list[Match]:
+    """A drug that is off-label (or investigational) through one finding and on-label through
+    another says so: TMB-high pembrolizumab "off-label under EMA" beside MSI-high pembrolizumab
+    on-label in colorectal cancer must not read as the patient's only route to the drug."""
+    on_label: dict[frozenset[str], list[Match]] = {}
+    for m in sensitive:
+        if m.label == "on-label":
+            on_label.setdefault(frozenset(m.drugs), []).append(m)
+    out: list[Match] = []
+    for m in sensitive:
+        routes = [x for x in on_label.get(frozenset(m.drugs), []) if x is not m]
+        if m.label != "on-label" and routes:
+            drugs = " + ".join(m.drugs)
+            notes = [
+                f"through {x.biomarker}, {drugs} is {x.label_text} for this patient "
+                "(see that match)"
+                for x in routes
+            ]
+            m = m.model_copy(update={"notes": [*m.notes, *dict.fromkeys(notes)]})
+        out.append(m)
     return out
 
 
