@@ -123,3 +123,23 @@ def test_english_report_uses_english_labels() -> None:
     nb = render_html(case, lang="nb")
     assert "Behandlingsrelevante endringer" in nb
     assert "Actionable alterations" not in nb
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "shown"),
+    [
+        ("en", "2023-11-15", "Nov 15, 2023"),
+        ("nb", "2023-11-15", "15. nov. 2023"),
+        ("en", "2026-06", "Jun 2026"),
+        ("nb", "2026-06", "juni 2026"),
+        ("nb", "2026", "2026"),
+        ("en", "2026-13", "2026-13"),
+        ("en", "06-2026", "06-2026"),
+    ],
+)
+def test_source_dates_share_one_style_per_language(lang: str, value: str, shown: str) -> None:
+    """Label revisions are often a month (2026-06); they were printed as written beside
+    localised full dates ("2026-06" next to "15. nov. 2023" in a Norwegian report)."""
+    from tumorboard.report import _filters
+
+    assert _filters(lang)["isodate"](value) == shown

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
@@ -277,6 +277,9 @@ def _check_lang(lang: str) -> None:
         )
 
 
+_MONTHS = frozenset(f"{m:02d}" for m in range(1, 13))
+
+
 def _filters(lang: str) -> dict[str, Any]:
     def num(value: float | int | None, digits: int = 1) -> str:
         if value is None:
@@ -293,7 +296,13 @@ def _filters(lang: str) -> dict[str, Any]:
         if isinstance(value, str):
             try:
                 day = date.fromisoformat(value)
-            except ValueError:  # YYYY-MM and other partial dates stay as written
+            except ValueError:
+                # a month (YYYY-MM, most label revisions) in the same style as full dates
+                # ("Jun 2026", "juni 2026"); a year or other partial dates stay as written
+                year, dash, month = value.partition("-")
+                if dash and len(year) == 4 and year.isdigit() and month in _MONTHS:
+                    first = date(int(year), int(month), 1)
+                    return str(format_skeleton("yMMM", first, locale=lang))
                 return value
             return str(format_date(day, format="medium", locale=lang))
         return str(format_date(value, format="medium", locale=lang))
