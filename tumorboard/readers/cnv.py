@@ -77,6 +77,7 @@ from tumorboard.readers.table import (
     other_samples_note,
     read_table,
     restrict,
+    sample_of,
     table_notes,
     truncation_error,
 )
@@ -132,12 +133,14 @@ def _rows(
 
 def _sample_rows(
     table: Table, column: int | None, options: RunOptions, result: ReadResult, what: str
-) -> list[tuple[int, list[str]]]:
+) -> tuple[list[tuple[int, list[str]]], int | None]:
+    """This patient's rows, and the sample column to check on each (``None`` when no row names a
+    sample: the file is one unnamed sample)."""
     choice, kept, left_out = restrict(table, column, options.sample, what)
     result.sample, result.sample_rule = choice.sample, choice.rule
     if left_out:
         result.qc.warnings.append(other_samples_note(Path(table.path).name, left_out, choice))
-    return kept
+    return kept, (None if choice.unnamed else column)
 
 
 # --- gene-level tables ---------------------------------------------------------------------------
@@ -166,7 +169,7 @@ def _read_gene_table(table: Table, options: RunOptions, result: ReadResult) -> N
         "call": table.col(*CALL_COLUMNS), "sample": table.col(*SAMPLE_COLUMNS),
     }  # fmt: skip
     assert cols["gene"] is not None
-    rows = _sample_rows(table, cols["sample"], options, result, "copy-number file")
+    rows, cols["sample"] = _sample_rows(table, cols["sample"], options, result, "copy-number file")
     name = Path(table.path).name
     seen: dict[tuple[str, str], int] = {}
     for n, cells in _rows(table, "copy-number table", result.qc, rows):
@@ -179,7 +182,7 @@ def _read_gene_table(table: Table, options: RunOptions, result: ReadResult) -> N
         if not GENE_SYMBOL.fullmatch(gene):
             result.qc.skip("CNV gene cell is not one gene symbol", f"{where} ({excerpt(gene)})")
             continue
-        if cols["sample"] is not None and not cells[cols["sample"]].strip():
+        if cols["sample"] is not None and not sample_of(table, cells, cols["sample"]):
             result.qc.skip("CNV row without a sample id", where)
             continue
         values = _gene_row(table, cols, cells, where)
@@ -383,6 +386,9 @@ def _read_segments(
 
     segments = _segments(table, rows, result)
     log2_only = not table.has(*SEGMENT_CN_COLUMNS, *MAJOR_COLUMNS)
+    scaled = None if log2_only else _ploidy_scaled(segments, options, table.path, result)
+    if scaled is not None:
+        options = scaled
     index = _SegmentIndex(segments)
     genes_table = gene_table(panel.genome)
     genes = sorted(genes_table) if getattr(panel, "is_all", False) else sorted(panel.listed_genes)
@@ -395,6 +401,45 @@ def _read_segments(
             if a is not None and log2_only:
                 a.notes.append(_LOG2_NOTE)
     result.qc.outside_panel += sum(1 for s in segments if s[5] not in used)
+
+
+PLOIDY_SCALED_ABOVE = 2.5
+"""Mean autosomal copy number above which absolute segment copy numbers are read against the
+tumour's ploidy (whole-genome doubled tumours average 3-5 copies)."""
+_MIN_AUTOSOMAL_BP = 1_400_000_000
+"""Segments must span about half the autosomes (2.9 Gb) for their mean to estimate ploidy."""
+
+
+def _ploidy_scaled(
+    segments: list[Segment], options: RunOptions, path: str, result: ReadResult
+) -> RunOptions | None:
+    """Options whose amplification threshold follows the tumour's ploidy, or ``None``.
+
+    A threshold of 6 copies means "about three times a diploid genome". In a tumour whose
+    segments average 4.6 copies (whole-genome doubling), 6 copies is a modest arm-level gain
+    (ASCAT's example A32 calls ERBB2 at 3+3 copies on a 14-Mb segment), so the threshold becomes
+    ``amp_copy_number x ploidy / 2`` (13.8 there), the rule of the Hartwig driver catalogue
+    (amplification = copy number above 3 x sample ploidy). Ploidy is the length-weighted mean
+    copy number of the autosomal segments, estimated only when they span at least half the
+    autosomes; deep deletions stay absolute.
+    """
+    length = weighted = 0.0
+    for contig, start, end, cn, _, _ in segments:
+        if contig.isdigit():
+            length += end - start
+            weighted += (end - start) * cn
+    if length < _MIN_AUTOSOMAL_BP:
+        return None
+    ploidy = weighted / length
+    if ploidy <= PLOIDY_SCALED_ABOVE:
+        return None
+    threshold = round(options.amp_copy_number * ploidy / 2, 1)
+    result.qc.warnings.append(
+        f"{Path(path).name}: tumour ploidy about {ploidy:.1f} (length-weighted mean copy number "
+        f"of the autosomal segments): amplification called at copy number >= {threshold:g} "
+        f"({options.amp_copy_number:g} x ploidy / 2), not {options.amp_copy_number:g}"
+    )
+    return options.model_copy(update={"amp_copy_number": threshold})
 
 
 class _SegmentIndex:
@@ -505,7 +550,7 @@ def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
         if layout == "cnvkit":
             result.annotation = "copy number (CNVkit segments)"
         sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
-        rows = _sample_rows(table, sample, options, result, "segment file")
+        rows, _ = _sample_rows(table, sample, options, result, "segment file")
         _read_segments(table, _rows(table, "segment file", result.qc, rows), options, panel, result)
         result.genome = panel.genome
     result.qc.warnings.extend(table_notes(table, "copy-number calls"))

@@ -94,12 +94,28 @@ def _head(path: str, limit: int = 400) -> list[str]:
         if len(text.encode("utf-8", errors="replace")) >= SNIFF_BYTES and sniffed:
             sniffed.pop()  # the last line may be cut by the sniff
         return [ln.rstrip("\r") for ln in sniffed[:limit]]
+    # comment lines above a header do not count: Funcotator copies a whole VCF header (3,000+
+    # lines with an hg38 sequence dictionary) above its MAF header, and a GATK-style VCF header
+    # lists every contig before the first record the kind is told from
     lines: list[str] = []
+    content = comments = 0
     for _, line in iter_lines(path):
+        if is_preamble(line):
+            comments += 1
+            if comments > _MAX_COMMENT_LINES:
+                break
+            if comments > _KEPT_COMMENT_LINES:
+                continue  # not kept: only records and the header line are looked at after these
+        else:
+            content += 1
         lines.append(line)
-        if len(lines) >= limit:
+        if content >= limit:
             break
     return lines
+
+
+_KEPT_COMMENT_LINES = 1_000
+_MAX_COMMENT_LINES = 1_000_000
 
 
 def _inflate(raw: bytes) -> bytes:
@@ -205,8 +221,17 @@ def detect_format(path: str) -> str:
         return kind
     if p.name.lower().endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):
         return "vcf"  # named as a VCF: let the VCF reader say what is wrong with it
+    if not header:
+        raise FormatError(
+            f"no header line: only comment lines ({excerpt(first)} ...)",
+            where=path,
+            hint="a table's header line (column names, tab-separated) follows its '#' lines; "
+            "check that the file is complete",
+        )
     raise FormatError(
-        f"cannot tell the file's format from its first line ({excerpt(first)})",
+        f"cannot tell the file's format from its header line ({excerpt(header)})"
+        if header != first
+        else f"cannot tell the file's format from its first line ({excerpt(first)})",
         where=path,
         hint="tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
         "TSVs with a header line (see README, 'Alterations')",

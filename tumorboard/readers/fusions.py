@@ -412,6 +412,8 @@ def _read_table(path: str, options: RunOptions, result: ReadResult) -> None:
     cols = _columns(table)
     choice, rows, left_out = restrict(table, cols["sample"], options.sample, "fusion file")
     result.sample, result.sample_rule = choice.sample, choice.rule
+    if choice.unnamed:
+        cols["sample"] = None
     name = Path(path).name
     if left_out:
         result.qc.warnings.append(other_samples_note(name, left_out, choice))

@@ -240,6 +240,34 @@ def _fusion_row(row: _Row, gene: str, name: str, line: int) -> Alteration:
     return a
 
 
+_TRUNCATING = frozenset(
+    {"stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant"}
+)
+_MISSENSE = re.compile(r"([A-Z])\d+([A-Z])")
+CONTRADICTION = "contradicts the protein change"
+"""Marks the note of a row whose classification and protein change disagree."""
+
+
+def _agree(a: Alteration, stated: str) -> None:
+    """A row whose consequence contradicts its own protein change is read by the protein change,
+    the more specific of the two, with a note: a ``Nonsense_Mutation`` with ``p.D191G`` is a
+    missense change (loss-of-function rules must not fire), a ``Missense_Mutation`` with
+    ``p.R100*`` a stop."""
+    change = a.protein
+    conseq = set(a.consequences)
+    missense = _MISSENSE.fullmatch(change)
+    if missense and missense.group(1) != missense.group(2) and conseq & _TRUNCATING:
+        read_as = "missense_variant"
+    elif change.endswith("*") and "fs" not in change and "stop_gained" not in conseq and conseq:
+        read_as = "stop_gained"
+    else:
+        return
+    a.notes.append(
+        f"{stated} {CONTRADICTION} {change}: read as {read_as} (check the row's annotation)"
+    )
+    a.consequences = (read_as,)
+
+
 def _alteration(row: _Row, line: int, name: str) -> Alteration:
     gene = row.get("gene")
     if not gene or gene.lower() == "unknown":
@@ -264,6 +292,7 @@ def _alteration(row: _Row, line: int, name: str) -> Alteration:
     )
     _coordinates(row, a)
     _protein(row, a)
+    _agree(a, classification or consequence)
     if not a.chrom:
         if not a.protein and not a.consequences:
             raise SkipRow("MAF row without coordinates or protein change", gene)
@@ -284,6 +313,7 @@ def _read_rows(
     genes = None if panel is None or getattr(panel, "is_all", False) else panel.genes
     qc = result.qc
     width = len(table.header)
+    contradicted: list[str] = []
     for n, cells in rows:
         qc.records_read += 1
         where = f"{table.path}:{n}"
@@ -299,7 +329,14 @@ def _read_rows(
                 raise truncation_error(table, n, len(cells), skip.reason) from None
             _skip(qc, skip, where)
             continue
+        if any(CONTRADICTION in note for note in a.notes):
+            contradicted.append(where)
         _keep(a, genes, options, qc, result)
+    if contradicted:
+        qc.warnings.append(
+            f"{name}: {len(contradicted)} row(s) whose Variant_Classification contradicts the "
+            f"protein change were read by the protein change (first: {contradicted[0]})"
+        )
 
 
 def _skip(qc: QCCounter, skip: SkipRow, where: str) -> None:
@@ -336,6 +373,8 @@ def read_maf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     result.genome = _file_build(table, cols["build"], options)
     choice, rows, left_out = restrict(table, cols["sample"], options.sample, "MAF")
     result.sample, result.sample_rule = choice.sample, choice.rule
+    if choice.unnamed:
+        cols["sample"] = None
     if left_out:
         result.qc.warnings.append(other_samples_note(Path(path).name, left_out, choice))
     _read_rows(table, rows, cols, options, panel, result)

@@ -206,12 +206,27 @@ class SampleChoice:
     ids: frozenset[str]
     sample: str
     rule: str
+    unnamed: bool = False
+    """The file has a sample column but no row names a sample (every cell empty or a "no
+    value" word such as Funcotator's ``__UNKNOWN__``): one unnamed sample, as without the
+    column."""
 
     def keeps(self, sample_id: str) -> bool:
         return not self.ids or sample_id in self.ids
 
 
 NO_SAMPLE_COLUMN = SampleChoice(frozenset(), "", "")
+
+
+def _unnamed(wanted: str | None) -> SampleChoice:
+    rule = (
+        "no row names a sample (the sample column is empty or a no-value word such as "
+        "__UNKNOWN__ in every row): the file is read as one unnamed sample"
+    )
+    if wanted:
+        rule = f"--sample {wanted} given, but {rule}"
+    return SampleChoice(frozenset(), "", rule, unnamed=True)
+
 
 _SAMPLE_FIELD = re.compile(r"\d\d")
 _SAMPLE_VIAL = re.compile(r"\d\d[A-Z]")
@@ -272,7 +287,10 @@ def choose_sample(found: Iterable[str], wanted: str | None, where: str, what: st
 
 
 def sample_of(table: Table, cells: list[str], column: int | None) -> str:
-    return cells[column].strip() if column is not None and column < len(cells) else ""
+    """The row's sample id; ``""`` when the cell is empty or a no-value word (:data:`NA_VALUES`:
+    ``NA``, Funcotator's ``__UNKNOWN__``)."""
+    cell = cells[column].strip() if column is not None and column < len(cells) else ""
+    return "" if cell.lower() in NA_VALUES else cell
 
 
 def restrict(
@@ -285,6 +303,8 @@ def restrict(
     """
     if column is None:
         return NO_SAMPLE_COLUMN, table.rows, 0
+    if not any(sample_of(table, cells, column) for _, cells in table.rows):
+        return _unnamed(wanted), table.rows, 0
     choice = choose_sample(
         (sample_of(table, c, column) for _, c in table.rows), wanted, table.path, what
     )

@@ -1,0 +1,148 @@
+"""Tables as other tools publish them (a second sweep, 2026-11): Funcotator MAFs (a whole VCF
+header above the MAF header; ``__UNKNOWN__`` sample barcodes), a MAF row whose classification
+contradicts its protein change, and absolute copy number in a tumour whose genome doubled (ASCAT
+segments).
+
+Fixtures are written here from the tools' documented layouts (MAF specification, Funcotator's
+MAF output, ASCAT's segment table: sample, chr, startpos, endpos, nMajor, nMinor); no file is
+copied from the tools' repositories.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tumorboard.cli import main
+
+MAF_HEADER = (
+    "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tEnd_Position\tVariant_Classification\t"
+    "Reference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tProtein_Change\n"
+)
+PIK3CA_ROWS = (
+    "PIK3CA\thg19\t3\t178936091\t178936091\tMissense_Mutation\tG\tA\t__UNKNOWN__\tp.E545K\n"
+    "PIK3CA\thg19\t3\t178952085\t178952085\tMissense_Mutation\tA\tT\t__UNKNOWN__\tp.H1047L\n"
+)
+
+
+def annotate(args: list[str]) -> tuple[int, str, dict]:
+    out = Path(args[args.index("-o") + 1])
+    result = CliRunner().invoke(main, ["annotate", *args])
+    case = json.loads(out.read_text()) if result.exit_code == 0 else {}
+    return result.exit_code, result.output, case
+
+
+def _funcotator_maf(tmp_path: Path, comment_lines: int) -> Path:
+    """Funcotator's MAF: ``#version 2.4``, the input VCF's header as ``##`` lines, then the
+    MAF header; ``__UNKNOWN__`` where no tumour barcode was given."""
+    maf = tmp_path / "funcotator.maf"
+    contigs = "".join(f"## ##contig=<ID=chrUn_{i},length=1000>\n" for i in range(comment_lines))
+    maf.write_text("#version 2.4\n" + contigs + MAF_HEADER + PIK3CA_ROWS)
+    return maf
+
+
+def test_unknown_barcodes_are_one_unnamed_sample(tmp_path: Path) -> None:
+    """Every Tumor_Sample_Barcode is __UNKNOWN__: every row was skipped, exit 0 and an empty case
+    that read as "nothing actionable"; the file is one unnamed sample, as without the column."""
+    maf = _funcotator_maf(tmp_path, 3)
+    code, output, case = annotate([str(maf), "-t", "BRCA", "-o", str(tmp_path / "c.json")])
+    assert code == 0, output
+    assert {v["protein"] for v in case["variants"]} == {"E545K", "H1047L"}
+    assert any(m["label"] == "on-label" for m in case["matches"])
+    assert case["qc"]["skipped"] == []
+    assert case["qc"]["sample_rule"].startswith("no row names a sample")
+
+
+def test_a_header_after_thousands_of_comment_lines_is_found(tmp_path: Path) -> None:
+    """Funcotator copies the VCF header (3,000+ lines with an hg38 dictionary) above the MAF
+    header; the format sniffer looked at 400 lines and blamed line 1."""
+    maf = _funcotator_maf(tmp_path, 3500)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tumorboard", "annotate", str(maf), "-t", "BRCA", "-o",
+         str(tmp_path / "c.json")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    case = json.loads((tmp_path / "c.json").read_text())
+    assert len(case["variants"]) == 2
+
+
+def test_only_comment_lines_say_so(tmp_path: Path) -> None:
+    bad = tmp_path / "cut.maf"
+    bad.write_text("#version 2.4\n" + "## a comment\n" * 50)
+    code, output, _ = annotate([str(bad), "-t", "BRCA", "-o", str(tmp_path / "c.json")])
+    assert code == 1
+    assert "Error:" in output
+    assert "no header line: only comment lines" in output
+    assert "Hint:" in output
+
+
+def test_a_classification_contradicting_its_protein_change_is_read_by_the_protein(
+    tmp_path: Path,
+) -> None:
+    """``Nonsense_Mutation`` with ``p.D191G`` (a published test study): read as truncating, it
+    matched BRCA loss-of-function PARP-inhibitor labels on-label. The protein change is the more
+    specific statement: a missense change, with a note and a warning."""
+    maf = tmp_path / "m.maf"
+    maf.write_text(
+        MAF_HEADER
+        + "BRCA2\tGRCh37\t13\t32900000\t32900000\tNonsense_Mutation\tA\tG\tT1\tp.D191G\n"
+        + "BRCA1\tGRCh37\t17\t41244000\t41244000\tMissense_Mutation\tG\tA\tT1\tp.Q1323*\n"
+    )
+    code, output, case = annotate([str(maf), "-t", "BRCA", "-o", str(tmp_path / "c.json")])
+    assert code == 0, output
+    by_gene = {v["gene"]: v for v in case["variants"]}
+    assert by_gene["BRCA2"]["consequences"] == ["missense_variant"]
+    assert "contradicts the protein change D191G" in by_gene["BRCA2"]["note"]
+    assert by_gene["BRCA1"]["consequences"] == ["stop_gained"]
+    assert not any("BRCA2" in m["biomarker"] for m in case["matches"])
+    assert any("BRCA1" in m["biomarker"] for m in case["matches"])
+    assert any(
+        "2 row(s) whose Variant_Classification contradicts" in w for w in case["qc"]["warnings"]
+    )
+
+
+def _ascat(tmp_path: Path, background: tuple[int, int]) -> Path:
+    """ASCAT segments (GRCh38) over all autosomes at ``background`` (nMajor, nMinor), with ERBB2
+    (chr17:39.69-39.73 Mb) on a 3+3 segment and MYC (chr8:127.73-127.74 Mb) on a 9+9 one."""
+    major, minor = background
+    rows = ["sample\tchr\tstartpos\tendpos\tnMajor\tnMinor"]
+    focal = {"17": (39_600_000, 39_800_000, 3, 3), "8": (127_700_000, 127_800_000, 9, 9)}
+    for chrom in range(1, 23):
+        c = str(chrom)
+        if c in focal:
+            start, end, a, b = focal[c]
+            rows += [f"S1\t{c}\t1\t{start}\t{major}\t{minor}", f"S1\t{c}\t{start}\t{end}\t{a}\t{b}",
+                     f"S1\t{c}\t{end}\t110000000\t{major}\t{minor}"]  # fmt: skip
+        else:
+            rows.append(f"S1\t{c}\t1\t100000000\t{major}\t{minor}")
+    path = tmp_path / f"ascat_{major}{minor}.segments.txt"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_absolute_copy_number_is_read_against_the_tumours_ploidy(tmp_path: Path) -> None:
+    """In a genome-doubled tumour (3+2 copies everywhere: ploidy 5) a 3+3 segment over ERBB2 is
+    no amplification; it was called one, with HER2 drugs. The threshold becomes 6 x ploidy / 2
+    (15 here); 18 copies of MYC still are. In a diploid tumour the same 6 copies are."""
+    seg = _ascat(tmp_path, (3, 2))
+    code, output, case = annotate(
+        ["--cnv", str(seg), "-t", "BRCA", "--genome", "GRCh38", "-o", str(tmp_path / "c.json")]
+    )
+    assert code == 0, output
+    amplified = {v["gene"] for v in case["variants"] if v["kind"] == "amplification"}
+    assert "ERBB2" not in amplified
+    assert "MYC" in amplified
+    assert not any(m["gene"] == "ERBB2" for m in case["matches"])
+    assert any("tumour ploidy about 5.0" in w and ">= 15" in w for w in case["qc"]["warnings"])
+    diploid = _ascat(tmp_path, (1, 1))
+    code, output, case = annotate(
+        ["--cnv", str(diploid), "-t", "BRCA", "--genome", "GRCh38", "-o", str(tmp_path / "d.json")]
+    )
+    assert code == 0, output
+    assert "ERBB2" in {v["gene"] for v in case["variants"] if v["kind"] == "amplification"}
+    assert not any("ploidy" in w for w in case["qc"]["warnings"])
