@@ -146,3 +146,29 @@ def test_absolute_copy_number_is_read_against_the_tumours_ploidy(tmp_path: Path)
     assert code == 0, output
     assert "ERBB2" in {v["gene"] for v in case["variants"] if v["kind"] == "amplification"}
     assert not any("ploidy" in w for w in case["qc"]["warnings"])
+
+
+def test_gatk_cnv_segments_with_their_sam_header(tmp_path: Path) -> None:
+    """GATK CallCopyRatioSegments' ``.called.seg`` and ModelSegments' ``.modelFinal.seg`` start
+    with ``@HD``/``@SQ``/``@RG`` lines and name their log2 ratio ``MEAN_LOG2_COPY_RATIO`` or
+    ``LOG2_COPY_RATIO_POSTERIOR_50``: both were refused."""
+    sam = "@HD\tVN:1.6\n@SQ\tSN:chr17\tLN:83257441\n@RG\tID:GATKCopyNumber\tSM:T1\n"
+    called = tmp_path / "t.called.seg"
+    called.write_text(
+        sam + "CONTIG\tSTART\tEND\tNUM_POINTS_COPY_RATIO\tMEAN_LOG2_COPY_RATIO\tCALL\n"
+        "chr17\t39600000\t39800000\t40\t2.0\t+\n"
+        "chr17\t39800001\t50000000\t900\t0.01\t0\n"
+    )
+    model = tmp_path / "t.modelFinal.seg"
+    model.write_text(
+        sam + "CONTIG\tSTART\tEND\tNUM_POINTS_COPY_RATIO\tNUM_POINTS_ALLELE_FRACTION\t"
+        "LOG2_COPY_RATIO_POSTERIOR_10\tLOG2_COPY_RATIO_POSTERIOR_50\tLOG2_COPY_RATIO_POSTERIOR_90\n"
+        "chr17\t39600000\t39800000\t40\t10\t1.9\t2.0\t2.1\n"
+    )
+    for seg in (called, model):
+        code, output, case = annotate(
+            ["--cnv", str(seg), "-t", "BRCA", "--genome", "GRCh38", "-o", str(tmp_path / "c.json")]
+        )
+        assert code == 0, output
+        (erbb2,) = [v for v in case["variants"] if v["gene"] == "ERBB2"]
+        assert (erbb2["kind"], erbb2["copy_number"]) == ("amplification", 8.0)

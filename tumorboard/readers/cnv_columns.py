@@ -19,7 +19,12 @@ CHROM_COLUMNS = ("chromosome", "chrom", "chr", "contig", "seqnames", "segmentcon
 START_COLUMNS = ("start", "startpos", "locstart", "segmentstart")
 END_COLUMNS = ("end", "endpos", "stop", "locend", "segmentend")
 FC_COLUMNS = ("foldchange", "fc")
-LOG2_COLUMNS = ("log2", "log2ratio", "segmean", "segmentmean", "log2copyratio")
+LOG2_COLUMNS = (
+    "log2", "log2ratio", "segmean", "segmentmean", "log2copyratio", "meanlog2copyratio",
+    "log2copyratioposterior50",
+)  # fmt: skip
+"""GATK CNV writes ``MEAN_LOG2_COPY_RATIO`` (CallCopyRatioSegments' ``.called.seg``) and the
+posterior median ``LOG2_COPY_RATIO_POSTERIOR_50`` (ModelSegments' ``.modelFinal.seg``)."""
 CALL_COLUMNS = (
     "call", "cnvcall", "copynumbervariant", "type", "cnvtype", "alteration",
     "copynumberalteration", "cna", "gisticcall", "discretecopynumber", "value",

@@ -34,12 +34,17 @@ def is_preamble(line: str) -> bool:
     """Is ``line`` one of the comment lines some tables carry above their header? ``##`` lines,
     ``#version`` (vcf2maf), and any ``#`` line without a tab (GDC MAFs start with
     ``#version gdc-1.0.0``, ``#filedate``, ``#annotation.spec`` ...). A ``#`` line with tabs
-    is a header (STAR-Fusion's ``#FusionName``)."""
+    is a header (STAR-Fusion's ``#FusionName``). GATK's CNV tables start with a SAM-style header
+    (``@HD``, ``@SQ``, ``@RG``, ``@CO``, ``@PG`` lines)."""
     return (
         line.startswith("##")
         or line[:8].lower() == "#version"
         or (line.startswith("#") and "\t" not in line)
+        or (line[:1] == "@" and line[1:3] in _SAM_HEADER_TAGS)
     )
+
+
+_SAM_HEADER_TAGS = frozenset({"HD", "SQ", "RG", "PG", "CO"})
 
 
 def unquote(cell: str) -> str:
