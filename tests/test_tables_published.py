@@ -172,3 +172,73 @@ def test_gatk_cnv_segments_with_their_sam_header(tmp_path: Path) -> None:
         assert code == 0, output
         (erbb2,) = [v for v in case["variants"] if v["gene"] == "ERBB2"]
         assert (erbb2["kind"], erbb2["copy_number"]) == ("amplification", 8.0)
+
+
+def _fusions(tmp_path: Path, name: str, text: str, *extra: str) -> dict:
+    path = tmp_path / name
+    path.write_text(text)
+    code, output, case = annotate(
+        ["--fusions", str(path), "-t", "LUAD", "--genome", "GRCh38", *extra,
+         "-o", str(tmp_path / "c.json")]
+    )  # fmt: skip
+    assert code == 0, output
+    return case
+
+
+def test_fusioncatcher_final_list_is_a_fusion_table(tmp_path: Path) -> None:
+    """FusionCatcher's ``final-list_candidate-fusion-genes.txt`` (its main output) was refused:
+    its partner columns are ``Gene_1_symbol(5end_fusion_partner)`` / ``Gene_2_symbol(3end_...)``;
+    support is spanning pairs + spanning unique reads."""
+    case = _fusions(
+        tmp_path,
+        "final-list_candidate-fusion-genes.txt",
+        "Gene_1_symbol(5end_fusion_partner)\tGene_2_symbol(3end_fusion_partner)\t"
+        "Fusion_description\tCounts_of_common_mapping_reads\tSpanning_pairs\t"
+        "Spanning_unique_reads\tLongest_anchor_found\tFusion_finding_method\t"
+        "Fusion_point_for_gene_1(5end_fusion_partner)\tFusion_point_for_gene_2(3end_fusion_partner)\n"
+        "EML4\tALK\tknown,oncogene\t0\t12\t9\t40\tBOWTIE\t2:42299800:+\t2:29223584:-\n"
+        "KIF5B\tRET\tknown,oncogene\t0\t1\t0\t20\tBOWTIE\t10:32017143:-\t10:43116584:+\n",
+    )
+    (alk,) = [v for v in case["variants"] if v["gene3"] == "ALK"]
+    assert (alk["gene"], alk["supporting_reads"], alk["chrom"]) == ("EML4", 21, "2")
+    assert any(m["biomarker"] == "EML4::ALK fusion" for m in case["matches"])
+    assert "KIF5B" not in {v["gene"] for v in case["variants"]}  # 1 read: below the minimum
+    assert any("below --min-fusion-reads" in s["reason"] for s in case["qc"]["skipped"])
+
+
+def test_linx_reported_fusions_are_read(tmp_path: Path) -> None:
+    """HMF LINX ``*.linx.fusion.tsv`` was refused (PURPLE from the same pipeline is read): the
+    5' and 3' genes are ``geneStart``/``geneEnd``; rows LINX does not report are skipped with
+    that reason."""
+    header = (
+        "fivePrimeBreakendId\tthreePrimeBreakendId\tname\treported\treportedType\t"
+        "reportableReasons\tphased\tlikelihood\tgeneStart\tgeneContextStart\ttranscriptStart\t"
+        "geneEnd\tgeneContextEnd\ttranscriptEnd\tjunctionCopyNumber\n"
+    )
+    case = _fusions(
+        tmp_path,
+        "t.linx.fusion.tsv",
+        header
+        + "137\t136\tEML4_ALK\ttrue\tKNOWN_PAIR\tOK\tINFRAME\tHIGH\tEML4\tExon 6\tENST1\tALK\t"
+        "Exon 20\tENST2\t1.7\n"
+        + "269\t268\tDMD_DMD\tfalse\tNONE\tNOT_KNOWN\tINFRAME\tNA\tDMD\tExon 67\tENST3\tDMD\t"
+        "Exon 70\tENST3\t0.9\n",
+        "--panel",
+        "all",
+    )
+    assert [(v["gene"], v["gene3"]) for v in case["variants"]] == [("EML4", "ALK")]
+    assert any(s["reason"].startswith("LINX fusion not reported") for s in case["qc"]["skipped"])
+
+
+def test_cbioportal_sv_support_falls_back_to_the_variant_count(tmp_path: Path) -> None:
+    """cBioPortal SV rows often give split and paired-end counts as NA beside
+    ``Tumor_Variant_Count``: the support was lost, so --min-fusion-reads never applied."""
+    case = _fusions(
+        tmp_path,
+        "data_sv.txt",
+        "Sample_Id\tSite1_Hugo_Symbol\tSite2_Hugo_Symbol\tTumor_Split_Read_Count\t"
+        "Tumor_Paired_End_Read_Count\tTumor_Variant_Count\tSV_Status\n"
+        "S1\tEML4\tALK\tNA\tNA\t70\tSOMATIC\n"
+        "S1\tKIF5B\tRET\tNA\tNA\t1\tSOMATIC\n",
+    )
+    assert [(v["gene"], v["supporting_reads"]) for v in case["variants"]] == [("EML4", 70)]

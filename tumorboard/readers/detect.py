@@ -52,9 +52,13 @@ _GENE_PAIR_COLUMNS = frozenset(
     {"fusiongene", "fusionname", "genepair", "fusion", "fusionpair", "genes", "fusiongenes"}
 )
 _GENE1_COLUMNS = frozenset(
-    {"gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "site1hugosymbol"}
-)
-_GENE2_COLUMNS = frozenset({"gene2", "3gene", "rightgene", "gene3", "geneb", "site2hugosymbol"})
+    {"gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "site1hugosymbol",
+     "gene1symbol5endfusionpartner"}
+)  # fmt: skip
+_GENE2_COLUMNS = frozenset(
+    {"gene2", "3gene", "rightgene", "gene3", "geneb", "site2hugosymbol",
+     "gene2symbol3endfusionpartner"}
+)  # fmt: skip
 _GENE_COLUMNS = frozenset(cols.GENE_COLUMNS)
 _CN_COLUMNS = frozenset(
     {*cols.CN_COLUMNS, *cols.SEGMENT_CN_COLUMNS, *cols.FC_COLUMNS, *cols.LOG2_COLUMNS, "nmajor",
@@ -178,7 +182,12 @@ def _tsv_kind(header: list[str]) -> str | None:
     cols = set(keys)
     if "hugosymbol" in cols and cols & _MAF_COLUMNS:
         return "maf"
-    if cols & _GENE_PAIR_COLUMNS - {"genes"} or (cols & _GENE1_COLUMNS and cols & _GENE2_COLUMNS):
+    linx = {"fiveprimebreakendid", "genestart", "geneend"} <= cols  # HMF LINX fusion table
+    if (
+        linx
+        or cols & _GENE_PAIR_COLUMNS - {"genes"}
+        or (cols & _GENE1_COLUMNS and cols & _GENE2_COLUMNS)
+    ):
         return "fusions"
     if cols & _CN_COLUMNS and (cols & _GENE_COLUMNS or cols & _CHROM_COLUMNS):
         return "cnv"

@@ -259,19 +259,33 @@ def splice_variant(gene: str, exon_text: str) -> Alteration:
 # --- TSV readers --------------------------------------------------------------------------------
 _PAIR_COLS = ("fusiongene", "fusionname", "genepair", "fusion", "fusionpair", "fusiongenes")
 _GENE5_COLS = ("gene1", "5gene", "leftgene", "gene5", "genea", "5primegene", "headgene",
-               "site1hugosymbol")  # fmt: skip
+               "site1hugosymbol", "gene1symbol5endfusionpartner")  # fmt: skip
 _GENE3_COLS = ("gene2", "3gene", "rightgene", "gene3", "geneb", "3primegene", "tailgene",
-               "site2hugosymbol")  # fmt: skip
-_BP5_COLS = ("leftbreakpoint", "breakpoint1", "5breakpoint", "breakpointa", "bp1")
-_BP3_COLS = ("rightbreakpoint", "breakpoint2", "3breakpoint", "breakpointb", "bp2")
+               "site2hugosymbol", "gene2symbol3endfusionpartner")  # fmt: skip
+"""... FusionCatcher's ``Gene_1_symbol(5end_fusion_partner)`` / ``Gene_2_symbol(3end_...)``."""
+_BP5_COLS = ("leftbreakpoint", "breakpoint1", "5breakpoint", "breakpointa", "bp1",
+             "fusionpointforgene15endfusionpartner")  # fmt: skip
+_BP3_COLS = ("rightbreakpoint", "breakpoint2", "3breakpoint", "breakpointb", "bp2",
+             "fusionpointforgene23endfusionpartner")  # fmt: skip
+LINX_KEY = "fiveprimebreakendid"
+"""HMF LINX ``*.linx.fusion.tsv``: 5' and 3' genes in ``geneStart``/``geneEnd`` (names too
+generic to read in other tables), its own filter in ``reported``."""
 # read-support columns of disjoint kinds, summed: STAR-Fusion junction + spanning (new and old
 # names), Arriba split reads of both partners + discordant mates, cBioPortal SV tumour split +
 # paired-end reads; else one total column
 _SUM_COLS = (
     "junctionreadcount", "spanningfragcount", "junctionreads", "spanningfrags", "splitreads1",
     "splitreads2", "discordantmates", "tumorsplitreadcount", "tumorpairedendreadcount",
+    "spanningpairs", "spanninguniquereads",
 )  # fmt: skip
-_TOTAL_COLS = ("splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads")
+"""... FusionCatcher's ``Spanning_pairs`` + ``Spanning_unique_reads``."""
+_TOTAL_COLS = (
+    "splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads",
+    "tumorvariantcount",
+)  # fmt: skip
+"""One total, used when the summed columns are absent or give no value in a row (cBioPortal SV:
+``Tumor_Split_Read_Count``/``Tumor_Paired_End_Read_Count`` are often NA beside
+``Tumor_Variant_Count``)."""
 _SV_STATUS = ("svstatus",)
 _SV_CLASS = ("svtype", "class")
 _STRANDS = ("strand1genefusion", "strand2genefusion")  # Arriba: "+/-" = gene strand/fusion strand
@@ -298,7 +312,13 @@ def _columns(table: Table) -> dict[str, Any]:
         "confidence": table.col(*_CONFIDENCE),
     }
     summed = [table.keys.index(c) for c in _SUM_COLS if c in table.keys]
-    cols["support"] = summed or [i for i in [table.col(*_TOTAL_COLS)] if i is not None]
+    total = table.col(*_TOTAL_COLS)
+    cols["support"] = summed or [i for i in [total] if i is not None]
+    cols["total"] = total if summed else None
+    cols["reported"] = None
+    if table.has(LINX_KEY):
+        cols["g5"], cols["g3"] = table.col("genestart"), table.col("geneend")
+        cols["reported"] = table.col("reported")
     if cols["pair"] is None and cols["g5"] is None and cols["g3"] is None:
         raise FormatError(
             "no gene-pair column (FusionGene, #FusionName, Gene Pair, Fusion) nor gene1/gene2 "
@@ -343,12 +363,16 @@ def _support(cells: list[str], cols: dict[str, Any]) -> int | None:
             raise _Skip(f"fusion read count is {parsed.problem}", excerpt(text))
         if parsed.value is not None:
             counts.append(int(parsed.value))
+    if not counts and cols.get("total") is not None:  # the summed kinds are NA in this row
+        return _support(cells, {"support": [cols["total"]]})
     return sum(counts) if counts else None
 
 
 def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     if _cell(cells, cols["status"]).upper() == "GERMLINE":
         raise _Skip("germline structural variant (SV_Status GERMLINE)")
+    if cols["reported"] is not None and _cell(cells, cols["reported"]).lower() != "true":
+        raise _Skip("LINX fusion not reported (reported = false: not a known or promiscuous pair)")
     a = fusion_of(_pair_of(cells, cols))
     sv_class = _cell(cells, cols["class"])
     if sv_class and sv_class.upper() != "FUSION":
