@@ -242,3 +242,25 @@ def test_cbioportal_sv_support_falls_back_to_the_variant_count(tmp_path: Path) -
         "S1\tKIF5B\tRET\tNA\tNA\t1\tSOMATIC\n",
     )
     assert [(v["gene"], v["supporting_reads"]) for v in case["variants"]] == [("EML4", 70)]
+
+
+def test_a_5_prime_kinase_partner_is_flagged_where_the_board_reads(tmp_path: Path) -> None:
+    """``ALK | PTPN3`` (ALK as the 5' partner) was pooled into the ALK-fusion match without a
+    word: ALK fusions drive through ALK's 3' kinase domain, which that product lacks. The note
+    is on the variant and, like every note of an actionable variant, in the report's row."""
+    sv = tmp_path / "data_sv.txt"
+    sv.write_text(
+        "Sample_Id\tSite1_Hugo_Symbol\tSite2_Hugo_Symbol\tTumor_Variant_Count\nS1\tALK\tPTPN3\t40\n"
+    )
+    html = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        main,
+        ["report", "--fusions", str(sv), "-t", "LUAD", "--genome", "GRCh38", "-o", str(html),
+         "--json", str(tmp_path / "r.json")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    case = json.loads((tmp_path / "r.json").read_text())
+    (alk,) = case["variants"]
+    assert "ALK is the 5' partner here" in alk["note"]
+    section = html.read_text().split('id="actionable"', 1)[1].split("</table>", 1)[0]
+    assert "ALK is the 5&#39; partner here" in section

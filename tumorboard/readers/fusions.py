@@ -195,11 +195,26 @@ def split_pair(pair: str) -> tuple[str, str] | None:
     return parsed.gene5, parsed.gene3
 
 
+THREE_PRIME_DRIVERS = frozenset(
+    {"ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "BRAF", "RAF1", "MET", "NRG1", "ABL1",
+     "PDGFRA", "PDGFRB", "JAK2"}
+)  # fmt: skip
+"""Genes whose oncogenic fusions keep their 3' end (the kinase domain; NRG1's EGF-like domain)
+behind another gene's 5' end: EML4::ALK, CD74::ROS1, KIF5B::RET, ETV6::NTRK3, KIAA1549::BRAF,
+BCR::ABL1, FIP1L1::PDGFRA (docs/domain.md, section 7)."""
+
+
 def fusion_of(pair: Pair) -> Alteration:
     """The fusion :class:`Alteration` of a parsed pair (partner-unknown calls included)."""
     gene = pair.gene5 or pair.gene3
     a = Alteration(gene=gene, kind=FUSION, gene3=pair.gene3 if pair.gene5 else "")
     a.notes.extend(pair.notes)
+    if pair.gene5 in THREE_PRIME_DRIVERS and pair.gene3 and pair.gene3 not in THREE_PRIME_DRIVERS:
+        a.notes.append(
+            f"{pair.gene5} is the 5' partner here: its oncogenic fusions keep its 3' end (the "
+            "kinase domain), which this product would lack (a reciprocal product, or the order "
+            "was not determined): confirm the fusion and its orientation"
+        )
     return a
 
 
