@@ -264,3 +264,40 @@ def test_a_5_prime_kinase_partner_is_flagged_where_the_board_reads(tmp_path: Pat
     assert "ALK is the 5' partner here" in alk["note"]
     section = html.read_text().split('id="actionable"', 1)[1].split("</table>", 1)[0]
     assert "ALK is the 5&#39; partner here" in section
+
+
+FUSIONCATCHER_VCF = (
+    "##fileformat=VCFv4.2\n##reference=GRCh38\n"
+    "##contig=<ID=2,length=242193529>\n##contig=<ID=4,length=190214555>\n"
+    "##contig=<ID=14,length=107043718>\n"
+    '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type">\n'
+    '##INFO=<ID=MATEID,Number=.,Type=String,Description="Mate">\n'
+    '##INFO=<ID=GENE5,Number=1,Type=String,Description="5 prime gene">\n'
+    '##INFO=<ID=GENE3,Number=1,Type=String,Description="3 prime gene">\n'
+    '##INFO=<ID=SR,Number=1,Type=Integer,Description="Split reads">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    "2\t29223584\tEML4--ALK__3\tN\t[2:42299800[N\t.\tPASS\t"
+    "SVTYPE=BND;MATEID=EML4--ALK__5;GENE5=EML4;GENE3=ALK;SR=12\n"
+    "2\t42299800\tEML4--ALK__5\tN\tN]2:29223584]\t.\tPASS\t"
+    "SVTYPE=BND;MATEID=EML4--ALK__3;GENE5=EML4;GENE3=ALK;SR=12\n"
+    "4\t190174997\tDUX4--IGH@__5\tN\tN[14:105888559[\t.\tPASS\t"
+    "SVTYPE=BND;MATEID=DUX4--IGH@__3;GENE5=DUX4;GENE3=IGH@;SR=5\n"
+    "14\t105888559\tDUX4--IGH@__3\tN\t[4:190174997[N\t.\tPASS\t"
+    "SVTYPE=BND;MATEID=DUX4--IGH@__5;GENE5=DUX4;GENE3=IGH@;SR=5\n"
+)
+
+
+def test_fusioncatcher_vcf_gives_5_and_3_prime_by_its_gene5_gene3(tmp_path: Path) -> None:
+    """FusionCatcher's VCF names the partners (GENE5, GENE3); they were re-derived from the
+    coordinates (the 3' ALK record first gave ALK as 5') with "orientation not determined", and
+    the records of an out-of-panel pair were counted once for two."""
+    case = _fusions(tmp_path, "fc.vcf", FUSIONCATCHER_VCF)
+    assert [(v["gene"], v["gene3"]) for v in case["variants"]] == [("EML4", "ALK")]
+    (eml4,) = case["variants"]
+    assert "as the caller names them (INFO GENE5/GENE3)" in eml4["note"]
+    assert "not determined" not in eml4["note"]
+    assert any(m["biomarker"] == "EML4::ALK fusion" for m in case["matches"])
+    qc = case["qc"]
+    other_end = sum(s["count"] for s in qc["skipped"] if "other end" in s["reason"])
+    assert other_end == 2
+    assert qc["records_read"] - qc["records_in_panel"] == 1  # DUX4::IGH@: its first record

@@ -331,6 +331,7 @@ def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: Read
     pending: dict[str, tuple[TextVcfRecord, list[str], int | None, Panel]] = {}
     unusable: set[str] = set()  # ids of records skipped for a bad value: their mates too
     seen: set[frozenset[tuple[str, int]]] = set()  # junctions read (both ends)
+    named_done: set[str] = set()  # ids of records whose caller-named pair was read
     for placed, rec, where in _records(path, options, panel, result):
         try:
             if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
@@ -344,8 +345,16 @@ def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: Read
         if rec.filter not in ("PASS", ".", ""):
             result.qc.filtered += 1
             continue
-        genes = _bnd_genes(rec, placed)
         mate = rec.info.get("MATEID", "") or rec.info.get("PARID", "")
+        named = _named_pair(rec)
+        if named is not None:  # the caller names 5' and 3' (FusionCatcher GENE5/GENE3)
+            if mate and mate in named_done:
+                result.qc.skip(_OTHER_END, where)
+                continue
+            named_done.add(rec.id)
+            _add_bnd(result, named, rec, reads, options, placed, _CALLER_ORDER, oriented=True)
+            continue
+        genes = _bnd_genes(rec, placed)
         if len(genes) >= 2:
             _add_bnd(
                 result, (genes[0], genes[1]), rec, reads, options, placed, "as listed in the record"
@@ -354,7 +363,9 @@ def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: Read
             other, other_genes, other_reads, _ = pending.pop(mate)
             pair = (other_genes[0] if other_genes else "", genes[0] if genes else "")
             seen.add(_junction((other.chrom, other.pos), (rec.chrom, rec.pos)))
-            _add_bnd(result, pair, other, other_reads, options, placed, "as the breakends appear")
+            _add_bnd(
+                result, pair, other, other_reads, options, placed, "as the breakends appear", 2
+            )
         elif mate:
             pending[rec.id] = (rec, genes, reads, placed)
         else:
@@ -403,13 +414,22 @@ def _with_alt_mate(
         return
     junction = _junction((rec.chrom, rec.pos), mate)
     if junction in seen:
-        result.qc.skip("breakend of a junction already read from its other end",
-                       f"{result.path}:{rec.line}")  # fmt: skip
+        result.qc.skip(_OTHER_END, f"{result.path}:{rec.line}")
         return
     seen.add(junction)
     other = _gene_at(*mate, panel)
     pair = (genes[0] if genes else "", other[0] if other else "")
     _add_bnd(result, pair, rec, reads, options, panel, "this record, then its ALT's mate position")
+
+
+_OTHER_END = "breakend of a junction already read from its other end"
+_CALLER_ORDER = "5' and 3' as the caller names them (INFO GENE5/GENE3)"
+
+
+def _named_pair(rec: TextVcfRecord) -> tuple[str, str] | None:
+    """The 5' and 3' genes a caller states (FusionCatcher's INFO ``GENE5``/``GENE3``)."""
+    five, three = rec.info.get("GENE5", ""), rec.info.get("GENE3", "")
+    return (five, three) if five and three else None
 
 
 def _add_bnd(
@@ -420,7 +440,12 @@ def _add_bnd(
     options: RunOptions,
     panel: Panel | None,
     how: str,
+    records: int = 1,
+    *,
+    oriented: bool = False,
 ) -> None:
+    """One fusion from ``records`` breakend records (2: a record and its mate, both counted
+    when the pair lies outside the panel)."""
     where = f"{result.path}:{rec.line}"
     pair = pair_of_genes(*genes)
     if isinstance(pair, str):
@@ -428,13 +453,17 @@ def _add_bnd(
         return
     listed = None if panel is None or getattr(panel, "is_all", False) else panel.genes
     if listed is not None and not ({pair.gene5, pair.gene3} & listed):
-        result.qc.outside_panel += 1
+        result.qc.outside_panel += records
         return
     a = fusion_of(pair)
     a.chrom, a.pos, a.filter = rec.chrom, rec.pos, rec.filter or "PASS"
     a.breakpoints = f"{rec.chrom}:{rec.pos};{rec.alts[0]}"
     a.source, a.record = Path(result.path).name, rec.line
-    a.notes.append(f"from VCF breakends: partner order {how}; 5'/3' orientation not determined")
+    a.notes.append(
+        f"from VCF breakends: {how}"
+        if oriented
+        else f"from VCF breakends: partner order {how}; 5'/3' orientation not determined"
+    )
     a.supporting_reads = reads
     if not below_min_reads(a, options, result.qc, where):
         result.alterations.append(a)
