@@ -301,3 +301,16 @@ def test_fusioncatcher_vcf_gives_5_and_3_prime_by_its_gene5_gene3(tmp_path: Path
     other_end = sum(s["count"] for s in qc["skipped"] if "other end" in s["reason"])
     assert other_end == 2
     assert qc["records_read"] - qc["records_in_panel"] == 1  # DUX4::IGH@: its first record
+
+
+def test_a_vcf_kind_is_told_after_thousands_of_contig_lines(tmp_path: Path) -> None:
+    """A GATK-style header lists every contig (3,366 on hg38 with alternates) before the first
+    record: the sniffer saw 400 header lines, no record, and called a breakend VCF a small-variant
+    one."""
+    from tumorboard.readers.detect import detect_format
+
+    lines = FUSIONCATCHER_VCF.splitlines(keepends=True)
+    contigs = "".join(f"##contig=<ID=chrUn_{i},length=1000>\n" for i in range(3400))
+    vcf = tmp_path / "sv.vcf"
+    vcf.write_text(lines[0] + contigs + "".join(lines[1:]))
+    assert detect_format(str(vcf)) == "sv_vcf"
