@@ -175,7 +175,8 @@ class Alteration:
         if self.hgvsc:
             return f"{self.gene} {self.hgvsc}"
         if self.chrom:
-            return f"{self.gene} {self.chrom}:{self.pos} {self.ref}>{self.alt}"
+            place = f"{self.chrom}:{self.pos} {self.ref}>{self.alt}"
+            return f"{self.gene} {place}" if self.gene else place
         return self.gene
 
     @property

@@ -124,6 +124,8 @@ class MatchOutcome:
 
 
 def _no_rule_note(a: Alteration) -> str:
+    if not a.gene:
+        return f"{a.label}: in no gene of the panel's gene table (no gene to match rules on)"
     return f"{a.label}: no catalog rule for {a.gene}"
 
 

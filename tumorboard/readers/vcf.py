@@ -71,7 +71,7 @@ from tumorboard.readers.vcf_io import (
     index_counts,
     outside_record,
 )
-from tumorboard.readers.vcf_records import RecordParser
+from tumorboard.readers.vcf_records import RecordParser, caller_status
 from tumorboard.readers.vcf_samples import SampleValues, choose_sample, declared_tumour
 from tumorboard.readers.vcf_stream import stream_records
 
@@ -155,6 +155,9 @@ class VcfReader:
         self._parser = RecordParser(
             self.qc, self.annotation, self._values, self._column, self.name, include_filtered
         )
+        if self._column > 0:  # a caller's somatic status is about the sample columns
+            info = self._vf.header.info
+            self._parser.status = caller_status({k: info[k].description or "" for k in info})
         self.used_index = False
         self._index_mode = index
         # a fetch child (vcf_fetch) and a decompression thread (_streamed); None: where
@@ -565,9 +568,12 @@ def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     with open_vcf(path, options) as reader:
         alterations = reader.read_all()
         tag = reader.annotation.tag if reader.annotation else "annotation"
-        note = reader._parser.no_protein_note(reader.name, tag)
-        if note:
-            reader.qc.not_assessable.append(note)
+        for note in (
+            reader._parser.not_somatic_note(reader.name),
+            reader._parser.no_protein_note(reader.name, tag),
+        ):
+            if note:
+                reader.qc.not_assessable.append(note)
         return ReadResult(
             kind="vcf",
             path=str(path),

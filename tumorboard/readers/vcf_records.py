@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from tumorboard.alterations import MUTATION, Alteration
 from tumorboard.readers.base import QCCounter
-from tumorboard.readers.text import excerpt
+from tumorboard.readers.text import excerpt, info_value
 from tumorboard.readers.vcf_annotation import Annotation, vep_alleles
 from tumorboard.readers.vcf_samples import SampleValues
 
@@ -60,6 +60,38 @@ NOT_IN_TUMOUR = "ALT not seen in the tumour sample (VAF 0: no supporting reads)"
 ``0/0:80,0`` whose variant is the normal's): never reported, so never matched."""
 
 
+def caller_status(descriptions: dict[str, str]) -> tuple[str, dict[str, str]] | None:
+    """The INFO key in which a tumour/normal caller states each record's somatic status, and the
+    values that mark a germline or LOH call (with the skip reason), or ``None``.
+
+    VarScan2 somatic writes ``SS`` (0 reference, 1 germline, 2 somatic, 3 LOH, 5 unknown) and
+    VarDict paired mode ``STATUS`` (StrongSomatic, LikelySomatic, Germline, LikelyLOH,
+    StrongLOH, AFDiff, SampleSpecific); both set FILTER PASS on germline calls. Read only when
+    the header's description says so (another tool's ``SS`` or ``STATUS`` means something else).
+    """
+    ss = descriptions.get("SS", "").lower()
+    if "germline" in ss and "somatic" in ss:
+        return "SS", {
+            "1": f"{GERMLINE_CALL} (VarScan SS=1)",
+            "3": f"{LOH_CALL} (VarScan SS=3)",
+        }
+    status = descriptions.get("STATUS", "").lower()
+    if "germline" in status or "somatic" in status:
+        return "STATUS", {
+            "Germline": f"{GERMLINE_CALL} (VarDict STATUS=Germline)",
+            "LikelyLOH": f"{LOH_CALL} (VarDict STATUS=LikelyLOH)",
+            "StrongLOH": f"{LOH_CALL} (VarDict STATUS=StrongLOH)",
+        }
+    return None
+
+
+GERMLINE_CALL = "germline call by the caller, not a tumour variant"
+LOH_CALL = (
+    "LOH call by the caller (a germline variant whose other allele the tumour lost), not a "
+    "tumour variant"
+)
+
+
 class RecordParser:
     """Turns record text into alterations for one reader (its annotation, sample, panel)."""
 
@@ -81,6 +113,10 @@ class RecordParser:
         self.panel: Panel | None = None
         self.panel_genes: frozenset[str] | None = None
         self.no_protein: Counter[str] = Counter()
+        self.status: tuple[str, dict[str, str]] | None = None
+        """The caller's per-record somatic status (:func:`caller_status`), when it writes one."""
+        self.not_somatic = 0
+        """Records skipped because the caller calls them germline or LOH."""
 
     def _bad_alleles(self, chrom: str, pos: int, ref: str, alts: Sequence[str]) -> bool:
         qc = self.qc
@@ -135,6 +171,12 @@ class RecordParser:
                 return out
             filt = intern(filt)
         info = cols[7]
+        if self.status is not None:
+            reason = self.status[1].get(info_value(info, self.status[0]) or "")
+            if reason:
+                qc.skip(reason, f"{chrom}:{pos}")
+                self.not_somatic += 1
+                return out
         # a record may leave out FORMAT and the sample columns (htslib accepts it): no values
         column = self.column
         fmt, sample = (cols[8], cols[column]) if len(cols) > column > 0 else ("", "")
@@ -192,6 +234,16 @@ class RecordParser:
             out.append(a)
         return out
 
+    def not_somatic_note(self, name: str) -> str:
+        """The ``qc.not_assessable`` line for germline and LOH calls left out (``""``: none)."""
+        if not self.not_somatic:
+            return ""
+        return (
+            f"{name}: {self.not_somatic} record(s) the caller calls germline or LOH were not read "
+            "as tumour variants (see qc.skipped); a germline finding (BRCA1/2 for PARP "
+            "inhibitors, for example) needs the germline call set, which this case does not read"
+        )
+
     def no_protein_note(self, name: str, tag: str) -> str:
         """The ``qc.not_assessable`` line for protein-altering variants without a protein
         change (``""`` when there are none)."""
@@ -215,4 +267,11 @@ class RecordParser:
         )
 
 
-__all__ = ["NEEDS_PROTEIN", "NOT_IN_TUMOUR", "RecordParser"]
+__all__ = [
+    "GERMLINE_CALL",
+    "LOH_CALL",
+    "NEEDS_PROTEIN",
+    "NOT_IN_TUMOUR",
+    "RecordParser",
+    "caller_status",
+]

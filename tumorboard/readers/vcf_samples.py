@@ -167,6 +167,10 @@ class SampleValues:
             depth = _as_int(raw_dp) if raw_dp is not None else None
             if raw_dp is not None and depth is None:
                 return None, None, "", "FORMAT/DP is not an integer"
+            if depth is None and "NR" in s:  # Platypus: total reads at the ALT's position
+                nr = _ints(s["NR"])
+                if nr:
+                    depth = nr[alt_index] if len(nr) > alt_index else nr[0]
             if depth is None and self.ad_per_allele and "AD" in s:
                 ad = _ints(s["AD"])
                 if ad is not None and len(ad) == n_alleles:
@@ -204,6 +208,10 @@ class SampleValues:
             v = _pick(s["VF"], alt_index)
             if v is not None:
                 return v, "FORMAT/VF"
+        if "VAF" in s:  # DeepVariant / DeepSomatic (Number=A): the caller's own, indels right
+            v = _pick(s["VAF"], alt_index)
+            if v is not None:
+                return v, "FORMAT/VAF"
         if self.ad_per_allele and "AD" in s:
             # Number=R per the spec; some callers (old GATK) declare G or '.' for the same data
             ad = _ints(s["AD"])
@@ -219,6 +227,11 @@ class SampleValues:
             alt_depth, ref_depth = _as_int(s["AD"]), _as_int(s["RD"])
             if alt_depth is not None and ref_depth is not None and alt_depth + ref_depth:
                 return alt_depth / (alt_depth + ref_depth), "FORMAT/AD+RD"
+        if "NV" in s and "NR" in s:  # Platypus: variant reads / total reads, per ALT
+            nv, nr = _ints(s["NV"]), _ints(s["NR"])
+            if nv and nr and len(nv) > alt_index and len(nr) > alt_index:
+                total = nr[alt_index] if len(nr) > 1 else nr[0]
+                return (nv[alt_index] / total if total else None), "FORMAT/NV/NR"
         if indel and "TIR" in s and "TAR" in s:  # Strelka indels, tier 1
             tir, tar = _as_int(s["TIR"]), _as_int(s["TAR"])
             if tir is not None and tar is not None:
@@ -242,18 +255,22 @@ class _Plan(NamedTuple):
 
 
 _PER_ALLELE = ("R", ".", "G")
-_READ = frozenset(("AF", "VF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"))
-"""The FORMAT keys VAF and depth are read from (the others are never looked at)."""
-_UNDECLARED = _READ - {"AD"}
+_READ = frozenset(
+    ("AF", "VF", "VAF", "AD", "DP", "FREQ", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU", "NV", "NR")
+)
+"""The FORMAT keys VAF and depth are read from (the others are never looked at): ``VAF`` is
+DeepVariant's, ``NV``/``NR`` Platypus' variant and total reads."""
+_UNDECLARED = _READ - {"AD", "VAF", "NV", "NR"}
 """Keys read even when the header does not declare them (a merge of Strelka's SNV and indel
 files keeps only the SNV header's FORMAT lines, so every indel's TIR/TAR is undeclared; htslib
 reads such values too, with a warning): each has one meaning whatever its header line would
-say. ``AD`` needs its declared Number (per allele, or VarScan's alt depth) and is not one."""
+say. ``AD`` needs its declared Number (per allele, or VarScan's alt depth) and is not one; nor are
+the callers' own ``VAF``, ``NV`` and ``NR``."""
 
 
 def _check_counts(s: dict[str, str]) -> str:
     """Why the sample's allele counts cannot be used (``""``: they can)."""
-    for key in ("AD", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU"):
+    for key in ("AD", "RD", "TIR", "TAR", "AU", "CU", "GU", "TU", "NV", "NR"):
         raw = s.get(key)
         if raw is None:
             continue
