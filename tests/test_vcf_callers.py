@@ -132,3 +132,22 @@ def test_a_variant_in_no_gene_says_so(tmp_path: Path) -> None:
     assert (
         v["note"] == "1:69428 T>G: in no gene of the panel's gene table (no gene to match rules on)"
     )
+
+
+def test_an_annotation_tumorboard_does_not_read_is_named(tmp_path: Path) -> None:
+    """bcftools csq's BCSQ (and GATK Funcotator's FUNCOTATION) were ignored without a word: the
+    file read as unannotated."""
+    text = (
+        "##fileformat=VCFv4.2\n##reference=GRCh37\n##contig=<ID=13,length=115169878>\n"
+        '##INFO=<ID=BCSQ,Number=.,Type=String,Description="Haplotype-aware consequence '
+        "annotated by bcftools. Format: Consequence|gene|transcript|biotype|strand|"
+        'amino_acid_change|dna_change">\n'
+        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+        + CHROM_LINE
+        + "TUMOR\n13\t32911888\t.\tA\tT\t.\tPASS\tBCSQ=missense|BRCA2|ENST1|protein_coding|+|"
+        "1000K>M|32911888A>T\tAD\t50,20\n"
+    )
+    case = run(tmp_path, text, "--panel", "all")
+    assert any(
+        "bcftools csq (INFO BCSQ) annotation is not read" in w for w in case["qc"]["warnings"]
+    )

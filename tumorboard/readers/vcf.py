@@ -78,6 +78,12 @@ from tumorboard.readers.vcf_stream import stream_records
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
 _KINDS = {"CSQ": "VEP CSQ", "ANN": "SnpEff ANN", "EFF": "SnpEff EFF"}
+_UNREAD_ANNOTATIONS = {
+    "FUNCOTATION": "GATK Funcotator (INFO FUNCOTATION)",
+    "BCSQ": "bcftools csq (INFO BCSQ)",
+    "ANNOVAR_DATE": "ANNOVAR",
+}
+"""Annotations a header may carry that tumorboard does not read: said, never ignored silently."""
 THREADED_MIN_BYTES = 4 << 20
 """A streamed bgzipped file this large (compressed) is decompressed by a second htslib thread;
 a smaller one is read before the thread would pay for itself."""
@@ -192,6 +198,13 @@ class VcfReader:
         self._guard = BuildGuard() if built is None else None
         self.annotation = annotation_from_header(header)
         self.annotation_kind = _KINDS[self.annotation.tag] if self.annotation else "none"
+        unread = [name for key, name in _UNREAD_ANNOTATIONS.items() if key in header.info]
+        if self.annotation is None and unread:
+            self.qc.warnings.append(
+                f"{self.name}: {' and '.join(unread)} annotation is not read (tumorboard reads "
+                "VEP CSQ and SnpEff ANN/EFF): genes, consequences and protein changes come from "
+                "coordinates only; annotate with VEP or SnpEff for gene-level and protein rules"
+            )
         if self.annotation is None and require:
             raise AnnotationError(
                 "no VEP CSQ or SnpEff ANN/EFF annotation in the header",
