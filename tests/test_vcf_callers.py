@@ -151,3 +151,24 @@ def test_an_annotation_tumorboard_does_not_read_is_named(tmp_path: Path) -> None
     assert any(
         "bcftools csq (INFO BCSQ) annotation is not read" in w for w in case["qc"]["warnings"]
     )
+
+
+def test_a_header_of_another_reference_is_an_error_even_with_genome(tmp_path: Path) -> None:
+    """A FreeBayes VCF on the maize genome (chr1 307 Mb) was read with --genome GRCh38 and the
+    warning "the header names no genome build"; a T2T-CHM13 file would have been too."""
+    text = (
+        "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=248387328>\n"  # T2T-CHM13 chr1
+        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">\n'
+        + CHROM_LINE
+        + "TUMOR\nchr1\t1000\t.\tA\tT\t.\tPASS\t.\tAD\t50,20\n"
+    )
+    vcf = tmp_path / "t2t.vcf"
+    vcf.write_text(text)
+    for extra in ([], ["--genome", "GRCh38"]):
+        result = CliRunner().invoke(
+            main, ["annotate", str(vcf), "-t", "LUAD", *extra, "-o", str(tmp_path / "c.json")]
+        )
+        assert result.exit_code == 1
+        assert "neither GRCh37's nor GRCh38's (chr1 248,387,328)" in result.output
+        assert "Hint:" in result.output
+    assert not (tmp_path / "c.json").exists()

@@ -333,13 +333,17 @@ class LabelContext:
         None of them covers the patient, so no one record's label conditions, line of therapy
         or catalog note apply (dabrafenib + trametinib in cholangiocarcinoma must not read
         "RAI-refractory" from the thyroid approval); the option names every approval's tumour
-        types and cites every approval's sources.
+        types and cites each approval's own agency document.
         """
         option = self._option(usable[0][0], rank, "off-label", escat, oncokb, "II-C", text)
         recs = [p[0] for p in usable]
         option.tumor_types = list(dict.fromkeys(t for r in recs for t in tumor_types_of(r)))
         option.conditions, option.review = "", ""
-        sources = [to_source(s) for r in recs for s in r.sources]
+        # each approval's own agency document (its first source of that agency), once each
+        firsts = [
+            next((s for s in r.sources if s.kind == r.jurisdiction), r.sources[0]) for r in recs
+        ]
+        sources = [to_source(s) for s in firsts]
         option.sources = list({(s.document, s.url): s for s in sources}.values())
         return option
 

@@ -93,6 +93,22 @@ def _by_lengths(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
     return found[0], f"contig lengths ({', '.join(names[:2])}{more})"
 
 
+def foreign_contigs(header: VariantHeader | _TextHeader) -> list[str]:
+    """Primary chromosomes (1-22, X, Y) whose declared length is neither build's, when no
+    contig has a GRCh37 or GRCh38 length: the file was called on another reference (T2T-CHM13,
+    another species), and its coordinates are not tumorboard's. ``[]`` otherwise."""
+    foreign: list[str] = []
+    for key, contig in header.contigs.items():
+        name, length = str(key), contig.length
+        primary = _key(name)
+        if not length or primary not in CONTIG_LENGTHS["GRCh38"] or primary == "MT":
+            continue
+        if any(CONTIG_LENGTHS[b].get(primary) == length for b in BUILDS):
+            return []
+        foreign.append(f"{name} {length:,}")
+    return foreign
+
+
 def detect_build(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
     """Genome build from a pysam header (or its ``##`` lines, :func:`build_from_meta`):
     (``GRCh37``/``GRCh38``/None, how it was found)."""
@@ -261,4 +277,11 @@ def build_from_meta(lines: list[str]) -> tuple[str | None, str]:
     return detect_build(header)
 
 
-__all__ = ["BUILDS", "CONTIG_LENGTHS", "BuildGuard", "build_from_meta", "detect_build"]
+__all__ = [
+    "BUILDS",
+    "CONTIG_LENGTHS",
+    "BuildGuard",
+    "build_from_meta",
+    "detect_build",
+    "foreign_contigs",
+]
