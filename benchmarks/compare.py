@@ -10,7 +10,8 @@ untimed warm-up round (page cache), and the table reports medians.
     python benchmarks/compare.py --write-readme         # record the table in benchmarks/README.md
 
 Targets (relative to ``floor.py`` and bcftools on the same files, in one run) are checked and
-printed, each as the median of the per-round ratios (with the rounds' range); ``--check`` makes a missed target exit 1. Nothing here asserts timings in tests.
+printed, each as the median of the per-round ratios (with the rounds' range); ``--check`` makes
+a missed target exit 1. Nothing here asserts timings in tests.
 """
 
 from __future__ import annotations
