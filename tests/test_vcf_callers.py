@@ -172,3 +172,22 @@ def test_a_header_of_another_reference_is_an_error_even_with_genome(tmp_path: Pa
         assert "neither GRCh37's nor GRCh38's (chr1 248,387,328)" in result.output
         assert "Hint:" in result.output
     assert not (tmp_path / "c.json").exists()
+
+
+def test_a_breakend_vcf_of_another_reference_is_the_same_error(tmp_path: Path) -> None:
+    """The length check sits where every VCF reader learns the build: breakend files too."""
+    text = (
+        "##fileformat=VCFv4.2\n##contig=<ID=chr2,length=242696752>\n"  # T2T-CHM13 chr2
+        '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        "chr2\t29223584\tb1\tN\tN[chr2:42299800[\t.\tPASS\tSVTYPE=BND\n"
+    )
+    vcf = tmp_path / "sv.vcf"
+    vcf.write_text(text)
+    result = CliRunner().invoke(
+        main, ["annotate", "--fusions", str(vcf), "-t", "LUAD", "--genome", "GRCh38",
+               "-o", str(tmp_path / "c.json")],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "neither GRCh37's nor GRCh38's (chr2 242,696,752)" in result.output
+    assert not (tmp_path / "c.json").exists()

@@ -59,7 +59,7 @@ from tumorboard.panels import Panel, contig_key
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.text import excerpt, head_bytes
 from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
-from tumorboard.readers.vcf_build import BuildGuard, detect_build, foreign_contigs
+from tumorboard.readers.vcf_build import BuildGuard, detect_build
 from tumorboard.readers.vcf_diagnose import diagnose_header, diagnose_record
 from tumorboard.readers.vcf_fetch import Region, child_possible, read_regions
 from tumorboard.readers.vcf_io import (
@@ -187,18 +187,6 @@ class VcfReader:
             built, how = detect_build(header)
         except GenomeBuildError as exc:
             raise GenomeBuildError(exc.message, where=self.path, hint=exc.hint) from None
-        foreign = foreign_contigs(header) if built is None else []
-        if foreign:
-            shown = ", ".join(foreign[:3]) + (
-                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            )
-            raise GenomeBuildError(
-                f"the header's chromosome lengths are neither GRCh37's nor GRCh38's ({shown})"
-                + (f": --genome {genome} does not fit the file" if genome else ""),
-                where=self.path,
-                hint="the file was called on another reference (T2T-CHM13, another species?); "
-                "tumorboard's coordinates are GRCh37 or GRCh38: lift the calls over first",
-            )
         if genome and built and genome != built:
             raise GenomeBuildError(
                 f"--genome {genome} but the file is {built} (from {how})",

@@ -73,12 +73,27 @@ def _key(chrom: str) -> str:
 
 def _by_lengths(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
     votes: dict[str, list[str]] = {b: [] for b in BUILDS}
+    foreign: list[str] = []  # primary chromosomes whose length is neither build's
     for key, contig in header.contigs.items():
         name, length = str(key), contig.length  # pysam's stubs allow an int key
-        for build in BUILDS:
-            if length and CONTIG_LENGTHS[build].get(_key(name)) == length:
-                votes[build].append(name)
+        primary = _key(name)
+        if not length or primary not in CONTIG_LENGTHS["GRCh38"]:
+            continue
+        fits = [b for b in BUILDS if CONTIG_LENGTHS[b].get(primary) == length]
+        for build in fits:
+            votes[build].append(name)
+        if not fits and primary != "MT":
+            foreign.append(f"{name} {length:,}")
     found = [b for b in BUILDS if votes[b]]
+    if not found and foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise GenomeBuildError(
+            f"the header's chromosome lengths are neither GRCh37's nor GRCh38's ({shown})",
+            hint="the file was called on another reference (T2T-CHM13, another species?); "
+            "tumorboard's coordinates are GRCh37 or GRCh38: lift the calls over first",
+        )
     if len(found) > 1:
         raise GenomeBuildError(
             "the header's contig lengths are of both builds: "
@@ -91,22 +106,6 @@ def _by_lengths(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
     names = votes[found[0]]
     more = f" and {len(names) - 2} more" if len(names) > 2 else ""
     return found[0], f"contig lengths ({', '.join(names[:2])}{more})"
-
-
-def foreign_contigs(header: VariantHeader | _TextHeader) -> list[str]:
-    """Primary chromosomes (1-22, X, Y) whose declared length is neither build's, when no
-    contig has a GRCh37 or GRCh38 length: the file was called on another reference (T2T-CHM13,
-    another species), and its coordinates are not tumorboard's. ``[]`` otherwise."""
-    foreign: list[str] = []
-    for key, contig in header.contigs.items():
-        name, length = str(key), contig.length
-        primary = _key(name)
-        if not length or primary not in CONTIG_LENGTHS["GRCh38"] or primary == "MT":
-            continue
-        if any(CONTIG_LENGTHS[b].get(primary) == length for b in BUILDS):
-            return []
-        foreign.append(f"{name} {length:,}")
-    return foreign
 
 
 def detect_build(header: VariantHeader | _TextHeader) -> tuple[str | None, str]:
@@ -283,5 +282,4 @@ __all__ = [
     "BuildGuard",
     "build_from_meta",
     "detect_build",
-    "foreign_contigs",
 ]
