@@ -370,16 +370,22 @@ def _pair_of(cells: list[str], cols: dict[str, Any]) -> Pair:
 
 
 def _support(cells: list[str], cols: dict[str, Any]) -> int | None:
+    found = _counts(cells, cols["support"])
+    if found is None and cols["total"] is not None:  # the summed kinds are NA in this row
+        found = _counts(cells, [cols["total"]])
+    return found
+
+
+def _counts(cells: list[str], columns: list[int]) -> int | None:
+    """The sum of the read counts in ``columns`` (``None``: none gives a value)."""
     counts = []
-    for i in cols["support"]:
+    for i in columns:
         text = cells[i].strip() if i < len(cells) else ""
         parsed = count(text)
         if parsed.problem:
             raise _Skip(f"fusion read count is {parsed.problem}", excerpt(text))
         if parsed.value is not None:
             counts.append(int(parsed.value))
-    if not counts and cols.get("total") is not None:  # the summed kinds are NA in this row
-        return _support(cells, {"support": [cols["total"]]})
     return sum(counts) if counts else None
 
 

@@ -245,10 +245,9 @@ _TRUNCATING = frozenset(
 )
 _MISSENSE = re.compile(r"([A-Z])\d+([A-Z])")
 CONTRADICTION = "contradicts the protein change"
-"""Marks the note of a row whose classification and protein change disagree."""
 
 
-def _agree(a: Alteration, stated: str) -> None:
+def _agree(a: Alteration, stated: str) -> bool:
     """A row whose consequence contradicts its own protein change is read by the protein change,
     the more specific of the two, with a note: a ``Nonsense_Mutation`` with ``p.D191G`` is a
     missense change (loss-of-function rules must not fire), a ``Missense_Mutation`` with
@@ -261,11 +260,12 @@ def _agree(a: Alteration, stated: str) -> None:
     elif change.endswith("*") and "fs" not in change and "stop_gained" not in conseq and conseq:
         read_as = "stop_gained"
     else:
-        return
+        return False
     a.notes.append(
         f"{stated} {CONTRADICTION} {change}: read as {read_as} (check the row's annotation)"
     )
     a.consequences = (read_as,)
+    return True
 
 
 def _alteration(row: _Row, line: int, name: str) -> Alteration:
@@ -292,7 +292,6 @@ def _alteration(row: _Row, line: int, name: str) -> Alteration:
     )
     _coordinates(row, a)
     _protein(row, a)
-    _agree(a, classification or consequence)
     if not a.chrom:
         if not a.protein and not a.consequences:
             raise SkipRow("MAF row without coordinates or protein change", gene)
@@ -324,13 +323,14 @@ def _read_rows(
             if cols["sample"] is not None and not row.get("sample"):
                 raise SkipRow("MAF row without Tumor_Sample_Barcode")
             a = _alteration(row, n, name)
+            stated = row.get("classification") or row.get("consequence")
+            if _agree(a, stated):
+                contradicted.append(where)
         except SkipRow as skip:
             if table.truncated(n):
                 raise truncation_error(table, n, len(cells), skip.reason) from None
             _skip(qc, skip, where)
             continue
-        if any(CONTRADICTION in note for note in a.notes):
-            contradicted.append(where)
         _keep(a, genes, options, qc, result)
     if contradicted:
         qc.warnings.append(
