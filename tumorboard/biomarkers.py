@@ -2,7 +2,11 @@
 
 Each :class:`~tumorboard.models.Biomarker` states its value, its threshold and where it came from.
 Precedence: a value given on the command line (``--tmb``, ``--msi``, ``--hrd``) wins over a value
-in an input file (TSO500 ``[TMB]``/``[MSI]``/``[GIS]``), which wins over a value computed here.
+in an input file (TSO500 ``[TMB]``/``[MSI]``/``[GIS]``, the biomarker files of
+:mod:`tumorboard.readers.genome_wide`), which wins over a value computed here. Inputs that
+disagree (one high or positive, the other low, stable or negative) make the biomarker
+``unknown`` with both values (docs/domain.md §12); a command-line value that an input
+contradicts is kept, with the input's value in its note.
 
 **Where TMB is measurable.** A mutation count means something only over the footprint the
 calls were made on. TMB is therefore computed only from the panel assay's own call set
@@ -217,6 +221,46 @@ def tmb_blockers(results: Iterable[ReadResult]) -> list[str]:
     return out
 
 
+_SAYS = {"high": "high", "positive": "high", "stable": "low", "low": "low", "negative": "low"}
+
+
+def _says(b: Biomarker) -> str:
+    """What a biomarker says for matching: ``high`` (MSI-high, TMB-high, HRD-positive), ``low``
+    or ``""`` (unknown)."""
+    return _SAYS.get(b.status.lower(), "")
+
+
+def _stated(b: Biomarker) -> str:
+    value = f" ({_fmt(b.value)}{b.unit and ' ' + b.unit})" if b.value is not None else ""
+    return f"{b.source}: {b.status}{value}"
+
+
+def _noted(b: Biomarker, note: str) -> Biomarker:
+    if not note or note in b.note:
+        return b
+    return b.model_copy(update={"note": f"{b.note}; {note}" if b.note else note})
+
+
+_CONFIRM = {
+    "MSI": "confirm MSI/MMR status with a validated test (MMR IHC or an MSI assay) and give --msi",
+    "TMB": "confirm with a validated TMB and give --tmb",
+    "HRD": "confirm with a validated HRD test and give --hrd",
+}
+
+
+def _disagree(first: Biomarker, second: Biomarker) -> Biomarker:
+    """Two inputs that disagree (one high, one low): ``unknown``, never one of them silently."""
+    return Biomarker(
+        name=first.name,
+        unit=first.unit if first.unit == second.unit else "",
+        status="unknown",
+        threshold=first.threshold if first.unit == second.unit else None,
+        source=f"{first.source}; {second.source}",
+        note=f"the inputs disagree: {_stated(first)}; {_stated(second)}: {_CONFIRM[first.name]}",
+        confirm=first.confirm or second.confirm,
+    )
+
+
 def resolve_biomarkers(
     from_inputs: Sequence[Biomarker],
     alterations: Sequence[Alteration],
@@ -231,10 +275,20 @@ def resolve_biomarkers(
     ``blockers`` (:func:`tmb_blockers`) make a computed TMB ``unknown`` with their reasons.
     """
     chosen = _from_cli(options)
+    given = set(chosen)
     for b in from_inputs:
         current = chosen.get(b.name)
-        if current is None or (current.status == "unknown" and b.status != "unknown"):
+        if current is None:
             chosen[b.name] = b
+        elif b.name in given:
+            if _says(b) and _says(b) != _says(current):
+                chosen[b.name] = _noted(current, f"{_stated(b)}; the command line's value is used")
+        elif current.status == "unknown" and b.status != "unknown":
+            chosen[b.name] = _noted(b, current.note and f"{current.source}: {current.note}")
+        elif b.status != "unknown" and _says(b) != _says(current):
+            chosen[b.name] = _disagree(current, b)
+        elif b.status != "unknown" and (b.value, b.source) != (current.value, current.source):
+            chosen[b.name] = _noted(current, f"also {_stated(b)}")
     if "TMB" not in chosen and small_variant_input:
         if blockers:
             chosen["TMB"] = tmb_from_value(

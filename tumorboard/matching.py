@@ -286,6 +286,10 @@ def _biallelic(hits: list[Hit], alterations: Sequence[Alteration], out: MatchOut
     return kept
 
 
+_RULE_TYPES = {"MSI": "msi_high", "TMB": "tmb_high", "HRD": "hrd"}
+"""Genome-wide biomarker -> the catalog rule type it fires."""
+
+
 def _genome_wide_hits(biomarkers: Sequence[Biomarker], catalog: Catalog) -> list[Hit]:
     hits: list[Hit] = []
     for b in biomarkers:
@@ -293,7 +297,7 @@ def _genome_wide_hits(biomarkers: Sequence[Biomarker], catalog: Catalog) -> list
             value = f" ({b.value:g}{b.unit and ' ' + b.unit})" if b.value is not None else ""
             for rule in catalog.genome_wide.get("msi_high", []):
                 hits.append(Hit(rule, "MSI", "MSI-high", f"MSI-high{value}"))
-        elif b.name == "TMB":
+        elif b.name == "TMB" and b.status != "unknown":  # unknown: a value not to be trusted
             for rule in catalog.genome_wide.get("tmb_high", []):
                 why = _tmb_hit(b, float(getattr(rule, "threshold", 10.0)))
                 if why:
@@ -341,6 +345,10 @@ def match_case(
         age=options.patient_age if options else None,
         grade=options.tumor_grade if options else None,
     )
+    for b in biomarkers:
+        if b.confirm:
+            for rule in catalog.genome_wide.get(_RULE_TYPES[b.name], []):
+                ctx.confirm[rule.id] = b.confirm
     grouped: dict[tuple[str, str, tuple[str, ...]], list[Hit]] = {}
     for hit in hits:
         grouped.setdefault((hit.gene, hit.label, tuple(hit.variants)), []).append(hit)

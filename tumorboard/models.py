@@ -184,6 +184,12 @@ class Biomarker(_Frozen):
     threshold: float | None = None
     source: str = Field(description="Where the value came from, e.g. 'TSO500 [TMB] section'")
     note: str = ""
+    confirm: str = Field(
+        default="",
+        description="What an on-label claim resting on this biomarker must confirm because of "
+        "how it was measured (e.g. an HRD call by another method than the label's test); "
+        "empty when nothing",
+    )
 
 
 class Match(_Frozen):

@@ -234,7 +234,8 @@ def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) 
 
     TMB is computed only from a call set whose footprint is known
     (:func:`tumorboard.biomarkers.tmb_blockers`); otherwise it is not assessable, and
-    ``qc.not_assessable`` says why.
+    ``qc.not_assessable`` says why, as it does for any biomarker an input leaves unknown (a
+    refused value, a tool that could not call it, inputs that disagree).
     """
     from tumorboard.biomarkers import resolve_biomarkers, tmb_blockers
 
@@ -246,7 +247,7 @@ def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) 
         small_variant_input=any(r.kind in ("vcf", "maf") for r in found.results),
         blockers=tmb_blockers(found.results),
     )
-    unknown = [f"TMB: {b.note}" for b in markers if b.name == "TMB" and b.status == "unknown"]
+    unknown = [f"{b.name}: {b.note}" for b in markers if b.status == "unknown" and b.note]
     if qc is not None:
         qc.not_assessable.extend(n for n in unknown if n not in qc.not_assessable)
     return markers

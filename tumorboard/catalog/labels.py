@@ -78,6 +78,9 @@ class LabelContext:
         self._decided: dict[str, Option | None] = {}
         self.rules_hit: set[str] = set()
         """Ids of the biomarker rules this patient's alterations fired (resistance context)."""
+        self.confirm: dict[str, str] = {}
+        """Biomarker rule id -> what an approval resting on it must confirm because of how the
+        patient's biomarker was measured (:attr:`tumorboard.models.Biomarker.confirm`)."""
 
     # -- coverage ---------------------------------------------------------------------------------
     def coverage(self, rec: Indication | Resistance | EvidenceRecord) -> Coverage:
@@ -159,7 +162,8 @@ class LabelContext:
             if narrower
             else []
         )
-        return histology + [r.text for r in rec.requires] + self.fit(rec)[1]
+        measured = [self.confirm[rec.biomarker]] if rec.biomarker in self.confirm else []
+        return histology + [r.text for r in rec.requires] + measured + self.fit(rec)[1]
 
     def covers(self, rec: Indication) -> bool:
         """The approval's scope covers the patient's code and the age/grade do not contradict."""

@@ -18,6 +18,7 @@ input/cnv  ``cna_matrix`` (cBioPortal/GISTIC discrete matrix)       ``cnv.read_c
 input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``sv_vcf.read_cnv_vcf``
 input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, SV, OncoKB)     ``fusions.read_fusion_table``
 input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``sv_vcf.read_breakend_vcf``
+input      ``biomarkers`` (PURPLE purity, CHORD, MSIsensor)        ``genome_wide.read_genome_wide``
 =========  ======================================================  =============================
 """
 
@@ -59,6 +60,7 @@ READERS: dict[tuple[Role, str], str] = {
     ("input", "cna_matrix"): _CNA_MATRIX,
     ("input", "fusions"): _FUSION_TABLE,
     ("input", "sv_vcf"): _BND_VCF,
+    ("input", "biomarkers"): "tumorboard.readers.genome_wide:read_genome_wide",
     ("cnv", "cnv"): _CNV_TABLE,
     ("cnv", "cnv_vcf"): _CNV_VCF,
     ("cnv", "cna_matrix"): _CNA_MATRIX,
@@ -72,8 +74,8 @@ READERS: dict[tuple[Role, str], str] = {
 """(role, sniffed kind) -> ``module:function`` of the reader."""
 
 _ROLE_HINTS: dict[Role, str] = {
-    "input": "tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
-    "TSVs with a header line",
+    "input": "tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, CNV or fusion "
+    "TSVs with a header line, and PURPLE purity, CHORD or MSIsensor files",
     "cnv": "--cnv takes a TSV with gene and copy number / fold change / call columns, "
     "a cBioPortal/GISTIC matrix, a segment file (chromosome, start, end, copy number) or a "
     "VCF with CNV records",
@@ -99,6 +101,7 @@ DECLARED_KINDS: dict[str, frozenset[str]] = {
     "tso500": frozenset({"tso500"}),
     "cnv": frozenset({"cnv", "cnv_vcf", "cna_matrix"}),
     "fusions": frozenset({"fusions", "sv_vcf"}),
+    "biomarkers": frozenset({"biomarkers"}),
 }
 """Kinds a caller may declare for an input (a samplesheet's columns) -> sniffed kinds it allows."""
 

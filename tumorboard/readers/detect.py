@@ -20,6 +20,9 @@ kind        how it is recognised
             column, or segment columns (chromosome, start and end: the segment reader names
             a missing copy-number column)
 ``cna_matrix`` a gene column first, then one column per sample (cBioPortal/GISTIC discrete)
+``biomarkers`` a PURPLE purity, CHORD prediction or MSIsensor table (their header columns:
+            :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`), DRAGEN's
+            ``tmb.metrics.csv`` (``TMB SUMMARY,`` lines) or ``microsat_output.json``
 ==========  ==================================================================================
 
 Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and what was seen.
@@ -27,12 +30,14 @@ Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and w
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from pathlib import Path
 
 from tumorboard.errors import FormatError, TruncatedInputError
 from tumorboard.readers import cnv_columns as cols
+from tumorboard.readers.genome_wide_columns import DRAGEN_TMB_LINE, biomarker_tool, json_tool
 from tumorboard.readers.text import (
     CNV_ALTS,
     SNIFF_BYTES,
@@ -182,6 +187,8 @@ def _tsv_kind(header: list[str]) -> str | None:
     cols = set(keys)
     if "hugosymbol" in cols and cols & _MAF_COLUMNS:
         return "maf"
+    if biomarker_tool(cols) is not None:
+        return "biomarkers"
     linx = {"fiveprimebreakendid", "genestart", "geneend"} <= cols  # HMF LINX fusion table
     if (
         linx
@@ -199,6 +206,19 @@ def _tsv_kind(header: list[str]) -> str | None:
     if keys and keys[0] in _GENE_COLUMNS and rest and not set(rest) & _NOT_SAMPLES:
         return "cna_matrix"
     return None
+
+
+def _biomarker_json(p: Path) -> bool:
+    """Is the file DRAGEN's MSI JSON (small: read whole)?"""
+    if p.stat().st_size > _JSON_MAX:
+        return False
+    try:
+        return json_tool(json.loads(p.read_text(encoding="utf-8"))) is not None
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+_JSON_MAX = 1 << 20
 
 
 def detect_format(path: str) -> str:
@@ -224,6 +244,8 @@ def detect_format(path: str) -> str:
         return _vcf_kind(lines)
     if "Combined Variant Output" in first or re.fullmatch(r"\[[^\]]+\].*", first):
         return "tso500"
+    if first.startswith(DRAGEN_TMB_LINE) or (first.startswith("{") and _biomarker_json(p)):
+        return "biomarkers"
     header = next((ln for ln in content if not is_preamble(ln)), "")
     kind = _tsv_kind([unquote(c) for c in header.split("\t")])
     if kind is not None:
