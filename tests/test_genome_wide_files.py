@@ -173,6 +173,18 @@ def test_low_purity_keeps_a_high_call_and_doubts_a_low_one(tmp_path: Path) -> No
     assert any("purity 15%" in w for w in case["qc"]["warnings"])
 
 
+def test_purple_targeted_mode_is_named_in_the_source(tmp_path: Path) -> None:
+    """PURPLE's targeted mode (a panel) estimates the whole-genome values from the panel."""
+    row = purple_row(ms="5.5", ms_status="MSI").replace("\tfalse\n", "\ttrue\n")
+    purity = write(tmp_path, "T.purple.purity.tsv", PURPLE_V4 + row)
+    code, output, case = annotate([str(purity), "-t", "COAD", "-o", str(tmp_path / "c.json")])
+    assert code == 0, output
+    msi = markers(case)["MSI"]
+    assert msi["status"] == "high"
+    assert msi["source"].endswith("(targeted mode: whole-genome estimates)")
+    assert "targeted mode" in markers(case)["TMB"]["confirm"]
+
+
 def test_the_run_threshold_decides_tmb(tmp_path: Path) -> None:
     purity = write(tmp_path, "T.purple.purity.tsv", PURPLE_V4 + purple_row(tmb="12.0",
                    tmb_status="HIGH"))  # fmt: skip

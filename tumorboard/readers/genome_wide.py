@@ -81,7 +81,8 @@ CHORD_CONFIRM = (
 )
 PURPLE_TMB_CONFIRM = (
     "TMB-high as the label measures it (a validated panel test): this TMB is PURPLE's count of "
-    "somatic variants per Mb over the whole genome, another method"
+    "somatic variants per Mb over the whole genome (in targeted mode, its estimate of that count "
+    "from a panel), another method"
 )
 
 
@@ -205,7 +206,8 @@ def _status(name: str, said: str, by_value: str | None, value_text: str) -> tupl
 
 
 def _purple(row: _Row, options: RunOptions) -> list[Biomarker]:
-    source = f"PURPLE {row.name}"
+    targeted = row.text("targeted").lower() == "true"
+    source = f"PURPLE {row.name}" + (" (targeted mode: whole-genome estimates)" if targeted else "")
     out: list[Biomarker] = []
     method = row.text("status", "fitmethod").upper()
     purity = row.value("purity", high=1.0)
