@@ -28,7 +28,7 @@ from tumorboard.report import render_html
 
 GENES = ["BRAF", "EGFR", "KRAS", "PIK3CA", "ERBB2", "TP53", "ARID1A", "ATM", "BRCA2", "MET"]
 LABELS = ["on-label", "off-label", "investigational", "uncertain"]
-CHECKSUM = "a2fde9868793c4a13de3105a6c425369"  # md5 of the case JSON; change on purpose
+CHECKSUM = "190b6ed050bf90b4bbf5e5912d3fcce8"  # md5 of the case JSON; change on purpose
 
 
 def big_case(n_variants: int = 500, n_matches: int = 50, seed: int = 6) -> CaseResult:
