@@ -482,3 +482,18 @@ def test_other_json_is_refused_with_a_hint(tmp_path: Path) -> None:
     assert code != 0
     assert output.startswith("Error:")
     assert "Hint:" in output
+
+
+def test_a_third_input_does_not_settle_a_disagreement(tmp_path: Path) -> None:
+    """TSO500 MSI-high, PURPLE MSS, then an MSIsensor score called high: still unknown."""
+    purity = write(tmp_path, "T.purple.purity.tsv", PURPLE_V4 + purple_row())
+    score = write(tmp_path, "T_msi", MSISENSOR)
+    out = str(tmp_path / "c.json")
+    args = [str(CVO), str(purity), str(score), "-t", "COAD", "--msi-high", "10", "-o", out]
+    code, output, case = annotate(args)
+    assert code == 0, output
+    msi = markers(case)["MSI"]
+    assert msi["status"] == "unknown"
+    assert "[MSI] section" in msi["note"]
+    assert "PURPLE" in msi["note"]
+    assert "MSIsensor T_msi (--msi-high): high" in msi["note"]

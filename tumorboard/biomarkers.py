@@ -248,16 +248,21 @@ _CONFIRM = {
 }
 
 
-def _disagree(first: Biomarker, second: Biomarker) -> Biomarker:
-    """Two inputs that disagree (one high, one low): ``unknown``, never one of them silently."""
+def _disagree(seen: Sequence[Biomarker]) -> Biomarker:
+    """Inputs that disagree (one high, another low): ``unknown``, never one of them silently;
+    every value seen is in the note (a third input cannot settle it either)."""
+    first = seen[0]
+    same_unit = all(b.unit == first.unit for b in seen)
     return Biomarker(
         name=first.name,
-        unit=first.unit if first.unit == second.unit else "",
+        unit=first.unit if same_unit else "",
         status="unknown",
-        threshold=first.threshold if first.unit == second.unit else None,
-        source=f"{first.source}; {second.source}",
-        note=f"the inputs disagree: {_stated(first)}; {_stated(second)}: {_CONFIRM[first.name]}",
-        confirm=first.confirm or second.confirm,
+        threshold=first.threshold if same_unit else None,
+        source="; ".join(b.source for b in seen),
+        note="the inputs disagree: "
+        + "; ".join(_stated(b) for b in seen)
+        + f": {_CONFIRM[first.name]}",
+        confirm=next((b.confirm for b in seen if b.confirm), ""),
     )
 
 
@@ -276,6 +281,7 @@ def resolve_biomarkers(
     """
     chosen = _from_cli(options)
     given = set(chosen)
+    disputed: dict[str, list[Biomarker]] = {}  # biomarker -> the known values seen so far
     for b in from_inputs:
         current = chosen.get(b.name)
         if current is None:
@@ -283,10 +289,15 @@ def resolve_biomarkers(
         elif b.name in given:
             if _says(b) and _says(b) != _says(current):
                 chosen[b.name] = _noted(current, f"{_stated(b)}; the command line's value is used")
+        elif b.name in disputed:
+            if _says(b):
+                disputed[b.name].append(b)
+                chosen[b.name] = _disagree(disputed[b.name])
         elif current.status == "unknown" and b.status != "unknown":
             chosen[b.name] = _noted(b, current.note and f"{current.source}: {current.note}")
         elif b.status != "unknown" and _says(b) != _says(current):
-            chosen[b.name] = _disagree(current, b)
+            disputed[b.name] = [current, b]
+            chosen[b.name] = _disagree(disputed[b.name])
         elif b.status != "unknown" and (b.value, b.source) != (current.value, current.source):
             chosen[b.name] = _noted(current, f"also {_stated(b)}")
     if "TMB" not in chosen and small_variant_input:
