@@ -77,7 +77,7 @@ from tumorboard.readers.vcf_stream import stream_records
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
-_KINDS = {"CSQ": "VEP CSQ", "ANN": "SnpEff ANN", "EFF": "SnpEff EFF"}
+_KINDS = {"CSQ": "VEP CSQ", "ANN": "SnpEff ANN", "EFF": "SnpEff EFF", "PAVE_TI": "Hartwig PAVE"}
 _UNREAD_ANNOTATIONS = {
     "FUNCOTATION": "GATK Funcotator (INFO FUNCOTATION)",
     "BCSQ": "bcftools csq (INFO BCSQ)",
@@ -202,12 +202,13 @@ class VcfReader:
         if self.annotation is None and unread:
             self.qc.warnings.append(
                 f"{self.name}: {' and '.join(unread)} annotation is not read (tumorboard reads "
-                "VEP CSQ and SnpEff ANN/EFF): genes, consequences and protein changes come from "
-                "coordinates only; annotate with VEP or SnpEff for gene-level and protein rules"
+                "VEP CSQ, SnpEff ANN/EFF and PAVE): genes, consequences and protein changes "
+                "come from coordinates only; annotate with VEP or SnpEff for gene-level and "
+                "protein rules"
             )
         if self.annotation is None and require:
             raise AnnotationError(
-                "no VEP CSQ or SnpEff ANN/EFF annotation in the header",
+                "no VEP CSQ, SnpEff ANN/EFF or PAVE annotation in the header",
                 where=self.path,
                 hint="annotate the VCF with VEP (--everything or --symbol --hgvs --canonical "
                 "--mane) or SnpEff first",

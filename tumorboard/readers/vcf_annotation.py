@@ -1,4 +1,5 @@
-"""VEP CSQ and SnpEff ANN/EFF parsing: allele matching per ALT and the transcript choice.
+"""VEP CSQ, SnpEff ANN/EFF and Hartwig PAVE parsing: allele matching per ALT and the transcript
+choice.
 
 Operates on strings from INFO only (no pysam import): the header's field order, one record's
 entries, one ALT at a time.
@@ -15,6 +16,12 @@ The protein change comes from the entry's HGVS protein notation (``protein_sourc
 ``Amino_Acid_Change``/``Codon_Change`` (``snpeff_fields``), see
 :mod:`tumorboard.readers.protein_fields`. SnpEff ANN without ``HGVS.p`` states only the
 position (``AA.pos``): the change's positions are kept, its residues are unknown.
+
+Hartwig's PAVE (the PURPLE somatic VCF of the Hartwig pipeline and nf-core/oncoanalyser) writes
+INFO ``PAVE_TI``: one ``Gene|GeneName|Transcript|Effects|SpliceRegion|HGVS.c|HGVS.p`` entry per
+transcript, named in its header; it names no allele, so a record's entries belong to its one ALT
+(a multi-allelic record's ALTs are skipped: no entry says which is whose). Docs:
+``docs/domain.md`` §11.
 """
 
 from __future__ import annotations
@@ -256,6 +263,8 @@ class Annotation:
         by_alt: list[list[str]] = []  # entries naming the raw ALT instead of VEP's allele string
         ia, inum, need, limit = self.i_allele, self.i_allele_num, self.width, self.split_limit
         single = n_alts == 1 and inum is None
+        if ia is None and inum is None and not single:
+            return []  # PAVE: entries name no allele; with several ALTs none is whose
         # a well-formed entry splits into ``limit`` fields and a rest of ``tail`` separators
         # (or into exactly ``n`` fields when the last field is read): counted on the rest only
         n, tail = self.n, self.n - limit - 1
@@ -429,6 +438,30 @@ def _eff_fields(description: str) -> tuple[list[str], int]:
     return [_EFF_NAMES.get(n.lower(), n) for n in names], optional
 
 
+# Hartwig PAVE's per-transcript impacts (``PAVE_TI``): header names -> the CSQ names used here
+_PAVE_NAMES = {
+    "Gene": "Gene",
+    "GeneName": "SYMBOL",
+    "Transcript": "Feature",
+    "Effects": "Consequence",
+    "SpliceRegion": "SpliceRegion",
+    "HGVS.c": "HGVSc",
+    "HGVS.p": "HGVSp",
+}
+
+
+def _pave_fields(description: str) -> list[str]:
+    """PAVE_TI field names from its header (``Transcript impact [Gene|GeneName|...]``)."""
+    m = re.search(r"\[([^\]]+)\]", description)
+    names = [n.strip() for n in m.group(1).split("|")] if m else []
+    if "GeneName" not in names or "Effects" not in names:
+        raise AnnotationError(
+            "the PAVE_TI header line has no '[Gene|GeneName|Transcript|Effects|...]' field list",
+            hint="the PAVE_TI INFO header must be the one Hartwig's PAVE writes",
+        )
+    return [_PAVE_NAMES.get(n, n) for n in names]
+
+
 def annotation_from_header(header: VariantHeader) -> Annotation | None:
     info = header.info
     if "CSQ" in info:
@@ -445,6 +478,8 @@ def annotation_from_header(header: VariantHeader) -> Annotation | None:
     if "EFF" in info:
         names, optional = _eff_fields(info["EFF"].description or "")
         return Annotation("EFF", names, optional)
+    if "PAVE_TI" in info:
+        return Annotation("PAVE_TI", _pave_fields(info["PAVE_TI"].description or ""))
     return None
 
 
