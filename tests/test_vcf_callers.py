@@ -135,8 +135,7 @@ def test_a_variant_in_no_gene_says_so(tmp_path: Path) -> None:
 
 
 def test_an_annotation_tumorboard_does_not_read_is_named(tmp_path: Path) -> None:
-    """bcftools csq's BCSQ (and GATK Funcotator's FUNCOTATION) were ignored without a word: the
-    file read as unannotated."""
+    """bcftools csq's BCSQ was ignored without a word: the file read as unannotated."""
     text = (
         "##fileformat=VCFv4.2\n##reference=GRCh37\n##contig=<ID=13,length=115169878>\n"
         '##INFO=<ID=BCSQ,Number=.,Type=String,Description="Haplotype-aware consequence '

@@ -77,9 +77,14 @@ from tumorboard.readers.vcf_stream import stream_records
 
 pysam.set_verbosity(0)  # htslib's own stderr chatter: we report errors ourselves
 
-_KINDS = {"CSQ": "VEP CSQ", "ANN": "SnpEff ANN", "EFF": "SnpEff EFF", "PAVE_TI": "Hartwig PAVE"}
+_KINDS = {
+    "CSQ": "VEP CSQ",
+    "ANN": "SnpEff ANN",
+    "EFF": "SnpEff EFF",
+    "PAVE_TI": "Hartwig PAVE",
+    "FUNCOTATION": "GATK Funcotator",
+}
 _UNREAD_ANNOTATIONS = {
-    "FUNCOTATION": "GATK Funcotator (INFO FUNCOTATION)",
     "BCSQ": "bcftools csq (INFO BCSQ)",
     "ANNOVAR_DATE": "ANNOVAR",
 }
@@ -202,13 +207,13 @@ class VcfReader:
         if self.annotation is None and unread:
             self.qc.warnings.append(
                 f"{self.name}: {' and '.join(unread)} annotation is not read (tumorboard reads "
-                "VEP CSQ, SnpEff ANN/EFF and PAVE): genes, consequences and protein changes "
-                "come from coordinates only; annotate with VEP or SnpEff for gene-level and "
-                "protein rules"
+                "VEP CSQ, SnpEff ANN/EFF, PAVE and Funcotator): genes, consequences and protein "
+                "changes come from coordinates only; annotate with VEP or SnpEff for gene-level "
+                "and protein rules"
             )
         if self.annotation is None and require:
             raise AnnotationError(
-                "no VEP CSQ, SnpEff ANN/EFF or PAVE annotation in the header",
+                "no VEP CSQ, SnpEff ANN/EFF, PAVE or Funcotator annotation in the header",
                 where=self.path,
                 hint="annotate the VCF with VEP (--everything or --symbol --hgvs --canonical "
                 "--mane) or SnpEff first",

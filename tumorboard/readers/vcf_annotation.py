@@ -1,5 +1,5 @@
-"""VEP CSQ, SnpEff ANN/EFF and Hartwig PAVE parsing: allele matching per ALT and the transcript
-choice.
+"""VEP CSQ, SnpEff ANN/EFF, Hartwig PAVE and GATK Funcotator parsing: allele matching per ALT
+and the transcript choice.
 
 Operates on strings from INFO only (no pysam import): the header's field order, one record's
 entries, one ALT at a time.
@@ -20,8 +20,10 @@ position (``AA.pos``): the change's positions are kept, its residues are unknown
 Hartwig's PAVE (the PURPLE somatic VCF of the Hartwig pipeline and nf-core/oncoanalyser) writes
 INFO ``PAVE_TI``: one ``Gene|GeneName|Transcript|Effects|SpliceRegion|HGVS.c|HGVS.p`` entry per
 transcript, named in its header; it names no allele, so a record's entries belong to its one ALT
-(a multi-allelic record's ALTs are skipped: no entry says which is whose). Docs:
-``docs/domain.md`` §11.
+(a multi-allelic record's ALTs are skipped: no entry says which is whose). GATK Funcotator
+writes INFO ``FUNCOTATION``: one ``[...]`` entry per transcript (``#``-joined) in one group per
+ALT, its Gencode fields named in the header (:func:`funcotations`, :func:`funcotator_effects`).
+Docs: ``docs/domain.md`` §11.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ class Annotation:
         self.i_position: int | None
         self.i_amino: int | None
         self.i_codons: int | None
+        self.i_secondary: int | None = None
         if tag == "ANN":  # SnpEff ANN: 16 fixed fields
             self.i_allele, self.i_allele_num = 0, None
             self.i_conseq, self.i_impact, self.i_symbol = 1, 2, 3
@@ -173,6 +176,7 @@ class Annotation:
             self.i_position = get("Protein_position")
             self.i_amino = get("Amino_acids")
             self.i_codons = get("Codons")
+        self.i_secondary = get("SecondaryClassification") if tag == "FUNCOTATION" else None
         self._layout()
         self._effects = _eff_effects if tag == "EFF" else _consequences
         self.bad = ""
@@ -191,7 +195,7 @@ class Annotation:
                 self.i_allele, self.i_allele_num, self.i_conseq, self.i_impact, self.i_symbol,
                 self.i_feature, self.i_biotype, self.i_exon, self.i_intron, self.i_hgvsc,
                 self.i_hgvsp, self.i_canonical, self.i_mane, self.i_position, self.i_amino,
-                self.i_codons,
+                self.i_codons, self.i_secondary,
             )
             if i is not None
         ]  # fmt: skip
@@ -227,6 +231,8 @@ class Annotation:
         raw = info_value(info, self.tag)
         if self.tag == "EFF":
             return self.values(raw)
+        if self.tag == "FUNCOTATION":
+            return funcotations(raw)
         return raw.split(",") if raw else ()
 
     def values(self, raw: str | None) -> list[str]:
@@ -324,11 +330,18 @@ class Annotation:
     def fill(self, alt: Alteration, entry: list[str], rule: str) -> None:
         """Copy the chosen entry's annotation onto the alteration (entries come padded)."""
         f_symbol, f_feature, f_conseq, f_impact, f_hgvsc, f_hgvsp, f_exon, f_intron = self._slots
-        alt.gene = intern(entry[f_symbol]) or alt.gene  # repeated strings: share one copy
+        symbol = entry[f_symbol]
+        if symbol == "Unknown" and self.tag == "FUNCOTATION":
+            symbol = ""  # Funcotator's word for an intergenic variant (IGR)
+        alt.gene = intern(symbol) or alt.gene  # repeated strings: share one copy
         alt.transcript = intern(entry[f_feature])
         alt.transcript_rule = rule
         conseq = entry[f_conseq]
-        alt.consequences = self._effects(conseq)
+        if self.tag == "FUNCOTATION":
+            secondary = entry[self.i_secondary] if self.i_secondary is not None else ""
+            alt.consequences = funcotator_effects(conseq, secondary)
+        else:
+            alt.consequences = self._effects(conseq)
         alt.impact = intern(entry[f_impact])
         hgvsc = entry[f_hgvsc]
         alt.hgvsc = hgvsc[hgvsc.rfind(":") + 1 :]
@@ -390,6 +403,20 @@ class Annotation:
             start = int(position)
             return ProteinChange(one="", three="", start=start, end=start, ref_aa=""), ""
         return None, ""
+
+
+def funcotations(raw: str | None) -> list[str]:
+    """Funcotator's entries, each numbered by its ALT (``|n`` appended: ``ALLELE_NUM``).
+
+    ``FUNCOTATION=[a|b|...]#[...],[...]``: one comma-separated group per ALT (``Number=A``;
+    commas inside values are written ``_%2C_``), one bracketed entry per transcript joined by
+    ``#``. Only the outer brackets are removed: values may hold brackets of their own.
+    """
+    out: list[str] = []
+    for n, group in enumerate(raw.split(",") if raw else (), start=1):
+        for entry in group.split("]#["):
+            out.append(f"{entry.removeprefix('[').removesuffix(']')}|{n}")
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -462,6 +489,75 @@ def _pave_fields(description: str) -> list[str]:
     return [_PAVE_NAMES.get(n, n) for n in names]
 
 
+# GATK Funcotator's Gencode fields (``Gencode_<version>_<name>``) -> the CSQ names used here
+_FUNCOTATOR_NAMES = {
+    "hugoSymbol": "SYMBOL",
+    "variantClassification": "Consequence",
+    "secondaryVariantClassification": "SecondaryClassification",
+    "annotationTranscript": "Feature",
+    "transcriptExon": "EXON",
+    "cDnaChange": "HGVSc",
+    "proteinChange": "HGVSp",
+}
+_GENCODE_FIELD = re.compile(r"Gencode_\d+_(\w+)")
+# Funcotator's variant classifications (MAF-like) -> Sequence Ontology terms
+_FUNCOTATOR_SO = {
+    "MISSENSE": "missense_variant",
+    "NONSENSE": "stop_gained",
+    "NONSTOP": "stop_lost",
+    "SILENT": "synonymous_variant",
+    "FRAME_SHIFT_INS": "frameshift_variant",
+    "FRAME_SHIFT_DEL": "frameshift_variant",
+    "IN_FRAME_INS": "inframe_insertion",
+    "IN_FRAME_DEL": "inframe_deletion",
+    "START_CODON_SNP": "start_lost",
+    "START_CODON_INS": "start_lost",
+    "START_CODON_DEL": "start_lost",
+    "DE_NOVO_START_IN_FRAME": "5_prime_UTR_variant",
+    "DE_NOVO_START_OUT_FRAME": "5_prime_UTR_variant",
+    "FIVE_PRIME_UTR": "5_prime_UTR_variant",
+    "THREE_PRIME_UTR": "3_prime_UTR_variant",
+    "FIVE_PRIME_FLANK": "upstream_gene_variant",
+    "THREE_PRIME_FLANK": "downstream_gene_variant",
+    "INTRON": "intron_variant",
+    "IGR": "intergenic_variant",
+    "RNA": "non_coding_transcript_exon_variant",
+    "LINCRNA": "non_coding_transcript_exon_variant",
+}
+
+
+def funcotator_effects(classification: str, secondary: str) -> tuple[str, ...]:
+    """SO terms for a Funcotator classification. ``SPLICE_SITE`` (within the splice-site window,
+    2 bases by default, of an exon boundary) says what the change is in its secondary
+    classification: intronic (or unstated), a splice donor/acceptor change, as a MAF's
+    ``Splice_Site``; in the exon, a splice-region variant with that coding change, never a
+    truncating one on the word alone."""
+    if classification == "SPLICE_SITE":
+        if secondary in ("", "INTRON"):
+            return ("splice_donor_variant",)
+        return ("splice_region_variant", *funcotator_effects(secondary, ""))
+    term = _FUNCOTATOR_SO.get(classification)
+    return (term,) if term else ()
+
+
+def _funcotator_fields(description: str) -> list[str]:
+    """Field names from the FUNCOTATION header (``... Funcotation fields are: A|B|...``), the
+    Gencode ones mapped, and ``ALLELE_NUM`` added (entries are numbered per ALT on reading)."""
+    _, sep, names_text = description.partition(": ")
+    names = names_text.strip().split("|") if sep else []
+    out = []
+    for name in names:
+        m = _GENCODE_FIELD.fullmatch(name.strip())
+        out.append(_FUNCOTATOR_NAMES.get(m.group(1), name) if m else name)
+    if "SYMBOL" not in out or "Consequence" not in out:
+        raise AnnotationError(
+            "the FUNCOTATION header line lists no Gencode hugoSymbol and variantClassification "
+            "fields ('Funcotation fields are: Gencode_<version>_hugoSymbol|...')",
+            hint="annotate with Funcotator's Gencode data source, or with VEP or SnpEff",
+        )
+    return [*out, "ALLELE_NUM"]
+
+
 def annotation_from_header(header: VariantHeader) -> Annotation | None:
     info = header.info
     if "CSQ" in info:
@@ -480,6 +576,8 @@ def annotation_from_header(header: VariantHeader) -> Annotation | None:
         return Annotation("EFF", names, optional)
     if "PAVE_TI" in info:
         return Annotation("PAVE_TI", _pave_fields(info["PAVE_TI"].description or ""))
+    if "FUNCOTATION" in info:
+        return Annotation("FUNCOTATION", _funcotator_fields(info["FUNCOTATION"].description or ""))
     return None
 
 
