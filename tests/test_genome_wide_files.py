@@ -497,3 +497,28 @@ def test_a_third_input_does_not_settle_a_disagreement(tmp_path: Path) -> None:
     assert "[MSI] section" in msi["note"]
     assert "PURPLE" in msi["note"]
     assert "MSIsensor T_msi (--msi-high): high" in msi["note"]
+
+
+def test_batch_reads_biomarker_files_from_the_inputs_column(tmp_path: Path) -> None:
+    """A WGS patient in a samplesheet: PURPLE purity and CHORD files in ``inputs``; the batch's
+    --msi-high reaches each patient as a given cut-off."""
+    write(tmp_path, "P1.purple.purity.tsv", PURPLE_V4 + purple_row(ms="9.0", ms_status="MSI"))
+    write(tmp_path, "P1.chord.prediction.tsv", CHORD_HEADER + "P1\t0\t0.9\t0.9\tHR_deficient\t"
+          "BRCA2_type\t\t\n")  # fmt: skip
+    write(tmp_path, "P2_msi", MSISENSOR)
+    sheet = write(
+        tmp_path,
+        "samples.tsv",
+        "patient_id\ttumor_type\tinputs\n"
+        "P1\tHGSOC\tP1.purple.purity.tsv,P1.chord.prediction.tsv\n"
+        "P2\tCOAD\tP2_msi\n",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["batch", str(sheet), "--msi-high", "10", "-o", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    p1 = markers(json.loads((out / "P1.json").read_text()))
+    assert (p1["MSI"]["status"], p1["HRD"]["status"]) == ("high", "positive")
+    p2 = markers(json.loads((out / "P2.json").read_text()))
+    assert (p2["MSI"]["status"], p2["MSI"]["threshold"]) == ("high", 10.0)
