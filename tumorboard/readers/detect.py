@@ -264,8 +264,9 @@ def detect_format(path: str) -> str:
         if header != first
         else f"cannot tell the file's format from its first line ({excerpt(first)})",
         where=path,
-        hint="tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, and CNV or fusion "
-        "TSVs with a header line (see README, 'Alterations')",
+        hint="tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, CNV or fusion TSVs "
+        "with a header line, and PURPLE purity, CHORD, MSIsensor or DRAGEN MSI/TMB files (see "
+        "README, 'Alterations')",
     )
 
 
