@@ -165,3 +165,19 @@ def test_an_intergenic_variant_names_no_gene(tmp_path: Path) -> None:
     (v,) = json.loads(out.read_text())["variants"]
     assert v["gene"] == ""
     assert v["consequences"] == ["intergenic_variant"]
+
+
+def test_an_empty_group_beside_an_alleles_entry_is_passed_over(tmp_path: Path) -> None:
+    """Funcotator can add a group with empty Gencode fields to an allele (GATK issues 5822 and
+    8858); listed first, it was the transcript chosen with --panel all: a variant without gene."""
+    empty = "[" + "|" * (len(FIELDS) - 1) + "]"
+    braf = funcotation("BRAF", "MISSENSE", "ENST00000644969.2", "p.V640E", cdna="c.1919T>A")
+    vcf = tmp_path / "ragged.vcf"
+    vcf.write_text(HEADER + record("chr7", 140753336, "A", "T", f"{empty}#{braf}"))
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(
+        main, ["annotate", str(vcf), "-t", "SKCM", "--panel", "all", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (v,) = json.loads(out.read_text())["variants"]
+    assert (v["gene"], v["protein"]) == ("BRAF", "V640E")

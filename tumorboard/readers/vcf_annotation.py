@@ -303,6 +303,9 @@ class Annotation:
         """Pick one entry: MANE Select, canonical, first protein-coding, first."""
         isym = self.i_symbol
         assert isym is not None
+        if self.tag == "FUNCOTATION" and len(entries) > 1:
+            # an allele may carry extra groups with empty Gencode fields (GATK issues 5822, 8858)
+            entries = [e for e in entries if e[isym] or e[self.f_conseq]] or entries
         if panel_genes is not None and len(entries) > 1:  # one entry: it is the choice
             in_panel = [e for e in entries if e[isym] in panel_genes]
             if in_panel:
