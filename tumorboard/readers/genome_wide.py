@@ -56,6 +56,7 @@ from tumorboard.readers.table import (
     NA_VALUES,
     Table,
     number,
+    other_samples_note,
     read_table,
     restrict,
     table_notes,
@@ -124,10 +125,7 @@ def _one_row(
         choice, rows, left_out = restrict(table, column, options.sample, f"{tool} file")
         result.sample, result.sample_rule = choice.sample, choice.rule
         if left_out:
-            result.qc.warnings.append(
-                f"{Path(table.path).name}: {left_out} row(s) of other samples left out "
-                f"(kept {choice.sample})"
-            )
+            result.qc.warnings.append(other_samples_note(Path(table.path).name, left_out, choice))
     if not rows:
         return None
     if len(rows) > 1:
@@ -223,36 +221,49 @@ def _purple(row: _Row, options: RunOptions) -> list[Biomarker]:
         row.qc.warnings.append(f"{row.name}: {caveat}")
     keys = set(row.table.keys)
     if set(PURPLE_MSI) & keys:
-        value = row.value("msindelspermb")
-        said = row.text("msstatus").upper()
-        word = {"MSI": "high", "MSS": "stable"}.get(said, "")
-        by_value = (
-            None if value is None else "high" if value >= PURPLE_MSI_INDELS_PER_MB else "stable"
-        )
-        status, note = _status("MSI", word, by_value, _shown(value, "indels/Mb"))
-        if said == "UNKNOWN" or (not word and not by_value):
-            status = "unknown"
-            note = "PURPLE's msStatus is UNKNOWN (no somatic variants were given to PURPLE)"
+        value, status, note = _purple_call(
+            row, "MSI", PURPLE_MSI, {"MSI": "high", "MSS": "stable"}, PURPLE_MSI_INDELS_PER_MB,
+            "indels/Mb",
+        )  # fmt: skip
         out.append(
             _marker("MSI", value, "microsatellite indels/Mb", status, PURPLE_MSI_INDELS_PER_MB,
                     source, note, caveat, no_tumour)
         )  # fmt: skip
     if set(PURPLE_TMB) & keys:
-        value = row.value("tmbpermb")
-        said = row.text("tmbstatus").upper()
-        word = {"HIGH": "high", "LOW": "low"}.get(said, "")
-        by_value = None if value is None else "high" if value >= PURPLE_TMB_PER_MB else "low"
-        status, note = _status("TMB", word, by_value, _shown(value, "per Mb"))
-        if said == "UNKNOWN" or (not word and not by_value):
-            status = "unknown"
-            note = "PURPLE's tmbStatus is UNKNOWN (no somatic variants were given to PURPLE)"
-        elif status != "unknown" and value is not None:
+        value, status, note = _purple_call(
+            row, "TMB", PURPLE_TMB, {"HIGH": "high", "LOW": "low"}, PURPLE_TMB_PER_MB, "per Mb"
+        )
+        if status != "unknown" and value is not None:
             # the run's TMB-high threshold decides, as for every TMB (PURPLE's own is 10)
             status = "high" if value >= options.tmb_high else "low"
         marker = _marker("TMB", value, "mut/Mb, whole genome", status,
                          options.tmb_high, source, note, caveat, no_tumour)  # fmt: skip
         out.append(marker.model_copy(update={"confirm": PURPLE_TMB_CONFIRM}))
     return out
+
+
+def _purple_call(
+    row: _Row,
+    name: str,
+    columns: tuple[str, str],
+    words: dict[str, str],
+    cutoff: float,
+    unit: str,
+) -> tuple[float | None, str, str]:
+    """(value, status, note) of one PURPLE value and its status column: the status word checked
+    against the value and PURPLE's cut-off; ``UNKNOWN`` (no somatic variants given) unknown."""
+    value_column, status_column = columns
+    value = row.value(value_column)
+    said = row.text(status_column).upper()
+    word = words.get(said, "")
+    low = next(w for w in words.values() if w != "high")
+    by_value = None if value is None else "high" if value >= cutoff else low
+    status, note = _status(name, word, by_value, _shown(value, unit))
+    if said == "UNKNOWN" or (not word and not by_value):
+        written = row.table.header[row.table.col(status_column) or 0]  # msStatus, as written
+        note = f"PURPLE's {written} is UNKNOWN (no somatic variants were given to PURPLE)"
+        return value, "unknown", note
+    return value, status, note
 
 
 def _shown(value: float | None, unit: str) -> str:
@@ -450,7 +461,7 @@ def _dragen_tmb(path: str, options: RunOptions) -> ReadResult:
         parsed = number(cell)
         if parsed.problem:
             raise RecordError(
-                f"{key} {excerpt(cell, 20)!r} is {parsed.problem}",
+                f"{key} {excerpt(cell, 20)} is {parsed.problem}",
                 where=f"{path}:{n}",
                 hint="repair the value or give the file as DRAGEN wrote it",
             )
