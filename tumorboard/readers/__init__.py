@@ -19,6 +19,7 @@ input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``sv_vcf.read
 input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, SV, OncoKB)     ``fusions.read_fusion_table``
 input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``sv_vcf.read_breakend_vcf``
 input      ``biomarkers`` (PURPLE purity, CHORD, MSIsensor)        ``genome_wide.read_genome_wide``
+input      ``dragen_msi``, ``dragen_tmb`` (DRAGEN JSON, CSV)       ``genome_wide.read_dragen_*``
 =========  ======================================================  =============================
 """
 
@@ -61,6 +62,8 @@ READERS: dict[tuple[Role, str], str] = {
     ("input", "fusions"): _FUSION_TABLE,
     ("input", "sv_vcf"): _BND_VCF,
     ("input", "biomarkers"): "tumorboard.readers.genome_wide:read_genome_wide",
+    ("input", "dragen_msi"): "tumorboard.readers.genome_wide:read_dragen_msi",
+    ("input", "dragen_tmb"): "tumorboard.readers.genome_wide:read_dragen_tmb",
     ("cnv", "cnv"): _CNV_TABLE,
     ("cnv", "cnv_vcf"): _CNV_VCF,
     ("cnv", "cna_matrix"): _CNA_MATRIX,
@@ -101,7 +104,7 @@ DECLARED_KINDS: dict[str, frozenset[str]] = {
     "tso500": frozenset({"tso500"}),
     "cnv": frozenset({"cnv", "cnv_vcf", "cna_matrix"}),
     "fusions": frozenset({"fusions", "sv_vcf"}),
-    "biomarkers": frozenset({"biomarkers"}),
+    "biomarkers": frozenset({"biomarkers", "dragen_msi", "dragen_tmb"}),
 }
 """Kinds a caller may declare for an input (a samplesheet's columns) -> sniffed kinds it allows."""
 

@@ -21,8 +21,9 @@ kind        how it is recognised
             a missing copy-number column)
 ``cna_matrix`` a gene column first, then one column per sample (cBioPortal/GISTIC discrete)
 ``biomarkers`` a PURPLE purity, CHORD prediction or MSIsensor table (their header columns:
-            :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`), DRAGEN's
-            ``tmb.metrics.csv`` (``TMB SUMMARY,`` lines) or ``microsat_output.json``
+            :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`)
+``dragen_tmb`` DRAGEN's ``tmb.metrics.csv`` (``TMB SUMMARY,`` lines)
+``dragen_msi`` DRAGEN's ``microsat_output.json`` (its keys: ``json_tool``)
 ==========  ==================================================================================
 
 Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and what was seen.
@@ -244,8 +245,10 @@ def detect_format(path: str) -> str:
         return _vcf_kind(lines)
     if "Combined Variant Output" in first or re.fullmatch(r"\[[^\]]+\].*", first):
         return "tso500"
-    if first.startswith(DRAGEN_TMB_LINE) or (first.startswith("{") and _biomarker_json(p)):
-        return "biomarkers"
+    if first.startswith(DRAGEN_TMB_LINE):
+        return "dragen_tmb"
+    if first.startswith("{") and _biomarker_json(p):
+        return "dragen_msi"
     header = next((ln for ln in content if not is_preamble(ln)), "")
     kind = _tsv_kind([unquote(c) for c in header.split("\t")])
     if kind is not None:

@@ -88,13 +88,8 @@ PURPLE_TMB_CONFIRM = (
 
 
 def read_genome_wide(path: str, options: RunOptions, panel: Panel) -> ReadResult:
-    """Read a PURPLE purity, CHORD prediction, MSIsensor or DRAGEN MSI/TMB file (see the module
-    docstring)."""
-    first = next((line.strip() for _, line in iter_lines(path) if line.strip()), "")
-    if first.startswith("{"):
-        return _dragen_msi(path, options)
-    if first.startswith(DRAGEN_TMB_LINE):
-        return _dragen_tmb(path, options)
+    """Read a PURPLE purity, CHORD prediction or MSIsensor table (see the module docstring;
+    DRAGEN's files: :func:`read_dragen_msi`, :func:`read_dragen_tmb`)."""
     table = read_table(path)
     tool = biomarker_tool(set(table.keys)) if table is not None else None
     if table is None or tool is None:
@@ -377,7 +372,7 @@ def _msisensor(row: _Row, options: RunOptions) -> list[Biomarker]:
     return [msi_score(percent, options, f"MSIsensor {row.name}", "MSIsensor", sites)]
 
 
-def _dragen_msi(path: str, options: RunOptions) -> ReadResult:
+def read_dragen_msi(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """DRAGEN's ``microsat_output.json`` (TSO500's ``msi.json``)."""
     name = Path(path).name
     try:
@@ -436,7 +431,7 @@ PANEL_MAX_MB = 5.0
 """Larger eligible regions are an exome or a genome, not a panel *(our choice)*."""
 
 
-def _dragen_tmb(path: str, options: RunOptions) -> ReadResult:
+def read_dragen_tmb(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """DRAGEN's ``tmb.metrics.csv``: ``TMB SUMMARY,,<metric>,<value>`` lines."""
     metrics: dict[str, tuple[int, str]] = {}
     for n, line in iter_lines(path):
@@ -476,4 +471,4 @@ def _dragen_tmb(path: str, options: RunOptions) -> ReadResult:
     return result
 
 
-__all__ = ["read_genome_wide"]
+__all__ = ["msi_score", "read_dragen_msi", "read_dragen_tmb", "read_genome_wide"]
