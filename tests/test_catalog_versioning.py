@@ -244,7 +244,10 @@ def test_rematch_says_which_patients_to_look_at_again_and_why(tmp_path: Path) ->
     assert entry["patient_id"] == "P-1"
     assert entry["cohorts"] == []
     (change,) = entry["review"]
-    assert change.startswith("dabrafenib + trametinib: no longer listed (was on-label) (narrowed ")
+    # the fixture catalog's records carry no label_text: the option was "on-label if" (the
+    # board reads the label's words), and the change says so
+    assert change.startswith("dabrafenib + trametinib: no longer listed (was on-label if the EMA ")
+    assert ") (narrowed EMA_DT_MEL: narrowed: " in change
     assert "biomarker rule BRAF_V600 changed (narrower)" in change
     text = runner.invoke(
         main, ["cohort", "rematch", "--registry", reg, "--catalog", str(new / "catalog.yaml")]

@@ -12,6 +12,12 @@ grades (``grades``) covers the patient only when the patient's age/grade fits. U
 grade keeps the approval, but the match becomes "on-label if" that limit is confirmed; a known
 age/grade outside the limit refuses it (off-label, the reason in the rule text). The label's
 ``requires`` (germline origin, IHC, prior therapy...) are always "on-label if".
+
+Unread wording: a record whose ``label_text`` is empty (the catalog review could not read the
+agency's own indication sentence; its ``review`` says what was read instead) never gives a bare
+"on-label": every match through it is "on-label if" the board confirms, in the agency's document,
+that the label covers this biomarker and tumour (:func:`unread_wording`). The rule was written
+from secondary reports and may be wider than the label.
 """
 
 from __future__ import annotations
@@ -46,6 +52,17 @@ if TYPE_CHECKING:
 
 _Rec = tuple[Indication, str]
 """An approval record and the rule text of the hit that reached it."""
+
+
+def unread_wording(rec: Indication) -> str:
+    """The requirement of a record whose label wording the catalog has not read (see the
+    module docstring): the document to read it in, named."""
+    own = [s for s in rec.sources if s.kind == rec.jurisdiction] or rec.sources
+    return (
+        f"the {rec.jurisdiction} indication as {own[0].document} words it covers this biomarker "
+        "and tumour (the catalog has not read the label's own words: its rule may be wider "
+        "than the label)"
+    )
 
 
 class LabelContext:
@@ -155,7 +172,8 @@ class LabelContext:
 
     def requires(self, rec: Indication) -> list[str]:
         """What the board must confirm for ``rec`` to hold: the tumour type when the patient's is
-        broader than the label's, its ``requires``, unknown age/grade."""
+        broader than the label's, its ``requires``, unknown age/grade, and the label's wording
+        when the catalog has not read it (:func:`unread_wording`)."""
         narrower = self.coverage(rec).narrower
         histology = (
             [f"the tumour is {narrower} (the tumour type given, {self.code}, is broader)"]
@@ -163,7 +181,8 @@ class LabelContext:
             else []
         )
         measured = [self.confirm[rec.biomarker]] if rec.biomarker in self.confirm else []
-        return histology + [r.text for r in rec.requires] + measured + self.fit(rec)[1]
+        unread = [unread_wording(rec)] if not rec.label_text else []
+        return histology + [r.text for r in rec.requires] + measured + self.fit(rec)[1] + unread
 
     def covers(self, rec: Indication) -> bool:
         """The approval's scope covers the patient's code and the age/grade do not contradict."""
