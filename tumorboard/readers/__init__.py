@@ -48,6 +48,7 @@ _VCF = "tumorboard.readers.vcf:read_vcf"
 _CNV_TABLE = "tumorboard.readers.cnv:read_cnv_table"
 _CNV_VCF = "tumorboard.readers.sv_vcf:read_cnv_vcf"
 _CNA_MATRIX = "tumorboard.readers.cnv:read_cna_matrix"
+_FREEC_CNVS = "tumorboard.readers.cnv:read_freec_cnvs"
 _FUSION_TABLE = "tumorboard.readers.fusions:read_fusion_table"
 _BND_VCF = "tumorboard.readers.sv_vcf:read_breakend_vcf"
 
@@ -59,6 +60,7 @@ READERS: dict[tuple[Role, str], str] = {
     ("input", "cnv"): _CNV_TABLE,
     ("input", "cnv_vcf"): _CNV_VCF,
     ("input", "cna_matrix"): _CNA_MATRIX,
+    ("input", "freec_cnvs"): _FREEC_CNVS,
     ("input", "fusions"): _FUSION_TABLE,
     ("input", "sv_vcf"): _BND_VCF,
     ("input", "biomarkers"): "tumorboard.readers.genome_wide:read_genome_wide",
@@ -67,6 +69,7 @@ READERS: dict[tuple[Role, str], str] = {
     ("cnv", "cnv"): _CNV_TABLE,
     ("cnv", "cnv_vcf"): _CNV_VCF,
     ("cnv", "cna_matrix"): _CNA_MATRIX,
+    ("cnv", "freec_cnvs"): _FREEC_CNVS,
     ("cnv", "vcf"): _CNV_VCF,
     ("cnv", "sv_vcf"): _CNV_VCF,
     ("fusions", "fusions"): _FUSION_TABLE,
@@ -80,8 +83,8 @@ _ROLE_HINTS: dict[Role, str] = {
     "input": "tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, CNV or fusion "
     "TSVs with a header line, and PURPLE purity, CHORD or MSIsensor files",
     "cnv": "--cnv takes a TSV with gene and copy number / fold change / call columns, "
-    "a cBioPortal/GISTIC matrix, a segment file (chromosome, start, end, copy number) or a "
-    "VCF with CNV records",
+    "a cBioPortal/GISTIC matrix, a segment file (chromosome, start, end, copy number), "
+    "Control-FREEC's _CNVs or a VCF with CNV records",
     "fusions": "--fusions takes a TSV with a FusionGene (5'--3') or gene1/gene2 column, "
     "STAR-Fusion or Arriba output, or a VCF with BND records",
 }
@@ -102,7 +105,7 @@ DECLARED_KINDS: dict[str, frozenset[str]] = {
     "vcf": frozenset({"vcf", "bcf"}),
     "maf": frozenset({"maf"}),
     "tso500": frozenset({"tso500"}),
-    "cnv": frozenset({"cnv", "cnv_vcf", "cna_matrix"}),
+    "cnv": frozenset({"cnv", "cnv_vcf", "cna_matrix", "freec_cnvs"}),
     "fusions": frozenset({"fusions", "sv_vcf"}),
     "biomarkers": frozenset({"biomarkers", "dragen_msi", "dragen_tmb"}),
 }

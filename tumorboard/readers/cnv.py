@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 from tumorboard.alterations import Alteration
 from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
+from tumorboard.readers import cnv_freec as freec
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, trusted_call
 from tumorboard.readers.cnv_columns import (
@@ -296,6 +297,9 @@ def _segment_cn(row: list[str], table: Table, where: str) -> tuple[float | None,
     if minor is None and table.has("cn1") and table.has("cn2"):  # CNVkit call, with BAF
         one, two = value("cn1"), value("cn2")
         minor = None if one is None or two is None else min(one, two)
+    genotype = table.col("genotype")
+    if minor is None and genotype is not None and table.has("status"):  # Control-FREEC
+        minor = freec.minor_copies(row[genotype]) if genotype < len(row) else None
     lost = minor is not None and minor < 0.5  # no copy left (fitted values: rounds to 0)
     total = value(*SEGMENT_CN_COLUMNS)
     if total is None and table.has(*MAJOR_COLUMNS):
@@ -384,15 +388,23 @@ def _read_segments(
         )
     from tumorboard.panels import gene_table
 
+    is_freec = freec.is_freec(table)
+    band: tuple[float, float] | None = None
+    if is_freec:
+        rows = _freec_somatic(table, rows, result)
+        options, band = _freec_scaled(table, rows, options, result)
     segments = _segments(table, rows, result)
     log2_only = not table.has(*SEGMENT_CN_COLUMNS, *MAJOR_COLUMNS)
-    scaled = None if log2_only else _ploidy_scaled(segments, options, table.path, result)
+    scaled = (
+        None if log2_only or is_freec else _ploidy_scaled(segments, options, table.path, result)
+    )
     if scaled is not None:
         options = scaled
     index = _SegmentIndex(segments)
     genes_table = gene_table(panel.genome)
     genes = sorted(genes_table) if getattr(panel, "is_all", False) else sorted(panel.listed_genes)
     used: set[int] = set()  # lines of segments overlapping a gene read here
+    unsure: list[str] = []  # amplified only under a lower ploidy than the one used (FREEC)
     for gene in genes:
         hits = [s for span in genes_table.get(gene, []) for s in index.overlapping(*span[:3])]
         if hits:
@@ -400,7 +412,17 @@ def _read_segments(
             a = _call_gene(gene, genes_table[gene], hits, options, result, table.path)
             if a is not None and log2_only:
                 a.notes.append(_LOG2_NOTE)
+            low = min(s[3] for s in hits)
+            if band is not None and band[0] <= low < band[1]:
+                unsure.append(f"{gene} ({low:g})")
     result.qc.outside_panel += sum(1 for s in segments if s[5] not in used)
+    if unsure and band is not None:
+        result.qc.not_assessable.append(
+            f"{Path(table.path).name}: {', '.join(unsure)}: an amplification if Control-FREEC's "
+            f"ploidy was lower than the largest its calls allow (amplification then at copy "
+            f"number >= {band[0]:g}, here {band[1]:g}); give 3 x the run's ploidy (its "
+            "_info.txt, Output_Ploidy) as --amp-copy-number"
+        )
 
 
 PLOIDY_SCALED_ABOVE = 2.5
@@ -440,6 +462,76 @@ def _ploidy_scaled(
         f"({options.amp_copy_number:g} x ploidy / 2), not {options.amp_copy_number:g}"
     )
     return options.model_copy(update={"amp_copy_number": threshold})
+
+
+def _freec_somatic(
+    table: Table, rows: list[tuple[int, list[str]]], result: ReadResult
+) -> list[tuple[int, list[str]]]:
+    """FREEC's rows without those it marks germline (skipped with the reason, and noted)."""
+    kept = [(n, cells) for n, cells in rows if not freec.is_germline(table, cells)]
+    germline = len(rows) - len(kept)
+    for n, cells in rows:
+        if freec.is_germline(table, cells):
+            result.qc.records_read += 1
+            result.qc.skip(
+                "Control-FREEC germline copy-number change (present in the control sample)",
+                f"{table.path}:{n}",
+            )
+    if germline:
+        result.qc.not_assessable.append(
+            f"{Path(table.path).name}: {germline} copy-number change(s) Control-FREEC marks "
+            "germline were not read as the tumour's: a germline deletion or amplification is "
+            "assessed from the germline call set"
+        )
+    return kept
+
+
+def _freec_scaled(
+    table: Table, rows: list[tuple[int, list[str]]], options: RunOptions, result: ReadResult
+) -> tuple[RunOptions, tuple[float, float] | None]:
+    """Options whose amplification threshold follows the ploidy FREEC used (read from its status
+    words: see :mod:`tumorboard.readers.cnv_freec`), and the band of copy numbers that are an
+    amplification only under a lower ploidy its calls allow (``None``: the ploidy is known)."""
+    name, amp = Path(table.path).name, options.amp_copy_number
+    if "amp_copy_number" in options.model_fields_set:  # the user's threshold, for the run's ploidy
+        result.qc.warnings.append(
+            f"{name}: amplification called at copy number >= {amp:g} as --amp-copy-number gives "
+            "it (Control-FREEC's ploidy not applied)"
+        )
+        return options, None
+    found = freec.status_ploidy(table, rows)
+    if isinstance(found, str):
+        result.qc.warnings.append(
+            f"{name}: Control-FREEC's status words contradict each other ({found}): its ploidy "
+            f"is not known; copy numbers read as absolute (amplification at >= {amp:g})"
+        )
+        return options, None
+    low, high, exact = found
+    if exact is None and high is None:  # no gain: no copy number is above the ploidy
+        return options, None
+    if exact is None and low > freec.USUAL_PLOIDY:
+        result.qc.warnings.append(
+            f"{name}: Control-FREEC's losses put the run's ploidy above {low - 1}: copy numbers "
+            f"read as absolute (amplification at >= {amp:g}); give the run's ploidy (its "
+            "_info.txt, Output_Ploidy) times 3 as --amp-copy-number"
+        )
+        return options, None
+    ploidy = exact if exact is not None else min(high or low, freec.USUAL_PLOIDY)
+    threshold = amp * ploidy / 2 if ploidy > 2 else amp
+    band = None
+    if exact is None and low < ploidy:
+        lowest = amp * max(low, 2) / 2
+        band = (lowest, threshold) if lowest < threshold else None
+    if ploidy > 2 or band is not None:
+        allowed = f"{ploidy}" if exact is not None or low == ploidy else f"{low}-{ploidy}"
+        result.qc.warnings.append(
+            f"{name}: Control-FREEC's gain/loss calls put the run's ploidy at {allowed}: "
+            f"amplification called at copy number >= {threshold:g}"
+            + (f" ({amp:g} x ploidy {ploidy} / 2)" if ploidy > 2 else "")
+        )
+    if threshold == amp:
+        return options, band
+    return options.model_copy(update={"amp_copy_number": threshold}), band
 
 
 class _SegmentIndex:
@@ -511,9 +603,12 @@ def _table(path: str) -> Table:
 def _layout(table: Table) -> str:
     """``genes`` (one row per gene), ``segments`` or ``cnvkit`` (CNVkit segments); CNVkit's
     bin-level ratios and tables without a usable value column are errors."""
+    freec.refuse_bins(table)
     coordinates = (
         table.has(*CHROM_COLUMNS) and table.has(*START_COLUMNS) and table.has(*END_COLUMNS)
     )
+    if freec.is_freec(table):
+        return "freec"
     if coordinates and table.has("gene") and table.has("log2"):
         if table.has("probes") or table.has("cn"):
             return "cnvkit"
@@ -541,14 +636,24 @@ def _layout(table: Table) -> str:
 
 def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read a gene-level copy-number table or a segment file (mapped to genes)."""
-    result = ReadResult(kind="cnv", path=path, annotation="copy number")
-    table = _table(path)
+    return _read_table_layout(_table(path), options, panel)
+
+
+def read_freec_cnvs(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """Read Control-FREEC's header-less ``_CNVs`` file (:mod:`tumorboard.readers.cnv_freec`)."""
+    return _read_table_layout(freec.cnvs_table(path), options, panel)
+
+
+def _read_table_layout(table: Table, options: RunOptions, panel: Panel) -> ReadResult:
+    result = ReadResult(kind="cnv", path=table.path, annotation="copy number")
     layout = _layout(table)
     if layout == "genes":
         _read_gene_table(table, options, result)
     else:
         if layout == "cnvkit":
             result.annotation = "copy number (CNVkit segments)"
+        elif layout == "freec":
+            result.annotation = "copy number (Control-FREEC segments)"
         sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
         rows, _ = _sample_rows(table, sample, options, result, "segment file")
         _read_segments(table, _rows(table, "segment file", result.qc, rows), options, panel, result)
@@ -557,4 +662,4 @@ def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     return result
 
 
-__all__ = ["classify_copy_number", "read_cna_matrix", "read_cnv_table"]
+__all__ = ["classify_copy_number", "read_cna_matrix", "read_cnv_table", "read_freec_cnvs"]

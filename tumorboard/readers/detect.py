@@ -20,6 +20,8 @@ kind        how it is recognised
             column, or segment columns (chromosome, start and end: the segment reader names
             a missing copy-number column)
 ``cna_matrix`` a gene column first, then one column per sample (cBioPortal/GISTIC discrete)
+``freec_cnvs`` Control-FREEC's header-less ``_CNVs``: a first line of 5, 7 or 9 tab-separated
+            cells, three integers and a status word (``cnv_freec.is_cnvs_line``)
 ``biomarkers`` a PURPLE purity, CHORD prediction or MSIsensor table (their header columns:
             :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`)
 ``dragen_tmb`` DRAGEN's ``tmb.metrics.csv`` (``TMB SUMMARY,`` lines)
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from tumorboard.errors import FormatError, TruncatedInputError
 from tumorboard.readers import cnv_columns as cols
+from tumorboard.readers.cnv_freec import is_cnvs_line
 from tumorboard.readers.genome_wide_columns import DRAGEN_TMB_LINE, biomarker_tool, json_tool
 from tumorboard.readers.text import (
     CNV_ALTS,
@@ -203,6 +206,8 @@ def _tsv_kind(header: list[str]) -> str | None:
         return "cnv"
     if cols & _CHROM_COLUMNS and cols & _START_COLUMNS and cols & _END_COLUMNS:
         return "cnv"  # intervals: the segment reader says which value column it lacks
+    if {"chromosome", "position", "baf", "fitteda"} <= cols:
+        return "cnv"  # Control-FREEC's _BAF.txt: the copy-number reader says what to give
     rest = [k for k in keys[1:] if k and k not in _MATRIX_META]
     if keys and keys[0] in _GENE_COLUMNS and rest and not set(rest) & _NOT_SAMPLES:
         return "cna_matrix"
@@ -249,6 +254,8 @@ def detect_format(path: str) -> str:
         return "dragen_tmb"
     if first.startswith("{") and _biomarker_json(p):
         return "dragen_msi"
+    if is_cnvs_line(first):
+        return "freec_cnvs"
     header = next((ln for ln in content if not is_preamble(ln)), "")
     kind = _tsv_kind([unquote(c) for c in header.split("\t")])
     if kind is not None:
