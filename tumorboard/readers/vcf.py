@@ -58,7 +58,7 @@ from tumorboard.models import RunOptions
 from tumorboard.panels import Panel, contig_key
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.text import excerpt, head_bytes
-from tumorboard.readers.vcf_annotation import ANN_FIELDS, annotation_from_header
+from tumorboard.readers.vcf_annotation import ANN_FIELDS, Annotation, annotation_from_header
 from tumorboard.readers.vcf_build import BuildGuard, detect_build
 from tumorboard.readers.vcf_diagnose import diagnose_header, diagnose_record
 from tumorboard.readers.vcf_fetch import Region, child_possible, read_regions
@@ -89,6 +89,17 @@ _UNREAD_ANNOTATIONS = {
     "ANNOVAR_DATE": "ANNOVAR",
 }
 """Annotations a header may carry that tumorboard does not read: said, never ignored silently."""
+
+
+def _annotation_kind(annotation: Annotation | None) -> str:
+    """``qc.annotation``: the annotation read (VEP under another INFO key named so)."""
+    if annotation is None:
+        return "none"
+    if annotation.key != annotation.tag:
+        return f"VEP (INFO {annotation.key})"
+    return _KINDS[annotation.tag]
+
+
 THREADED_MIN_BYTES = 4 << 20
 """A streamed bgzipped file this large (compressed) is decompressed by a second htslib thread;
 a smaller one is read before the thread would pay for itself."""
@@ -202,7 +213,7 @@ class VcfReader:
         self.genome_source = "--genome" if genome else how
         self._guard = BuildGuard() if built is None else None
         self.annotation = annotation_from_header(header)
-        self.annotation_kind = _KINDS[self.annotation.tag] if self.annotation else "none"
+        self.annotation_kind = _annotation_kind(self.annotation)
         unread = [name for key, name in _UNREAD_ANNOTATIONS.items() if key in header.info]
         if self.annotation is None and unread:
             self.qc.warnings.append(
@@ -586,7 +597,7 @@ def read_vcf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     """
     with open_vcf(path, options) as reader:
         alterations = reader.read_all()
-        tag = reader.annotation.tag if reader.annotation else "annotation"
+        tag = reader.annotation.key if reader.annotation else "annotation"
         for note in (
             reader._parser.not_somatic_note(reader.name),
             reader._parser.no_protein_note(reader.name, tag),

@@ -127,8 +127,13 @@ def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
 class Annotation:
     """Parses CSQ/ANN/EFF entries for one record; chooses the transcript per ALT."""
 
-    def __init__(self, tag: str, fields: Sequence[str], optional: int = 0) -> None:
+    def __init__(
+        self, tag: str, fields: Sequence[str], optional: int = 0, key: str | None = None
+    ) -> None:
         self.tag = tag
+        """The annotation's layout: CSQ (VEP's, by its Format list), ANN, EFF, PAVE_TI ..."""
+        self.key = key or tag
+        """The INFO key holding it: ``ANN`` for VEP run with ``--vcf_info_field ANN``."""
         self.fields = list(fields)
         self.n = len(self.fields)
         self.optional = optional
@@ -228,7 +233,7 @@ class Annotation:
 
     def entries_text(self, info: str) -> Sequence[str]:
         """The record's entries from its INFO column (EFF's rewritten, see :meth:`values`)."""
-        raw = info_value(info, self.tag)
+        raw = info_value(info, self.key)
         if self.tag == "EFF":
             return self.values(raw)
         if self.tag == "FUNCOTATION":
@@ -573,6 +578,12 @@ def annotation_from_header(header: VariantHeader) -> Annotation | None:
             )
         return Annotation("CSQ", [f.strip() for f in m.group(1).strip().split("|")])
     if "ANN" in info:
+        # VEP writes its CSQ under ANN with --vcf_info_field ANN ("for compatibility with other
+        # tools such as snpEff"): its Format list, not SnpEff's 16 fixed fields
+        vep = re.search(r"Format:\s*([^\"]+)", info["ANN"].description or "")
+        names = [f.strip() for f in vep.group(1).strip().split("|")] if vep else []
+        if "Consequence" in names:
+            return Annotation("CSQ", names, key="ANN")
         return Annotation("ANN", ANN_FIELDS)
     if "EFF" in info:
         names, optional = _eff_fields(info["EFF"].description or "")

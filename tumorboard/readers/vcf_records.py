@@ -201,12 +201,12 @@ class RecordParser:
                 if not entries:
                     if ann.bad:  # the whole record: its entries cannot be trusted
                         qc.skip(
-                            f"{ann.tag} entry with a field count other than the header's "
+                            f"{ann.key} entry with a field count other than the header's "
                             "(record skipped: its values would be read as other fields)",
                             f"{chrom}:{pos}: {ann.bad}",
                         )
                         return []
-                    qc.skip(f"no {ann.tag} entry for the ALT allele", f"{chrom}:{pos}")
+                    qc.skip(f"no {ann.key} entry for the ALT allele", f"{chrom}:{pos}")
                     continue
                 entry, rule = ann.choose(entries, panel_genes)
                 ann.fill(a, entry, rule)
@@ -215,7 +215,7 @@ class RecordParser:
                     continue
                 qc.transcript_rules[rule] += 1
                 if not a.protein and not NEEDS_PROTEIN.isdisjoint(a.consequences):
-                    self._no_protein(a, ann.tag)
+                    self._no_protein(a, ann.key)
             else:
                 a.annotated = False
                 genes = self.panel.genes_at(chrom, pos) if self.panel is not None else []
