@@ -72,7 +72,7 @@ def test_vep_under_ann_is_read_by_its_format_list(tmp_path: Path) -> None:
 
 def test_snpeff_ann_keeps_its_fixed_fields(tmp_path: Path) -> None:
     snpeff = (
-        '##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: \'Allele | '
+        "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Functional annotations: 'Allele | "
         "Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | "
         "Transcript_BioType | Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / "
         "CDS.length | AA.pos / AA.length | Distance | ERRORS / WARNINGS / INFO' \">"
