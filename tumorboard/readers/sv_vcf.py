@@ -225,7 +225,7 @@ def _records(
         if n == 0:
             panel = _on_build(path, meta, panel, options, result)
             if samples:
-                declared = declared_tumour(_meta_pair(line) for line in meta)
+                declared = declared_tumour(meta, samples)
                 result.sample, result.sample_rule = choose_sample(samples, declared, options.sample)
         result.qc.records_read += 1
         where = _where(path, rec)
@@ -233,11 +233,6 @@ def _records(
             result.qc.skip(POS_REASON, where)
             continue
         yield panel, rec, where
-
-
-def _meta_pair(line: str) -> tuple[str, str]:
-    key, _, value = line[2:].partition("=")
-    return key, value
 
 
 def read_cnv_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResult:

@@ -197,7 +197,7 @@ class VcfReader:
         str(header)  # every header line must be UTF-8 text (UnicodeDecodeError otherwise)
         self.contigs = [str(c) for c in header.contigs]
         self.samples = list(header.samples)
-        declared = declared_tumour((r.key, r.value) for r in header.records)
+        declared = declared_tumour((str(r) for r in header.records), self.samples)
         self.sample, self.sample_rule = choose_sample(self.samples, declared, sample)
         try:
             built, how = detect_build(header)

@@ -21,16 +21,55 @@ _TUMOR_NAME = re.compile(r"(^|[^A-Za-z])(tumou?r|TUMOU?R|Tumou?r)([^A-Za-z]|$)")
 _NORMAL_NAME = re.compile(r"(^|[^A-Za-z])(normal|NORMAL|Normal|germline|GERMLINE)([^A-Za-z]|$)")
 
 
-def declared_tumour(meta: Iterable[tuple[str | None, str | None]]) -> str | None:
-    """The ``##tumor_sample=`` header value among (key, value) meta lines, if any."""
-    return next((value for key, value in meta if key == "tumor_sample" and value), None)
+_META_VALUE = r"=\"?([^,>\"\s]+)"
+_SAMPLE_ID = re.compile(r"[<,]ID" + _META_VALUE)
+_GENOMES = re.compile(r"[<,]Genomes=\"?([^,>\"]+)")
+_DERIVED = re.compile(r"[<,]Derived" + _META_VALUE)
+_RGSM_TUMOR = re.compile(r"--RGSM-tumor[= ]+['\"]?([^\s'\",>]+)")
+
+
+def declared_tumour(lines: Iterable[str], samples: Sequence[str]) -> tuple[str, str] | None:
+    """The tumour sample a VCF header names, and which line names it (``None``: none does).
+
+    In this order, each only when it names exactly one of ``samples``: ``##tumor_sample=``
+    (GATK Mutect2); ``##SAMPLE=<ID=...,Genomes=...Tumor...>`` and ``##PEDIGREE=<Derived=T,
+    Original=N>`` (the VCF specification's sample and pedigree lines: a tumour genome, a tumour
+    derived from the normal); DRAGEN's command line ``--RGSM-tumor NAME``.
+    """
+    found: dict[str, list[str]] = {"tumor": [], "sample": [], "pedigree": [], "dragen": []}
+    for line in lines:
+        body = line.rstrip("\n")
+        if body.startswith("##tumor_sample="):
+            found["tumor"].append(body[15:].strip())
+        elif body.startswith("##SAMPLE=<"):
+            sid, genomes = _SAMPLE_ID.search(body), _GENOMES.search(body)
+            kinds = {g.strip().lower() for g in genomes.group(1).split(";")} if genomes else set()
+            if sid and kinds & {"tumor", "tumour"}:
+                found["sample"].append(sid.group(1))
+        elif body.startswith("##PEDIGREE=<"):
+            derived = _DERIVED.search(body)
+            if derived:
+                found["pedigree"].append(derived.group(1))
+        elif body.startswith("##DRAGENCommandLine="):
+            found["dragen"].extend(_RGSM_TUMOR.findall(body))
+    rules = {
+        "tumor": "##tumor_sample header",
+        "sample": "##SAMPLE header (Genomes=Tumor)",
+        "pedigree": "##PEDIGREE header (Derived)",
+        "dragen": "DRAGEN command line (--RGSM-tumor)",
+    }
+    for key, rule in rules.items():
+        named = {n for n in found[key] if n in samples}
+        if len(named) == 1:
+            return named.pop(), rule
+    return None
 
 
 def choose_sample(
-    samples: Sequence[str], declared: str | None, requested: str | None
+    samples: Sequence[str], declared: tuple[str, str] | None, requested: str | None
 ) -> tuple[str, str]:
     """Choose the tumour sample column: returns (sample name, rule). ``declared`` is the
-    header's ``##tumor_sample`` (:func:`declared_tumour`)."""
+    sample the header names and the line naming it (:func:`declared_tumour`)."""
     listed = ", ".join(samples) if samples else "(none)"
     if requested:
         if requested in samples:
@@ -41,8 +80,8 @@ def choose_sample(
         )
     if not samples:
         return "", "sites-only VCF (no sample columns)"
-    if declared is not None and declared in samples:
-        return declared, "##tumor_sample header"
+    if declared is not None and declared[0] in samples:
+        return declared
     if len(samples) == 1:
         return samples[0], "only sample"
     tumours = [s for s in samples if _looks_tumour(s)]
