@@ -225,6 +225,15 @@ def _biomarker_json(p: Path) -> bool:
 
 
 _JSON_MAX = 1 << 20
+_ORANGE_KEYS = (b'"sampleId"', b'"refGenomeVersion"')
+_ORANGE_DATES = (b'"samplingDate"', b'"experimentDate"')
+
+
+def _orange_json(p: Path) -> bool:
+    """Is the file Hartwig's ORANGE report JSON (its first keys: ``sampleId``, a sampling or
+    experiment date, ``refGenomeVersion``)?"""
+    head = _inflate(head_bytes(str(p), 1 << 16))
+    return all(k in head for k in _ORANGE_KEYS) and any(k in head for k in _ORANGE_DATES)
 
 
 def detect_format(path: str) -> str:
@@ -254,6 +263,16 @@ def detect_format(path: str) -> str:
         return "dragen_tmb"
     if first.startswith("{") and _biomarker_json(p):
         return "dragen_msi"
+    if first.startswith("{") and _orange_json(p):
+        raise FormatError(
+            "a Hartwig ORANGE report (JSON) is not read: its layout differs between ORANGE "
+            "versions, and ORANGE 4.x run with convert_germline_to_somatic lists germline "
+            "findings among the somatic ones without a mark",
+            where=path,
+            hint="give the files it summarises: PURPLE's purple.somatic.vcf.gz (with --sample "
+            "TUMOUR), purple.cnv.gene.tsv and purple.purity.tsv, LINX's linx.fusion.tsv and "
+            "CHORD's prediction",
+        )
     if is_cnvs_line(first):
         return "freec_cnvs"
     header = next((ln for ln in content if not is_preamble(ln)), "")
