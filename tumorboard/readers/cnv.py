@@ -378,7 +378,7 @@ def _segment_contig(chrom: str) -> str | None:
 
 def _read_segments(
     table: Table, rows: list[tuple[int, list[str]]], options: RunOptions, panel: Panel | None,
-    result: ReadResult,
+    result: ReadResult, is_freec: bool = False,
 ) -> None:  # fmt: skip
     if panel is None or getattr(panel, "genome", None) is None:
         raise FormatError(
@@ -388,7 +388,6 @@ def _read_segments(
         )
     from tumorboard.panels import gene_table
 
-    is_freec = freec.is_freec(table)
     band: tuple[float, float] | None = None
     if is_freec:
         rows = _freec_somatic(table, rows, result)
@@ -412,9 +411,10 @@ def _read_segments(
             a = _call_gene(gene, genes_table[gene], hits, options, result, table.path)
             if a is not None and log2_only:
                 a.notes.append(_LOG2_NOTE)
-            low = min(s[3] for s in hits)
-            if band is not None and band[0] <= low < band[1]:
-                unsure.append(f"{gene} ({low:g})")
+            if band is not None:
+                low = min(s[3] for s in hits)
+                if band[0] <= low < band[1]:
+                    unsure.append(f"{gene} ({low:g})")
     result.qc.outside_panel += sum(1 for s in segments if s[5] not in used)
     if unsure and band is not None:
         result.qc.not_assessable.append(
@@ -468,15 +468,17 @@ def _freec_somatic(
     table: Table, rows: list[tuple[int, list[str]]], result: ReadResult
 ) -> list[tuple[int, list[str]]]:
     """FREEC's rows without those it marks germline (skipped with the reason, and noted)."""
-    kept = [(n, cells) for n, cells in rows if not freec.is_germline(table, cells)]
-    germline = len(rows) - len(kept)
+    kept = []
     for n, cells in rows:
-        if freec.is_germline(table, cells):
-            result.qc.records_read += 1
-            result.qc.skip(
-                "Control-FREEC germline copy-number change (present in the control sample)",
-                f"{table.path}:{n}",
-            )
+        if not freec.is_germline(table, cells):
+            kept.append((n, cells))
+            continue
+        result.qc.records_read += 1
+        result.qc.skip(
+            "Control-FREEC germline copy-number change (present in the control sample)",
+            f"{table.path}:{n}",
+        )
+    germline = len(rows) - len(kept)
     if germline:
         result.qc.not_assessable.append(
             f"{Path(table.path).name}: {germline} copy-number change(s) Control-FREEC marks "
@@ -604,11 +606,11 @@ def _layout(table: Table) -> str:
     """``genes`` (one row per gene), ``segments`` or ``cnvkit`` (CNVkit segments); CNVkit's
     bin-level ratios and tables without a usable value column are errors."""
     freec.refuse_bins(table)
+    if freec.is_freec(table):
+        return "freec"
     coordinates = (
         table.has(*CHROM_COLUMNS) and table.has(*START_COLUMNS) and table.has(*END_COLUMNS)
     )
-    if freec.is_freec(table):
-        return "freec"
     if coordinates and table.has("gene") and table.has("log2"):
         if table.has("probes") or table.has("cn"):
             return "cnvkit"
@@ -656,7 +658,8 @@ def _read_table_layout(table: Table, options: RunOptions, panel: Panel) -> ReadR
             result.annotation = "copy number (Control-FREEC segments)"
         sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
         rows, _ = _sample_rows(table, sample, options, result, "segment file")
-        _read_segments(table, _rows(table, "segment file", result.qc, rows), options, panel, result)
+        rows = _rows(table, "segment file", result.qc, rows)
+        _read_segments(table, rows, options, panel, result, is_freec=layout == "freec")
         result.genome = panel.genome
     result.qc.warnings.extend(table_notes(table, "copy-number calls"))
     return result

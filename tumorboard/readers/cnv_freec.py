@@ -131,17 +131,19 @@ Bounds = tuple[int, int | None, int | None]
 def status_ploidy(table: Table, rows: list[tuple[int, list[str]]]) -> Bounds | str:
     """The ploidies FREEC's autosomal status words allow, or why they cannot be read (words
     that contradict each other)."""
+    from tumorboard.panels import contig_key  # not at import: the format sniffer imports this
+
     chrom, cn, status = table.col("chr"), table.col("copynumber"), table.col("status")
     if chrom is None or cn is None or status is None:
         return "no chromosome, copy number or status column"
     low, high, exact = 1, None, None
     for _, cells in rows:
-        key = cells[chrom].strip().removeprefix("chr")
+        key = contig_key(cells[chrom].strip())
         try:
             copies = float(cells[cn])
         except ValueError:
             continue
-        if not key.isdigit() or not math.isfinite(copies) or copies < 0:
+        if not key.isdigit() or int(key) > 22 or not math.isfinite(copies) or copies < 0:
             continue
         word = cells[status].strip().lower()
         if word == "gain":

@@ -566,22 +566,26 @@ def _funcotator_fields(description: str) -> list[str]:
     return [*out, "ALLELE_NUM"]
 
 
+def _vep_fields(description: str) -> list[str]:
+    """The field names of VEP's ``Format: A|B|...`` header description (``[]``: none)."""
+    m = re.search(r"Format:\s*([^\"]+)", description)
+    return [f.strip() for f in m.group(1).strip().split("|")] if m else []
+
+
 def annotation_from_header(header: VariantHeader) -> Annotation | None:
     info = header.info
     if "CSQ" in info:
-        desc = info["CSQ"].description or ""
-        m = re.search(r"Format:\s*([^\"]+)", desc)
-        if not m:
+        fields = _vep_fields(info["CSQ"].description or "")
+        if not fields:
             raise AnnotationError(
                 "the CSQ header line has no 'Format: ...' list of fields",
                 hint="the CSQ INFO header must be the one VEP writes",
             )
-        return Annotation("CSQ", [f.strip() for f in m.group(1).strip().split("|")])
+        return Annotation("CSQ", fields)
     if "ANN" in info:
         # VEP writes its CSQ under ANN with --vcf_info_field ANN ("for compatibility with other
         # tools such as snpEff"): its Format list, not SnpEff's 16 fixed fields
-        vep = re.search(r"Format:\s*([^\"]+)", info["ANN"].description or "")
-        names = [f.strip() for f in vep.group(1).strip().split("|")] if vep else []
+        names = _vep_fields(info["ANN"].description or "")
         if "Consequence" in names:
             return Annotation("CSQ", names, key="ANN")
         return Annotation("ANN", ANN_FIELDS)
