@@ -477,9 +477,9 @@ def test_dragen_msi_json(tmp_path: Path) -> None:
 
 
 def test_other_json_is_refused_with_a_hint(tmp_path: Path) -> None:
-    other = write(tmp_path, "x.json", '{"TmbPerMb": 3.2}')
+    other = write(tmp_path, "x.json", '{"SampleName": "T", "Purity": 0.4}')
     code, output, _ = annotate([str(other), "-t", "STAD", "-o", str(tmp_path / "c.json")])
-    assert "CHORD, MSIsensor or DRAGEN MSI/TMB files" in output
+    assert "MSIsensor, MANTIS, scarHRD or DRAGEN MSI/TMB/HRD files" in output
     assert code != 0
     assert output.startswith("Error:")
     assert "Hint:" in output

@@ -99,7 +99,8 @@ _CASE: tuple[_Opt, ...] = (
          kwargs={"type": float, "help": "Deep deletion: copy number below this."}),
     _Opt(("--hrd-gis",), "hrd_gis",
          kwargs={"type": float,
-                 "help": "HRD-positive: TSO500 Genomic Instability Score at or above this."}),
+                 "help": "HRD-positive: TSO500 Genomic Instability Score at or above this "
+                         "(DRAGEN/scarHRD HRD scores: called only when given)."}),
     _Opt(("--min-fusion-reads",), "min_fusion_reads",
          kwargs={"type": click.IntRange(min=0),
                  "help": "Fusion files: report calls with at least this many supporting reads."}),

@@ -18,8 +18,9 @@ input/cnv  ``cna_matrix`` (cBioPortal/GISTIC discrete matrix)       ``cnv.read_c
 input/cnv  ``cnv_vcf`` (and, for ``--cnv``, any VCF)               ``sv_vcf.read_cnv_vcf``
 input/fus  ``fusions`` (PCGR, STAR-Fusion, Arriba, SV, OncoKB)     ``fusions.read_fusion_table``
 input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``sv_vcf.read_breakend_vcf``
-input      ``biomarkers`` (PURPLE purity, CHORD, MSIsensor)        ``genome_wide.read_genome_wide``
-input      ``dragen_msi``, ``dragen_tmb`` (DRAGEN JSON, CSV)       ``genome_wide.read_dragen_*``
+input      ``biomarkers`` (PURPLE purity, CHORD, MSIsensor,         ``genome_wide.read_genome_wide``
+           scarHRD, MANTIS)
+input      ``dragen_msi``, ``dragen_tmb``, ``dragen_hrd`` (DRAGEN)  ``genome_wide.read_dragen_*``
 =========  ======================================================  =============================
 """
 
@@ -66,6 +67,7 @@ READERS: dict[tuple[Role, str], str] = {
     ("input", "biomarkers"): "tumorboard.readers.genome_wide:read_genome_wide",
     ("input", "dragen_msi"): "tumorboard.readers.genome_wide:read_dragen_msi",
     ("input", "dragen_tmb"): "tumorboard.readers.genome_wide:read_dragen_tmb",
+    ("input", "dragen_hrd"): "tumorboard.readers.genome_wide:read_dragen_hrd",
     ("cnv", "cnv"): _CNV_TABLE,
     ("cnv", "cnv_vcf"): _CNV_VCF,
     ("cnv", "cna_matrix"): _CNA_MATRIX,

@@ -22,10 +22,13 @@ kind        how it is recognised
 ``cna_matrix`` a gene column first, then one column per sample (cBioPortal/GISTIC discrete)
 ``freec_cnvs`` Control-FREEC's header-less ``_CNVs``: a first line of 5, 7 or 9 tab-separated
             cells, three integers and a status word (``cnv_freec.is_cnvs_line``)
-``biomarkers`` a PURPLE purity, CHORD prediction or MSIsensor table (their header columns:
-            :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`)
+``biomarkers`` a PURPLE purity, CHORD prediction, MSIsensor, scarHRD or MANTIS table (their
+            header columns: :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`)
 ``dragen_tmb`` DRAGEN's ``tmb.metrics.csv`` (``TMB SUMMARY,`` lines)
-``dragen_msi`` DRAGEN's ``microsat_output.json`` (its keys: ``json_tool``)
+``dragen_hrd`` DRAGEN's ``hrdscore.csv`` (a comma-separated header with ``LOH_Score``,
+            ``TAI_Score``, ``LST_Score`` and ``HRD_Score``)
+``dragen_msi`` DRAGEN's ``microsat_output.json`` (its keys: ``json_tool``; TSO500's
+            ``tmb.json`` is refused)
 ==========  ==================================================================================
 
 Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and what was seen.
@@ -41,7 +44,12 @@ from pathlib import Path
 from tumorboard.errors import FormatError, TruncatedInputError
 from tumorboard.readers import cnv_columns as cols
 from tumorboard.readers.cnv_freec import is_cnvs_line
-from tumorboard.readers.genome_wide_columns import DRAGEN_TMB_LINE, biomarker_tool, json_tool
+from tumorboard.readers.genome_wide_columns import (
+    DRAGEN_HRD,
+    DRAGEN_TMB_LINE,
+    biomarker_tool,
+    json_tool,
+)
 from tumorboard.readers.text import (
     CNV_ALTS,
     SNIFF_BYTES,
@@ -214,14 +222,19 @@ def _tsv_kind(header: list[str]) -> str | None:
     return None
 
 
-def _biomarker_json(p: Path) -> bool:
-    """Is the file DRAGEN's MSI JSON (small: read whole)?"""
+def _biomarker_json(p: Path) -> str | None:
+    """The tool whose biomarker JSON the file is (small: read whole), or ``None``."""
     if p.stat().st_size > _JSON_MAX:
-        return False
+        return None
     try:
-        return json_tool(json.loads(p.read_text(encoding="utf-8"))) is not None
+        return json_tool(json.loads(p.read_text(encoding="utf-8")))
     except (ValueError, UnicodeDecodeError):
-        return False
+        return None
+
+
+def _dragen_hrd(first: str) -> bool:
+    """Is ``first`` the header of DRAGEN's ``hrdscore.csv``?"""
+    return set(DRAGEN_HRD) <= {norm_column(unquote(c)) for c in first.split(",")}
 
 
 _JSON_MAX = 1 << 20
@@ -261,7 +274,18 @@ def detect_format(path: str) -> str:
         return "tso500"
     if first.startswith(DRAGEN_TMB_LINE):
         return "dragen_tmb"
-    if first.startswith("{") and _biomarker_json(p):
+    if "," in first and _dragen_hrd(first):
+        return "dragen_hrd"
+    tool = _biomarker_json(p) if first.startswith("{") else None
+    if tool == "TSO500 TMB":
+        raise FormatError(
+            "a TSO500 tmb.json (TmbPerMb, AdjustedTmbPerMb ...) is not read: no public "
+            "specification says which of its values the assay reports as the sample's TMB",
+            where=path,
+            hint="give the run's CombinedVariantOutput.tsv (its [TMB] section is the reported "
+            "value), or the reported TMB as --tmb",
+        )
+    if tool is not None:
         return "dragen_msi"
     if first.startswith("{") and _orange_json(p):
         raise FormatError(
@@ -294,8 +318,8 @@ def detect_format(path: str) -> str:
         else f"cannot tell the file's format from its first line ({excerpt(first)})",
         where=path,
         hint="tumorboard reads VCF/BCF, TSO500 CombinedVariantOutput, MAF, CNV or fusion TSVs "
-        "with a header line, and PURPLE purity, CHORD, MSIsensor or DRAGEN MSI/TMB files (see "
-        "README, 'Alterations')",
+        "with a header line, and PURPLE purity, CHORD, MSIsensor, MANTIS, scarHRD or DRAGEN "
+        "MSI/TMB/HRD files (see README, 'Alterations')",
     )
 
 

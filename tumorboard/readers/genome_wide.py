@@ -21,6 +21,14 @@ MSIsensor(-pro, 2)     ``Total_Number_of_Sites``,           MSI: % unstable site
 DRAGEN MSI JSON        ``PercentageUnstableSites``,         as MSIsensor; ``ResultIsValid``
                        ``TotalMicrosatelliteSitesAssessed``  false: unknown
 DRAGEN TMB CSV         ``TMB SUMMARY,`` lines               TMB against ``--tmb-high``
+DRAGEN HRD CSV         ``LOH_Score``, ``TAI_Score``,        HRD: the HRD score, called against
+``hrdscore.csv``       ``LST_Score``, ``HRD_Score``         ``--hrd-gis`` only when the run
+                                                            gives it (:func:`hrd_score`)
+scarHRD                ``Telomeric AI``, ``LST``,           as DRAGEN HRD (``HRD-sum``)
+``_HRDresults.txt``    ``HRD-sum``
+MANTIS ``.status``     ``Average Metric Value (Abbr)``,     MSI: MANTIS's own call on its
+                       ``Value``, ``Threshold``, ``Status`` step-wise difference (DIF) and
+                                                            the run's threshold
 =====================  ===================================  ====================================
 
 Domain facts and sources: ``docs/domain.md`` §12.
@@ -45,6 +53,7 @@ from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import Biomarker, RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.genome_wide_columns import (
+    DRAGEN_HRD,
     DRAGEN_TMB_LINE,
     MSISENSOR_UNSTABLE,
     PURPLE_MSI,
@@ -61,7 +70,7 @@ from tumorboard.readers.table import (
     restrict,
     table_notes,
 )
-from tumorboard.readers.text import excerpt, iter_lines, norm_column
+from tumorboard.readers.text import excerpt, iter_lines, norm_column, unquote
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
@@ -94,16 +103,28 @@ def read_genome_wide(path: str, options: RunOptions, panel: Panel) -> ReadResult
     tool = biomarker_tool(set(table.keys)) if table is not None else None
     if table is None or tool is None:
         raise FormatError(
-            "not a PURPLE purity, CHORD prediction or MSIsensor file",
+            "not a PURPLE purity, CHORD prediction, MSIsensor, scarHRD or MANTIS file",
             where=path,
             hint="give the tool's own output file with its header line",
         )
+    if tool == "MANTIS loci":
+        raise FormatError(
+            "MANTIS's per-locus output has no MSI call (its Average row is a score without the "
+            "run's threshold)",
+            where=path,
+            hint=f"give the .status file MANTIS wrote beside it ({Path(path).name}.status)",
+        )
     result = ReadResult(kind="biomarkers", path=path, annotation=tool)
+    if tool == "MANTIS":
+        table.rows = _mantis_rows(table)
     row = _one_row(table, options, result, tool)
     if row is not None:
         line, cells = row
         result.qc.records_read = 1
-        read = {"PURPLE": _purple, "CHORD": _chord, "MSIsensor": _msisensor}[tool]
+        read = {
+            "PURPLE": _purple, "CHORD": _chord, "MSIsensor": _msisensor, "scarHRD": _scarhrd,
+            "MANTIS": _mantis,
+        }[tool]  # fmt: skip
         result.biomarkers.extend(read(_Row(table, line, cells, result.qc), options))
     result.qc.warnings.extend(table_notes(table, f"{tool} values"))
     return result
@@ -471,4 +492,161 @@ def read_dragen_tmb(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     return result
 
 
-__all__ = ["msi_score", "read_dragen_msi", "read_dragen_tmb", "read_genome_wide"]
+# --- HRD scores of the genomic-instability kind (DRAGEN, scarHRD) and MANTIS -------------------
+HRD_SCORE_CONFIRM = (
+    "HRD-positive status as the label defines it (a BRCA1/2 mutation and/or genomic "
+    "instability, by a validated test): this HRD is {tool}'s score (LOH + TAI + LST), another "
+    "method than the label's test"
+)
+HRD_CUTOFFS = (
+    "42 is the cut-off of the HRD labels' Myriad test, set on that test's own score; {tool}'s "
+    "documentation gives none for its score"
+)
+
+
+def hrd_score(
+    score: float | None, options: RunOptions, source: str, tool: str, parts: str
+) -> Biomarker:
+    """HRD from a genomic-instability score (LOH + TAI + LST) of a tool that publishes no
+    HRD-positive cut-off: called against ``--hrd-gis`` only when the run gives it (the cut-off
+    the lab validated), else ``unknown`` with the score shown. An approval resting on it is
+    "on-label if" the label's own measure is confirmed (:attr:`Biomarker.confirm`)."""
+    confirm = HRD_SCORE_CONFIRM.format(tool=tool)
+    if score is None:
+        return Biomarker(
+            name="HRD", unit=f"{tool} HRD score", status="unknown", source=source,
+            note=f"no {tool} HRD score" + (f": {parts}" if parts else ""), confirm=confirm,
+        )  # fmt: skip
+    shown = f"{score:g}" + (f" ({parts})" if parts else "")
+    if "hrd_gis" in options.model_fields_set:
+        return Biomarker(
+            name="HRD", value=round(score, 2), unit=f"{tool} HRD score",
+            status="positive" if score >= options.hrd_gis else "negative",
+            threshold=options.hrd_gis, source=f"{source} (--hrd-gis)",
+            note=f"{tool} HRD score {shown}", confirm=confirm,
+        )  # fmt: skip
+    return Biomarker(
+        name="HRD",
+        value=round(score, 2),
+        unit=f"{tool} HRD score",
+        status="unknown",
+        source=source,
+        note=f"{tool} HRD score {shown}: {HRD_CUTOFFS.format(tool=tool)}; give --hrd-gis with "
+        "the cut-off validated for this assay, or --hrd positive|negative",
+        confirm=confirm,
+    )
+
+
+def _scarhrd(row: _Row, options: RunOptions) -> list[Biomarker]:
+    """scarHRD's ``HRD-sum`` (HRD-LOH + telomeric AI + LST): the first cell is the sample's row
+    name under an empty header cell (R's ``write.table``)."""
+    loh, tai, lst = row.value("hrd"), row.value("telomericai"), row.value("lst")
+    parts = ", ".join(
+        f"{name} {v:g}" for name, v in (("LOH", loh), ("TAI", tai), ("LST", lst)) if v is not None
+    )
+    return [hrd_score(row.value("hrdsum"), options, f"scarHRD {row.name}", "scarHRD", parts)]
+
+
+MANTIS_METRIC = "(dif)"
+"""MANTIS's authors recommend the step-wise difference for the call (its ``.status`` note)."""
+_MANTIS_WORDS = {"unstable": "high", "stable": "stable"}
+
+
+def _mantis_rows(table: Table) -> list[tuple[int, list[str]]]:
+    """The step-wise difference row of a MANTIS ``.status`` (the other metrics, the blank line
+    and the authors' note below them are not read)."""
+    return [
+        (n, cells) for n, cells in table.rows if cells and cells[0].strip().lower().endswith(
+            MANTIS_METRIC
+        )
+    ]  # fmt: skip
+
+
+def _mantis(row: _Row, options: RunOptions) -> list[Biomarker]:
+    """MANTIS's call on its step-wise difference: ``Unstable`` when the value is at or above the
+    run's threshold (both in the file; MANTIS's default threshold is 0.4)."""
+    source = f"MANTIS {row.name}"
+    value, threshold = row.value("value"), row.value("threshold")
+    said = _MANTIS_WORDS.get(row.text("status").lower(), "")
+    by_value = None
+    if value is not None and threshold is not None:
+        by_value = "high" if value >= threshold else "stable"
+    status, note = _status("MSI", said, by_value, "" if value is None else f"DIF {value:g}")
+    if not said and not note:
+        note = f"MANTIS's status is {row.text('status') or 'empty'}: not assessed"
+        status = "unknown"
+    if "msi_high" in options.model_fields_set:
+        note = "; ".join(
+            n for n in (note, "--msi-high (% unstable sites) does not apply to MANTIS's "
+                        "step-wise difference: the run's own threshold is used") if n
+        )  # fmt: skip
+    return [
+        Biomarker(
+            name="MSI", value=None if value is None else round(value, 4),
+            unit="MANTIS step-wise difference", status=status, threshold=threshold,
+            source=source, note=note,
+        )
+    ]  # fmt: skip
+
+
+def read_dragen_hrd(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """DRAGEN's ``hrdscore.csv``: a header ``Sample,LOH_Score,TAI_Score,LST_Score,HRD_Score``
+    and one row per sample (DRAGEN writes the file only when the HRD scoring succeeded)."""
+    name = Path(path).name
+    header: list[str] = []
+    keys: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    header_line = 0
+    for n, text in iter_lines(path):
+        if not text.strip():
+            continue
+        cells = [unquote(c.strip()) for c in text.rstrip("\r\n").split(",")]
+        if not header:
+            header, keys, header_line = cells, [norm_column(c) for c in cells], n
+            if not set(DRAGEN_HRD) <= set(keys):
+                raise FormatError(
+                    f"not DRAGEN's hrdscore.csv header ({excerpt(text, 60)})",
+                    where=f"{path}:{n}",
+                    hint="give the file as DRAGEN wrote it: Sample,LOH_Score,TAI_Score,"
+                    "LST_Score,HRD_Score",
+                )
+            continue
+        if len(cells) != len(header):
+            raise RecordError(
+                f"{len(cells)} comma-separated values where the header has {len(header)}",
+                where=f"{path}:{n}",
+                hint="give the file as DRAGEN wrote it (one row per sample)",
+            )
+        rows.append((n, cells))
+    table = Table(path, header, keys, header_line)
+    table.rows = rows
+    result = ReadResult(kind="biomarkers", path=path, annotation="DRAGEN HRD")
+    row = _one_row(table, options, result, "DRAGEN HRD")
+    if row is None:
+        raise FormatError(
+            "a header line and no score: DRAGEN writes hrdscore.csv only when the HRD scoring "
+            "succeeded",
+            where=path,
+            hint="give --hrd when the HRD status is known from another test",
+        )
+    line, cells = row
+    result.qc.records_read = 1
+    r = _Row(table, line, cells, result.qc)
+    loh, tai, lst = r.value("lohscore"), r.value("taiscore"), r.value("lstscore")
+    parts = ", ".join(
+        f"{k} {v:g}" for k, v in (("LOH", loh), ("TAI", tai), ("LST", lst)) if v is not None
+    )
+    result.biomarkers.append(
+        hrd_score(r.value("hrdscore"), options, f"DRAGEN {name}", "DRAGEN", parts)
+    )
+    return result
+
+
+__all__ = [
+    "hrd_score",
+    "msi_score",
+    "read_dragen_hrd",
+    "read_dragen_msi",
+    "read_dragen_tmb",
+    "read_genome_wide",
+]
