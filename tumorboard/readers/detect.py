@@ -31,7 +31,9 @@ kind        how it is recognised
             ``tmb.json`` is refused)
 ==========  ==================================================================================
 
-Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and what was seen.
+Anything else is a :class:`~tumorboard.errors.FormatError` naming the file and what was seen;
+so are tables recognised only to be refused with what to give instead (ANNOVAR's multianno
+table, VEP's tab-separated output, TSO500's ``tmb.json``).
 """
 
 from __future__ import annotations
@@ -199,6 +201,12 @@ def _tsv_kind(header: list[str]) -> str | None:
     cols = set(keys)
     if "hugosymbol" in cols and cols & _MAF_COLUMNS:
         return "maf"
+    if {"uploadedvariation", "location", "allele", "consequence"} <= cols:
+        return "vep_table"
+    if {"chr", "start", "end", "ref", "alt"} <= cols and any(
+        k.startswith("exonicfunc") for k in cols
+    ):
+        return "annovar_table"
     if biomarker_tool(cols) is not None:
         return "biomarkers"
     linx = {"fiveprimebreakendid", "genestart", "geneend"} <= cols  # HMF LINX fusion table
@@ -220,6 +228,23 @@ def _tsv_kind(header: list[str]) -> str | None:
     if keys and keys[0] in _GENE_COLUMNS and rest and not set(rest) & _NOT_SAMPLES:
         return "cna_matrix"
     return None
+
+
+_REFUSED_TABLES = {
+    "vep_table": (
+        "VEP's tab-separated output (#Uploaded_variation, Location, Allele ...) is not read: it "
+        "has no sample columns (no allele fraction, depth or FILTER) and, for an input without "
+        "identifiers, no REF allele",
+        "run VEP with --vcf (or give the VCF it annotated: read by coordinates only)",
+    ),
+    "annovar_table": (
+        "ANNOVAR's multianno table is not read: its Ref/Alt are ANNOVAR's own left-trimmed "
+        "alleles and its sample values sit in unnamed Otherinfo columns",
+        "give the .multianno.vcf that table_annovar.pl writes beside it with -vcfinput (its "
+        "gene-based annotation is read), or the VCF it annotated",
+    ),
+}
+"""Tables recognised only to be refused with what to give instead."""
 
 
 def _biomarker_json(p: Path) -> str | None:
@@ -301,6 +326,9 @@ def detect_format(path: str) -> str:
         return "freec_cnvs"
     header = next((ln for ln in content if not is_preamble(ln)), "")
     kind = _tsv_kind([unquote(c) for c in header.split("\t")])
+    if kind in _REFUSED_TABLES:
+        message, hint = _REFUSED_TABLES[kind]
+        raise FormatError(message, where=path, hint=hint)
     if kind is not None:
         return kind
     if p.name.lower().endswith((".vcf", ".vcf.gz", ".vcf.bgz", ".bcf")):

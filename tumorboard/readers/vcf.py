@@ -86,7 +86,7 @@ _KINDS = {
 }
 _UNREAD_ANNOTATIONS = {
     "BCSQ": "bcftools csq (INFO BCSQ)",
-    "ANNOVAR_DATE": "ANNOVAR",
+    "ANNOVAR_DATE": "ANNOVAR without a gene-based database (refGene, ensGene, knownGene)",
 }
 """Annotations a header may carry that tumorboard does not read: said, never ignored silently."""
 
@@ -95,6 +95,8 @@ def _annotation_kind(annotation: Annotation | None) -> str:
     """``qc.annotation``: the annotation read (VEP under another INFO key named so)."""
     if annotation is None:
         return "none"
+    if annotation.tag == "ANNOVAR":
+        return f"ANNOVAR ({annotation.database})"
     if annotation.key != annotation.tag:
         return f"VEP (INFO {annotation.key})"
     return _KINDS[annotation.tag]
@@ -218,13 +220,13 @@ class VcfReader:
         if self.annotation is None and unread:
             self.qc.warnings.append(
                 f"{self.name}: {' and '.join(unread)} annotation is not read (tumorboard reads "
-                "VEP CSQ, SnpEff ANN/EFF, PAVE and Funcotator): genes, consequences and protein "
-                "changes come from coordinates only; annotate with VEP or SnpEff for gene-level "
-                "and protein rules"
+                "VEP CSQ, SnpEff ANN/EFF, PAVE, Funcotator and ANNOVAR's gene-based columns): "
+                "genes, consequences and protein changes come from coordinates only; annotate "
+                "with VEP or SnpEff for gene-level and protein rules"
             )
         if self.annotation is None and require:
             raise AnnotationError(
-                "no VEP CSQ, SnpEff ANN/EFF, PAVE or Funcotator annotation in the header",
+                "no VEP CSQ, SnpEff ANN/EFF, PAVE, Funcotator or ANNOVAR annotation in the header",
                 where=self.path,
                 hint="annotate the VCF with VEP (--everything or --symbol --hgvs --canonical "
                 "--mane) or SnpEff first",

@@ -23,6 +23,10 @@ transcript, named in its header; it names no allele, so a record's entries belon
 (a multi-allelic record's ALTs are skipped: no entry says which is whose). GATK Funcotator
 writes INFO ``FUNCOTATION``: one ``[...]`` entry per transcript (``#``-joined) in one group per
 ALT, its Gencode fields named in the header (:func:`funcotations`, :func:`funcotator_effects`).
+ANNOVAR's ``table_annovar.pl -vcfinput`` writes one INFO key per column of a gene-based database
+(``Func.refGene``, ``Gene.refGene``, ``GeneDetail.refGene``, ``ExonicFunc.refGene``,
+``AAChange.refGene``) in one ``ANNOVAR_DATE`` ... ``ALLELE_END`` block per ALT; its transcripts
+are rewritten here as entries of the same shape (:func:`annovar_entries`).
 Docs: ``docs/domain.md`` §11.
 """
 
@@ -128,9 +132,16 @@ class Annotation:
     """Parses CSQ/ANN/EFF entries for one record; chooses the transcript per ALT."""
 
     def __init__(
-        self, tag: str, fields: Sequence[str], optional: int = 0, key: str | None = None
+        self,
+        tag: str,
+        fields: Sequence[str],
+        optional: int = 0,
+        key: str | None = None,
+        database: str = "",
     ) -> None:
         self.tag = tag
+        self.database = database
+        """ANNOVAR's gene-based database whose keys are read (``refGene``, ``ensGene`` ...)."""
         """The annotation's layout: CSQ (VEP's, by its Format list), ANN, EFF, PAVE_TI ..."""
         self.key = key or tag
         """The INFO key holding it: ``ANN`` for VEP run with ``--vcf_info_field ANN``."""
@@ -233,6 +244,8 @@ class Annotation:
 
     def entries_text(self, info: str) -> Sequence[str]:
         """The record's entries from its INFO column (EFF's rewritten, see :meth:`values`)."""
+        if self.tag == "ANNOVAR":
+            return annovar_entries(info, self.database)
         raw = info_value(info, self.key)
         if self.tag == "EFF":
             return self.values(raw)
@@ -566,6 +579,148 @@ def _funcotator_fields(description: str) -> list[str]:
     return [*out, "ALLELE_NUM"]
 
 
+# ANNOVAR (``table_annovar.pl -vcfinput``): gene-based columns as INFO keys, per ALT -------------
+ANNOVAR_FIELDS = ("SYMBOL", "Feature", "EXON", "HGVSc", "HGVSp", "Consequence", "ALLELE_NUM")
+"""The entries :func:`annovar_entries` builds, one per transcript (or per gene)."""
+ANNOVAR_COLUMNS = ("Func", "Gene", "ExonicFunc", "AAChange")
+"""The gene-based columns a database must have for its annotation to be read."""
+ANNOVAR_DATABASES = ("refGeneWithVer", "refGene", "ensGene", "knownGene")
+"""Gene-based databases in the order tried: RefSeq first (MANE Select is recognised by id)."""
+# ANNOVAR's ExonicFunc words (spaces written as underscores in the VCF) -> Sequence Ontology
+_ANNOVAR_EXONIC = {
+    "nonsynonymous SNV": "missense_variant",
+    "synonymous SNV": "synonymous_variant",
+    "stopgain": "stop_gained",
+    "stoploss": "stop_lost",
+    "startloss": "start_lost",
+    "frameshift insertion": "frameshift_variant",
+    "frameshift deletion": "frameshift_variant",
+    "frameshift block substitution": "frameshift_variant",
+    "frameshift substitution": "frameshift_variant",
+    "nonframeshift insertion": "inframe_insertion",
+    "nonframeshift deletion": "inframe_deletion",
+    "nonframeshift block substitution": "protein_altering_variant",
+    "nonframeshift substitution": "protein_altering_variant",
+}
+# ANNOVAR's Func regions other than exonic and splicing -> Sequence Ontology
+_ANNOVAR_REGION = {
+    "ncRNA_exonic": "non_coding_transcript_exon_variant",
+    "ncRNA_intronic": "intron_variant",
+    "ncRNA_splicing": "splice_region_variant",
+    "ncRNA_UTR5": "5_prime_UTR_variant",
+    "ncRNA_UTR3": "3_prime_UTR_variant",
+    "UTR5": "5_prime_UTR_variant",
+    "UTR3": "3_prime_UTR_variant",
+    "intronic": "intron_variant",
+    "upstream": "upstream_gene_variant",
+    "downstream": "downstream_gene_variant",
+    "intergenic": "intergenic_variant",
+}
+_ANNOVAR_SPLICE = re.compile(r"c\.-?\*?\d+([+-])(\d+)")
+_ANNOVAR_SNV = re.compile(r"c\.([ACGT])(\d+)([ACGT])")
+
+
+def _annovar_value(text: str) -> str:
+    """An ANNOVAR INFO value as written in its table (``\\x3b`` is ``;``, ``\\x3d`` ``=``;
+    ``.`` empty; ``|`` cannot be an entry's field separator)."""
+    text = text.replace("\\x3b", ";").replace("\\x3d", "=").replace("|", "/")
+    return "" if text == "." else text
+
+
+def _annovar_hgvsc(c: str) -> str:
+    """ANNOVAR's ``c.T1799A`` as HGVS (``c.1799T>A``); other notations as written."""
+    m = _ANNOVAR_SNV.fullmatch(c)
+    return f"c.{m.group(2)}{m.group(1)}>{m.group(3)}" if m else c
+
+
+def _annovar_splice(c: str) -> str:
+    """The splice term of an intronic change: +1/+2 donor, -1/-2 acceptor, else the region."""
+    m = _ANNOVAR_SPLICE.match(c)
+    if m is None:
+        return "splice_region_variant"
+    if int(m.group(2)) > 2:
+        return "splice_region_variant"
+    return "splice_donor_variant" if m.group(1) == "+" else "splice_acceptor_variant"
+
+
+def annovar_entries(info: str, database: str) -> list[str]:
+    """ANNOVAR's annotation of a record as entries of :data:`ANNOVAR_FIELDS`, numbered by ALT.
+
+    Each ``ANNOVAR_DATE`` ... ``ALLELE_END`` block is one ALT (in order). An exonic change gives
+    one entry per ``AAChange`` item (``GENE:TRANSCRIPT:exonN:c.X:p.Y``; ANNOVAR's ``X`` for a
+    stop written ``*``), with the gene's ``ExonicFunc``; a splicing change one per
+    ``GeneDetail`` item (``TRANSCRIPT:exonN:c.N+1G>A``), donor or acceptor only at +/-1 and 2;
+    any other region one entry for the gene (none named for an intergenic change).
+    """
+    blocks: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    for item in info.split(";"):
+        key, _, value = item.partition("=")
+        if key == "ANNOVAR_DATE":
+            current = {}
+            blocks.append(current)
+        elif key == "ALLELE_END":
+            current = None
+        elif current is not None and key.endswith("." + database):
+            current[key[: -len(database) - 1]] = _annovar_value(value)
+    out: list[str] = []
+    for n, block in enumerate(blocks, start=1):
+        out.extend(_annovar_block(block, n))
+    return out
+
+
+def _annovar_block(block: dict[str, str], allele: int) -> list[str]:
+    regions = [r for r in block.get("Func", "").split(";") if r]
+    genes = [g for g in block.get("Gene", "").split(";") if g]
+    exonic = _ANNOVAR_EXONIC.get(block.get("ExonicFunc", "").replace("_", " "), "")
+    out: list[str] = []
+
+    def entry(gene: str, feature: str, exon: str, c: str, p: str, terms: list[str]) -> None:
+        conseq = "&".join(dict.fromkeys(t for t in terms if t))
+        out.append(f"{gene}|{feature}|{exon}|{_annovar_hgvsc(c)}|{p}|{conseq}|{allele}")
+
+    splicing = "splicing" in regions
+    details = {
+        parts[0]: parts for parts in (d.split(":") for d in block.get("GeneDetail", "").split(","))
+    }
+    changes = [c.split(":") for c in block.get("AAChange", "").split(",") if ":" in c]
+    if "exonic" in regions and changes:
+        for parts in changes:
+            gene, feature = parts[0], parts[1] if len(parts) > 1 else ""
+            exon = parts[2].removeprefix("exon") if len(parts) > 2 else ""
+            c = parts[3] if len(parts) > 3 else ""
+            p = parts[4].replace("X", "*") if len(parts) > 4 and parts[4].startswith("p.") else ""
+            detail = details.get(feature, [])
+            splice = _annovar_splice(detail[2]) if splicing and len(detail) >= 3 else ""
+            entry(gene, feature, exon, c, p, [exonic, splice])
+        return out
+    if splicing and any(len(d) >= 3 for d in details.values()):
+        for feature, parts in details.items():
+            if len(parts) >= 3:
+                exon = parts[1].removeprefix("exon")
+                entry(genes[0] if genes else "", feature, exon, parts[2], "", [
+                    _annovar_splice(parts[2])
+                ])  # fmt: skip
+        return out
+    terms = [_ANNOVAR_REGION.get(r, "") for r in regions]
+    if splicing:
+        terms.append("splice_region_variant")  # no transcript detail: the exact site unknown
+    if "exonic" in regions:
+        terms.append(exonic)
+    gene = "" if regions == ["intergenic"] or not genes else genes[0]
+    entry(gene, "", "", "", "", terms)
+    return out
+
+
+def _annovar_database(info_keys: Sequence[str]) -> str | None:
+    """The first gene-based database whose four columns the header declares."""
+    keys = set(info_keys)
+    for database in ANNOVAR_DATABASES:
+        if all(f"{column}.{database}" in keys for column in ANNOVAR_COLUMNS):
+            return database
+    return None
+
+
 def _vep_fields(description: str) -> list[str]:
     """The field names of VEP's ``Format: A|B|...`` header description (``[]``: none)."""
     m = re.search(r"Format:\s*([^\"]+)", description)
@@ -596,7 +751,18 @@ def annotation_from_header(header: VariantHeader) -> Annotation | None:
         return Annotation("PAVE_TI", _pave_fields(info["PAVE_TI"].description or ""))
     if "FUNCOTATION" in info:
         return Annotation("FUNCOTATION", _funcotator_fields(info["FUNCOTATION"].description or ""))
+    database = _annovar_database(list(info)) if "ANNOVAR_DATE" in info else None
+    if database is not None:
+        return Annotation("ANNOVAR", ANNOVAR_FIELDS, database=database)
     return None
 
 
-__all__ = ["ANN_FIELDS", "Annotation", "annotation_from_header", "mane_select_ids", "vep_alleles"]
+__all__ = [
+    "ANNOVAR_FIELDS",
+    "ANN_FIELDS",
+    "Annotation",
+    "annotation_from_header",
+    "annovar_entries",
+    "mane_select_ids",
+    "vep_alleles",
+]
