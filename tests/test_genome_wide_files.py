@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from tumorboard.cli import main
 from tumorboard.models import RunOptions
 from tumorboard.panels import load_panel
+from tumorboard.readers.detect import detect_format
 from tumorboard.readers.genome_wide import read_genome_wide
 
 DATA = Path(__file__).parent / "data"
@@ -523,3 +524,82 @@ def test_batch_reads_biomarker_files_from_the_inputs_column(tmp_path: Path) -> N
     assert (p1["MSI"]["status"], p1["HRD"]["status"]) == ("high", "positive")
     p2 = markers(json.loads((out / "P2.json").read_text()))
     assert (p2["MSI"]["status"], p2["MSI"]["threshold"]) == ("high", 10.0)
+
+
+# --- PURPLE's QC file ---------------------------------------------------------------------------
+def purple_qc(status: str, contamination: str = "0.0", purity: str = "0.6800") -> str:
+    """PURPLE's ``.purple.qc`` as its ``PurpleQCFile`` writes it: key, tab, value, no header."""
+    return (
+        f"QCStatus\t{status}\nMethod\tNORMAL\nCopyNumberSegments\t222\n"
+        f"UnsupportedCopyNumberSegments\t0\nPurity\t{purity}\nAmberGender\tFEMALE\n"
+        f"CobaltGender\tFEMALE\nDeletedGenes\t3\nContamination\t{contamination}\n"
+        "GermlineAberrations\tNONE\nAmberMeanDepth\t111\nLohPercent\t0.1930\n"
+    )
+
+
+def test_purple_qc_pass_and_warnings_leave_the_values_standing(tmp_path: Path) -> None:
+    purity = write(
+        tmp_path, "T1.purple.purity.tsv", PURPLE_V4 + purple_row(ms="12.5", ms_status="MSI")
+    )
+    qc = write(tmp_path, "T1.purple.qc", purple_qc("PASS"))
+    assert detect_format(str(qc)) == "purple_qc"
+    out = str(tmp_path / "c.json")
+    code, output, case = annotate(
+        [str(purity), str(qc), "-t", "COAD", "--jurisdiction", "FDA", "-o", out]
+    )
+    assert code == 0, output
+    assert markers(case)["MSI"]["status"] == "high"
+    assert case["qc"]["warnings"] == []
+    assert matches(case, "pembrolizumab", "MSI-high")
+    write(tmp_path, "T1.purple.qc", purple_qc("WARN_DELETED_GENES,FAIL_GENDER", purity="0.15"))
+    code, output, case = annotate(
+        [str(purity), str(qc), "-t", "COAD", "--jurisdiction", "FDA", "-o", out]
+    )
+    assert code == 0, output
+    assert markers(case)["MSI"]["status"] == "high"
+    qc_lines = [w for w in case["qc"]["warnings"] if "PURPLE QC" in w]
+    assert [w.split(": ")[1] for w in qc_lines] == [
+        "PURPLE QC WARN_DELETED_GENES",
+        "PURPLE QC WARN_GENDER_MISMATCH",  # PURPLE's own mapping of the older FAIL_GENDER
+    ]
+
+
+@pytest.mark.parametrize("status", ["FAIL_CONTAMINATION", "FAIL_NO_TUMOR", "WARN_SOMETHING_NEW"])
+def test_a_failed_purple_qc_makes_purple_values_unknown(tmp_path: Path, status: str) -> None:
+    """A contaminated sample (or one without tumour, or a status tumorboard does not know):
+    PURPLE's MSI-high is not matched, and the case says why."""
+    purity = write(
+        tmp_path,
+        "T1.purple.purity.tsv",
+        PURPLE_V4 + purple_row(ms="12.5", ms_status="MSI", tmb="43.7", tmb_status="HIGH"),
+    )
+    qc = write(tmp_path, "T1.purple.qc", purple_qc(status, contamination="0.1400"))
+    out = str(tmp_path / "c.json")
+    code, output, case = annotate(
+        [str(purity), str(qc), "-t", "COAD", "--jurisdiction", "FDA", "-o", out]
+    )
+    assert code == 0, output
+    msi, tmb = markers(case)["MSI"], markers(case)["TMB"]
+    assert (msi["status"], tmb["status"]) == ("unknown", "unknown")
+    assert status in msi["note"]
+    assert not matches(case, "pembrolizumab", "MSI-high")
+    assert not matches(case, "pembrolizumab", "TMB-high")
+    (line,) = [n for n in case["qc"]["not_assessable"] if n.startswith("T1.purple.qc")]
+    assert "must be confirmed before acting" in line
+    if status == "FAIL_CONTAMINATION":
+        assert "(contamination 0.1400)" in line
+
+
+def test_purple_qc_problems_are_one_error(tmp_path: Path) -> None:
+    out = tmp_path / "c.json"
+    for text, message in (
+        ("QCStatus\t\nMethod\tNORMAL\n", "QCStatus has no value"),
+        ("QCStatus\tPASS\nMethod NORMAL\n", "not a PURPLE QC line"),
+    ):
+        qc = write(tmp_path, "T1.purple.qc", text)
+        code, output, _ = annotate([str(qc), "-t", "COAD", "-o", str(out)])
+        assert code != 0
+        assert output.startswith("Error:")
+        assert message in output
+        assert "Hint:" in output
+        assert not out.exists()

@@ -245,7 +245,9 @@ def test_truncated_bgzip_is_reported(tests_data: Path, tmp_path: Path) -> None:
 
 
 def test_unannotated_vcf_needs_annotation(shared_data: Path) -> None:
-    with pytest.raises(AnnotationError, match="SnpEff ANN/EFF, PAVE, Funcotator or ANNOVAR annotation"):
+    with pytest.raises(
+        AnnotationError, match="SnpEff ANN/EFF, PAVE, Funcotator or ANNOVAR annotation"
+    ):
         VcfReader(shared_data / SOMATIC / "vcf2maf_callers" / "test_mutect.vcf")
 
 

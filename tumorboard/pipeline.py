@@ -239,8 +239,9 @@ def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) 
     """
     from tumorboard.biomarkers import resolve_biomarkers, tmb_blockers
 
+    distrust = {tool: why for r in found.results for tool, why in r.distrust.items()}
     markers = resolve_biomarkers(
-        [b for r in found.results for b in r.biomarkers],
+        [_distrusted(b, distrust) for r in found.results for b in r.biomarkers],
         found.alterations,
         found.panel,
         options,
@@ -251,6 +252,15 @@ def biomarkers(found: Inputs, options: RunOptions, qc: QCCounter | None = None) 
     if qc is not None:
         qc.not_assessable.extend(n for n in unknown if n not in qc.not_assessable)
     return markers
+
+
+def _distrusted(b: Biomarker, distrust: dict[str, str]) -> Biomarker:
+    """``b`` as ``unknown`` when its tool's values cannot be relied on in this case (a PURPLE QC
+    failure), with the reason; else ``b``."""
+    why = next((w for tool, w in distrust.items() if b.source.startswith(tool + " ")), "")
+    if not why or b.status == "unknown":
+        return b
+    return b.model_copy(update={"status": "unknown", "note": f"{why}: not assessed"})
 
 
 def biallelic(found: Inputs, options: RunOptions) -> dict[str, str]:

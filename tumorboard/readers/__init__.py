@@ -21,6 +21,7 @@ input/fus  ``sv_vcf`` (and, for ``--fusions``, any VCF)            ``sv_vcf.read
 input      ``biomarkers`` (PURPLE purity, CHORD, MSIsensor,         ``genome_wide.read_genome_wide``
            scarHRD, MANTIS)
 input      ``dragen_msi``, ``dragen_tmb``, ``dragen_hrd`` (DRAGEN)  ``genome_wide.read_dragen_*``
+input      ``purple_qc`` (PURPLE's ``.purple.qc``)                 ``genome_wide.read_purple_qc``
 =========  ======================================================  =============================
 """
 
@@ -68,6 +69,7 @@ READERS: dict[tuple[Role, str], str] = {
     ("input", "dragen_msi"): "tumorboard.readers.genome_wide:read_dragen_msi",
     ("input", "dragen_tmb"): "tumorboard.readers.genome_wide:read_dragen_tmb",
     ("input", "dragen_hrd"): "tumorboard.readers.genome_wide:read_dragen_hrd",
+    ("input", "purple_qc"): "tumorboard.readers.genome_wide:read_purple_qc",
     ("cnv", "cnv"): _CNV_TABLE,
     ("cnv", "cnv_vcf"): _CNV_VCF,
     ("cnv", "cna_matrix"): _CNA_MATRIX,

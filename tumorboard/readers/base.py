@@ -85,6 +85,9 @@ class ReadResult:
     """For TMB: ``panel`` when the reader saw that every record lies in the panel's targets (the
     panel assay's own call set, whose footprint is known), else why not (``""``: not stated;
     see :mod:`tumorboard.biomarkers`)."""
+    distrust: dict[str, str] = field(default_factory=dict)
+    """Tools whose values in this case cannot be relied on, tool -> why (a PURPLE QC failure):
+    the case's biomarkers from that tool are ``unknown`` with the reason."""
 
 
 __all__ = ["QCCounter", "ReadResult"]

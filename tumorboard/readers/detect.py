@@ -25,6 +25,7 @@ kind        how it is recognised
 ``biomarkers`` a PURPLE purity, CHORD prediction, MSIsensor, scarHRD or MANTIS table (their
             header columns: :func:`tumorboard.readers.genome_wide_columns.biomarker_tool`)
 ``dragen_tmb`` DRAGEN's ``tmb.metrics.csv`` (``TMB SUMMARY,`` lines)
+``purple_qc`` PURPLE's ``<tumour>.purple.qc`` (``QCStatus`` and a tab on its first line)
 ``dragen_hrd`` DRAGEN's ``hrdscore.csv`` (a comma-separated header with ``LOH_Score``,
             ``TAI_Score``, ``LST_Score`` and ``HRD_Score``)
 ``dragen_msi`` DRAGEN's ``microsat_output.json`` (its keys: ``json_tool``; TSO500's
@@ -49,6 +50,7 @@ from tumorboard.readers.cnv_freec import is_cnvs_line
 from tumorboard.readers.genome_wide_columns import (
     DRAGEN_HRD,
     DRAGEN_TMB_LINE,
+    PURPLE_QC_LINE,
     biomarker_tool,
     json_tool,
 )
@@ -299,6 +301,8 @@ def detect_format(path: str) -> str:
         return "tso500"
     if first.startswith(DRAGEN_TMB_LINE):
         return "dragen_tmb"
+    if content[0].startswith(PURPLE_QC_LINE):
+        return "purple_qc"
     if "," in first and _dragen_hrd(first):
         return "dragen_hrd"
     tool = _biomarker_json(p) if first.startswith("{") else None

@@ -642,6 +642,79 @@ def read_dragen_hrd(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     return result
 
 
+# --- PURPLE's QC file ---------------------------------------------------------------------------
+PURPLE_QC_MEANINGS = {
+    "FAIL_NO_TUMOR": "PURPLE found no evidence of tumour in the sample",
+    "FAIL_CONTAMINATION": "the sample is contaminated by another person's DNA (AMBER "
+    "contamination above 10 %)",
+    "FAIL_TINC": "tumour DNA in the reference (normal) sample at 25 % or more, so somatic "
+    "calls were lost as germline",
+    "WARN_LOW_PURITY": "tumour purity below 20 %: low-fraction variants and copy-number "
+    "changes may be missed, and a low TMB or MSS may be an undercount",
+    "WARN_DELETED_GENES": "more homozygously deleted genes than PURPLE expects (above 280): "
+    "deep deletions may be artefacts of a noisy fit",
+    "WARN_HIGH_COPY_NUMBER_NOISE": "many copy-number segments without read-depth or "
+    "structural-variant support: copy-number calls may be noisy",
+    "WARN_GENDER_MISMATCH": "AMBER and COBALT disagree on the sample's sex: check that the "
+    "tumour and reference samples are the same person's",
+    "WARN_TINC": "some tumour DNA in the reference sample: low-fraction somatic variants may "
+    "have been filtered as germline",
+}
+"""PURPLE's QC statuses (hmftools ``PurpleQCStatus``), in our words."""
+_PURPLE_QC_OLD = {
+    "FAIL_SEGMENT": "WARN_HIGH_COPY_NUMBER_NOISE",
+    "FAIL_GENDER": "WARN_GENDER_MISMATCH",
+    "FAIL_DELETED_GENES": "WARN_DELETED_GENES",
+}
+"""Older PURPLE versions' names, as PURPLE itself maps them when it reads an old file."""
+
+
+def read_purple_qc(path: str, options: RunOptions, panel: Panel) -> ReadResult:
+    """PURPLE's ``<tumour>.purple.qc``: ``key<TAB>value`` lines, ``QCStatus`` one or more
+    statuses joined by commas. A warning is a ``qc.warnings`` line; a failure makes the
+    sample's PURPLE values unknowable: this case's biomarkers from PURPLE are ``unknown`` and
+    ``qc.not_assessable`` says why (:attr:`ReadResult.distrust`)."""
+    name = Path(path).name
+    values: dict[str, str] = {}
+    for n, line in iter_lines(path):
+        if not line.strip():
+            continue
+        key, tab, value = line.rstrip("\r\n").partition("\t")
+        if not tab or not key.strip():
+            raise RecordError(
+                f"not a PURPLE QC line ({excerpt(line, 40)}): key, a tab, value",
+                where=f"{path}:{n}",
+                hint="give the .purple.qc file as PURPLE wrote it",
+            )
+        values[key.strip()] = value.strip()
+    result = ReadResult(kind="biomarkers", path=path, annotation="PURPLE QC")
+    result.qc.records_read = 1
+    statuses = [_PURPLE_QC_OLD.get(s, s) for s in values.get("QCStatus", "").split(",") if s]
+    if not statuses:
+        raise RecordError(
+            "QCStatus has no value",
+            where=path,
+            hint="give the .purple.qc file as PURPLE wrote it",
+        )
+    for status in statuses:
+        if status == "PASS":
+            continue
+        meaning = PURPLE_QC_MEANINGS.get(status, "a status tumorboard does not know")
+        line = f"{name}: PURPLE QC {status}: {meaning}"
+        shown = {"WARN_LOW_PURITY": "Purity", "FAIL_CONTAMINATION": "Contamination"}.get(status)
+        if shown and values.get(shown):
+            line += f" ({shown.lower()} {values[shown]})"
+        if status.startswith("FAIL") or status not in PURPLE_QC_MEANINGS:
+            result.distrust["PURPLE"] = line
+            result.qc.not_assessable.append(
+                f"{line}: PURPLE's MSI, TMB and purity were not assessed, and its copy numbers "
+                "and variants of this sample must be confirmed before acting on them"
+            )
+        else:
+            result.qc.warnings.append(line)
+    return result
+
+
 __all__ = [
     "hrd_score",
     "msi_score",
@@ -649,4 +722,5 @@ __all__ = [
     "read_dragen_msi",
     "read_dragen_tmb",
     "read_genome_wide",
+    "read_purple_qc",
 ]

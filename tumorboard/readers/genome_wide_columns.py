@@ -24,6 +24,8 @@ DRAGEN_HRD = ("lohscore", "taiscore", "lstscore", "hrdscore")
 HRD_Score``."""
 TSO500_TMB_KEYS = ("TmbPerMb", "AdjustedTmbPerMb")
 """Keys of the TSO500 (DRAGEN TSO500) ``tmb.json``, which is refused."""
+PURPLE_QC_LINE = "QCStatus\t"
+"""The first line of PURPLE's ``<tumour>.purple.qc`` (key, tab, value; no header)."""
 DRAGEN_TMB_LINE = "TMB SUMMARY,"
 """The first field of every line of DRAGEN's ``tmb.metrics.csv``."""
 DRAGEN_MSI_KEYS = ("PercentageUnstableSites", "TotalMicrosatelliteSitesAssessed")
@@ -58,6 +60,7 @@ __all__ = [
     "MSISENSOR",
     "MSISENSOR_UNSTABLE",
     "PURPLE_MSI",
+    "PURPLE_QC_LINE",
     "PURPLE_TMB",
     "SCARHRD",
     "TSO500_TMB_KEYS",
