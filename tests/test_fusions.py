@@ -63,7 +63,7 @@ def test_gene_pairs(tests_data: Path) -> None:
     r = read_fusions(str(tests_data / "fusions" / "pairs.tsv"), OPTS)
     assert _fusions(r) == [("NKX2-1", "ALK", 5), ("EML4", "ALK", 9)]
     assert r.qc.skipped_examples == {
-        "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3' or 5'-3')":
+        "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3', 5':3' or 5'-3')":
             f"{tests_data / 'fusions' / 'pairs.tsv'}:3 ('WEIRD')"
     }  # fmt: skip
 
@@ -170,7 +170,7 @@ def test_notations(tests_data: Path) -> None:
     ]
     assert notes["ROS1 fusion"] == ["fusion partner unknown: the input names only ROS1"]
     assert r.qc.skipped_examples == {
-        "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3' or 5'-3')":
+        "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3', 5':3' or 5'-3')":
             f"{path}:10 ('FOO1-BAR2')"
     }  # fmt: skip
 

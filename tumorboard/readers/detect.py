@@ -54,6 +54,7 @@ from tumorboard.readers.genome_wide_columns import (
     biomarker_tool,
     json_tool,
 )
+from tumorboard.readers.table import header_cells
 from tumorboard.readers.text import (
     CNV_ALTS,
     SNIFF_BYTES,
@@ -329,7 +330,7 @@ def detect_format(path: str) -> str:
     if is_cnvs_line(first):
         return "freec_cnvs"
     header = next((ln for ln in content if not is_preamble(ln)), "")
-    kind = _tsv_kind([unquote(c) for c in header.split("\t")])
+    kind = _tsv_kind(header_cells(header))
     if kind in _REFUSED_TABLES:
         message, hint = _REFUSED_TABLES[kind]
         raise FormatError(message, where=path, hint=hint)

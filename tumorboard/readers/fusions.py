@@ -72,12 +72,13 @@ from tumorboard.readers.table import (
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
 
-_PAIR_SEPARATORS = ("::", "--", "/", "|")
+_PAIR_SEPARATORS = ("::", "--", "/", "|", ":")
+"""``:`` last: JAFFA writes ``BCR:ABL1``."""
 _EXON_SUFFIX = re.compile(r"\([^)]*\)")
 _FUSION_WORD = re.compile(r"\s+(fusion|fusions|rearrangement)$", re.IGNORECASE)
 _INTRAGENIC = re.compile(r"^(\S+?)[-_ ]+intragenic$", re.IGNORECASE)
 _SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9.@_-]*")
-NOT_UNDERSTOOD = "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3' or 5'-3')"
+NOT_UNDERSTOOD = "fusion gene pair not understood (expected 5'::3', 5'--3', 5'/3', 5':3' or 5'-3')"
 
 
 @cache
@@ -291,9 +292,10 @@ generic to read in other tables), its own filter in ``reported``."""
 _SUM_COLS = (
     "junctionreadcount", "spanningfragcount", "junctionreads", "spanningfrags", "splitreads1",
     "splitreads2", "discordantmates", "tumorsplitreadcount", "tumorpairedendreadcount",
-    "spanningpairs", "spanninguniquereads",
+    "spanningpairs", "spanninguniquereads", "spanningreads",
 )  # fmt: skip
-"""... FusionCatcher's ``Spanning_pairs`` + ``Spanning_unique_reads``."""
+"""... FusionCatcher's ``Spanning_pairs`` + ``Spanning_unique_reads``; JAFFA's ``spanning pairs``
++ ``spanning reads``."""
 _TOTAL_COLS = (
     "splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads",
     "tumorvariantcount",
@@ -305,6 +307,7 @@ _SV_STATUS = ("svstatus",)
 _SV_CLASS = ("svtype", "class")
 _STRANDS = ("strand1genefusion", "strand2genefusion")  # Arriba: "+/-" = gene strand/fusion strand
 _CONFIDENCE = ("confidence",)  # Arriba: low, medium, high
+_CLASSIFICATION = ("classification",)  # JAFFA: HighConfidence ... PotentialRegularTranscript
 
 
 class _Skip(Exception):
@@ -325,6 +328,7 @@ def _columns(table: Table) -> dict[str, Any]:
         "class": table.col(*_SV_CLASS),
         "strands": [table.col(name) for name in _STRANDS],
         "confidence": table.col(*_CONFIDENCE),
+        "classification": table.col(*_CLASSIFICATION),
     }
     summed = [table.keys.index(c) for c in _SUM_COLS if c in table.keys]
     total = table.col(*_TOTAL_COLS)
@@ -381,6 +385,8 @@ def _counts(cells: list[str], columns: list[int]) -> int | None:
     counts = []
     for i in columns:
         text = cells[i].strip() if i < len(cells) else ""
+        if text == "-":
+            continue  # JAFFA: a read kind not counted in its mode (no value, not zero)
         parsed = count(text)
         if parsed.problem:
             raise _Skip(f"fusion read count is {parsed.problem}", excerpt(text))
@@ -424,6 +430,14 @@ def _arriba_notes(a: Alteration, cells: list[str], cols: dict[str, Any]) -> None
         )
     if _cell(cells, cols["confidence"]).lower() == "low":
         a.notes.append("Arriba confidence low (more likely an artefact): confirm the fusion")
+    jaffa = _cell(cells, cols["classification"])
+    if jaffa.lower() == "lowconfidence":
+        a.notes.append("JAFFA classification LowConfidence: confirm the fusion")
+    elif jaffa.lower() == "potentialregulartranscript":
+        a.notes.append(
+            "JAFFA classification PotentialRegularTranscript (may be a normal transcript, such "
+            "as a read-through, rather than a fusion): confirm the fusion"
+        )
 
 
 _BREAKPOINT = re.compile(r"([\w.-]{1,60}):([0-9]{1,10})(?::[+-])?")

@@ -1,4 +1,4 @@
-"""Tab-separated tables with a header line: columns by name, one patient's rows, checked numbers.
+"""Tables with a header line: columns by name, one patient's rows, checked numbers.
 
 Shared by the MAF, copy-number and fusion readers:
 
@@ -8,6 +8,8 @@ Shared by the MAF, copy-number and fusion readers:
   numbers, and notes whether the last line has its newline (without one, the file may have been
   cut inside it). Cells quoted as R's ``write.table`` or a spreadsheet writes them
   (``"ERBB2"``) are read without the quotes (a tab inside quotes is not supported). A header
+  with commas and no tab makes the table comma-separated, read as CSV (:func:`is_csv_header`:
+  JAFFA's results, a spreadsheet saved as CSV). A header
   line without a newline (the file ends inside it) is an error. Readers turn a cut last line
   that fails to parse into :func:`truncation_error`, and add :func:`table_notes` (a last line
   read without its newline, a header without rows) to their QC warnings.
@@ -26,6 +28,7 @@ Shared by the MAF, copy-number and fusion readers:
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -86,13 +89,15 @@ def read_table(path: str) -> Table | None:
     """
     table: Table | None = None
     complete = True  # did the header or last row end with a newline?
+    comma = False  # comma-separated (decided by the header line)
     for n, line, ended in iter_lines_ended(path):
         if not line.strip():
             continue
         if table is None:
             if is_preamble(line):
                 continue
-            header = [c.strip() for c in _cells(line)]
+            comma = is_csv_header(line)
+            header = [c.strip() for c in (_csv_cells(line) if comma else _cells(line))]
             header[0] = header[0].lstrip("#").strip()
             while len(header) > 1 and not header[-1]:
                 header.pop()
@@ -101,7 +106,7 @@ def read_table(path: str) -> Table | None:
             continue
         if line.startswith("#"):
             continue  # a comment line after the header
-        table.rows.append((n, _cells(line)))
+        table.rows.append((n, _csv_cells(line) if comma else _cells(line)))
         complete = ended
     if table is not None:
         table.complete = complete
@@ -113,6 +118,24 @@ def read_table(path: str) -> Table | None:
                 "the final newline: echo >> FILE)",
             )
     return table
+
+
+def is_csv_header(line: str) -> bool:
+    """Is ``line`` the header of a comma-separated table (commas, no tab: JAFFA's
+    ``jaffa_results.csv``, a spreadsheet saved as CSV)? Its rows are then read as CSV (RFC 4180
+    quoting: a quoted cell may hold commas)."""
+    return "\t" not in line and "," in line
+
+
+def header_cells(line: str) -> list[str]:
+    """A header line's cells, tab- or comma-separated (:func:`is_csv_header`), unquoted."""
+    return _csv_cells(line) if is_csv_header(line) else [unquote(c) for c in line.split("\t")]
+
+
+def _csv_cells(line: str) -> list[str]:
+    """A comma-separated line's cells (quotes removed; a cell left open at the end of the line
+    is read up to the line's end)."""
+    return next(csv.reader([line.rstrip("\r\n")]), [])
 
 
 def _cells(line: str) -> list[str]:
