@@ -311,3 +311,23 @@ def test_mantis_status_read_back(tmp_path_factory, dif, threshold) -> None:  # t
     assert got.status == ("high" if call == "Unstable" else "stable")
     assert got.value == float(round(dif, 4))
     assert got.threshold == float(threshold)
+
+
+def test_batch_reads_hrd_and_qc_files_from_the_inputs_column(tmp_path: Path) -> None:
+    """A samplesheet's ``inputs`` column takes DRAGEN's hrdscore.csv and PURPLE's QC file, and the
+    batch's --hrd-gis reaches the patient."""
+    write(tmp_path, "P1.hrdscore.csv", DRAGEN_HEADER + "P1,18,27,34,79\n")
+    write(tmp_path, "P1.purple.qc", "QCStatus\tWARN_LOW_PURITY\nPurity\t0.1500\n")
+    sheet = write(
+        tmp_path,
+        "samples.tsv",
+        "patient_id\ttumor_type\tinputs\nP1\tHGSOC\tP1.hrdscore.csv,P1.purple.qc\n",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["batch", str(sheet), "--hrd-gis", "42", "-o", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    case = json.loads((out / "P1.json").read_text())
+    assert marker(case, "HRD")["status"] == "positive"
+    assert any("WARN_LOW_PURITY" in w and "0.1500" in w for w in case["qc"]["warnings"])

@@ -111,7 +111,7 @@ DECLARED_KINDS: dict[str, frozenset[str]] = {
     "tso500": frozenset({"tso500"}),
     "cnv": frozenset({"cnv", "cnv_vcf", "cna_matrix", "freec_cnvs"}),
     "fusions": frozenset({"fusions", "sv_vcf"}),
-    "biomarkers": frozenset({"biomarkers", "dragen_msi", "dragen_tmb"}),
+    "biomarkers": frozenset({"biomarkers", "dragen_msi", "dragen_tmb", "dragen_hrd", "purple_qc"}),
 }
 """Kinds a caller may declare for an input (a samplesheet's columns) -> sniffed kinds it allows."""
 
