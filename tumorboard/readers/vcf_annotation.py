@@ -140,11 +140,11 @@ class Annotation:
         database: str = "",
     ) -> None:
         self.tag = tag
-        self.database = database
-        """ANNOVAR's gene-based database whose keys are read (``refGene``, ``ensGene`` ...)."""
         """The annotation's layout: CSQ (VEP's, by its Format list), ANN, EFF, PAVE_TI ..."""
         self.key = key or tag
         """The INFO key holding it: ``ANN`` for VEP run with ``--vcf_info_field ANN``."""
+        self.database = database
+        """ANNOVAR's gene-based database whose keys are read (``refGene``, ``ensGene`` ...)."""
         self.fields = list(fields)
         self.n = len(self.fields)
         self.optional = optional
