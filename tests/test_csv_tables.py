@@ -12,11 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
+from cli_run import annotate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tumorboard.cli import main
 from tumorboard.readers.detect import detect_format
 from tumorboard.readers.table import read_table
 
@@ -32,13 +31,6 @@ def jaffa_row(genes: str, pairs: str, reads: int, classification: str) -> str:
         f'"T1","{genes}","chr2",42299000,"+","chr2",29223000,"-",13076,"{pairs}",{reads},TRUE,'
         f'TRUE,TRUE,"Locus_1_Transcript_1/1",371,"{classification}","-"\n'
     )
-
-
-def annotate(args: list[str]) -> tuple[int, str, dict]:
-    out = Path(args[args.index("-o") + 1])
-    result = CliRunner().invoke(main, ["annotate", *args])
-    case = json.loads(out.read_text()) if result.exit_code == 0 else {}
-    return result.exit_code, result.output, case
 
 
 def test_jaffa_results_reach_the_alk_and_ret_labels(tmp_path: Path) -> None:

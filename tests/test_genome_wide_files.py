@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import annotate, write
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,19 +60,6 @@ def purple_row(
         f"3.0500\t3.1500\t0.0211\t0.0211\t0.0000\ttrue\t{ms}\t{ms_status}\t184\tHIGH\t{tmb}\t"
         f"{tmb_status}\t86\tTUMOR_GERMLINE\tfalse\n"
     )
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def annotate(args: list[str]) -> tuple[int, str, dict]:
-    out = Path(args[args.index("-o") + 1])
-    result = CliRunner().invoke(main, ["annotate", *args])
-    case = json.loads(out.read_text()) if result.exit_code == 0 else {}
-    return result.exit_code, result.output, case
 
 
 def markers(case: dict) -> dict[str, dict]:

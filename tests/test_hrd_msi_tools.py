@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import annotate, write
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,19 +45,6 @@ def mantis_status(dif: str = "0.5123", call: str = "Unstable", threshold: str = 
         "Euclidean Distance (EUC)\t0.2012\t0.1870   \tUnstable\n"
         "Cosine Dissimilarity (COS)\t0.0911\t0.0700   \tUnstable\n" + MANTIS_NOTE
     )
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def annotate(args: list[str]) -> tuple[int, str, dict]:
-    out = Path(args[args.index("-o") + 1])
-    result = CliRunner().invoke(main, ["annotate", *args])
-    case = json.loads(out.read_text()) if result.exit_code == 0 else {}
-    return result.exit_code, result.output, case
 
 
 def marker(case: dict, name: str) -> dict:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_run import annotate
 from click.testing import CliRunner
 
 from tumorboard.cli import main
@@ -27,13 +28,6 @@ PIK3CA_ROWS = (
     "PIK3CA\thg19\t3\t178936091\t178936091\tMissense_Mutation\tG\tA\t__UNKNOWN__\tp.E545K\n"
     "PIK3CA\thg19\t3\t178952085\t178952085\tMissense_Mutation\tA\tT\t__UNKNOWN__\tp.H1047L\n"
 )
-
-
-def annotate(args: list[str]) -> tuple[int, str, dict]:
-    out = Path(args[args.index("-o") + 1])
-    result = CliRunner().invoke(main, ["annotate", *args])
-    case = json.loads(out.read_text()) if result.exit_code == 0 else {}
-    return result.exit_code, result.output, case
 
 
 def _funcotator_maf(tmp_path: Path, comment_lines: int) -> Path:

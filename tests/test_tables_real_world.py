@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import annotate
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,13 +36,6 @@ GDC_PREAMBLE = (
     "#version gdc-1.0.0\n#filedate 20260101\n#annotation.spec gdc-1.0.1-public\n"
     "#n.analyzed.samples 1\n#tumor.aliquots.submitter_id TCGA-XX-0001-01A\n"
 )
-
-
-def annotate(args: list[str]) -> tuple[int, str, dict]:
-    out = args[args.index("-o") + 1]
-    result = CliRunner().invoke(main, ["annotate", *args])
-    data = json.loads(Path(out).read_text()) if result.exit_code == 0 else {}
-    return result.exit_code, result.output, data
 
 
 def labels(case: dict) -> list[str]:

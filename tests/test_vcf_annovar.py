@@ -13,11 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
+from cli_run import annotate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tumorboard.cli import main
 from tumorboard.readers.detect import detect_format
 from tumorboard.readers.vcf_annotation import ANNOVAR_FIELDS, annovar_entries
 
@@ -71,13 +70,6 @@ def vcf(tmp_path: Path, *names: str) -> Path:
     path = tmp_path / "T.hg38_multianno.vcf"
     path.write_text(HEADER + "".join(RECORDS[n] for n in names))
     return path
-
-
-def annotate(args: list[str]) -> tuple[int, str, dict]:
-    out = Path(args[args.index("-o") + 1])
-    result = CliRunner().invoke(main, ["annotate", *args])
-    case = json.loads(out.read_text()) if result.exit_code == 0 else {}
-    return result.exit_code, result.output, case
 
 
 def variants(case: dict) -> dict[str, dict]:
