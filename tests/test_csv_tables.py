@@ -103,3 +103,12 @@ def test_csv_cells_read_back(tmp_path_factory, rows: list[list[str]]) -> None:  
     assert table.keys == ["gene", "copynumber", "note"]
     # a line starting with '#' after the header is a comment, as in every table
     assert [cells for _, cells in table.rows] == [r for r in rows if not r[0].startswith("#")]
+
+
+def test_a_csv_saved_by_excel_with_a_bom_and_crlf(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark and ends lines with CR LF."""
+    path = tmp_path / "cnv.csv"
+    path.write_bytes(b"\xef\xbb\xbfgene,copy_number\r\nERBB2,14\r\n")
+    code, output, case = annotate([str(path), "-t", "BRCA", "-o", str(tmp_path / "c.json")])
+    assert code == 0, output
+    assert [v["label"] for v in case["variants"]] == ["ERBB2 amplification"]
