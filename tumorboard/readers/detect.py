@@ -67,7 +67,6 @@ from tumorboard.readers.text import (
     iter_lines,
     norm_column,
     stream_head,
-    unquote,
 )
 
 _GENE_PAIR_COLUMNS = frozenset(
@@ -262,7 +261,7 @@ def _biomarker_json(p: Path) -> str | None:
 
 def _dragen_hrd(first: str) -> bool:
     """Is ``first`` the header of DRAGEN's ``hrdscore.csv``?"""
-    return set(DRAGEN_HRD) <= {norm_column(unquote(c)) for c in first.split(",")}
+    return set(DRAGEN_HRD) <= {norm_column(c) for c in header_cells(first)}
 
 
 _JSON_MAX = 1 << 20

@@ -70,7 +70,7 @@ from tumorboard.readers.table import (
     restrict,
     table_notes,
 )
-from tumorboard.readers.text import excerpt, iter_lines, norm_column, unquote
+from tumorboard.readers.text import excerpt, iter_lines, norm_column
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
@@ -540,11 +540,14 @@ def hrd_score(
 def _scarhrd(row: _Row, options: RunOptions) -> list[Biomarker]:
     """scarHRD's ``HRD-sum`` (HRD-LOH + telomeric AI + LST): the first cell is the sample's row
     name under an empty header cell (R's ``write.table``)."""
-    loh, tai, lst = row.value("hrd"), row.value("telomericai"), row.value("lst")
-    parts = ", ".join(
-        f"{name} {v:g}" for name, v in (("LOH", loh), ("TAI", tai), ("LST", lst)) if v is not None
-    )
+    parts = _hrd_parts(row, "hrd", "telomericai", "lst")
     return [hrd_score(row.value("hrdsum"), options, f"scarHRD {row.name}", "scarHRD", parts)]
+
+
+def _hrd_parts(row: _Row, loh: str, tai: str, lst: str) -> str:
+    """The score's parts as shown beside it: ``LOH 18, TAI 27, LST 34`` (columns by key)."""
+    values = (("LOH", row.value(loh)), ("TAI", row.value(tai)), ("LST", row.value(lst)))
+    return ", ".join(f"{name} {v:g}" for name, v in values if v is not None)
 
 
 MANTIS_METRIC = "(dif)"
@@ -592,34 +595,21 @@ def _mantis(row: _Row, options: RunOptions) -> list[Biomarker]:
 def read_dragen_hrd(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """DRAGEN's ``hrdscore.csv``: a header ``Sample,LOH_Score,TAI_Score,LST_Score,HRD_Score``
     and one row per sample (DRAGEN writes the file only when the HRD scoring succeeded)."""
-    name = Path(path).name
-    header: list[str] = []
-    keys: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    header_line = 0
-    for n, text in iter_lines(path):
-        if not text.strip():
-            continue
-        cells = [unquote(c.strip()) for c in text.rstrip("\r\n").split(",")]
-        if not header:
-            header, keys, header_line = cells, [norm_column(c) for c in cells], n
-            if not set(DRAGEN_HRD) <= set(keys):
-                raise FormatError(
-                    f"not DRAGEN's hrdscore.csv header ({excerpt(text, 60)})",
-                    where=f"{path}:{n}",
-                    hint="give the file as DRAGEN wrote it: Sample,LOH_Score,TAI_Score,"
-                    "LST_Score,HRD_Score",
-                )
-            continue
-        if len(cells) != len(header):
+    table = read_table(path)  # comma-separated: read as CSV
+    if table is None or not set(DRAGEN_HRD) <= set(table.keys):
+        raise FormatError(
+            "not DRAGEN's hrdscore.csv header",
+            where=path,
+            hint="give the file as DRAGEN wrote it: Sample,LOH_Score,TAI_Score,LST_Score,HRD_Score",
+        )
+    width = len(table.header)
+    for n, cells in table.rows:
+        if len(cells) != width:
             raise RecordError(
-                f"{len(cells)} comma-separated values where the header has {len(header)}",
+                f"{len(cells)} comma-separated values where the header has {width}",
                 where=f"{path}:{n}",
                 hint="give the file as DRAGEN wrote it (one row per sample)",
             )
-        rows.append((n, cells))
-    table = Table(path, header, keys, header_line)
-    table.rows = rows
     result = ReadResult(kind="biomarkers", path=path, annotation="DRAGEN HRD")
     row = _one_row(table, options, result, "DRAGEN HRD")
     if row is None:
@@ -632,13 +622,11 @@ def read_dragen_hrd(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     line, cells = row
     result.qc.records_read = 1
     r = _Row(table, line, cells, result.qc)
-    loh, tai, lst = r.value("lohscore"), r.value("taiscore"), r.value("lstscore")
-    parts = ", ".join(
-        f"{k} {v:g}" for k, v in (("LOH", loh), ("TAI", tai), ("LST", lst)) if v is not None
-    )
+    parts = _hrd_parts(r, "lohscore", "taiscore", "lstscore")
     result.biomarkers.append(
-        hrd_score(r.value("hrdscore"), options, f"DRAGEN {name}", "DRAGEN", parts)
+        hrd_score(r.value("hrdscore"), options, f"DRAGEN {r.name}", "DRAGEN", parts)
     )
+    result.qc.warnings.extend(table_notes(table, "DRAGEN HRD values"))
     return result
 
 

@@ -97,7 +97,7 @@ def read_table(path: str) -> Table | None:
             if is_preamble(line):
                 continue
             comma = is_csv_header(line)
-            header = [c.strip() for c in (_csv_cells(line) if comma else _cells(line))]
+            header = [c.strip() for c in _cells(line, comma)]
             header[0] = header[0].lstrip("#").strip()
             while len(header) > 1 and not header[-1]:
                 header.pop()
@@ -106,7 +106,7 @@ def read_table(path: str) -> Table | None:
             continue
         if line.startswith("#"):
             continue  # a comment line after the header
-        table.rows.append((n, _csv_cells(line) if comma else _cells(line)))
+        table.rows.append((n, _cells(line, comma)))
         complete = ended
     if table is not None:
         table.complete = complete
@@ -129,18 +129,16 @@ def is_csv_header(line: str) -> bool:
 
 def header_cells(line: str) -> list[str]:
     """A header line's cells, tab- or comma-separated (:func:`is_csv_header`), unquoted."""
-    return _csv_cells(line) if is_csv_header(line) else [unquote(c) for c in line.split("\t")]
+    return _cells(line, is_csv_header(line))
 
 
-def _csv_cells(line: str) -> list[str]:
-    """A comma-separated line's cells (quotes removed; a cell left open at the end of the line
-    is read up to the line's end)."""
-    return next(csv.reader([line.rstrip("\r\n")]), [])
-
-
-def _cells(line: str) -> list[str]:
-    """The tab-separated cells of a line, each without the quotes R's ``write.table`` or a
-    spreadsheet put around text (a line without ``"`` is only split)."""
+def _cells(line: str, comma: bool = False) -> list[str]:
+    """A line's cells without the quotes R's ``write.table`` or a spreadsheet put around text:
+    comma-separated lines as CSV (a quoted cell may hold commas; a cell left open at the end of
+    the line is read up to its end), tab-separated ones split (a line without ``"`` is only
+    split)."""
+    if comma:
+        return next(csv.reader([line.rstrip("\r\n")]), [])
     cells = line.split("\t")
     if '"' in line:
         return [unquote(c) for c in cells]
