@@ -404,7 +404,7 @@ def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     sv_class = _cell(cells, cols["class"])
     if sv_class and sv_class.upper() != "FUSION":
         a.notes.append(f"structural variant class {sv_class} read as a fusion of the named genes")
-    _arriba_notes(a, cells, cols)
+    _caller_doubts(a, cells, cols)
     bps = [b for b in (_cell(cells, cols["bp5"]), _cell(cells, cols["bp3"])) if b]
     places = [_breakpoint(b) for b in bps]
     a.breakpoints = ";".join(bps)
@@ -414,10 +414,11 @@ def _row_fusion(cells: list[str], cols: dict[str, Any]) -> Alteration:
     return a
 
 
-def _arriba_notes(a: Alteration, cells: list[str], cols: dict[str, Any]) -> None:
-    """Arriba's own doubts, kept beside the call: a fusion strand it could not determine
-    (``+/.``: the order of gene1 and gene2 is then not known to be 5' to 3'), and its
-    ``confidence`` when low (Arriba: more likely an artefact)."""
+def _caller_doubts(a: Alteration, cells: list[str], cols: dict[str, Any]) -> None:
+    """The caller's own doubts, kept beside the call. Arriba: a fusion strand it could not
+    determine (``+/.``: the order of gene1 and gene2 is then not known to be 5' to 3'), and its
+    ``confidence`` when low (more likely an artefact). JAFFA: its ``LowConfidence`` and
+    ``PotentialRegularTranscript`` classes."""
     unknown = [
         i + 1
         for i, col in enumerate(cols["strands"])
