@@ -96,3 +96,117 @@ def test_damaged_table(i: int, tmp_path: Path) -> None:
     else:
         case = json.loads(result.output)
         assert case["inputs"][0]["path"] == str(path)
+
+
+# --- rows longer than their header (a tab inside a cell shifts every cell after it) ---
+
+_MAF_HEADER = (
+    "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tt_depth"
+    "\tt_alt_count\tHGVSp_Short\n"
+)
+
+
+def test_maf_row_with_values_past_the_header_is_skipped(tmp_path: Path) -> None:
+    """A gene cell split by a stray tab would put the chromosome in the gene column and every
+    value one column late: the row is skipped with its line, never read shifted. A trailing
+    empty cell is no value and keeps its row."""
+    from cli_run import annotate, write
+
+    maf = write(
+        tmp_path,
+        "shifted.maf",
+        _MAF_HEADER
+        + "BRAF\t7\t140753336\tA\tT\t100\t30\tp.V600E\t\n"  # trailing tab: read
+        + "KR\tAS\t12\t25245350\tC\tT\t50\t3\tp.G12D\n",  # shifted: skipped
+    )
+    code, output, case = annotate(
+        [str(maf), "-t", "COAD", "--panel", "all", "-o", str(tmp_path / "o.json")]
+    )
+    assert code == 0, output
+    assert [v["label"] for v in case["variants"]] == ["BRAF V600E"]
+    skipped = case["qc"]["skipped"]
+    assert any(
+        "MAF row has values past the header's last column" in s["reason"]
+        and s["example"].endswith("shifted.maf:3 (9 of 8)")
+        for s in skipped
+    ), skipped
+
+
+def test_fusion_row_with_values_past_the_header_is_skipped(tmp_path: Path) -> None:
+    from cli_run import annotate, write
+
+    vcf = write(
+        tmp_path,
+        "empty.vcf",
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+    )
+    fusions = write(
+        tmp_path,
+        "fusions.tsv",
+        "FusionName\tJunctionReadCount\tSpanningFragCount\n"
+        "EML4--ALK\t48\t22\n"
+        "CD74--ROS1\t5\t3\tsomething a later column holds\n",
+    )
+    args = [str(vcf), "--fusions", str(fusions), "-t", "LUAD", "--genome", "GRCh38"]
+    args += ["-o", str(tmp_path / "o.json")]
+    code, output, case = annotate(args)
+    assert code == 0, output
+    assert [v["label"] for v in case["variants"]] == ["EML4::ALK fusion"]
+    assert any(
+        "fusion row has values past the header's last column" in s["reason"]
+        for s in case["qc"]["skipped"]
+    ), case["qc"]["skipped"]
+
+
+def test_one_row_biomarker_file_with_values_past_the_header_is_an_error(tmp_path: Path) -> None:
+    """PURPLE's purity file holds one row: shifted, its MSI or TMB value would be another
+    column's number, so the file is refused (one Error: and one Hint: line)."""
+    from cli_run import write
+
+    names = (
+        "purity normFactor score diploidProportion ploidy gender status polyclonalProportion "
+        "minPurity maxPurity minPloidy maxPloidy minDiploidProportion maxDiploidProportion "
+        "somaticPenalty wholeGenomeDuplication msIndelsPerMb msStatus tml tmlStatus tmbPerMb "
+        "tmbStatus svTumorMutationalBurden"
+    )
+    header = "\t".join(names.split()) + "\n"
+    cells = [
+        "0.6",
+        "1.0",
+        "0.1",
+        "0.9",
+        "2.1",
+        "FEMALE",
+        "NORMAL",
+        "0",
+        "0.5",
+        "0.7",
+        "2",
+        "2.2",
+        "0.8",
+        "1",
+        "0",
+        "false",
+        "0.1",
+        "MSS",
+        "100",
+        "LOW",
+        "3.0",
+        "LOW",
+        "10",
+    ]
+    cells.insert(5, "extra")
+    purity = write(tmp_path, "T.purple.purity.tsv", header + "\t".join(cells) + "\n")
+    vcf = write(
+        tmp_path,
+        "empty.vcf",
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+    )
+    out = tmp_path / "o.json"
+    args = [str(vcf), str(purity), "-t", "LUAD", "--genome", "GRCh38", "-o", str(out)]
+    result = CliRunner().invoke(main, ["annotate", *args])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["Error", "Hint"], lines
+    assert "past the header's last column (24 of 23 cells)" in lines[0]
+    assert not out.exists()

@@ -38,7 +38,8 @@ restricted to ``--sample`` (:func:`tumorboard.readers.table.choose_sample`).
 ...) are ``chrom:pos`` or, as STAR-Fusion writes them, ``chrom:pos:strand`` (``+``/``-``); any
 other text, or a position outside 1 to 3e9, skips the row with its reason.
 
-**Damaged files.** A row with fewer cells than the header is skipped with its reason; a last line
+**Damaged files.** A row with fewer cells than the header, or with values past its last column, is
+skipped with its reason; a last line
 without a final newline that fails to parse is an error (the file was cut inside it), one that
 parses is read with a QC warning, as is a file with a header and no rows.
 """
@@ -58,6 +59,7 @@ from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.table import (
     MAX_POSITION,
     NA_VALUES,
+    OVERLONG,
     SAMPLE_COLUMNS,
     Table,
     count,
@@ -485,6 +487,8 @@ def _read_table(path: str, options: RunOptions, result: ReadResult) -> None:
             if len(cells) < width:
                 detail = f"{len(cells)} of {width}"
                 raise _Skip("fusion row has fewer cells than the header", detail)
+            if extra := table.overlong(cells):
+                raise _Skip(OVERLONG.format(what="fusion"), extra)
             if cols["sample"] is not None and not _cell(cells, cols["sample"]):
                 raise _Skip("fusion row without a sample id")
             a = _row_fusion(cells, cols)

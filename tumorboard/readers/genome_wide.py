@@ -134,7 +134,8 @@ def _one_row(
     table: Table, options: RunOptions, result: ReadResult, tool: str
 ) -> tuple[int, list[str]] | None:
     """This patient's one data row (a CHORD file of a cohort holds one row per sample)."""
-    table.rows = _row_names_dropped(table, table.rows)
+    if tool in _R_TABLES:
+        table.rows = _row_names_dropped(table, table.rows)
     rows = table.rows
     column = table.col("sample", "sampleid")
     if column is not None:
@@ -150,7 +151,19 @@ def _one_row(
             where=f"{table.path}:{rows[1][0]}",
             hint="give this patient's file, or --sample for a file of several samples",
         )
+    if extra := table.overlong(rows[0][1]):
+        raise RecordError(
+            f"the row has values past the header's last column ({extra} cells): its values "
+            "may stand in the wrong columns",
+            where=f"{table.path}:{rows[0][0]}",
+            hint=f"give the {tool} file as the tool wrote it",
+        )
     return rows[0]
+
+
+_R_TABLES = frozenset({"CHORD", "scarHRD"})
+"""Tools whose tables R's ``write.table`` writes, row names included; any other tool's row one
+cell longer than its header is a shifted row, not a row name."""
 
 
 def _row_names_dropped(

@@ -16,10 +16,11 @@ protein change, ``Consequence`` (SO terms; else mapped from ``Variant_Classifica
 One patient per case: a MAF naming several ``Tumor_Sample_Barcode`` values needs ``--sample``
 (:func:`tumorboard.readers.table.choose_sample`). ``NCBI_Build`` (``GRCh37``/``37``/``hg19``,
 ``GRCh38``/``38``/``hg38``) gives the build; a MAF mixing builds, or contradicting ``--genome``,
-is an error. A bad row (fewer cells than the header, an unparseable or negative number, no gene,
-invalid alleles) is skipped with its line and reason in ``qc.skipped``; a last line without a
-final newline that fails to parse is an error (the file was cut inside it), one that parses is
-read with a QC warning, as is a file with a header and no rows. Rows failing ``FILTER`` are
+is an error. A bad row (fewer cells than the header, values past its last column, an
+unparseable or negative number, no gene, invalid alleles) is skipped with its line and reason in
+``qc.skipped``; a last line without a final newline that fails to parse is an error (the file
+was cut inside it), one that parses is read with a QC warning, as is a file with a header and no
+rows. Rows failing ``FILTER`` are
 dropped unless ``include_filtered`` (counted either way); rows outside the panel's genes are
 counted, not reported.
 """
@@ -37,6 +38,7 @@ from tumorboard.readers.base import QCCounter, ReadResult
 from tumorboard.readers.table import (
     MAX_POSITION,
     NA_VALUES,
+    OVERLONG,
     SAMPLE_COLUMNS,
     Table,
     count,
@@ -319,6 +321,8 @@ def _read_rows(
         try:
             if len(cells) < width:
                 raise SkipRow("MAF row has fewer cells than the header", f"{len(cells)} of {width}")
+            if extra := table.overlong(cells):
+                raise SkipRow(OVERLONG.format(what="MAF"), extra)
             row = _Row(cols, cells)
             if cols["sample"] is not None and not row.get("sample"):
                 raise SkipRow("MAF row without Tumor_Sample_Barcode")

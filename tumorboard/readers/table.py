@@ -77,9 +77,23 @@ class Table:
     def last_line(self) -> int:
         return self.rows[-1][0] if self.rows else self.header_line
 
+    def overlong(self, cells: list[str]) -> str:
+        """``"N of M"`` when the row holds values past the header's last column (``""``: it
+        fits). Such a row's values may stand in the wrong columns (a tab or comma inside a cell
+        shifts every cell after it), so no reader takes them as they are. Empty cells past the
+        end (a trailing tab) are not values."""
+        width = len(self.header)
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            return f"{len(cells)} of {width}"
+        return ""
+
     def truncated(self, line: int) -> bool:
         """Is ``line`` the file's last line, written without a final newline?"""
         return not self.complete and line == self.last_line
+
+
+OVERLONG = "{what} row has values past the header's last column (its cells may be shifted)"
+"""The skip reason for a row :meth:`Table.overlong` finds (``what``: MAF, fusion...)."""
 
 
 def read_table(path: str) -> Table | None:
@@ -346,6 +360,7 @@ __all__ = [
     "MAX_POSITION",
     "NA_VALUES",
     "NO_SAMPLE_COLUMN",
+    "OVERLONG",
     "SAMPLE_COLUMNS",
     "Number",
     "SampleChoice",
