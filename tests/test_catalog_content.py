@@ -399,6 +399,7 @@ def test_dmmr_only_labels_require_ihc(cat: Catalog) -> None:
         "FDA_DOSTARLIMAB_SOLID_MSI",
         "FDA_DURVALUMAB_ENDOMETRIAL_MSI",
         "EMA_DURVALUMAB_ENDOMETRIAL_DMMR",
+        "FDA_ATEZOLIZUMAB_CHEMO_COLON_DMMR_ADJUVANT",
     }
     assert [i.id for i in dmmr if "ihc" not in {r.kind for r in i.requires}] == []
     msi = cat.indications_by_biomarker["MSI_H"]

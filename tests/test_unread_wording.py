@@ -22,34 +22,37 @@ from tumorboard.cli import main
 UNREAD = "the catalog has not read the label's own words"
 
 
-def _fusion_case(tmp_path: Path, age: int) -> tuple[Path, Path]:
+def _fusion_case(tmp_path: Path, age: int, fusion: str) -> tuple[Path, Path]:
     fusions = tmp_path / "fusions.tsv"
-    fusions.write_text("FusionGene\tSplitReads\nEML4--ALK\t40\n", encoding="utf-8")
+    fusions.write_text(f"FusionGene\tSplitReads\n{fusion}\t40\n", encoding="utf-8")
     patient = tmp_path / "patient.yaml"
     patient.write_text(yaml.safe_dump({"id": "P-7", "age": age}), encoding="utf-8")
     return fusions, patient
 
 
-def test_unread_record_is_on_label_if_and_read_record_is_bare(tmp_path: Path) -> None:
-    fusions, patient = _fusion_case(tmp_path, 48)
+def _matches(tmp_path: Path, fusion: str, tumour: str) -> dict[str, dict[str, object]]:
+    fusions, patient = _fusion_case(tmp_path, 48, fusion)
     out = tmp_path / "case.json"
     result = CliRunner().invoke(
         main,
-        ["annotate", "--fusions", str(fusions), "-t", "LUAD", "--jurisdiction", "FDA",
+        ["annotate", "--fusions", str(fusions), "-t", tumour, "--jurisdiction", "FDA",
          "--patient", str(patient), "-o", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    matches = {"+".join(m["drugs"]): m for m in json.loads(out.read_text())["matches"]}
-    # FDA ceritinib: the 2014 accelerated approval's sentence was not read by the catalog
-    ceritinib = matches["ceritinib"]
-    assert ceritinib["label"] == "on-label"
-    assert any(UNREAD in r for r in ceritinib["requires"]), ceritinib["requires"]
-    assert ceritinib["label_text"].startswith("on-label if ")
-    assert "Zykadia" in ceritinib["label_text"]  # names the document to read
+    return {"+".join(m["drugs"]): m for m in json.loads(out.read_text())["matches"]}
+
+
+def test_unread_record_is_on_label_if_and_read_record_is_bare(tmp_path: Path) -> None:
+    # FDA zenocutuzumab in cholangiocarcinoma: the 2026 approval's sentence was not read
+    unread = _matches(tmp_path, "CD74--NRG1", "CHOL")["zenocutuzumab"]
+    assert unread["label"] == "on-label"
+    assert any(UNREAD in str(r) for r in unread["requires"]), unread["requires"]
+    assert str(unread["label_text"]).startswith("on-label if ")
+    assert "Bizengri" in str(unread["label_text"])  # names the document to read
     # FDA alectinib: the label's words are in the record; an adult of 48: nothing to confirm
-    alectinib = matches["alectinib"]
+    alectinib = _matches(tmp_path, "EML4--ALK", "LUAD")["alectinib"]
     assert alectinib["label"] == "on-label"
-    assert not any(UNREAD in r for r in alectinib["requires"])
+    assert not any(UNREAD in str(r) for r in alectinib["requires"])
 
 
 def test_every_unread_record_asks_for_its_words_in_the_listing() -> None:
