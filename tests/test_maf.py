@@ -312,3 +312,39 @@ def test_protein_only_rows_round_trip(
     path.write_text(f"NCBI_Build\thugo_symbol\t{case}\nGRCh38\t{gene}\tp.{ref}{codon}{alt}\n")
     (a,) = read_maf(str(path), OPTS).alterations
     assert (a.gene, a.protein, a.protein_start, a.chrom) == (gene, f"{ref}{codon}{alt}", codon, "")
+
+
+def test_mutation_status_germline_loh_and_wildtype_rows_are_not_tumour_variants(
+    tmp_path: Path,
+) -> None:
+    """cBioPortal MAFs keep germline, LOH and wild-type rows beside the somatic ones
+    (Mutation_Status); only Somatic, Unknown, None and empty ones are tumour variants."""
+    header = (
+        "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2"
+        "\tHGVSp_Short\tMutation_Status\n"
+    )
+    rows = [
+        "BRAF\t7\t140753336\tA\tT\tp.V600E\tSomatic",
+        "BRCA2\t13\t32340301\tC\tT\tp.Q1037*\tGermline",
+        "BRCA1\t17\t43094464\tG\tA\tp.R1203*\tLOH",
+        "KRAS\t12\t25245350\tC\tT\tp.G12D\tWildtype",
+        "PIK3CA\t3\t179234297\tA\tG\tp.H1047R\t",
+        "EGFR\t7\t55191822\tT\tG\tp.L858R\tUnknown",
+    ]
+    maf = tmp_path / "status.maf"
+    maf.write_text(header + "\n".join(rows) + "\n")
+    r = read_maf(str(maf), OPTS)
+    assert _labels(r) == ["BRAF V600E", "PIK3CA H1047R", "EGFR L858R"]
+    assert set(r.qc.skipped) == {
+        "MAF row marked Germline (Mutation_Status): not a tumour variant",
+        "MAF row marked LOH (Mutation_Status: a germline variant whose other allele the tumour "
+        "lost): not a tumour variant",
+        "MAF row marked Wildtype (Mutation_Status: the sample was found not mutated there): "
+        "not a variant",
+    }
+    assert (
+        r.qc.skipped_examples["MAF row marked Germline (Mutation_Status): not a tumour variant"]
+        == f"{maf}:3 (BRCA2)"
+    )
+    (note,) = r.qc.not_assessable
+    assert note.startswith("status.maf: 2 row(s) marked Germline or LOH (Mutation_Status)")

@@ -47,7 +47,9 @@ def test_varscan_germline_and_loh_calls_are_not_tumour_variants(
     germline = next(n for r, n in skipped.items() if r.endswith("(VarScan SS=1)"))
     loh = next(n for r, n in skipped.items() if r.endswith("(VarScan SS=3)"))
     assert (germline, loh, len(case["variants"])) == (425, 42, 31)
-    assert any("calls germline or LOH" in n for n in case["qc"]["not_assessable"])
+    assert any(
+        "calls germline, LOH or present in the normal" in n for n in case["qc"]["not_assessable"]
+    )
 
 
 VARDICT = (
@@ -60,6 +62,7 @@ VARDICT = (
     "13\t32914438\t.\tT\tTA\t.\tPASS\tSTATUS=Germline\tGT:DP:AF\t0/1:120:0.5\t0/1:100:0.49\n"
     "13\t32907420\t.\tG\tT\t.\tPASS\tSTATUS=StrongLOH\tGT:DP:AF\t1/1:90:0.97\t0/1:80:0.5\n"
     "13\t32911888\t.\tA\tT\t.\tPASS\tSTATUS=StrongSomatic\tGT:DP:AF\t0/1:100:0.3\t0/0:90:0\n"
+    "13\t32912750\t.\tC\tT\t.\tPASS\tSTATUS=AFDiff\tGT:DP:AF\t1/1:80:1.0\t0/1:70:0.45\n"
 )
 
 
@@ -69,13 +72,15 @@ def test_vardict_status_decides_which_calls_are_the_tumours(tmp_path: Path) -> N
     skipped = reasons(case)
     assert any(r.endswith("(VarDict STATUS=Germline)") for r in skipped)
     assert any(r.endswith("(VarDict STATUS=StrongLOH)") for r in skipped)
+    # AFDiff: the normal carries it too (at another allele fraction): no somatic call
+    assert any(r.endswith("(VarDict STATUS=AFDiff)") for r in skipped)
 
 
 def test_a_status_field_of_another_meaning_is_not_read(tmp_path: Path) -> None:
     """Only a header that describes somatic/germline status makes STATUS a somatic status."""
     other = VARDICT.replace("Somatic or germline status", "Review status of the record")
     case = run(tmp_path, other, "--sample", "T1", "--panel", "all")
-    assert len(case["variants"]) == 3
+    assert len(case["variants"]) == 4
 
 
 PLATYPUS = (

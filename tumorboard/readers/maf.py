@@ -90,7 +90,25 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "exon": ("exonnumber", "exon", "transcriptexon"), "impact": ("impact",),
     "filter": ("filter",), "depth": ("tdepth",), "alt_count": ("taltcount",),
     "ref_count": ("trefcount",), "build": ("ncbibuild",), "sample": SAMPLE_COLUMNS[:1],
+    "status": ("mutationstatus",),
 }  # fmt: skip
+_NOT_SOMATIC = {
+    "germline": "MAF row marked Germline (Mutation_Status): not a tumour variant",
+    "loh": (
+        "MAF row marked LOH (Mutation_Status: a germline variant whose other allele the tumour "
+        "lost): not a tumour variant"
+    ),
+    "wildtype": (
+        "MAF row marked Wildtype (Mutation_Status: the sample was found not mutated there): "
+        "not a variant"
+    ),
+    "post-transcriptional modification": (
+        "MAF row marked Post-transcriptional modification (Mutation_Status): not a DNA variant"
+    ),
+}
+"""Mutation_Status values of rows that are no tumour variant (the MAF specification's values:
+Germline, Somatic, LOH, Post-transcriptional modification, Unknown, None; cBioPortal adds
+Wildtype); Somatic, Unknown, None and an empty cell are read."""
 
 
 _SHOWN = {"depth": "t_depth", "alt_count": "t_alt_count", "ref_count": "t_ref_count"}
@@ -315,6 +333,7 @@ def _read_rows(
     qc = result.qc
     width = len(table.header)
     contradicted: list[str] = []
+    not_somatic = 0
     for n, cells in rows:
         qc.records_read += 1
         where = f"{table.path}:{n}"
@@ -326,6 +345,10 @@ def _read_rows(
             row = _Row(cols, cells)
             if cols["sample"] is not None and not row.get("sample"):
                 raise SkipRow("MAF row without Tumor_Sample_Barcode")
+            if reason := _NOT_SOMATIC.get(row.get("status").lower()):
+                if row.get("status").lower() in ("germline", "loh"):
+                    not_somatic += 1
+                raise SkipRow(reason, row.get("gene"))
             a = _alteration(row, n, name)
             stated = row.get("classification") or row.get("consequence")
             if _agree(a, stated):
@@ -340,6 +363,12 @@ def _read_rows(
         qc.warnings.append(
             f"{name}: {len(contradicted)} row(s) whose Variant_Classification contradicts the "
             f"protein change were read by the protein change (first: {contradicted[0]})"
+        )
+    if not_somatic:
+        qc.not_assessable.append(
+            f"{name}: {not_somatic} row(s) marked Germline or LOH (Mutation_Status) were not read "
+            "as tumour variants (see qc.skipped); a germline finding (BRCA1/2 for PARP inhibitors, "
+            "for example) needs the germline call set, which this case does not read"
         )
 
 

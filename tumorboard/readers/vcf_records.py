@@ -66,8 +66,10 @@ def caller_status(descriptions: dict[str, str]) -> tuple[str, dict[str, str]] | 
 
     VarScan2 somatic writes ``SS`` (0 reference, 1 germline, 2 somatic, 3 LOH, 5 unknown) and
     VarDict paired mode ``STATUS`` (StrongSomatic, LikelySomatic, Germline, LikelyLOH,
-    StrongLOH, AFDiff, SampleSpecific); both set FILTER PASS on germline calls. Read only when
-    the header's description says so (another tool's ``SS`` or ``STATUS`` means something else).
+    StrongLOH, AFDiff, SampleSpecific); both set FILTER PASS on germline calls. VarDict's AFDiff
+    is a variant both samples carry, at different allele frequencies: the normal has it, so it
+    is no somatic call either. Read only when the header's description says so (another tool's
+    ``SS`` or ``STATUS`` means something else).
     """
     ss = descriptions.get("SS", "").lower()
     if "germline" in ss and "somatic" in ss:
@@ -81,6 +83,7 @@ def caller_status(descriptions: dict[str, str]) -> tuple[str, dict[str, str]] | 
             "Germline": f"{GERMLINE_CALL} (VarDict STATUS=Germline)",
             "LikelyLOH": f"{LOH_CALL} (VarDict STATUS=LikelyLOH)",
             "StrongLOH": f"{LOH_CALL} (VarDict STATUS=StrongLOH)",
+            "AFDiff": f"{IN_NORMAL_CALL} (VarDict STATUS=AFDiff)",
         }
     return None
 
@@ -89,6 +92,10 @@ GERMLINE_CALL = "germline call by the caller, not a tumour variant"
 LOH_CALL = (
     "LOH call by the caller (a germline variant whose other allele the tumour lost), not a "
     "tumour variant"
+)
+IN_NORMAL_CALL = (
+    "found in the normal sample too by the caller (both samples carry it, at different allele "
+    "fractions), not a somatic call"
 )
 
 
@@ -239,8 +246,9 @@ class RecordParser:
         if not self.not_somatic:
             return ""
         return (
-            f"{name}: {self.not_somatic} record(s) the caller calls germline or LOH were not read "
-            "as tumour variants (see qc.skipped); a germline finding (BRCA1/2 for PARP "
+            f"{name}: {self.not_somatic} record(s) the caller calls germline, LOH or present "
+            "in the normal sample were not read as tumour variants (see qc.skipped); a germline "
+            "finding (BRCA1/2 for PARP "
             "inhibitors, for example) needs the germline call set, which this case does not read"
         )
 
@@ -269,6 +277,7 @@ class RecordParser:
 
 __all__ = [
     "GERMLINE_CALL",
+    "IN_NORMAL_CALL",
     "LOH_CALL",
     "NEEDS_PROTEIN",
     "NOT_IN_TUMOUR",
