@@ -102,3 +102,48 @@ def test_alteration_labels_and_keys() -> None:
     assert Alteration(gene="EML4", kind=FUSION, gene3="ALK").label == "EML4::ALK fusion"
     assert Alteration(gene="TP53", filter="LowQual").is_passing is False
     assert Alteration(gene="TP53", filter=".").is_passing is True
+
+
+# --- Oncotator's protein notations (TCGA-era MAFs) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "one", "start", "end"),
+    [
+        ("p.599_600insDFREYEY", "599_600insDFREYEY", 599, 600),  # FLT3-ITD, residues not named
+        ("p.600_600D>DSSDNEYFY", "D600delinsDSSDNEYFY", 600, 600),  # FLT3-ITD as a replacement
+        ("p.594_600FREYEYD>Y", "F594_D600delinsY", 594, 600),
+        ("p.WQ288fs", "W288fs", 288, 288),  # NPM1 type A, named by the residues around it
+        ("p.KIM2014fs", "K2014fs", 2014, 2014),
+        ("p.-287fs", "287fs", 287, 287),  # an insertion whose neighbour is not named
+    ],
+)
+def test_oncotator_notations_keep_their_positions(
+    text: str, one: str, start: int, end: int
+) -> None:
+    change = parse_protein_change(text)
+    assert change is not None
+    assert (change.one, change.start, change.end) == (one, start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["p.599_603insDF", "p.600_599D>E", "p.594_600FR>Y", "p.599_600ins", "p.--287fs"],
+)
+def test_inconsistent_oncotator_like_text_is_not_read(text: str) -> None:
+    """Positions that do not fit the residues named (or an insertion not between neighbours)."""
+    assert parse_protein_change(text) is None
+
+
+@given(
+    start=st.integers(min_value=1, max_value=5000),
+    ref=st.text(alphabet="ACDEFGHIKLMNPQRSTVWY", min_size=1, max_size=8),
+    new=st.text(alphabet="ACDEFGHIKLMNPQRSTVWY*", min_size=1, max_size=30),
+)
+def test_oncotator_replacement_spans_its_residues(start: int, ref: str, new: str) -> None:
+    end = start + len(ref) - 1
+    change = parse_protein_change(f"p.{start}_{end}{ref}>{new}")
+    assert change is not None
+    assert (change.start, change.end, change.ref_aa) == (start, end, ref[0])
+    assert change.one.endswith(f"delins{new}")
+    assert parse_protein_change(change.three) == parse_protein_change(change.one)

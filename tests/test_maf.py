@@ -348,3 +348,32 @@ def test_mutation_status_germline_loh_and_wildtype_rows_are_not_tumour_variants(
     )
     (note,) = r.qc.not_assessable
     assert note.startswith("status.maf: 2 row(s) marked Germline or LOH (Mutation_Status)")
+
+
+def test_oncotator_protein_changes_reach_the_flt3_itd_and_npm1_labels(tmp_path: Path) -> None:
+    """TCGA-era MAFs write Oncotator's notations in Protein_Change: an FLT3-ITD as
+    ``599_600insDFREYEY`` or ``600_600D>DSS...``, NPM1 type A as ``WQ288fs``. They keep their
+    positions, so the FLT3-ITD and NPM1 labels (midostaurin, gilteritinib, quizartinib,
+    revumenib, ziftomenib) are reached; a change that still cannot be read is said so."""
+    header = (
+        "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2"
+        "\tVariant_Classification\tProtein_Change\tNCBI_Build\n"
+    )
+    rows = [
+        "FLT3\t13\t28608256\t-\tGATCTCAAACTCGAAATAGTCAAA\tIn_Frame_Ins\tp.599_600insDFREYEY\t37",
+        "NPM1\t5\t170837543\t-\tTCTG\tFrame_Shift_Ins\tp.WQ288fs\t37",
+        "DNMT3A\t2\t25457242\tC\tT\tMissense_Mutation\tp.R882H?\t37",
+    ]
+    maf = tmp_path / "laml.maf"
+    maf.write_text(header + "\n".join(rows) + "\n")
+    out = tmp_path / "case.json"
+    args = ["annotate", str(maf), "-t", "AML", "--panel", "all", "--jurisdiction", "FDA"]
+    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    case = json.loads(out.read_text())
+    labels = {v["label"] for v in case["variants"]}
+    assert {"FLT3 599_600insDFREYEY", "NPM1 W288fs"} <= labels
+    drugs = {d for m in case["matches"] if m["label"] == "on-label" for d in m["drugs"]}
+    assert {"midostaurin", "gilteritinib", "quizartinib", "revumenib", "ziftomenib"} <= drugs
+    (unread,) = [n for n in case["qc"]["not_assessable"] if "could not be read" in n]
+    assert "1 variant(s) whose protein change could not be read (DNMT3A" in unread

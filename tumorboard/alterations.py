@@ -245,6 +245,12 @@ _VALID_REST_RE = re.compile(
     r"[A-Z*]?ext[A-Z*]?-?(?:\d+|\?)|del[A-Z*]*|dup[A-Z*]*)?$"
 )
 _SPLICE_RE = re.compile(r"^[A-Z*](\d+)_splice$")
+UNREAD_PROTEIN = "not understood; matched by gene only"
+"""The end of the note on an alteration whose input's protein change could not be read."""
+# Oncotator's protein notations (TCGA-era MAFs, their Protein_Change column)
+_ONCOTATOR_INS_RE = re.compile(r"^(\d+)_(\d+)ins([A-Z*]+)$")
+_ONCOTATOR_REPLACE_RE = re.compile(r"^(\d+)_(\d+)([A-Z*]+)>([A-Z*]+)$")
+_ONCOTATOR_FS_RE = re.compile(r"^(?:([A-Z*]{2,})|-)(\d+)fs$")
 _FRAMESHIFT_RE = re.compile(rf"({_AA3_ALT})(\d+)({_AA3_ALT})?fs(?:Ter(\d+|\?))?")
 
 
@@ -388,12 +394,44 @@ def _parse_protein_change(hgvsp: str) -> ProteinChange | None:
         return ProteinChange(one=one, three=f"p.{one}", start=None, end=None, ref_aa="")
     m = _ONE_LETTER_RE.match(one)
     if m is None or not _VALID_REST_RE.match(m.group("rest")):
-        return None
+        return _oncotator(one)
     start = int(m.group("start"))
     end = int(m.group("end")) if m.group("end") else start
     return ProteinChange(
         one=one, three=to_three_letter(one), start=start, end=end, ref_aa=m.group("ref")
     )
+
+
+def _oncotator(one: str) -> ProteinChange | None:
+    """Oncotator's own protein notations, as TCGA-era MAFs write them in ``Protein_Change``
+    (``None``: not one of them).
+
+    ``599_600insDFREYEY`` (an insertion between two positions, residues not named) keeps its
+    positions; ``600_600D>DSSDNEY`` and ``594_600FREYEYD>Y`` (the residues of positions 600 or
+    594-600 replaced) are written as HGVS deletion-insertions (``D600delinsDSSDNEY``,
+    ``F594_D600delinsY``); ``WQ288fs`` and ``KIM2014fs`` (a frameshift named by the residues
+    around it) start at the first residue (``W288fs``); ``-287fs`` (an insertion whose
+    neighbouring residue is not named) is a frameshift at position 287 (``287fs``).
+    """
+    if m := _ONCOTATOR_INS_RE.match(one):
+        start, end = int(m.group(1)), int(m.group(2))
+        if end != start + 1:
+            return None
+        return ProteinChange(one, "p." + one.translate(_TO_THREE), start, end, "")
+    if m := _ONCOTATOR_REPLACE_RE.match(one):
+        start, end, ref, new = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        if end < start or len(ref) != end - start + 1:
+            return None
+        span = f"{ref[0]}{start}" + (f"_{ref[-1]}{end}" if end > start else "")
+        hgvs = f"{span}delins{new}"
+        return ProteinChange(hgvs, to_three_letter(hgvs), start, end, ref[0])
+    if m := _ONCOTATOR_FS_RE.match(one):
+        residues, start = m.group(1), int(m.group(2))
+        if residues:
+            hgvs = f"{residues[0]}{start}fs"
+            return ProteinChange(hgvs, to_three_letter(hgvs), start, start, residues[0])
+        return ProteinChange(f"{start}fs", f"p.{start}fs", start, start, "")
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -422,6 +460,7 @@ __all__ = [
     "SPLICE_SITE_CONSEQUENCES",
     "SPLICE_VARIANT",
     "TRUNCATING_CONSEQUENCES",
+    "UNREAD_PROTEIN",
     "Alteration",
     "ProteinChange",
     "parse_exon",

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tumorboard import __version__
-from tumorboard.alterations import Alteration
+from tumorboard.alterations import UNREAD_PROTEIN, Alteration
 from tumorboard.errors import GenomeBuildError, InputError
 from tumorboard.models import CaseResult, InputFile, Patient, RunOptions, Variant, variant_dict
 from tumorboard.outputs import FileDigests
@@ -197,21 +197,32 @@ def _maf_proteins(r: ReadResult, genome: str | None, qc: QCCounter) -> None:
             f"{r.path}: {filled} row(s) without a protein change are catalog hotspot alleles "
             "by genomic coordinate (protein change from the hotspot table)"
         )
-    if left:
-        genes = sorted({a.gene for a in left})
-        shown = ", ".join(genes[:8]) + (f" and {len(genes) - 8} more" if len(genes) > 8 else "")
-        why = (
-            "not catalog hotspot alleles at their coordinates"
-            if build
-            else "no genome build (NCBI_Build or --genome) to look their coordinates up"
-        )
+    unread = [a for a in left if any(n.endswith(UNREAD_PROTEIN) for n in a.notes)]
+    missing = [a for a in left if a not in unread]
+    why = (
+        "not catalog hotspot alleles at their coordinates"
+        if build
+        else "no genome build (NCBI_Build or --genome) to look their coordinates up"
+    )
+    if missing:
         qc.not_assessable.append(
-            f"{r.path}: {len(left)} variant(s) with coordinates but no protein change "
-            f"({shown}): exact and codon rules (e.g. BRAF V600E) not assessable for them "
-            f"({why}); give HGVSp_Short or Protein_Change"
+            f"{r.path}: {len(missing)} variant(s) with coordinates but no protein change "
+            f"({_genes_shown(missing)}): exact and codon rules (e.g. BRAF V600E) not assessable "
+            f"for them ({why}); give HGVSp_Short or Protein_Change"
         )
-        for a in left:
+        for a in missing:
             a.notes.append("no protein change in the MAF: exact and codon rules not assessable")
+    if unread:
+        qc.not_assessable.append(
+            f"{r.path}: {len(unread)} variant(s) whose protein change could not be read "
+            f"({_genes_shown(unread)}; the variant notes quote it): exact, codon and region rules "
+            f"not assessable for them ({why}); give the change in HGVS form (HGVSp_Short)"
+        )
+
+
+def _genes_shown(alterations: list[Alteration]) -> str:
+    genes = sorted({a.gene for a in alterations})
+    return ", ".join(genes[:8]) + (f" and {len(genes) - 8} more" if len(genes) > 8 else "")
 
 
 def merge(found: Inputs, qc: QCCounter) -> None:

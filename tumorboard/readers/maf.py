@@ -31,7 +31,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tumorboard.alterations import FUSION, MUTATION, Alteration, parse_exon, parse_protein_change
+from tumorboard.alterations import (
+    FUSION,
+    MUTATION,
+    UNREAD_PROTEIN,
+    Alteration,
+    parse_exon,
+    parse_protein_change,
+)
 from tumorboard.errors import FormatError, GenomeBuildError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
@@ -242,7 +249,7 @@ def _protein(row: _Row, a: Alteration) -> None:
         a.protein, a.protein_3 = change.one, change.three
         a.protein_start, a.protein_end = change.start, change.end
     elif text and text not in _NO_PROTEIN:
-        a.notes.append(f"protein change {excerpt(text)} not understood; matched by gene only")
+        a.notes.append(f"protein change {excerpt(text)} {UNREAD_PROTEIN}")
 
 
 def _fusion_row(row: _Row, gene: str, name: str, line: int) -> Alteration:

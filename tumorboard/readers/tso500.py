@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tumorboard.alterations import MUTATION, REARRANGEMENT, Alteration, parse_exon
+from tumorboard.alterations import MUTATION, REARRANGEMENT, UNREAD_PROTEIN, Alteration, parse_exon
 from tumorboard.errors import RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import QCCounter, ReadResult
@@ -182,7 +182,7 @@ def _small_variant(row: Row, qc: QCCounter) -> Alteration | None:
         a.protein, a.protein_3 = change.one, change.three
         a.protein_start, a.protein_end = change.start, change.end
     elif pdot and pdot.rpartition(":")[2] not in ("p.?", "p.(=)", "p.="):
-        a.notes.append(f"protein change {pdot[:40]!r} not understood; matched by gene only")
+        a.notes.append(f"protein change {pdot[:40]!r} {UNREAD_PROTEIN}")
     qc.transcript_rules["input"] += 1
     return a
 
