@@ -277,3 +277,67 @@ def test_cnv_vcf_on_another_build_than_the_run_is_an_error(
         f"file is GRCh38 (from {how})\nHint: give every input of the patient on one build "
         "(--genome GRCh38), or lift this file over to GRCh37\n"
     )
+
+
+def test_purple_fitted_copy_numbers_just_below_zero_are_deep_deletions(tmp_path: Path) -> None:
+    """PURPLE writes fitted copy numbers of a homozygous loss slightly below 0 (-0.0117): read
+    as 0 copies, in its segments and its gene table; a clearly negative value is still
+    skipped with the reason."""
+    from cli_run import annotate, write
+
+    segments = write(
+        tmp_path,
+        "T.purple.cnv.somatic.tsv",
+        "chromosome\tstart\tend\tcopyNumber\tbafCount\tobservedBAF\tbaf\tminorAlleleCopyNumber"
+        "\tmajorAlleleCopyNumber\n"
+        "9\t21900000\t22000000\t-0.0117\t0\t0\t0\t0.0000\t-0.0117\n"
+        "17\t7660000\t7690000\t-3.2\t0\t0\t0\t0.0\t-3.2\n",
+    )
+    out = tmp_path / "seg.json"
+    args = ["--cnv", str(segments), "-t", "SKCM", "--genome", "GRCh38", "-o", str(out)]
+    code, output, case = annotate(args)
+    assert code == 0, output
+    deletions = {v["gene"]: v for v in case["variants"] if v["kind"] == "deletion"}
+    assert "CDKN2A" in deletions
+    assert deletions["CDKN2A"]["copy_number"] == 0.0
+    assert "TP53" not in deletions
+    assert any(s["reason"] == "segment copy number is negative" for s in case["qc"]["skipped"])
+    genes = write(
+        tmp_path,
+        "T.purple.cnv.gene.tsv",
+        "chromosome\tstart\tend\tgene\tminCopyNumber\tmaxCopyNumber\n"
+        "9\t21967752\t21995301\tCDKN2A\t-0.02\t0.4\n",
+    )
+    out = tmp_path / "genes.json"
+    code, output, case = annotate(["--cnv", str(genes), "-t", "SKCM", "-o", str(out)])
+    assert code == 0, output
+    assert [(v["gene"], v["kind"], v["copy_number"]) for v in case["variants"]] == [
+        ("CDKN2A", "deletion", 0.0)
+    ]
+
+
+def test_purple_segment_file_is_refused_naming_the_copy_number_files(tmp_path: Path) -> None:
+    """purple.segment.tsv is PURPLE's fitting input: its unfitted segments hold 0 copies, which
+    would read as homozygous deletions."""
+    header = (
+        "chromosome\tstart\tend\tgermlineStatus\tbafCount\tobservedBAF\tminorAlleleCopyNumber"
+        "\tminorAlleleCopyNumberDeviation\tobservedTumorRatio\tobservedNormalRatio"
+        "\tunnormalisedObservedNormalRatio\tmajorAlleleCopyNumber\tmajorAlleleCopyNumberDeviation"
+        "\tdeviationPenalty\ttumorCopyNumber\tfittedTumorCopyNumber\tfittedBAF"
+        "\trefNormalisedCopyNumber\tratioSupport\tsupport\tdepthWindowCount\ttumorBAF\tgcContent"
+        "\teventPenalty\tminStart\tmaxStart\n"
+    )
+    cells = "4 66211957 66212039 DIPLOID 0 0 0 0.1 0 0 0 0 1.5 0 0 0 0 0 true NONE 0 1 0 1.8 1 1"
+    row = "\t".join(cells.split()) + "\n"
+    seg = tmp_path / "T.purple.segment.tsv"
+    seg.write_text(header + row)
+    out = tmp_path / "o.json"
+    result = CliRunner().invoke(
+        main, ["annotate", "--cnv", str(seg), "-t", "SKCM", "--genome", "GRCh38", "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["Error", "Hint"]
+    assert "purple.segment.tsv" in lines[0]
+    assert "purple.cnv.somatic.tsv" in lines[1]
+    assert not out.exists()

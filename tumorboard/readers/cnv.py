@@ -54,7 +54,7 @@ from tumorboard.errors import FormatError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers import cnv_freec as freec
 from tumorboard.readers.base import QCCounter, ReadResult
-from tumorboard.readers.cnv_calls import classify_copy_number, trusted_call
+from tumorboard.readers.cnv_calls import FITTED_ZERO, classify_copy_number, fitted, trusted_call
 from tumorboard.readers.cnv_columns import (
     CALL_COLUMNS,
     CHROM_COLUMNS,
@@ -304,11 +304,12 @@ def _segment_cn(row: list[str], table: Table, where: str) -> tuple[float | None,
     total = value(*SEGMENT_CN_COLUMNS)
     if total is None and table.has(*MAJOR_COLUMNS):
         major = value(*MAJOR_COLUMNS)
-        total = None if major is None or minor is None else major + minor
         problem = _problem(major, "major copy number") or _problem(minor, "minor copy number")
+        major, minor = fitted(major), fitted(minor)
+        total = None if major is None or minor is None else major + minor
         return total, lost, problem
     if total is not None:
-        return total, lost, _problem(total, "copy number")
+        return fitted(total), lost, _problem(total, "copy number")
     log2 = value(*LOG2_COLUMNS)
     if log2 is None or not math.isfinite(log2):
         return None, lost, "segment log2 ratio is NaN or infinite" if log2 is not None else ""
@@ -324,7 +325,7 @@ def _problem(value: float | None, name: str) -> str:
         return ""
     if math.isnan(value) or math.isinf(value):
         return f"segment {name} is {'NaN' if math.isnan(value) else 'infinite'}"
-    return f"segment {name} is negative" if value < 0 else ""
+    return f"segment {name} is negative" if value < FITTED_ZERO else ""
 
 
 def _segments(table: Table, rows: list[tuple[int, list[str]]], result: ReadResult) -> list[Segment]:
@@ -608,6 +609,13 @@ def _layout(table: Table) -> str:
     freec.refuse_bins(table)
     if freec.is_freec(table):
         return "freec"
+    if table.has("fittedtumorcopynumber") and table.has("germlinestatus"):
+        raise FormatError(
+            "PURPLE's purple.segment.tsv: the segmentation PURPLE fits its copy numbers on, not "
+            "its copy-number calls (its small unfitted segments read as 0 copies)",
+            where=f"{table.path}:{table.header_line}",
+            hint="give PURPLE's purple.cnv.somatic.tsv (segments) or purple.cnv.gene.tsv (genes)",
+        )
     coordinates = (
         table.has(*CHROM_COLUMNS) and table.has(*START_COLUMNS) and table.has(*END_COLUMNS)
     )

@@ -84,23 +84,35 @@ def call_level(call: str) -> str | None:
     return _NUMERIC.get(value) if math.isfinite(value) else None
 
 
-def _bad(value: float | None) -> str:
+FITTED_ZERO = -0.5
+"""The lowest copy number read as no copy: a fitted absolute copy number of a homozygous loss
+comes out slightly below 0 (PURPLE writes -0.0117), and rounds to 0. Below this, a negative
+copy number is an error of the file (skipped with the reason)."""
+
+
+def fitted(value: float | None) -> float | None:
+    """``value``, or 0.0 for a fitted copy number from :data:`FITTED_ZERO` up to 0."""
+    return 0.0 if value is not None and FITTED_ZERO <= value < 0 else value
+
+
+def _bad(value: float | None, lowest: float = 0.0) -> str:
     if value is None:
         return ""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "infinite"
-    return "negative" if value < 0 else ""
+    return "negative" if value < lowest else ""
 
 
 def level_problem(copy_number: float | None, fold_change: float | None) -> str:
-    """Why a copy number or fold change cannot be used (``copy number is NaN``), or ``""``."""
-    for name, value in (("copy number", copy_number), ("fold change", fold_change)):
-        problem = _bad(value)
-        if problem:
-            return f"{name} is {problem}"
-    return ""
+    """Why a copy number or fold change cannot be used (``copy number is NaN``), or ``""``.
+    A copy number from :data:`FITTED_ZERO` up to 0 is usable (it is read as 0)."""
+    problem = _bad(copy_number, FITTED_ZERO)
+    if problem:
+        return f"copy number is {problem}"
+    problem = _bad(fold_change)
+    return f"fold change is {problem}" if problem else ""
 
 
 def classify_copy_number(
@@ -118,6 +130,7 @@ def classify_copy_number(
     if problem:
         qc.skip(problem, f"{gene} ({where})")
         return None
+    copy_number = fitted(copy_number)
     if copy_number is None and fold_change is None:
         if call.strip():
             return trusted_call(gene, call, qc, where)
@@ -199,6 +212,7 @@ def trusted_call(gene: str, call: str, qc: QCCounter, where: str) -> Alteration 
 __all__ = [
     "AMP",
     "DEEP",
+    "FITTED_ZERO",
     "GAIN",
     "LOSS",
     "NEUTRAL",
@@ -206,6 +220,7 @@ __all__ = [
     "UNKNOWN_CALL",
     "call_level",
     "classify_copy_number",
+    "fitted",
     "level_problem",
     "trusted_call",
 ]
