@@ -168,6 +168,40 @@ def test_gatk_cnv_segments_with_their_sam_header(tmp_path: Path) -> None:
         assert (erbb2["kind"], erbb2["copy_number"]) == ("amplification", 8.0)
 
 
+def test_gatk_segments_state_their_build_in_their_sam_header(tmp_path: Path) -> None:
+    """The ``@SQ`` lengths name the reference (chr17: 83,257,441 bp in GRCh38, 81,195,210 in
+    GRCh37): without --genome the file's build is used; a case of the other build is an error
+    (the segments would be laid on the wrong genes), never read silently."""
+    rows = (
+        "CONTIG\tSTART\tEND\tNUM_POINTS_COPY_RATIO\tMEAN_LOG2_COPY_RATIO\tCALL\n"
+        "chr17\t39600000\t39800000\t40\t2.0\t+\n"
+    )
+    grch38 = tmp_path / "t38.called.seg"
+    grch38.write_text("@HD\tVN:1.6\n@SQ\tSN:chr17\tLN:83257441\n" + rows)
+    code, output, case = annotate(
+        ["--cnv", str(grch38), "-t", "BRCA", "--panel", "all", "-o", str(tmp_path / "a.json")]
+    )
+    assert code == 0, output
+    assert "ERBB2" in {v["gene"] for v in case["variants"]}
+    out = tmp_path / "b.json"
+    code, output, _ = annotate(
+        ["--cnv", str(grch38), "-t", "BRCA", "--genome", "GRCh37", "-o", str(out)]
+    )
+    assert code == 1
+    assert "the segment file's @SQ lengths (chr17) are GRCh38, but this case is GRCh37" in output
+    assert "Hint: give the segment file called on GRCh37" in output
+    assert not out.exists()
+    grch37 = tmp_path / "t37.called.seg"
+    grch37.write_text(
+        "@HD\tVN:1.6\n@SQ\tSN:17\tLN:81195210\tAS:GRCh37\n" + rows.replace("chr17", "17")
+    )
+    code, output, _ = annotate(
+        ["--cnv", str(grch37), "-t", "BRCA", "--genome", "GRCh38", "-o", str(out)]
+    )
+    assert code == 1
+    assert "are GRCh37, but this case is GRCh38" in output
+
+
 def _fusions(tmp_path: Path, name: str, text: str, *extra: str) -> dict:
     path = tmp_path / name
     path.write_text(text)

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tumorboard.alterations import Alteration
-from tumorboard.errors import FormatError, RecordError
+from tumorboard.errors import FormatError, GenomeBuildError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers import cnv_freec as freec
 from tumorboard.readers.base import QCCounter, ReadResult
@@ -644,6 +644,37 @@ def _layout(table: Table) -> str:
     return "segments"
 
 
+def _stated_build(table: Table, options: RunOptions, panel: Panel) -> Panel:
+    """The panel of the build a segment file's SAM-style header states (GATK's ``@SQ`` lines):
+    the case's own when they agree or the file states none; the file's when the case has no
+    build yet. A file of the other build than the case's is an error: its segments would be
+    laid on the wrong genes."""
+    if not table.sam_header:
+        return panel
+    from tumorboard.readers.vcf_build import build_from_sam
+
+    try:
+        build, how = build_from_sam(table.sam_header)
+    except GenomeBuildError as exc:
+        raise GenomeBuildError(exc.message, where=table.path, hint=exc.hint) from None
+    if build is None:
+        return panel
+    case_build = getattr(panel, "genome", None)
+    if case_build is not None and case_build != build:
+        raise GenomeBuildError(
+            f"the segment file's {how} are {build}, but this case is {case_build}: its segments "
+            "would be laid on the wrong genes",
+            where=table.path,
+            hint=f"give the segment file called on {case_build}, or run the case as {build} "
+            f"(--genome {build})",
+        )
+    if case_build is None:
+        from tumorboard.panels import load_panel
+
+        return load_panel(options.panel, build)
+    return panel
+
+
 def read_cnv_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     """Read a gene-level copy-number table or a segment file (mapped to genes)."""
     return _read_table_layout(_table(path), options, panel)
@@ -667,6 +698,7 @@ def _read_table_layout(table: Table, options: RunOptions, panel: Panel) -> ReadR
         sample = table.col(*_SEGMENT_SAMPLE_COLUMNS)
         rows, _ = _sample_rows(table, sample, options, result, "segment file")
         rows = _rows(table, "segment file", result.qc, rows)
+        panel = _stated_build(table, options, panel)
         _read_segments(table, rows, options, panel, result, is_freec=layout == "freec")
         result.genome = panel.genome
     result.qc.warnings.extend(table_notes(table, "copy-number calls"))

@@ -62,6 +62,8 @@ class Table:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     complete: bool = True
     """False when the file does not end with a newline (its last line may be cut short)."""
+    sam_header: list[str] = field(default_factory=list)
+    """The ``@SQ`` lines above the header (GATK's copy-number tables state their reference so)."""
 
     def col(self, *names: str) -> int | None:
         """Index of the first column named any of ``names`` (normalised keys), or ``None``."""
@@ -104,18 +106,21 @@ def read_table(path: str) -> Table | None:
     table: Table | None = None
     complete = True  # did the header or last row end with a newline?
     comma = False  # comma-separated (decided by the header line)
+    sam: list[str] = []
     for n, line, ended in iter_lines_ended(path):
         if not line.strip():
             continue
         if table is None:
             if is_preamble(line):
+                if line.startswith("@SQ"):
+                    sam.append(line)
                 continue
             comma = is_csv_header(line)
             header = [c.strip() for c in _cells(line, comma)]
             header[0] = header[0].lstrip("#").strip()
             while len(header) > 1 and not header[-1]:
                 header.pop()
-            table = Table(path, header, [norm_column(c) for c in header], n)
+            table = Table(path, header, [norm_column(c) for c in header], n, sam_header=sam)
             complete = ended
             continue
         if line.startswith("#"):

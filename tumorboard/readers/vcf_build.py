@@ -276,10 +276,28 @@ def build_from_meta(lines: list[str]) -> tuple[str | None, str]:
     return detect_build(header)
 
 
+def build_from_sam(lines: list[str]) -> tuple[str | None, str]:
+    """:func:`detect_build` for a SAM-style header (GATK's copy-number tables): its ``@SQ``
+    lines' ``SN`` (name) and ``LN`` (length), and ``AS`` (assembly) as the assembly's name."""
+    header = _TextHeader()
+    for line in lines:
+        if not line.startswith("@SQ"):
+            continue
+        tags = dict(t.split(":", 1) for t in line.rstrip("\r\n").split("\t")[1:] if ":" in t)
+        name, length = tags.get("SN"), tags.get("LN", "")
+        if name:
+            header.contigs[name] = _Contig(int(length) if length.isdecimal() else None)
+        if tags.get("AS") and not any(m.value == tags["AS"] for m in header.records):
+            header.records.append(_Meta("assembly", tags["AS"]))
+    build, how = detect_build(header)
+    return build, how.replace("contig lengths", "@SQ lengths").replace("##assembly", "@SQ AS")
+
+
 __all__ = [
     "BUILDS",
     "CONTIG_LENGTHS",
     "BuildGuard",
     "build_from_meta",
+    "build_from_sam",
     "detect_build",
 ]
