@@ -195,3 +195,28 @@ def test_a_breakend_vcf_of_another_reference_is_the_same_error(tmp_path: Path) -
     assert result.exit_code == 1
     assert "neither GRCh37's nor GRCh38's (chr2 242,696,752)" in result.output
     assert not (tmp_path / "c.json").exists()
+
+
+def test_purple_germline_vcf_is_refused(tmp_path: Path) -> None:
+    """PURPLE's germline VCF holds inherited variants; read as the tumour's they would be
+    matched (a common ERBB2 polymorphism to an anti-HER2 drug). Its FILTERs say "Germline
+    variant ...": one Error and one Hint line, and no output."""
+    text = (
+        GRCH37
+        + '##FILTER=<ID=LOW_TUMOR_VCN,Description="Germline variant has very low tumor variant '
+        'copy number">\n'
+        '##FILTER=<ID=PASS,Description="All filters passed">\n'
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n' + CHROM_LINE + "R1\tT1\n"
+        "13\t32911888\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\t0/1\n"
+    )
+    vcf = tmp_path / "t.purple.germline.vcf"
+    vcf.write_text(text)
+    out = tmp_path / "o.json"
+    result = CliRunner().invoke(
+        main, ["annotate", str(vcf), "-t", "BRCA", "--sample", "T1", "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["Error", "Hint"]
+    assert "a germline call set: its FILTERs describe germline variants (LOW_TUMOR_VCN)" in lines[0]
+    assert not out.exists()

@@ -107,6 +107,25 @@ THREADED_MIN_BYTES = 4 << 20
 a smaller one is read before the thread would pay for itself."""
 
 
+def _refuse_germline(header: pysam.VariantHeader, path: str) -> None:
+    """A germline call set is no tumour's: PURPLE's ``purple.germline.vcf.gz`` describes its
+    FILTERs as "Germline variant has ..." (LOW_TUMOR_VCN, LOW_VAF). Read as somatic, its
+    inherited variants (a common ERBB2 polymorphism) would be matched as the tumour's."""
+    germline = [
+        str(key)
+        for key in header.filters
+        if (header.filters[key].description or "").lower().startswith("germline variant")
+    ]
+    if germline:
+        raise FormatError(
+            f"a germline call set: its FILTERs describe germline variants ({', '.join(germline)})"
+            ", not the tumour's somatic calls",
+            where=path,
+            hint="give the tumour's somatic VCF (Hartwig: purple.somatic.vcf.gz); a germline "
+            "finding (BRCA1/2 for PARP inhibitors) is the germline report's, for the board to read",
+        )
+
+
 class VcfReader:
     """Stream a VCF/BCF as :class:`Alteration` objects (one per ALT allele) inside a panel.
 
@@ -197,6 +216,7 @@ class VcfReader:
     def _read_header(self, sample: str | None, genome: str | None, require: bool) -> None:
         header = self._vf.header
         str(header)  # every header line must be UTF-8 text (UnicodeDecodeError otherwise)
+        _refuse_germline(header, self.path)
         self.contigs = [str(c) for c in header.contigs]
         self.samples = list(header.samples)
         declared = declared_tumour((str(r) for r in header.records), self.samples)
