@@ -210,3 +210,46 @@ def test_one_row_biomarker_file_with_values_past_the_header_is_an_error(tmp_path
     assert [ln.split(":")[0] for ln in lines] == ["Error", "Hint"], lines
     assert "past the header's last column (24 of 23 cells)" in lines[0]
     assert not out.exists()
+
+
+def test_a_table_none_of_whose_rows_can_be_read_is_an_error(tmp_path: Path) -> None:
+    """An older layout of a tool's table (a header column the rows lack) or segments without
+    coordinates: every row skipped would read as "no fusions" / "no copy-number changes" of a
+    file never read. One Error: and one Hint: line instead, and no output."""
+    from cli_run import write
+
+    fusions = write(
+        tmp_path,
+        "old.FFPM",
+        "#FusionName\tJunctionReadCount\tSpanningFragCount\tTrinityGG\n"
+        "EML4--ALK\t12\t4\n"
+        "CD74--ROS1\t9\t2\n",
+    )
+    segments = write(
+        tmp_path,
+        "buggy.seg",
+        "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"
+        "T1\t17\t\t\t40\t1.9\n"
+        "T1\t9\t\t\t30\t-2.5\n",
+    )
+    for option, path in (("--fusions", fusions), ("--cnv", segments)):
+        out = tmp_path / "o.json"
+        args = ["annotate", option, str(path), "-t", "LUAD", "--genome", "GRCh38", "-o", str(out)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, result.output
+        lines = result.output.strip().splitlines()
+        assert [ln.split(":")[0] for ln in lines] == ["Error", "Hint"], lines
+        assert "no row could be read: all 2 were skipped" in lines[0]
+        assert not out.exists()
+
+
+def test_a_table_whose_rows_are_only_left_out_is_read(tmp_path: Path) -> None:
+    """Rows read and left out (below the read threshold) are no damage: the case says so."""
+    from cli_run import annotate, write
+
+    fusions = write(tmp_path, "f.tsv", "FusionName\tJunctionReadCount\nEML4--ALK\t1\n")
+    args = ["--fusions", str(fusions), "-t", "LUAD", "--genome", "GRCh38"]
+    code, output, case = annotate([*args, "-o", str(tmp_path / "o.json")])
+    assert code == 0, output
+    assert case["variants"] == []
+    assert case["qc"]["skipped"]

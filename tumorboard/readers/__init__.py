@@ -146,7 +146,40 @@ def read(
     for a in result.alterations:  # readers that state none: the input's own notation
         if a.protein and not a.protein_source:
             a.protein_source = "input"
+    _refuse_unreadable(result)
     return result
+
+
+UNREADABLE_ROW = (
+    "fewer cells than the header",
+    "values past the header's last column",
+    "without coordinates or copy number",
+    "is not a position",
+    "is not chrom:pos",
+)
+"""Skip reasons that say a row's layout could not be read at all (cells missing or shifted,
+no coordinates), not that a value in it was bad (NaN, text) or that it was read and left out
+(neutral, below a threshold, filtered, another sample's)."""
+
+
+def _refuse_unreadable(result: ReadResult) -> None:
+    """A table none of whose rows could be read is an error, not an empty finding: the case
+    would say "no fusions" or "no copy-number changes" of a file it never read (an older
+    layout of a tool's table, a header that does not fit the rows)."""
+    qc = result.qc
+    if result.alterations or result.biomarkers or not qc.skipped or qc.filtered:
+        return
+    if not all(any(mark in reason for mark in UNREADABLE_ROW) for reason in qc.skipped):
+        return
+    reason, count = qc.skipped.most_common(1)[0]
+    example = qc.skipped_examples.get(reason, "")
+    raise FormatError(
+        f"no row could be read: all {sum(qc.skipped.values())} were skipped ({count} x "
+        f"{reason!r}{', first: ' + example if example else ''})",
+        where=result.path,
+        hint="give the file as the tool wrote it (a table of another version of the tool, or "
+        "one whose header does not fit its rows, is not read)",
+    )
 
 
 __all__ = ["DECLARED_KINDS", "READERS", "Reader", "Role", "read", "reader_for"]
