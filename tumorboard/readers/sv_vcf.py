@@ -32,9 +32,10 @@ filtered mate) is paired with the position its ALT names. The genes come from IN
 end (so a partner outside the panel, such as CCDC6 for RET, is kept); a fusion is reported when
 either partner is a panel gene, and an end in no gene gives "GENE fusion, partner unknown". An ALT
 with a bracket must be one of the four breakend forms of the VCF specification (``t[p[``,
-``t]p]``, ``]p]t``, ``[p[t``, with ``p`` = ``chrom:pos``). Read support is the tumour's split
-reads plus spanning pairs (Manta ``SR`` + ``PR``, the ``alt`` of ``ref,alt``; Lumpy ``SR`` +
-``PE``), else ``SU`` (Lumpy), ``DV`` + ``RV`` (DELLY) or ``VF`` (GRIDSS); each must be a whole
+``t]p]``, ``]p]t``, ``[p[t``, with ``p`` = ``chrom:pos``). Read support is the tumour's
+supporting fragments as GRIDSS and ESVEE count them (``VF``), else its split reads plus spanning
+pairs (Manta ``SR`` + ``PR``, the ``alt`` of ``ref,alt``; Lumpy ``SR`` + ``PE``; FusionCatcher
+``SR`` + ``SP``), else ``SU`` (Lumpy) or ``DV`` + ``RV`` (DELLY); each must be a whole
 non-negative number. A breakend pair cannot show which partner is 5' without strand
 information, so its fusion carries a note saying the order is as listed, not determined.
 """
@@ -294,10 +295,14 @@ def _check_alts(rec: TextVcfRecord) -> None:
             raise _Skip("breakend ALT mate position is not a position (1 to 3e9)", excerpt(alt))
 
 
-_READ_KEYS = (("SR", "PR", "PE"), ("SU",), ("DV", "RV"), ("VF",))
-"""Read-support keys, the first group present summed: split reads + spanning pairs (Manta
-``SR``/``PR`` as ``ref,alt``; Lumpy ``SR``/``PE``), Lumpy's total ``SU``, DELLY's ``DV``/``RV``,
-GRIDSS's ``VF``."""
+_READ_KEYS = (("VF",), ("SR", "PR", "PE", "SP"), ("SU",), ("DV", "RV"))
+"""Read-support keys, the first group present summed: GRIDSS's and ESVEE's ``VF`` (their count
+of fragments supporting the breakpoint, each fragment once: GRIDSS also writes ``SR`` and ``RP``,
+whose sum counts a fragment with a split read and a discordant pair twice, and ``SR`` alone
+leaves the pairs out), else split reads + spanning pairs (Manta ``SR``/``PR`` as ``ref,alt``;
+Lumpy ``SR``/``PE``; FusionCatcher's INFO ``SR`` junction reads + ``SP`` spanning pairs, as its
+table's ``Spanning_unique_reads`` + ``Spanning_pairs``), Lumpy's total ``SU``, DELLY's
+``DV``/``RV``."""
 
 
 def _bnd_reads(rec: TextVcfRecord, sample: str | None) -> int | None:
