@@ -84,3 +84,27 @@ def test_gridss_support_is_its_fragment_count_not_its_split_reads(tmp_path: Path
     was read, 3 of the tumour's 12 fragments, and the call fell below --min-fusion-reads 10."""
     case = annotate(tmp_path, "gridss.vcf", GRIDSS_VCF, "--min-fusion-reads", "10")
     assert calls(case) == [("EML4", "ALK", 12)]
+
+
+# --- 3. single breakends ----------------------------------------------------------------------
+SINGLES = (
+    BND_HEAD
+    + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    + "2\t37217057\tunbalanced_9\tN\t.N\t.\tPASS\tSVTYPE=SGL\n"  # PURPLE: inferred, ESVEE: SGL
+    + "2\t29223584\tgridss7b\tC\tCAGGTTCAGT.\t300\tPASS\tSVTYPE=BND\n"  # GRIDSS: BND, t. ALT
+    + "2\t42299800\tb1\tA\tA[2:29223584[\t.\tPASS\tSVTYPE=BND;MATEID=b2\n"
+    + "2\t29223584\tb2\tC\t]2:42299800]C\t.\tPASS\tSVTYPE=BND;MATEID=b1\n"
+)
+
+
+def test_single_breakends_are_skipped_as_single_breakends(tmp_path: Path) -> None:
+    """A single breakend (VCF 4.2 section 5.4.9: ALT ``t.`` or ``.t``) has no partner. ESVEE's
+    and PURPLE's SVTYPE=SGL records were skipped as "not a breakend record: deletions,
+    inversions ... <DEL>/<INV>/<TRA>", GRIDSS's as "breakend without a mate"."""
+    case = annotate(tmp_path, "singles.vcf", SINGLES)
+    assert calls(case) == [("EML4", "ALK", None)]
+    reasons = skipped(case)
+    (single,) = [r for r in reasons if r.startswith("single breakend")]
+    assert reasons[single] == 2
+    assert "no gene pair can be read" in single
+    assert not any("not a breakend record" in r or "without a mate" in r for r in reasons)

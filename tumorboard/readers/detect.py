@@ -9,7 +9,8 @@ kind        how it is recognised
 ``vcf``     ``##fileformat=VCF`` (plain, gzip or bgzip) with small variants
 ``cnv_vcf`` a VCF whose records are all symbolic copy-number ALTs (``<DUP>``, ``<DEL>``,
             ``<CNV>``) or carry ``SVTYPE=CNV``
-``sv_vcf``  a VCF whose records are all breakends (``SVTYPE=BND`` / ``]``/``[`` ALTs)
+``sv_vcf``  a VCF whose records are all breakends (``SVTYPE=BND`` / ``]``/``[`` ALTs; single
+            breakends ``SVTYPE=SGL``)
 ``tso500``  a TSO500 CombinedVariantOutput: ``Combined Variant Output`` title, or the first
             non-empty line is a ``[Section]`` header (``[Analysis Details]``, ``[Header]``)
 ``maf``     a tab-separated header with ``Hugo_Symbol`` and a MAF column (comment lines above
@@ -173,7 +174,7 @@ def _vcf_kind(lines: list[str]) -> str:
             continue
         alts = cols[4].split(",")
         svtype = info_value(cols[7], "SVTYPE")
-        if svtype == "BND" or any("[" in a or "]" in a for a in alts):
+        if svtype in ("BND", "SGL") or any("[" in a or "]" in a for a in alts):
             kinds.add("sv")
         elif svtype == "CNV" or all(a.upper() in CNV_ALTS for a in alts):
             kinds.add("cnv")

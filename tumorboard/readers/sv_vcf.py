@@ -36,8 +36,10 @@ with a bracket must be one of the four breakend forms of the VCF specification (
 supporting fragments as GRIDSS and ESVEE count them (``VF``), else its split reads plus spanning
 pairs (Manta ``SR`` + ``PR``, the ``alt`` of ``ref,alt``; Lumpy ``SR`` + ``PE``; FusionCatcher
 ``SR`` + ``SP``), else ``SU`` (Lumpy) or ``DV`` + ``RV`` (DELLY); each must be a whole
-non-negative number. A breakend pair cannot show which partner is 5' without strand
-information, so its fusion carries a note saying the order is as listed, not determined.
+non-negative number. A single breakend (``SVTYPE=SGL``, or an ALT ``t.``/``.t``:
+GRIDSS, ESVEE, PURPLE) has no partner, so no gene pair: it is skipped with that reason. A breakend
+pair cannot show which partner is 5' without strand information, so its fusion carries a note
+saying the order is as listed, not determined.
 """
 
 from __future__ import annotations
@@ -334,6 +336,8 @@ def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: Read
     named_done: set[str] = set()  # ids of records whose caller-named pair was read
     for placed, rec, where in _records(path, options, panel, result):
         try:
+            if _single(rec):
+                raise _Skip(SINGLE_REASON, f"ALT {excerpt(rec.alts[0] if rec.alts else '', 20)}")
             if rec.info.get("SVTYPE") != "BND" and not any("[" in a or "]" in a for a in rec.alts):
                 raise _Skip(_not_breakend(rec))
             _check_alts(rec)
@@ -376,6 +380,23 @@ def _read_bnd_records(path: str, options: RunOptions, panel: Panel, result: Read
             result.qc.skip(MATE_SKIPPED, f"{path}:{rec.line}")
         else:
             _with_alt_mate(result, rec, genes, reads, options, placed, seen)
+
+
+SINGLE_REASON = (
+    "single breakend (SVTYPE=SGL, or an ALT t. / .t): one end of a rearrangement whose other "
+    "end was not placed, so no gene pair can be read"
+)
+_SINGLE_ALT = re.compile(r"\.[A-Za-z]+|[A-Za-z]+\.")
+"""VCF 4.2 section 5.4.9: a single breakend's ALT is the reference base(s) and a dot, the dot
+on the side of the unknown sequence (``C.``, ``.C``; GRIDSS writes the inserted bases too)."""
+
+
+def _single(rec: TextVcfRecord) -> bool:
+    """Is ``rec`` a single breakend (ESVEE/PURPLE ``SVTYPE=SGL``; GRIDSS ``SVTYPE=BND`` with a
+    ``t.``/``.t`` ALT)?"""
+    if rec.info.get("SVTYPE", "").upper() == "SGL":
+        return True
+    return bool(rec.alts) and all(_SINGLE_ALT.fullmatch(a) for a in rec.alts)
 
 
 def _junction(one: tuple[str, int], two: tuple[str, int]) -> frozenset[tuple[str, int]]:
@@ -476,4 +497,11 @@ def read_breakend_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResul
     return result
 
 
-__all__ = ["BND_ALT_REASON", "NO_BUILD", "POS_REASON", "read_breakend_vcf", "read_cnv_vcf"]
+__all__ = [
+    "BND_ALT_REASON",
+    "NO_BUILD",
+    "POS_REASON",
+    "SINGLE_REASON",
+    "read_breakend_vcf",
+    "read_cnv_vcf",
+]
