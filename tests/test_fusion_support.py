@@ -108,3 +108,90 @@ def test_single_breakends_are_skipped_as_single_breakends(tmp_path: Path) -> Non
     assert reasons[single] == 2
     assert "no gene pair can be read" in single
     assert not any("not a breakend record" in r or "without a mate" in r for r in reasons)
+
+
+# --- 2. fusion tables: a documented read count, or a qc line saying none was applied ----------
+BELOW = "fusion read support below --min-fusion-reads 2"
+
+CICERO = (
+    "sample\tgeneA\tchrA\tposA\tortA\tfeatureA\tgeneB\tchrB\tposB\tortB\tfeatureB\tsv_ort"
+    "\treadsA\treadsB\tmatchA\tmatchB\ttype\tscore\trating\tmedal\tfunctional effect\tframe\n"
+    "S1\tEML4\tchr2\t42299800\t+\tcoding\tALK\tchr2\t29223584\t-\tcoding\t>"
+    "\t1\t1\t98\t93\tITX\t40.5\tHQ\t4\tFusion\t1\n"
+    "S1\tCD74\tchr5\t150405000\t-\tcoding\tROS1\tchr6\t117300000\t-\tcoding\t?"
+    "\t3\t12\t98\t93\tCTX\t812.0\tLQ\t2\tFusion\t1\n"
+)
+
+
+def test_cicero_reads_are_its_junction_reads_and_its_doubts_are_noted(tmp_path: Path) -> None:
+    """CICERO's readsA/readsB (junction reads at breakpoint A / B, README "Output Fields") were
+    not read, so --min-fusion-reads was not applied; its rating LQ and sv_ort '?' were not
+    noted."""
+    case = annotate(tmp_path, "final_fusions.txt", CICERO)
+    assert calls(case) == [("CD74", "ROS1", 12)]  # the larger end: 3 and 12 may be the same reads
+    assert skipped(case)[BELOW] == 1  # EML4::ALK, 1 read at each end
+    (ros1,) = case["variants"]
+    assert "CICERO rating LQ" in ros1["note"]
+    assert "5'/3' order unknown: CICERO's contig orientation" in ros1["note"]
+    assert case["qc"]["not_assessable"] == []
+
+
+FUSION_REPORT = (
+    "Fusion,Databases,Fusion Indication Index (FII),Explained FII,arriba,dragen,starfusion\n"
+    'EML4--ALK,Mitelman,0.5,0.5 * (2 / 3),"position: 2:42299800#2:29223584,split_reads1: 1,'
+    'split_reads2: 0,discordant_mates: 0,coverage1: 245,confidence: low",,'
+    '"position: 2:42299800:+#2:29223584:-,junction_reads: 0,spanning_reads: 1,ffmp: 0.1"\n'
+    'KIF5B--RET,Mitelman,0.5,0.5 * (2 / 3),"position: 10:32017143#10:43116584,split_reads1: 10,'
+    'split_reads2: 5,discordant_mates: 3,coverage1: 300,confidence: high",'
+    '"position: 10:32017143#10:43116584,score: 90",\n'
+    'CD74--ROS1,Mitelman,0.17,0.5 * (1 / 3),,"position: 5:150405000#6:117300000,score: 65",\n'
+)
+
+
+def test_fusion_report_reads_are_the_best_supported_tools(tmp_path: Path) -> None:
+    """fusion-report's fusions.csv holds one cell per tool (``split_reads1: 88,...``); none was
+    read. A call's support is its best-supported tool's reads; DRAGEN's score is not one."""
+    case = annotate(tmp_path, "fusions.csv", FUSION_REPORT)
+    assert calls(case) == [("KIF5B", "RET", 18), ("CD74", "ROS1", None)]
+    assert skipped(case)[BELOW] == 1  # EML4::ALK: Arriba 1, STAR-Fusion 1
+    (note,) = case["qc"]["not_assessable"]
+    assert note.startswith("fusions.csv: --min-fusion-reads 2 not applied to 1 of its 2 fusion")
+
+
+CTAT_LR = (
+    "#FusionName\tnum_LR\tLeftGene\tLeftLocalBreakpoint\tLeftBreakpoint\tRightGene"
+    "\tRightLocalBreakpoint\tRightBreakpoint\tSpliceType\tLR_accessions\tLR_FFPM\n"
+    "EML4--ALK\t1\tEML4^ENSG00000085276\t100\tchr2:42299800:+\tALK^ENSG00000171094\t900"
+    "\tchr2:29223584:-\tONLY_REF_SPLICE\tm1\t1.5\n"
+    "KIF5B--RET\t7\tKIF5B^ENSG00000170759\t100\tchr10:32017143:-\tRET^ENSG00000165731\t900"
+    "\tchr10:43116584:+\tONLY_REF_SPLICE\tm2,m3\t10.5\n"
+)
+
+
+def test_ctat_lr_fusion_reads_are_its_long_reads(tmp_path: Path) -> None:
+    case = annotate(tmp_path, "ctat-LR-fusion.fusion_predictions.tsv", CTAT_LR)
+    assert calls(case) == [("KIF5B", "RET", 7)]
+    assert skipped(case)[BELOW] == 1
+    assert case["qc"]["not_assessable"] == []
+
+
+DRAGEN = (
+    "#FusionGene\tScore\tLeftBreakpoint\tRightBreakpoint\tReadNames\n"
+    "KIF5B--RET\t3\tchr10:32017143:-\tchr10:43116584:+\tr1;r2;r3;\n"
+)
+
+
+def test_a_file_without_read_counts_says_the_threshold_was_not_applied(tmp_path: Path) -> None:
+    """DRAGEN's fusion table scores its calls but counts no reads: the call is kept, and qc says
+    once, naming the file and the option, that --min-fusion-reads was not applied."""
+    case = annotate(tmp_path, "sample.fusion_candidates.final", DRAGEN, "--min-fusion-reads", "5")
+    assert calls(case) == [("KIF5B", "RET", None)]
+    (note,) = case["qc"]["not_assessable"]
+    assert note.startswith("sample.fusion_candidates.final: --min-fusion-reads 5 not applied")
+    assert "Score is not a read count" in note
+
+
+def test_a_breakend_vcf_without_read_counts_says_so_too(tmp_path: Path) -> None:
+    case = annotate(tmp_path, "singles.vcf", SINGLES)
+    (note,) = case["qc"]["not_assessable"]
+    assert note.startswith("singles.vcf: --min-fusion-reads 2 not applied to its 1 fusion call")

@@ -18,16 +18,21 @@ an intragenic call (``GENE-intragenic``, ``GENE::GENE``) becomes "GENE fusion, p
 ``gene`` is the named gene, ``gene3`` is empty and a note says what is unknown. Catalog rules for
 a fusion of that gene with any partner still match it; named-pair rules cannot.
 
-**Arriba's doubts.** A call whose fusion strand Arriba could not determine (``strand1`` or
+**Callers' doubts.** A call whose fusion strand Arriba could not determine (``strand1`` or
 ``strand2`` ``+/.``) keeps the file's gene order with a note that the 5'/3' order is unknown; a
-``confidence`` of ``low`` is noted too (Arriba: more likely an artefact).
+``confidence`` of ``low`` is noted too (Arriba: more likely an artefact); so are CICERO's
+``sv_ort`` ``?`` (5'/3' order unknown) and ``rating`` LQ or RT, and JAFFA's doubtful classes.
 
 **Read support.** Supporting reads are the sum of disjoint read kinds when the file has them
 (STAR-Fusion junction + spanning fragments, Arriba split reads of both partners + discordant
-mates, cBioPortal tumour split + paired-end reads), else one total column. Calls with fewer than
-``RunOptions.min_fusion_reads`` (``--min-fusion-reads``, default 2: the minimum STAR-Fusion
-(``--min_sum_frags``) and Arriba (``-S``) report by default) are counted in ``qc.skipped``, not
-reported; calls without a read count are kept. Negative, fractional or non-numeric counts skip
+mates, cBioPortal tumour split + paired-end reads), else one total column (CTAT-LR-Fusion's
+``num_LR``), else the larger of CICERO's ``readsA``/``readsB``, else, in nf-core fusion-report's
+``fusions.csv``, the best-supported tool's reads (the read kinds of its ``key: value`` cell
+summed). A file whose calls give no read count (DRAGEN's ``Score``) keeps them, and
+``qc.not_assessable`` says once that ``--min-fusion-reads`` was not applied to them. Calls with
+fewer than ``RunOptions.min_fusion_reads`` (``--min-fusion-reads``, default 2: the minimum
+STAR-Fusion (``--min_sum_frags``) and Arriba (``-S``) report by default) are counted in
+``qc.skipped``, not reported. Negative, fractional or non-numeric counts skip
 their row with the reason. TSO500 ``[Fusions]`` are the assay's validated calls and are not
 re-thresholded.
 
@@ -70,6 +75,7 @@ from tumorboard.readers.table import (
     table_notes,
     truncation_error,
 )
+from tumorboard.readers.text import norm_column
 
 if TYPE_CHECKING:
     from tumorboard.panels import Panel
@@ -300,11 +306,31 @@ _SUM_COLS = (
 + ``spanning reads``."""
 _TOTAL_COLS = (
     "splitreads", "fusionsupportingreads", "supportingreads", "reads", "totalreads",
-    "tumorvariantcount",
+    "tumorvariantcount", "numlr",
 )  # fmt: skip
 """One total, used when the summed columns are absent or give no value in a row (cBioPortal SV:
 ``Tumor_Split_Read_Count``/``Tumor_Paired_End_Read_Count`` are often NA beside
-``Tumor_Variant_Count``)."""
+``Tumor_Variant_Count``); CTAT-LR-Fusion's ``num_LR`` (long reads supporting the fusion)."""
+_EITHER_COLS = ("readsa", "readsb")
+"""CICERO's junction reads at breakpoint A and at B: the larger is read (the same reads may be
+counted at both ends, so they are not summed)."""
+CICERO_KEY = "svort"
+"""CICERO ``final_fusions.txt``: ``sv_ort`` (``>``, or ``?`` when the contig's orientation has no
+confident biological meaning) beside ``rating`` (HQ known fusion, RT read-through, LQ others)."""
+FUSION_REPORT_KEY = "explainedfii"
+"""nf-core fusion-report ``fusions.csv``: ``Fusion``, ``Databases``, ``Fusion Indication Index
+(FII)``, ``Explained FII``, then one column per tool whose cell is ``key: value`` pairs."""
+_FUSION_REPORT_OWN = ("fusion", "databases", "fusionindicationindexfii", "explainedfii")
+_TOOL_READ_KEYS = frozenset({
+    "splitreads1", "splitreads2", "discordantmates",  # Arriba
+    "junctionreads", "spanningreads",  # STAR-Fusion; JAFFA's spanning reads
+    "spanningpairs", "spanninguniquereads",  # FusionCatcher; JAFFA's spanning pairs
+    "numlr",  # CTAT-LR-Fusion
+    "discordantreads",  # EricScript (with junction_reads)
+    "paircount", "splitcount",  # pizzly
+})  # fmt: skip
+"""The read kinds fusion-report copies into a tool's cell (its parsers), summed per tool; DRAGEN's
+and SQUID's ``score`` is not a read count."""
 _SV_STATUS = ("svstatus",)
 _SV_CLASS = ("svtype", "class")
 _STRANDS = ("strand1genefusion", "strand2genefusion")  # Arriba: "+/-" = gene strand/fusion strand
@@ -336,6 +362,15 @@ def _columns(table: Table) -> dict[str, Any]:
     total = table.col(*_TOTAL_COLS)
     cols["support"] = summed or [i for i in [total] if i is not None]
     cols["total"] = total if summed else None
+    either = [table.col(c) for c in _EITHER_COLS]
+    cols["either"] = [] if cols["support"] or None in either else either
+    cols["tools"] = []
+    if table.has(FUSION_REPORT_KEY) and not cols["support"]:
+        own = {table.col(c) for c in _FUSION_REPORT_OWN}
+        cols["tools"] = [i for i in range(len(table.keys)) if i not in own]
+    cicero = table.has(CICERO_KEY)
+    cols["svort"] = table.col(CICERO_KEY)
+    cols["rating"] = table.col("rating") if cicero else None
     cols["reported"] = None
     if table.has(LINX_KEY):
         cols["g5"], cols["g3"] = table.col("genestart"), table.col("geneend")
@@ -379,7 +414,29 @@ def _support(cells: list[str], cols: dict[str, Any]) -> int | None:
     found = _counts(cells, cols["support"])
     if found is None and cols["total"] is not None:  # the summed kinds are NA in this row
         found = _counts(cells, [cols["total"]])
+    if found is None and cols["either"]:  # CICERO: the larger of readsA, readsB
+        ends = [n for i in cols["either"] if (n := _counts(cells, [i])) is not None]
+        found = max(ends) if ends else None
+    if found is None and cols["tools"]:  # fusion-report: the best-supported tool's reads
+        per_tool = [n for i in cols["tools"] if (n := _tool_reads(_cell(cells, i))) is not None]
+        found = max(per_tool) if per_tool else None
     return found
+
+
+def _tool_reads(text: str) -> int | None:
+    """The reads of one tool's fusion-report cell (``split_reads1: 88,split_reads2: 97,...``):
+    the sum of its read kinds (:data:`_TOOL_READ_KEYS`), ``None`` when it gives none."""
+    counts = []
+    for part in text.split(","):
+        key, colon, value = part.partition(":")
+        if not colon or norm_column(key) not in _TOOL_READ_KEYS:
+            continue
+        parsed = count(value.strip())
+        if parsed.problem:
+            raise _Skip(f"fusion read count is {parsed.problem}", excerpt(part.strip()))
+        if parsed.value is not None:
+            counts.append(int(parsed.value))
+    return sum(counts) if counts else None
 
 
 def _counts(cells: list[str], columns: list[int]) -> int | None:
@@ -433,6 +490,7 @@ def _caller_doubts(a: Alteration, cells: list[str], cols: dict[str, Any]) -> Non
         )
     if _cell(cells, cols["confidence"]).lower() == "low":
         a.notes.append("Arriba confidence low (more likely an artefact): confirm the fusion")
+    _cicero_doubts(a, cells, cols)
     jaffa = _cell(cells, cols["classification"])
     if jaffa.lower() == "lowconfidence":
         a.notes.append("JAFFA classification LowConfidence: confirm the fusion")
@@ -440,6 +498,27 @@ def _caller_doubts(a: Alteration, cells: list[str], cols: dict[str, Any]) -> Non
         a.notes.append(
             "JAFFA classification PotentialRegularTranscript (may be a normal transcript, such "
             "as a read-through, rather than a fusion): confirm the fusion"
+        )
+
+
+def _cicero_doubts(a: Alteration, cells: list[str], cols: dict[str, Any]) -> None:
+    """CICERO's: ``sv_ort`` ``?`` (the assembled contig's orientation has no confident biological
+    meaning, so geneA/geneB are not known to be 5'/3'), ``rating`` LQ (neither a known fusion,
+    rated HQ, nor a read-through, RT) and RT."""
+    if _cell(cells, cols["svort"]) == "?" and a.gene3:
+        a.notes.append(
+            "5'/3' order unknown: CICERO's contig orientation has no confident biological meaning "
+            f"(sv_ort '?'); {a.gene}::{a.gene3} is the file's order"
+        )
+    rating = _cell(cells, cols["rating"]).upper()
+    if rating == "LQ":
+        a.notes.append(
+            "CICERO rating LQ (not a known fusion, which CICERO rates HQ): confirm the fusion"
+        )
+    elif rating == "RT":
+        a.notes.append(
+            "CICERO rating RT (read-through: may be a normal transcript rather than a fusion): "
+            "confirm the fusion"
         )
 
 
@@ -502,6 +581,22 @@ def _read_table(path: str, options: RunOptions, result: ReadResult) -> None:
         a.source, a.record = name, n
         result.alterations.append(a)
     result.qc.warnings.extend(table_notes(table, "fusions"))
+    unread = sum(a.supporting_reads is None for a in result.alterations)
+    if unread:
+        why = " (a Score is not a read count)" if table.has("score") else ""
+        note = unread_reads_note(name, unread, len(result.alterations), options, why)
+        result.qc.not_assessable.append(note)
+
+
+def unread_reads_note(
+    name: str, unread: int, calls: int, options: RunOptions, why: str = ""
+) -> str:
+    """The ``qc.not_assessable`` line of a fusion file with calls that give no read count."""
+    which = "its" if unread == calls else f"{unread} of its"
+    return (
+        f"{name}: --min-fusion-reads {options.min_fusion_reads} not applied to {which} {calls} "
+        f"fusion call(s): the file gives no read count for them{why}; they are kept unchecked"
+    )
 
 
 def read_fusion_table(path: str, options: RunOptions, panel: Panel) -> ReadResult:
@@ -522,4 +617,5 @@ __all__ = [
     "read_fusion_table",
     "splice_variant",
     "split_pair",
+    "unread_reads_note",
 ]

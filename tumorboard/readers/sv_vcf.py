@@ -53,7 +53,12 @@ from tumorboard.errors import GenomeBuildError, RecordError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, level_problem
-from tumorboard.readers.fusions import below_min_reads, fusion_of, pair_of_genes
+from tumorboard.readers.fusions import (
+    below_min_reads,
+    fusion_of,
+    pair_of_genes,
+    unread_reads_note,
+)
 from tumorboard.readers.table import MAX_POSITION, NA_VALUES, count, excerpt
 from tumorboard.readers.text import CNV_ALTS, TextVcfRecord, iter_text_vcf
 from tumorboard.readers.vcf_samples import choose_sample, declared_tumour
@@ -494,6 +499,10 @@ def read_breakend_vcf(path: str, options: RunOptions, panel: Panel) -> ReadResul
     """Read a VCF of breakend (``SVTYPE=BND``) records as fusions."""
     result = ReadResult(kind="fusions", path=path, annotation="fusions")
     _read_bnd_records(path, options, panel, result)
+    unread = sum(a.supporting_reads is None for a in result.alterations)
+    if unread:
+        note = unread_reads_note(Path(path).name, unread, len(result.alterations), options)
+        result.qc.not_assessable.append(note)
     return result
 
 
