@@ -377,3 +377,25 @@ def test_oncotator_protein_changes_reach_the_flt3_itd_and_npm1_labels(tmp_path: 
     assert {"midostaurin", "gilteritinib", "quizartinib", "revumenib", "ziftomenib"} <= drugs
     (unread,) = [n for n in case["qc"]["not_assessable"] if "could not be read" in n]
     assert "1 variant(s) whose protein change could not be read (DNMT3A" in unread
+
+
+def test_a_symbol_no_gene_has_inside_a_gene_is_not_assessable(tmp_path: Path) -> None:
+    """maftools' APL example names its FLT3-ITDs ``FLT3_ITD``: no gene has that symbol, so the
+    row is not FLT3's and FLT3's rules were not assessed. The case says so, naming the gene the
+    position lies in, rather than reporting "no catalog rule for FLT3_ITD" alone."""
+    header = (
+        "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele"
+        "\tTumor_Seq_Allele2\tVariant_Classification\n"
+    )
+    rows = [
+        "FLT3_ITD\thg19\tchr13\t28608083\t-\tGATCTC\tITD",
+        "LINC_NOT_A_GENE\thg19\tchr13\t20000\tA\tT\tIGR",  # in no gene: nothing to say
+    ]
+    maf = tmp_path / "apl.maf"
+    maf.write_text(header + "\n".join(rows) + "\n")
+    r = read_maf(str(maf), OPTS)
+    (note,) = [n for n in r.qc.not_assessable if "Hugo_Symbol" in n]
+    assert note.startswith(
+        "apl.maf: 1 row(s) whose Hugo_Symbol is no gene symbol lie inside a gene ('FLT3_ITD' at "
+        "chr13:28608083 lies in FLT3"
+    )

@@ -28,6 +28,7 @@ counted, not reported.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -341,6 +342,7 @@ def _read_rows(
     width = len(table.header)
     contradicted: list[str] = []
     not_somatic = 0
+    unknown: list[tuple[Alteration, str]] = []  # symbols no gene has, at positions
     for n, cells in rows:
         qc.records_read += 1
         where = f"{table.path}:{n}"
@@ -357,6 +359,8 @@ def _read_rows(
                     not_somatic += 1
                 raise SkipRow(reason, row.get("gene"))
             a = _alteration(row, n, name)
+            if a.kind == MUTATION and a.pos and a.gene not in _symbols():
+                unknown.append((a, where))
             stated = row.get("classification") or row.get("consequence")
             if _agree(a, stated):
                 contradicted.append(where)
@@ -371,12 +375,45 @@ def _read_rows(
             f"{name}: {len(contradicted)} row(s) whose Variant_Classification contradicts the "
             f"protein change were read by the protein change (first: {contradicted[0]})"
         )
+    if unknown and (note := _unknown_symbols_note(name, unknown, result.genome or options.genome)):
+        qc.not_assessable.append(note)
     if not_somatic:
         qc.not_assessable.append(
             f"{name}: {not_somatic} row(s) marked Germline or LOH (Mutation_Status) were not read "
             "as tumour variants (see qc.skipped); a germline finding (BRCA1/2 for PARP inhibitors, "
             "for example) needs the germline call set, which this case does not read"
         )
+
+
+@cache
+def _symbols() -> frozenset[str]:
+    """Every gene symbol tumorboard knows: the GRCh38 gene table's and the previous symbols."""
+    from tumorboard.panels import gene_aliases, gene_table
+
+    return frozenset(gene_table("GRCh38")) | frozenset(gene_aliases()[0])
+
+
+def _unknown_symbols_note(
+    name: str, unknown: list[tuple[Alteration, str]], build: str | None
+) -> str:
+    """The ``qc.not_assessable`` line for rows whose ``Hugo_Symbol`` is no gene's but whose
+    position lies in a gene (maftools' APL example names FLT3-ITDs ``FLT3_ITD``): their gene's
+    rules were not assessed (``""`` when none lies in a gene or the build is unknown)."""
+    if build is None:
+        return ""
+    from tumorboard.panels import genome_genes
+
+    genes = genome_genes(build)
+    inside = [(a, where, genes.genes_at(a.chrom, a.pos)) for a, where in unknown]
+    inside = [(a, where, found) for a, where, found in inside if found]
+    if not inside:
+        return ""
+    a, where, found = inside[0]
+    return (
+        f"{name}: {len(inside)} row(s) whose Hugo_Symbol is no gene symbol lie inside a gene "
+        f"({a.gene!r} at {a.chrom}:{a.pos} lies in {', '.join(found)}; first: {where}): they were "
+        "not read as that gene's variants, so its rules were not assessed; give the HGNC symbol"
+    )
 
 
 def _skip(qc: QCCounter, skip: SkipRow, where: str) -> None:
