@@ -140,7 +140,7 @@ _GENE = st.from_regex(r"[A-Z][A-Z0-9]{1,7}", fullmatch=True)
 def test_split_pair_round_trip(g5: str, g3: str, sep: str) -> None:
     if g5 == g3:  # the same gene twice is an intragenic call: one gene, partner unknown
         assert split_pair(f"{g5}{sep}{g3}") is None
-        assert parse_pair(f"{g5}{sep}{g3}") == Pair(g5, "", parse_pair(f"{g5}-intragenic").notes)
+        assert parse_pair(f"{g5}{sep}{g3}") == parse_pair(f"{g5}-intragenic")
         return
     assert split_pair(f"{g5}{sep}{g3}") == (g5, g3)
     assert split_pair(f"{g5}^ENSG0001{sep}{g3}(exon 20)") == (g5, g3)
@@ -430,3 +430,30 @@ def test_breakend_vcf_build_from_its_header(tests_data: Path, tmp_path: Path) ->
     )
     unnamed = _bnd(tests_data, tmp_path, "##reference=GRCh38\n", "")
     assert read_fusions(str(unnamed), OPTS, load_panel("tso500", None)).genome is None
+
+
+def test_an_intragenic_call_is_on_label_only_if_confirmed_as_a_fusion(tmp_path: Path) -> None:
+    """STAR-Fusion's ALK--ALK is an intragenic rearrangement, not an ALK fusion with a partner:
+    an approval for ALK-positive NSCLC holds only if the board confirms an expressed fusion. A
+    named fusion of the same gene beside it needs no such confirmation."""
+    path = tmp_path / "f.tsv"
+    path.write_text("FusionName\tJunctionReadCount\tSpanningFragCount\nALK--ALK\t20\t5\n")
+
+    def alectinib(fusions: Path) -> dict:
+        args = ["annotate", "--fusions", str(fusions), "-t", "LUAD", "--genome", "GRCh38"]
+        result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "c.json")])
+        assert result.exit_code == 0, result.output
+        matches = json.loads((tmp_path / "c.json").read_text())["matches"]
+        return next(m for m in matches if m["drugs"] == ["alectinib"])
+
+    doubtful = alectinib(path)
+    assert doubtful["label"] == "on-label"
+    confirm = (
+        "the intragenic rearrangement of ALK the input names is an expressed in-frame ALK fusion"
+    )
+    assert any(r.startswith(confirm) for r in doubtful["requires"]), doubtful["requires"]
+    assert confirm in doubtful["label_text"]
+    both = tmp_path / "g.tsv"
+    both.write_text(path.read_text() + "EML4--ALK\t30\t8\n")
+    sound = alectinib(both)
+    assert not any(r.startswith(confirm) for r in sound["requires"])

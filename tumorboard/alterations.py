@@ -151,6 +151,9 @@ class Alteration:
     """False when the input had no transcript annotation (matched by hotspot coordinates)."""
     notes: list[str] = field(default_factory=list)
     """Free-text notes (e.g. why a value is missing)."""
+    confirm: str = ""
+    """What the board must confirm before an on-label match through this alteration holds
+    (an intragenic rearrangement read as a fusion: that it is an expressed fusion)."""
     _key: str | None = field(default=None, init=False, repr=False, compare=False)
     """:attr:`key`, computed on first use (readers set the identity fields before that)."""
 

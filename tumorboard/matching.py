@@ -349,6 +349,7 @@ def match_case(
         if b.confirm:
             for rule in catalog.genome_wide.get(_RULE_TYPES[b.name], []):
                 ctx.confirm[rule.id] = b.confirm
+    ctx.doubts = {a.key: a.confirm for a in alterations if a.confirm}
     grouped: dict[tuple[str, str, tuple[str, ...]], list[Hit]] = {}
     for hit in hits:
         grouped.setdefault((hit.gene, hit.label, tuple(hit.variants)), []).append(hit)

@@ -90,6 +90,9 @@ class LabelContext:
         self.alteration_notes: dict[str, list[str]] = defaultdict(list)
         self.filtered: set[str] = set()
         """Variant keys from records failing FILTER (kept by ``--include-filtered``)."""
+        self.doubts: dict[str, str] = {}
+        """Variant key -> what an on-label match through it must confirm
+        (:attr:`tumorboard.alterations.Alteration.confirm`)."""
         self._cover_cache: dict[str, Coverage] = {}
         self._fit_cache: dict[str, tuple[str | None, list[str]]] = {}
         self._decided: dict[str, Option | None] = {}
@@ -511,6 +514,11 @@ class LabelContext:
         if self.filtered and not self.filtered.isdisjoint(grp.variants):
             notes.append("from a record failing FILTER (kept by --include-filtered)")
         label = fields.pop("label", option.label)
+        requires = option.requires if label == "on-label" else []
+        doubts = [self.doubts[v] for v in grp.variants if v in self.doubts]
+        if label == "on-label" and doubts and len(doubts) == len(grp.variants):
+            # every alteration behind the match is in doubt (one sound alteration would do)
+            requires = [*requires, *(d for d in dict.fromkeys(doubts) if d not in requires)]
         values: dict[str, Any] = {
             "gene": grp.gene,
             "biomarker": grp.biomarker_text(),
@@ -527,7 +535,7 @@ class LabelContext:
             "conditions": option.conditions,
             "review": option.review,
             "notes": notes,
-            "requires": option.requires if label == "on-label" else [],
+            "requires": requires,
             "agency_status": self.agency_status(grp.approvals.values()),
         }
         values.update(fields)

@@ -109,13 +109,21 @@ class Pair:
     gene5: str
     gene3: str
     notes: tuple[str, ...] = ()
+    confirm: str = ""
+    """What an on-label match through the call must confirm (:attr:`Alteration.confirm`)."""
 
 
 def _intragenic(gene: str) -> Pair:
-    return Pair(gene, "", (
-        f"intragenic rearrangement of {gene} (no second gene named): read as {gene} fusion, "
-        "partner unknown; confirm an expressed in-frame fusion before acting on it",
-    ))  # fmt: skip
+    return Pair(
+        gene,
+        "",
+        (
+            f"intragenic rearrangement of {gene} (no second gene named): read as {gene} fusion, "
+            "partner unknown; confirm an expressed in-frame fusion before acting on it",
+        ),
+        f"the intragenic rearrangement of {gene} the input names is an expressed in-frame "
+        f"{gene} fusion (by RNA or FISH)",
+    )
 
 
 def _partial(gene5: str, gene3: str) -> Pair:
@@ -163,7 +171,7 @@ def _dashed(pair: Pair | str) -> Pair | str:
     if isinstance(pair, str) or not pair.gene3:
         return pair
     note = f"written {pair.gene5}-{pair.gene3} (single dash): 5'/3' order as written, not checked"
-    return Pair(pair.gene5, pair.gene3, (*pair.notes, note))
+    return Pair(pair.gene5, pair.gene3, (*pair.notes, note), pair.confirm)
 
 
 def parse_pair(text: str) -> Pair | str:
@@ -218,6 +226,7 @@ def fusion_of(pair: Pair) -> Alteration:
     gene = pair.gene5 or pair.gene3
     a = Alteration(gene=gene, kind=FUSION, gene3=pair.gene3 if pair.gene5 else "")
     a.notes.extend(pair.notes)
+    a.confirm = pair.confirm
     if pair.gene5 in THREE_PRIME_DRIVERS and pair.gene3 and pair.gene3 not in THREE_PRIME_DRIVERS:
         a.notes.append(
             f"{pair.gene5} is the 5' partner here: its oncogenic fusions keep its 3' end (the "
