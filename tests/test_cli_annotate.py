@@ -120,7 +120,7 @@ def test_output_file_is_written_atomically(tests_data: Path, tmp_path: Path) -> 
         ),
         (
             ["{vcf}", "-t", "LUAD", "--sample", "NOPE"],
-            "Error: sample 'NOPE' is not in the file; samples: NORMAL, TUMOR\n"
+            "Error: {vcf}: sample 'NOPE' is not in the file; samples: NORMAL, TUMOR\n"
             "Hint: pass one of the listed names with --sample\n",
         ),
         (

@@ -119,3 +119,22 @@ def test_breakend_vcf_reads_the_pedigree_too(tmp_path: Path) -> None:
     qc = json.loads(out.read_text())["qc"]
     assert qc["sample"] == "T1"
     assert "##PEDIGREE header (Derived)" in qc["sample_rule"]
+
+
+@pytest.mark.parametrize(
+    ("normal", "tumour"),
+    [
+        ("COLO829v003R", "COLO829v003T"),  # Hartwig: reference R, tumour T
+        ("DO52605R.sorted.bam", "DO52605T.sorted.bam"),
+        ("HCC1954_BL", "HCC1954"),  # Manta's demo: the blood normal
+        ("abc-match", "abc"),  # VarDict's paired test: the matched normal
+    ],
+)
+def test_paired_names_are_suggested_never_taken(tmp_path: Path, normal: str, tumour: str) -> None:
+    """Names of a tumour/normal pair are a likely answer, not proof: the run still asks, naming
+    the file and the likely tumour in the hint."""
+    vcf = _vcf(tmp_path, "", normal=normal, tumour=tumour)
+    code, output, _ = _run(vcf)
+    assert code == 1
+    assert f"Error: {vcf}: cannot tell which sample is the tumour" in output
+    assert f"--sample {tumour} if so; names alone are not taken as proof" in output

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tumorboard.errors import GenomeBuildError, RecordError
+from tumorboard.errors import GenomeBuildError, RecordError, SampleError
 from tumorboard.models import RunOptions
 from tumorboard.readers.base import ReadResult
 from tumorboard.readers.cnv_calls import classify_copy_number, level_problem
@@ -234,7 +234,11 @@ def _records(
             panel = _on_build(path, meta, panel, options, result)
             if samples:
                 declared = declared_tumour(meta, samples)
-                result.sample, result.sample_rule = choose_sample(samples, declared, options.sample)
+                try:
+                    choice = choose_sample(samples, declared, options.sample)
+                except SampleError as exc:
+                    raise SampleError(exc.message, where=path, hint=exc.hint) from None
+                result.sample, result.sample_rule = choice
         result.qc.records_read += 1
         where = _where(path, rec)
         if not 1 <= rec.pos <= MAX_POSITION:

@@ -51,6 +51,7 @@ from tumorboard.errors import (
     GenomeBuildError,
     IndexRequiredError,
     RecordError,
+    SampleError,
     TruncatedInputError,
     TumorBoardError,
 )
@@ -220,7 +221,10 @@ class VcfReader:
         self.contigs = [str(c) for c in header.contigs]
         self.samples = list(header.samples)
         declared = declared_tumour((str(r) for r in header.records), self.samples)
-        self.sample, self.sample_rule = choose_sample(self.samples, declared, sample)
+        try:
+            self.sample, self.sample_rule = choose_sample(self.samples, declared, sample)
+        except SampleError as exc:
+            raise SampleError(exc.message, where=self.path, hint=exc.hint) from None
         try:
             built, how = detect_build(header)
         except GenomeBuildError as exc:

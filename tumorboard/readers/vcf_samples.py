@@ -88,10 +88,52 @@ def choose_sample(
     others = [s for s in samples if s not in tumours]
     if len(tumours) == 1 and all(_looks_normal(s) for s in others):
         return tumours[0], "sample named as tumour (others named as normal)"
+    paired = paired_names(samples)
+    likely = (
+        f" (the names read as a tumour/normal pair: --sample {paired[0]} if so; names alone "
+        "are not taken as proof)"
+        if paired is not None
+        else ""
+    )
     raise SampleError(
         f"cannot tell which sample is the tumour; samples: {listed}",
-        hint="pass --sample NAME",
+        hint=f"pass --sample NAME{likely}",
     )
+
+
+_TUMOUR_MARK = re.compile(r"[-_.]?(t|tumou?r)", re.IGNORECASE)
+_NORMAL_MARK = re.compile(r"[-_.]?(r|n|b|g|bl|ref|normal|germline|blood)", re.IGNORECASE)
+_NORMAL_TAIL = re.compile(r"[-_.](r|n|bl|ref|normal|germline|blood|match|matched)", re.IGNORECASE)
+
+
+def paired_names(samples: Sequence[str]) -> tuple[str, str] | None:
+    """The tumour of two samples named as a tumour/normal pair, with the rule, or ``None``
+    (a suggestion for the error's hint: names alone do not choose the tumour's column).
+
+    The names must differ in one place only: a tumour mark against a normal one (Hartwig's
+    ``COLO829v003T``/``COLO829v003R``, ``DO52605T.bam``/``DO52605R.bam``; ``P1_T1``/``P1_N1``),
+    or nothing against a normal suffix (Manta's ``HCC1954``/``HCC1954_BL``, VarDict's
+    ``abc``/``abc-match``).
+    """
+    if len(samples) != 2:
+        return None
+    one, two = samples
+    head = 0
+    while head < min(len(one), len(two)) and one[head] == two[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(one), len(two)) - head and one[-1 - tail] == two[-1 - tail]:
+        tail += 1
+    mid = [s[head : len(s) - tail] for s in (one, two)]
+    for i in (0, 1):
+        tumour, normal = mid[i], mid[1 - i]
+        marked = _TUMOUR_MARK.fullmatch(tumour) and _NORMAL_MARK.fullmatch(normal)
+        bare = not tumour and _NORMAL_TAIL.fullmatch(normal) and not tail
+        if marked or bare:
+            return samples[
+                i
+            ], f"sample names of a tumour/normal pair ({samples[i]} vs {samples[1 - i]})"
+    return None
 
 
 def _looks_tumour(name: str) -> bool:
