@@ -399,3 +399,34 @@ def test_a_symbol_no_gene_has_inside_a_gene_is_not_assessable(tmp_path: Path) ->
         "apl.maf: 1 row(s) whose Hugo_Symbol is no gene symbol lie inside a gene ('FLT3_ITD' at "
         "chr13:28608083 lies in FLT3"
     )
+
+
+def test_rows_outside_their_gene_are_warned_and_a_wrong_build_is_refused(tmp_path: Path) -> None:
+    """A MAF's positions are checked against its genes' spans in its NCBI_Build: one row
+    outside its gene is a warning; rows that fit the other build mean the label is wrong (their
+    positions would be looked up in the wrong genome), which is an error naming the fix."""
+    header = (
+        "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele"
+        "\tTumor_Seq_Allele2\tHGVSp_Short\n"
+    )
+    grch38 = [  # BRAF V600E, KRAS G12D, EGFR L858R and PIK3CA H1047R at their GRCh38 positions
+        "BRAF\tGRCh38\t7\t140753336\tA\tT\tp.V600E",
+        "KRAS\tGRCh38\t12\t25245350\tC\tT\tp.G12D",
+        "EGFR\tGRCh38\t7\t55191822\tT\tG\tp.L858R",
+        "PIK3CA\tGRCh38\t3\t179234297\tA\tG\tp.H1047R",
+    ]
+    stray = "BRCA2\tGRCh38\t13\t108106473\tC\tT\tp.Q1037*"
+    maf = tmp_path / "one.maf"
+    maf.write_text(header + "\n".join([*grch38, stray]) + "\n")
+    r = read_maf(str(maf), OPTS)
+    assert "one.maf: 1 of 5 row(s) lie outside their gene in GRCh38 (BRCA2 at 13:108106473)" in (
+        " ".join(r.qc.warnings)
+    )
+    labelled_37 = tmp_path / "wrong.maf"
+    labelled_37.write_text(header + "\n".join(g.replace("GRCh38", "GRCh37") for g in grch38) + "\n")
+    with pytest.raises(GenomeBuildError) as err:
+        read_maf(str(labelled_37), OPTS)
+    assert (
+        # EGFR L858R at 7:55191822 happens to lie inside EGFR's GRCh37 span too
+        "3 of 4 rows lie outside their gene in GRCh37, but 4 of 4 fit GRCh38" in err.value.message
+    )

@@ -455,8 +455,53 @@ def read_maf(path: str, options: RunOptions, panel: Panel | None = None) -> Read
     if left_out:
         result.qc.warnings.append(other_samples_note(Path(path).name, left_out, choice))
     _read_rows(table, rows, cols, options, panel, result)
+    _check_positions(result, result.genome or options.genome)
     result.qc.warnings.extend(table_notes(table, "variants"))
     return result
+
+
+def _outside(alterations: list[Alteration], build: str) -> tuple[int, list[Alteration]]:
+    """(rows whose gene the build's gene table has, those of them outside the gene's span)."""
+    from tumorboard.panels import contig_key, gene_table
+
+    genes = gene_table(build)
+    checked, outside = 0, []
+    for a in alterations:
+        spans = genes.get(a.gene)
+        if a.kind != MUTATION or not a.pos or not spans:
+            continue
+        checked += 1
+        key = contig_key(a.chrom)
+        if not any(contig_key(c) == key and s < a.pos <= e for c, s, e, _ in spans):
+            outside.append(a)
+    return checked, outside
+
+
+def _check_positions(result: ReadResult, build: str | None) -> None:
+    """Each row's position against its gene's span in the build (padded 1 kb): a MAF whose rows
+    mostly fit the other build was labelled with the wrong one, so its positions (hotspot
+    lookups) is refused; single rows outside their gene are warned about."""
+    if build is None:
+        return
+    checked, outside = _outside(result.alterations, build)
+    if not outside:
+        return
+    name = Path(result.path).name
+    if checked >= 3 and len(outside) * 2 > checked:
+        other = "GRCh37" if build == "GRCh38" else "GRCh38"
+        fits, wrong = _outside(result.alterations, other)
+        if fits >= 3 and len(wrong) * 5 <= fits:
+            raise GenomeBuildError(
+                f"{len(outside)} of {checked} rows lie outside their gene in {build}, but "
+                f"{fits - len(wrong)} of {fits} fit {other}: the positions are {other}'s",
+                where=result.path,
+                hint=f"correct NCBI_Build (or --genome) to {other}",
+            )
+    a = outside[0]
+    result.qc.warnings.append(
+        f"{name}: {len(outside)} of {checked} row(s) lie outside their gene in {build} ({a.gene} "
+        f"at {a.chrom}:{a.pos}): a gene symbol or a position in error; check the rows"
+    )
 
 
 __all__ = ["read_maf"]
