@@ -603,6 +603,12 @@ def _table(path: str) -> Table:
     return table
 
 
+def _not_calls(table: Table, what: str, hint: str) -> FormatError:
+    """The error for a tool's intermediate table that is not its copy-number calls, naming the
+    file to give instead."""
+    return FormatError(what, where=f"{table.path}:{table.header_line}", hint=hint)
+
+
 def _layout(table: Table) -> str:
     """``genes`` (one row per gene), ``segments`` or ``cnvkit`` (CNVkit segments); CNVkit's
     bin-level ratios and tables without a usable value column are errors."""
@@ -610,11 +616,11 @@ def _layout(table: Table) -> str:
     if freec.is_freec(table):
         return "freec"
     if table.has("fittedtumorcopynumber") and table.has("germlinestatus"):
-        raise FormatError(
+        raise _not_calls(
+            table,
             "PURPLE's purple.segment.tsv: the segmentation PURPLE fits its copy numbers on, not "
             "its copy-number calls (its small unfitted segments read as 0 copies)",
-            where=f"{table.path}:{table.header_line}",
-            hint="give PURPLE's purple.cnv.somatic.tsv (segments) or purple.cnv.gene.tsv (genes)",
+            "give PURPLE's purple.cnv.somatic.tsv (segments) or purple.cnv.gene.tsv (genes)",
         )
     coordinates = (
         table.has(*CHROM_COLUMNS) and table.has(*START_COLUMNS) and table.has(*END_COLUMNS)
@@ -623,11 +629,11 @@ def _layout(table: Table) -> str:
         if table.has("probes") or table.has("cn"):
             return "cnvkit"
         if table.has("depth") or table.has("weight"):
-            raise FormatError(
+            raise _not_calls(
+                table,
                 "CNVkit bin-level log2 ratios (.cnr/.cnn: one value per bin, no segments): "
                 "a single bin is not a gene's copy number",
-                where=f"{table.path}:{table.header_line}",
-                hint="give CNVkit's segments: the .cns file, or the .call.cns of `cnvkit.py call` "
+                "give CNVkit's segments: the .cns file, or the .call.cns of `cnvkit.py call` "
                 "(absolute copy numbers)",
             )
     if table.has(*GENE_COLUMNS):
