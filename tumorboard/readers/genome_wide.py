@@ -373,23 +373,30 @@ def msi_score(
     """MSI from a percentage of unstable sites whose cut-off depends on the tool and the panel:
     called against ``--msi-high`` only when the run gives it (the cut-off the lab validated),
     else ``unknown`` with the score shown."""
+    unit = "% unstable sites"
     if percent is None:
-        return Biomarker(
-            name="MSI", unit="% unstable sites", status="unknown", source=source,
-            note=f"no {tool} score: {sites}" if sites else f"no {tool} score",
-        )  # fmt: skip
+        note = f"no {tool} score: {sites}" if sites else f"no {tool} score"
+        return _uncalled("MSI", None, unit, source, note)
     if "msi_high" in options.model_fields_set:
         return msi_from_percent(percent, options, f"{source} (--msi-high)", sites)
-    return Biomarker(
-        name="MSI",
-        value=round(percent, 2),
-        unit="% unstable sites",
-        status="unknown",
-        source=source,
-        note=f"{tool} score {percent:g} % ({sites}): the MSI-high cut-off depends on the tool "
-        f"and the panel ({MSI_CUTOFFS}); give --msi-high with the cut-off validated for this "
-        "assay, or --msi high|stable",
+    note = (
+        f"{tool} score {percent:g} % ({sites}): the MSI-high cut-off depends on the tool and the "
+        f"panel ({MSI_CUTOFFS}); give --msi-high with the cut-off validated for this assay, or "
+        "--msi high|stable"
     )
+    return _uncalled("MSI", percent, unit, source, note)
+
+
+def _uncalled(
+    name: str, score: float | None, unit: str, source: str, note: str, confirm: str = ""
+) -> Biomarker:
+    """A score the run gave no cut-off for (or no score at all): ``unknown``, the score shown
+    with the note saying why and which option calls it."""
+    value = None if score is None else round(score, 2)
+    return Biomarker(
+        name=name, value=value, unit=unit, status="unknown", source=source, note=note,
+        confirm=confirm,
+    )  # fmt: skip
 
 
 def _msisensor(row: _Row, options: RunOptions) -> list[Biomarker]:
@@ -433,12 +440,8 @@ def read_dragen_msi(path: str, options: RunOptions, panel: Panel) -> ReadResult:
     if data.get("ResultIsValid") is False or percent is None or not assessed:
         message = data.get("ResultMessage") or "no valid result"
         why = "ResultIsValid is false" if data.get("ResultIsValid") is False else "no percentage"
-        result.biomarkers.append(
-            Biomarker(
-                name="MSI", unit="% unstable sites", status="unknown", source=source,
-                note=f"DRAGEN's MSI result is not valid ({why}: {excerpt(str(message), 80)})",
-            )
-        )  # fmt: skip
+        note = f"DRAGEN's MSI result is not valid ({why}: {excerpt(str(message), 80)})"
+        result.biomarkers.append(_uncalled("MSI", None, "% unstable sites", source, note))
         return result
     if percent > 100:
         raise RecordError(
@@ -524,30 +527,23 @@ def hrd_score(
     HRD-positive cut-off: called against ``--hrd-gis`` only when the run gives it (the cut-off
     the lab validated), else ``unknown`` with the score shown. An approval resting on it is
     "on-label if" the label's own measure is confirmed (:attr:`Biomarker.confirm`)."""
-    confirm = HRD_SCORE_CONFIRM.format(tool=tool)
+    confirm, unit = HRD_SCORE_CONFIRM.format(tool=tool), f"{tool} HRD score"
     if score is None:
-        return Biomarker(
-            name="HRD", unit=f"{tool} HRD score", status="unknown", source=source,
-            note=f"no {tool} HRD score" + (f": {parts}" if parts else ""), confirm=confirm,
-        )  # fmt: skip
+        note = f"no {tool} HRD score" + (f": {parts}" if parts else "")
+        return _uncalled("HRD", None, unit, source, note, confirm)
     shown = f"{score:g}" + (f" ({parts})" if parts else "")
     if "hrd_gis" in options.model_fields_set:
         return Biomarker(
-            name="HRD", value=round(score, 2), unit=f"{tool} HRD score",
+            name="HRD", value=round(score, 2), unit=unit,
             status="positive" if score >= options.hrd_gis else "negative",
             threshold=options.hrd_gis, source=f"{source} (--hrd-gis)",
             note=f"{tool} HRD score {shown}", confirm=confirm,
         )  # fmt: skip
-    return Biomarker(
-        name="HRD",
-        value=round(score, 2),
-        unit=f"{tool} HRD score",
-        status="unknown",
-        source=source,
-        note=f"{tool} HRD score {shown}: {HRD_CUTOFFS.format(tool=tool)}; give --hrd-gis with "
-        "the cut-off validated for this assay, or --hrd positive|negative",
-        confirm=confirm,
+    note = (
+        f"{tool} HRD score {shown}: {HRD_CUTOFFS.format(tool=tool)}; give --hrd-gis with the "
+        "cut-off validated for this assay, or --hrd positive|negative"
     )
+    return _uncalled("HRD", score, unit, source, note, confirm)
 
 
 def _scarhrd(row: _Row, options: RunOptions) -> list[Biomarker]:
