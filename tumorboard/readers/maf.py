@@ -354,9 +354,9 @@ def _read_rows(
             row = _Row(cols, cells)
             if cols["sample"] is not None and not row.get("sample"):
                 raise SkipRow("MAF row without Tumor_Sample_Barcode")
-            if reason := _NOT_SOMATIC.get(row.get("status").lower()):
-                if row.get("status").lower() in ("germline", "loh"):
-                    not_somatic += 1
+            status = row.get("status").lower()
+            if reason := _NOT_SOMATIC.get(status):
+                not_somatic += status in ("germline", "loh")
                 raise SkipRow(reason, row.get("gene"))
             a = _alteration(row, n, name)
             if a.kind == MUTATION and a.pos and a.gene not in _symbols():
@@ -479,8 +479,8 @@ def _outside(alterations: list[Alteration], build: str) -> tuple[int, list[Alter
 
 def _check_positions(result: ReadResult, build: str | None) -> None:
     """Each row's position against its gene's span in the build (padded 1 kb): a MAF whose rows
-    mostly fit the other build was labelled with the wrong one, so its positions (hotspot
-    lookups) is refused; single rows outside their gene are warned about."""
+    mostly fit the other build was labelled with the wrong one, so it is refused (its positions
+    would be looked up in the wrong genome); single rows outside their gene are warned about."""
     if build is None:
         return
     checked, outside = _outside(result.alterations, build)
